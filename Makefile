@@ -1,0 +1,131 @@
+# ecnysim: one non-recursive Makefile. `make help` lists the targets.
+#
+# Objects live under build/<mode>/ (release, debug, sanitize); headers are
+# tracked with -MMD -MP. Every .c in sim/, models/ and viz/ except sim/main.c
+# goes into libecnysim.a, which the program, the tests and the benchmarks link.
+
+MODE    ?= release
+BUILD   ?= build/$(MODE)
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+
+PKGS       := gsl sdl2 SDL2_ttf SDL2_image
+PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Wno-format-truncation
+CPPFLAGS += -I. -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DECNYSIM_VERSION=\"$(VERSION)\"
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+ifeq ($(MODE),release)
+  OPT := -O2 -g
+else ifeq ($(MODE),debug)
+  OPT := -O0 -g3 -DECNYSIM_DEBUG=1
+else ifeq ($(MODE),sanitize)
+  OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -DECNYSIM_DEBUG=1
+  LDSAN := -fsanitize=address,undefined
+else
+  $(error MODE must be release, debug or sanitize, not '$(MODE)')
+endif
+
+CFLAGS  += $(WARN) $(OPT) $(PKG_CFLAGS) -MMD -MP
+LDLIBS  += $(LDSAN) $(PKG_LIBS) -lcsv -liniparser -lm
+
+LIB_SRC   := $(filter-out sim/main.c sim/main_%.c,$(wildcard sim/*.c models/*.c viz/*.c))
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB       := $(BUILD)/libecnysim.a
+BIN       := $(BUILD)/ecnysim
+TEST_SRC  := $(wildcard tests/test_*.c)
+TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all deps run test unit check valgrind bench validate install uninstall clean help docs
+
+ifeq ($(BUILD),build/release)
+all: $(BIN) ecnysim
+else
+all: $(BIN)
+endif
+
+## deps: install missing Debian packages (apt-get, as root or through sudo)
+deps:
+	@sh tools/install-deps.sh
+
+# The top-level ./ecnysim is a link to the release binary, for the README's examples.
+ecnysim: $(BIN)
+	@ln -sf $(BIN) ecnysim
+
+CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard sim/main.c sim/main_*.c))
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
+	$(CC) -o $@ $^ $(LDFLAGS) $(LDLIBS) -lcmocka
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
+	$(CC) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+## run: install what is missing, build, run the default scenario into results/default/
+run: deps
+	@$(MAKE) --no-print-directory all
+	./$(BIN) run scenarios/default.ini
+
+## test: install what is missing, build, run every test (unit, end-to-end, bad inputs)
+test: deps
+	@$(MAKE) --no-print-directory all $(TEST_BIN)
+	@sh tests/run-all.sh $(BUILD)
+
+## check: the same tests under AddressSanitizer and UndefinedBehaviorSanitizer
+check: deps
+	@$(MAKE) --no-print-directory MODE=sanitize all-sanitize
+all-sanitize: $(BIN) $(TEST_BIN)
+	@ASAN_OPTIONS=detect_leaks=1 sh tests/run-all.sh $(BUILD)
+
+## valgrind: the test scenarios under valgrind memcheck (debug build)
+valgrind: deps
+	@$(MAKE) --no-print-directory MODE=debug all-valgrind
+all-valgrind: $(BIN) $(TEST_BIN)
+	@sh tests/run-valgrind.sh $(BUILD)
+
+## bench: build and run the benchmarks, printing their figures
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@sh bench/run-bench.sh $(BUILD)
+
+## docs: regenerate docs/scenario-reference.md from the scenario schema
+docs: all
+	./$(BIN) describe --markdown > docs/scenario-reference.md
+
+## install: copy the program, scenarios and data under $(DESTDIR)$(PREFIX)
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ecnysim/data $(DESTDIR)$(PREFIX)/share/ecnysim/scenarios
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ecnysim
+	install -m 644 data/*.csv $(DESTDIR)$(PREFIX)/share/ecnysim/data/
+	install -m 644 scenarios/*.ini $(DESTDIR)$(PREFIX)/share/ecnysim/scenarios/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/ecnysim
+	rm -rf $(DESTDIR)$(PREFIX)/share/ecnysim
+
+## clean: remove build outputs (results/ is left alone)
+clean:
+	rm -rf build ecnysim
+
+## help: this list
+help:
+	@echo "ecnysim make targets:"
+	@sed -n 's/^## /  /p' $(MAKEFILE_LIST)
+	@echo "  variables: MODE=release|debug|sanitize BUILD=dir PREFIX=$(PREFIX) DESTDIR="
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)

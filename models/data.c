@@ -1,0 +1,184 @@
+/* data.c: loads and validates the CSV files in data/; see data.h. Cost: O(rows). */
+#include "models/data.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/table.h"
+
+static void copy_name(char *dst, size_t len, const char *src)
+{
+    snprintf(dst, len, "%s", src);
+}
+
+static bool check_unique(const tab_table *t, size_t row, const char *column, const char *value, const char *const *seen,
+                         size_t n_seen, err_list *errs)
+{
+    for (size_t i = 0; i < n_seen; i++) {
+        if (strcmp(seen[i], value) == 0) {
+            err_add(errs, "%s:%d: column '%s' is '%s' again: expected each value once", tab_path(t),
+                    tab_line(t, row), column, value);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool load_cities(const char *dir, dat_set *out, err_list *errs)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/cities.csv", dir);
+    static const char *cols[] = {"id", "area", "name", "province", "batch", "pilot_start", "population",
+                                 "urban_pct", "lat", "lon", "gdp_per_capita_yuan"};
+    tab_table *t = tab_read(path, cols, sizeof cols / sizeof cols[0], errs);
+    if (!t)
+        return false;
+    int before = errs->count;
+    const char *seen[DAT_MAX_CITIES];
+    if (tab_rows(t) == 0)
+        err_add(errs, "%s: no cities: expected at least one row after the header", path);
+    if (tab_rows(t) > DAT_MAX_CITIES)
+        err_add(errs, "%s: %zu cities: expected at most %d", path, tab_rows(t), DAT_MAX_CITIES);
+    for (size_t r = 0; r < tab_rows(t) && r < DAT_MAX_CITIES; r++) {
+        dat_city *c = &out->city[out->n_cities];
+        int64_t id = 0, batch = 0, pop = 0;
+        const char *area = "", *name = "", *province = "";
+        bool ok = tab_int(t, r, "id", 1, 65535, &id, errs);
+        ok &= tab_text(t, r, "area", &area, errs);
+        ok &= tab_text(t, r, "name", &name, errs);
+        ok &= tab_text(t, r, "province", &province, errs);
+        ok &= tab_int(t, r, "batch", 1, 99, &batch, errs);
+        ok &= tab_date(t, r, "pilot_start", &c->pilot_start_day, errs);
+        ok &= tab_int(t, r, "population", 1, 2000000000, &pop, errs);
+        ok &= tab_real(t, r, "urban_pct", 0, 100, &c->urban_pct, errs);
+        ok &= tab_real(t, r, "lat", -90, 90, &c->lat, errs);
+        ok &= tab_real(t, r, "lon", -180, 180, &c->lon, errs);
+        ok &= tab_real(t, r, "gdp_per_capita_yuan", 0, 1e7, &c->gdp_per_capita_yuan, errs);
+        if (ok && strlen(area) >= DAT_NAME_LEN) {
+            err_add(errs, "%s:%d: column 'area' is %zu characters: expected at most %d", path, tab_line(t, r),
+                    strlen(area), DAT_NAME_LEN - 1);
+            ok = false;
+        }
+        if (!ok || !check_unique(t, r, "area", area, seen, (size_t)out->n_cities, errs))
+            continue;
+        for (int i = 0; i < out->n_cities; i++)
+            if (out->city[i].id == (uint32_t)id) {
+                err_add(errs, "%s:%d: column 'id' is %lld again: expected each id once", path, tab_line(t, r),
+                        (long long)id);
+                ok = false;
+            }
+        if (!ok)
+            continue;
+        c->id = (uint32_t)id;
+        c->batch = (int)batch;
+        c->population = pop;
+        copy_name(c->area, sizeof c->area, area);
+        copy_name(c->name, sizeof c->name, name);
+        copy_name(c->province, sizeof c->province, province);
+        seen[out->n_cities] = c->area;
+        out->n_cities++;
+    }
+    tab_free(t);
+    return errs->count == before;
+}
+
+static bool load_banks(const char *dir, dat_set *out, err_list *errs)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/banks.csv", dir);
+    static const char *cols[] = {"id", "bank", "name", "joined", "market_share", "rural_outlet_share"};
+    tab_table *t = tab_read(path, cols, sizeof cols / sizeof cols[0], errs);
+    if (!t)
+        return false;
+    int before = errs->count;
+    if (tab_rows(t) == 0 || tab_rows(t) > DAT_MAX_BANKS)
+        err_add(errs, "%s: %zu banks: expected 1..%d rows", path, tab_rows(t), DAT_MAX_BANKS);
+    double share_total = 0;
+    for (size_t r = 0; r < tab_rows(t) && r < DAT_MAX_BANKS; r++) {
+        dat_bank *b = &out->bank[out->n_banks];
+        int64_t id = 0;
+        const char *bank = "", *name = "";
+        bool ok = tab_int(t, r, "id", 1, 65535, &id, errs);
+        ok &= tab_text(t, r, "bank", &bank, errs);
+        ok &= tab_text(t, r, "name", &name, errs);
+        ok &= tab_date(t, r, "joined", &b->joined_day, errs);
+        ok &= tab_real(t, r, "market_share", 0, 1, &b->market_share, errs);
+        ok &= tab_real(t, r, "rural_outlet_share", 0, 1, &b->rural_outlet_share, errs);
+        if (!ok)
+            continue;
+        b->id = (uint32_t)id;
+        copy_name(b->bank, sizeof b->bank, bank);
+        copy_name(b->name, sizeof b->name, name);
+        share_total += b->market_share;
+        out->n_banks++;
+    }
+    if (errs->count == before && share_total <= 0)
+        err_add(errs, "%s: market_share adds up to 0: expected positive shares", path);
+    tab_free(t);
+    return errs->count == before;
+}
+
+static bool load_categories(const char *dir, dat_set *out, err_list *errs)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/merchant_categories.csv", dir);
+    static const char *cols[] = {"id", "category", "merchant_share", "occasion_share", "ticket_median_yuan",
+                                 "ticket_sigma", "online"};
+    tab_table *t = tab_read(path, cols, sizeof cols / sizeof cols[0], errs);
+    if (!t)
+        return false;
+    int before = errs->count;
+    if (tab_rows(t) == 0 || tab_rows(t) > DAT_MAX_CATEGORIES)
+        err_add(errs, "%s: %zu categories: expected 1..%d rows", path, tab_rows(t), DAT_MAX_CATEGORIES);
+    double merchants = 0, occasions = 0;
+    for (size_t r = 0; r < tab_rows(t) && r < DAT_MAX_CATEGORIES; r++) {
+        dat_category *c = &out->category[out->n_categories];
+        int64_t id = 0, online = 0;
+        const char *name = "";
+        bool ok = tab_int(t, r, "id", 1, 65535, &id, errs);
+        ok &= tab_text(t, r, "category", &name, errs);
+        ok &= tab_real(t, r, "merchant_share", 0, 1, &c->merchant_share, errs);
+        ok &= tab_real(t, r, "occasion_share", 0, 1, &c->occasion_share, errs);
+        ok &= tab_real(t, r, "ticket_median_yuan", 0.01, 1e6, &c->ticket_median_yuan, errs);
+        ok &= tab_real(t, r, "ticket_sigma", 0, 3, &c->ticket_sigma, errs);
+        ok &= tab_int(t, r, "online", 0, 1, &online, errs);
+        if (!ok)
+            continue;
+        c->id = (uint32_t)id;
+        c->online = online != 0;
+        copy_name(c->category, sizeof c->category, name);
+        merchants += c->merchant_share;
+        occasions += c->occasion_share;
+        out->n_categories++;
+    }
+    if (errs->count == before && (merchants < 0.99 || merchants > 1.01 || occasions < 0.99 || occasions > 1.01))
+        err_add(errs, "%s: merchant_share adds up to %.3f and occasion_share to %.3f: expected each to add up to 1",
+                path, merchants, occasions);
+    tab_free(t);
+    return errs->count == before;
+}
+
+bool dat_load(const char *dir, dat_set *out, err_list *errs)
+{
+    memset(out, 0, sizeof *out);
+    bool ok = load_cities(dir, out, errs);
+    ok &= load_banks(dir, out, errs);
+    ok &= load_categories(dir, out, errs);
+    return ok;
+}
+
+const dat_city *dat_find_city(const dat_set *d, const char *area)
+{
+    for (int i = 0; i < d->n_cities; i++)
+        if (strcmp(d->city[i].area, area) == 0)
+            return &d->city[i];
+    return NULL;
+}
+
+int dat_find_category(const dat_set *d, const char *category)
+{
+    for (int i = 0; i < d->n_categories; i++)
+        if (strcmp(d->category[i].category, category) == 0)
+            return i;
+    return -1;
+}

@@ -1,0 +1,61 @@
+/* data.h: the input data files under data/ (prefix dat_).
+ *
+ * cities.csv (pilot areas), banks.csv (operating institutions) and
+ * merchant_categories.csv, read with libcsv through sim/table and validated
+ * row by row: every bad field is reported as FILE:LINE with its column.
+ */
+#ifndef ECNYSIM_DATA_H
+#define ECNYSIM_DATA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/error.h"
+
+#define DAT_NAME_LEN 64
+#define DAT_MAX_CITIES 256
+#define DAT_MAX_BANKS 32
+#define DAT_MAX_CATEGORIES 16
+
+typedef struct {
+    uint32_t id;                 /* stable: random streams are seeded by it */
+    char area[DAT_NAME_LEN];     /* key used by [city.NAME] */
+    char name[DAT_NAME_LEN];     /* display name */
+    char province[DAT_NAME_LEN];
+    int batch;
+    int32_t pilot_start_day;
+    int64_t population;
+    double urban_pct, lat, lon, gdp_per_capita_yuan;
+} dat_city;
+
+typedef struct {
+    uint32_t id;
+    char bank[DAT_NAME_LEN];
+    char name[DAT_NAME_LEN * 2];
+    int32_t joined_day;
+    double market_share, rural_outlet_share;
+} dat_bank;
+
+typedef struct {
+    uint32_t id;
+    char category[DAT_NAME_LEN];
+    double merchant_share, occasion_share, ticket_median_yuan, ticket_sigma;
+    bool online;
+} dat_category;
+
+typedef struct {
+    dat_city city[DAT_MAX_CITIES];
+    int n_cities;
+    dat_bank bank[DAT_MAX_BANKS];
+    int n_banks;
+    dat_category category[DAT_MAX_CATEGORIES];
+    int n_categories;
+} dat_set;
+
+/* Loads the three files from dir into *out. Returns false with every problem
+ * in errs. */
+bool dat_load(const char *dir, dat_set *out, err_list *errs);
+const dat_city *dat_find_city(const dat_set *d, const char *area);
+int dat_find_category(const dat_set *d, const char *category); /* index or -1 */
+
+#endif

@@ -1,0 +1,69 @@
+/* merchants.c: which merchants accept e-CNY, and their daily redemption.
+ *
+ * Non-accepting merchants are counts per category; a merchant that starts
+ * accepting gets a collection wallet in the ledger. Each day a non-accepting
+ * merchant starts with chance accept_base (bank marketing) + fee_weight x
+ * the fee saved (in %) + demand_weight x the share of its customers holding
+ * e-CNY: one binomial draw per category and day. Merchants sweep their e-CNY
+ * takings back to their bank deposit at the end of each day (redemption).
+ */
+#include "models/world_int.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+
+#include "sim/rng.h"
+
+static void start_accepting(wld_world *w, wld_city *c, int cat, uint32_t n, int32_t day)
+{
+    for (uint32_t i = 0; i < n && c->merchants_accepting[cat] < c->merchants_total[cat]; i++) {
+        int bank = (int)rng_below(c->rng_merchants, (uint32_t)w->data->n_banks);
+        while (w->data->bank[bank].joined_day > day && bank > 0)
+            bank--;
+        led_acct acct = led_open(w->ledger, LED_MERCHANT, 0, w->bank_acct[bank], (uint16_t)c->index);
+        if (acct == LED_NONE)
+            return;
+        c->accepting[cat][c->merchants_accepting[cat]++] = acct;
+    }
+}
+
+void mer_day_start(wld_world *w, wld_city *c, int32_t day)
+{
+    double holders = c->agents ? (double)c->n_adopters / (double)c->agents : 0.0;
+    double p = w->p.accept_base + w->p.fee_weight * w->p.app_fee_pct + w->p.demand_weight * holders;
+    p = fmin(1.0, fmax(0.0, p));
+    for (int cat = 0; cat < w->data->n_categories; cat++) {
+        uint32_t waiting = c->merchants_total[cat] - c->merchants_accepting[cat];
+        if (waiting == 0)
+            continue;
+        uint32_t n = w->p.must_accept ? waiting : gsl_ran_binomial(c->rng_merchants, p, waiting);
+        start_accepting(w, c, cat, n, day);
+    }
+}
+
+bool mer_pick_accepting(wld_world *w, wld_city *c, int category, led_acct *out)
+{
+    uint32_t n = c->merchants_accepting[category];
+    if (n == 0)
+        return false;
+    *out = c->accepting[category][rng_below(c->rng_shopping, n)];
+    return true;
+}
+
+void mer_day_end(wld_world *w, wld_city *c, int32_t day)
+{
+    for (uint32_t i = 0; i < c->n_paid_today; i++) {
+        led_acct m = c->paid_today[i];
+        int64_t balance = led_balance(w->ledger, m);
+        if (balance > 0 && led_redeem(w->ledger, m, balance) == LED_OK) {
+            c->m[M_REDEMPTIONS]++;
+            c->m[M_REDEMPTION_VALUE] += balance;
+            c->circulation_fen -= balance;
+        }
+    }
+    c->n_paid_today = 0;
+    uint32_t accepting = 0;
+    for (int cat = 0; cat < w->data->n_categories; cat++)
+        accepting += c->merchants_accepting[cat];
+    c->m[M_MERCHANTS_ACCEPTING] = accepting;
+}

@@ -1,0 +1,501 @@
+/* world.c: builds the economy of a scenario and publishes its daily metrics.
+ *
+ * Every city gets its own random streams, seeded from (scenario seed, the
+ * city's stable data id, purpose), and touches only its own agents and
+ * accounts, so a city's rows do not depend on which other cities are in the
+ * scenario. Memory is sized once here from the scenario (agents, merchants,
+ * ledger accounts) and checked against memory_limit_gib before allocation.
+ */
+#include "models/world_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/calendar.h"
+#include "sim/rng.h"
+
+enum { EV_SHOP = 1 };
+
+/* Published limits (shared/reference/ecny_facts.md 1.1); class 3 is not
+ * published and interpolated. Values in fen, 0 = no cap. */
+static const led_class_limits published_limits[4] = {
+    {0, 0, 0, 0},
+    {50000000, 5000000, 10000000, 0},
+    {2000000, 500000, 1000000, 10000000},
+    {1000000, 200000, 500000, 5000000},
+};
+
+/* Age bands of residents, 2020 census: 60+ is 18.7 %; under 35 about 40 %. */
+static const double age_share[AGE_BANDS] = {0.41, 0.403, 0.187};
+#define NON_ELDERLY_SMARTPHONE 0.97
+
+static const char *const daily_fixed_columns[M_REJECTED_FIRST] = {
+    "population", "aware", "wallets", "wallets_class1", "wallets_class2", "wallets_class3", "wallets_class4",
+    "hard_wallets", "new_wallets", "active_wallets", "rural_wallets", "elderly_wallets",
+    "payments_ecny", "value_ecny_fen", "payments_app", "value_app_fen", "payments_cash", "value_cash_fen",
+    "merchants", "merchants_accepting", "circulation_fen", "topups", "topup_value_fen", "redemptions",
+    "redemption_value_fen",
+};
+/* daily.csv ends with a rejected_<reason> column per ledger reason. */
+static const char *daily_columns[M_COUNT];
+static char rejected_names[LED_REASONS][48];
+
+#define LEDGER_COLUMNS (2 * LED_TRANSFER_KINDS + 2)
+static const char *ledger_columns[LEDGER_COLUMNS];
+static char ledger_column_names[LEDGER_COLUMNS][48];
+
+static void init_ledger_columns(void)
+{
+    for (int k = 0; k < LED_TRANSFER_KINDS; k++) {
+        snprintf(ledger_column_names[2 * k], 48, "%s_count", led_transfer_kind_name((enum led_transfer_kind)k));
+        snprintf(ledger_column_names[2 * k + 1], 48, "%s_value_fen",
+                 led_transfer_kind_name((enum led_transfer_kind)k));
+    }
+    snprintf(ledger_column_names[2 * LED_TRANSFER_KINDS], 48, "rejected");
+    snprintf(ledger_column_names[2 * LED_TRANSFER_KINDS + 1], 48, "circulation_fen");
+    for (int i = 0; i < LEDGER_COLUMNS; i++)
+        ledger_columns[i] = ledger_column_names[i];
+    for (int i = 0; i < M_REJECTED_FIRST; i++)
+        daily_columns[i] = daily_fixed_columns[i];
+    for (int r = 1; r < LED_REASONS; r++) {
+        snprintf(rejected_names[r], sizeof rejected_names[r], "rejected_%s", led_reason_name((enum led_reason)r));
+        daily_columns[M_REJECTED_FIRST + r - 1] = rejected_names[r];
+    }
+}
+
+
+static void read_params(const scn_doc *doc, wld_params *p)
+{
+    const scn_instance *a = scn_single(doc, "adoption"), *pay = scn_single(doc, "payments"),
+                       *m = scn_single(doc, "merchants");
+    p->awareness_promo = scn_real(a, "awareness_promo");
+    p->awareness_wom = scn_real(a, "awareness_wom");
+    p->open_rate = scn_real(a, "open_rate");
+    p->open_wom = scn_real(a, "open_wom");
+    p->hard_wallet_rate = scn_real(a, "hard_wallet_rate");
+    p->class_pct[0] = scn_real(a, "class1_pct");
+    p->class_pct[1] = scn_real(a, "class2_pct");
+    p->class_pct[2] = scn_real(a, "class3_pct");
+    p->class_pct[3] = 100.0 - p->class_pct[0] - p->class_pct[1] - p->class_pct[2];
+    p->first_topup_fen = scn_fen(a, "first_topup_yuan");
+    p->occasions_per_day = scn_real(pay, "occasions_per_day");
+    p->ecny_choice = scn_real(pay, "ecny_choice");
+    p->app_share = scn_real(pay, "app_pct") / 100.0;
+    p->weekend_factor = scn_real(pay, "weekend_factor");
+    p->topup_fen = scn_fen(pay, "topup_yuan");
+    p->active_window_days = (int)scn_int(pay, "active_window_days");
+    p->accept_base = scn_real(m, "accept_base");
+    p->app_fee_pct = scn_real(m, "app_fee_pct");
+    p->fee_weight = scn_real(m, "fee_weight");
+    p->demand_weight = scn_real(m, "demand_weight");
+    p->must_accept = scn_bool(m, "must_accept");
+}
+
+static bool read_limits(const scn_doc *doc, led_class_limits limits[4], err_list *errs)
+{
+    memcpy(limits, published_limits, sizeof published_limits);
+    bool ok = true;
+    for (size_t i = 0; i < scn_count(doc, "wallet_class"); i++) {
+        const scn_instance *in = scn_nth(doc, "wallet_class", i);
+        const char *n = scn_name(in);
+        if (strlen(n) != 1 || n[0] < '1' || n[0] > '4') {
+            char where[512];
+            scn_where(doc, in, NULL, where, sizeof where);
+            err_add(errs, "%s: section [wallet_class.%s]: expected NAME 1, 2, 3 or 4", where, n);
+            ok = false;
+            continue;
+        }
+        led_class_limits *l = &limits[n[0] - '1'];
+        if (scn_has(in, "balance_cap_yuan"))
+            l->balance_cap_fen = scn_fen(in, "balance_cap_yuan");
+        if (scn_has(in, "per_payment_yuan"))
+            l->per_payment_fen = scn_fen(in, "per_payment_yuan");
+        if (scn_has(in, "daily_yuan"))
+            l->daily_fen = scn_fen(in, "daily_yuan");
+        if (scn_has(in, "annual_yuan"))
+            l->annual_fen = scn_fen(in, "annual_yuan");
+    }
+    return ok;
+}
+
+static void set_segments(wld_world *w, wld_city *c, double urban_pct, double elderly_phone_pct)
+{
+    /* Split agents by largest remainders so segments add up exactly. */
+    double share[SEGMENTS];
+    for (int s = 0; s < SEGMENTS; s++) {
+        double u = SEG_URBAN(s) ? urban_pct / 100.0 : 1.0 - urban_pct / 100.0;
+        int age = SEG_AGE(s);
+        double phone = age == AGE_ELDERLY ? elderly_phone_pct / 100.0 : NON_ELDERLY_SMARTPHONE;
+        share[s] = u * age_share[age] * (SEG_PHONE(s) ? phone : 1.0 - phone);
+    }
+    int64_t assigned = 0;
+    double rem[SEGMENTS];
+    for (int s = 0; s < SEGMENTS; s++) {
+        double exact = share[s] * c->agents;
+        c->seg_total[s] = (int64_t)floor(exact);
+        rem[s] = exact - (double)c->seg_total[s];
+        assigned += c->seg_total[s];
+    }
+    while (assigned < (int64_t)c->agents) {
+        int best = 0;
+        for (int s = 1; s < SEGMENTS; s++)
+            if (rem[s] > rem[best])
+                best = s;
+        c->seg_total[best]++;
+        rem[best] = -1;
+        assigned++;
+    }
+    for (int s = 0; s < SEGMENTS; s++) {
+        c->seg_unaware[s] = c->seg_total[s];
+        c->seg_aware[s] = c->seg_adopted[s] = 0;
+    }
+    (void)w;
+}
+
+static uint32_t merchants_of(const wld_world *w, const wld_city *c, double per_1000, int cat)
+{
+    double total = (double)c->agents * per_1000 / 1000.0 * w->data->category[cat].merchant_share;
+    uint32_t n = (uint32_t)llround(total);
+    return n ? n : 1;
+}
+
+wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
+{
+    int before = errs->count;
+    const scn_instance *sc = scn_single(doc, "scenario");
+    char where[600];
+    wld_world *w = calloc(1, sizeof *w);
+    if (!w) {
+        err_add(errs, "out of memory");
+        return NULL;
+    }
+    w->data = data;
+    read_params(doc, &w->p);
+    w->start_day = scn_date(sc, "start");
+    w->seed = (uint64_t)scn_int(sc, "seed");
+    w->scale = scn_int(sc, "scale");
+    w->check_ledger = scn_bool(sc, "check_ledger");
+    if (scn_has(sc, "end")) {
+        int32_t end = scn_date(sc, "end");
+        scn_where(doc, sc, "end", where, sizeof where);
+        if (scn_is_set(sc, "days"))
+            err_add(errs, "%s: [scenario] gives both 'end' and 'days': expected one of them", where);
+        if (end < w->start_day)
+            err_add(errs, "%s: 'end' in [scenario] is %s, before 'start' %s: expected end on or after start", where,
+                    scn_str(sc, "end"), scn_str(sc, "start"));
+        w->n_days = end - w->start_day + 1;
+    } else {
+        w->n_days = (int32_t)scn_int(sc, "days");
+    }
+    if (w->p.class_pct[3] < -1e-9) {
+        const scn_instance *a = scn_single(doc, "adoption");
+        scn_where(doc, a, "class3_pct", where, sizeof where);
+        err_add(errs, "%s: class1_pct + class2_pct + class3_pct in [adoption] is %.1f: expected at most 100", where,
+                100.0 - w->p.class_pct[3]);
+    }
+    led_class_limits limits[4];
+    read_limits(doc, limits, errs);
+
+    w->n_cities = (int)scn_count(doc, "city");
+    w->city = calloc((size_t)w->n_cities, sizeof *w->city);
+    if (!w->city) {
+        err_add(errs, "out of memory");
+        wld_free(w);
+        return NULL;
+    }
+    const scn_instance *ad = scn_single(doc, "adoption");
+    const scn_instance *mer = scn_single(doc, "merchants");
+    double per_1000 = scn_real(mer, "per_1000_residents");
+    uint64_t accounts = 1 + (uint64_t)data->n_banks + 4096; /* issuer, banks, programme pools */
+    uint64_t agent_bytes = 0;
+    for (int i = 0; i < w->n_cities; i++) {
+        const scn_instance *in = scn_nth(doc, "city", (size_t)i);
+        wld_city *c = &w->city[i];
+        c->index = i;
+        const char *area = scn_has(in, "area") ? scn_str(in, "area") : scn_name(in);
+        scn_where(doc, in, scn_has(in, "area") ? "area" : NULL, where, sizeof where);
+        c->data = dat_find_city(data, area);
+        if (!c->data) {
+            const char *names[DAT_MAX_CITIES];
+            size_t best = SIZE_MAX;
+            const char *hint = NULL;
+            for (int k = 0; k < data->n_cities; k++) {
+                names[k] = data->city[k].area;
+                size_t d = scn_edit_distance(area, names[k]);
+                if (d < best) {
+                    best = d;
+                    hint = names[k];
+                }
+            }
+            err_add(errs, "%s: city '%s' is not an area in %s/cities.csv%s%s%s", where, area,
+                    scn_str(sc, "data_dir"), hint && best <= 3 ? " (did you mean '" : ": expected one of its 'area' values",
+                    hint && best <= 3 ? hint : "", hint && best <= 3 ? "'?)" : "");
+            continue;
+        }
+        for (int k = 0; k < i; k++)
+            if (w->city[k].data == c->data)
+                err_add(errs, "%s: area '%s' is simulated twice (also [city.%s]): expected each area once", where,
+                        area, w->city[k].name);
+        snprintf(c->name, sizeof c->name, "%s", scn_name(in));
+        c->pilot_start_day = scn_has(in, "pilot_start") ? scn_date(in, "pilot_start") : c->data->pilot_start_day;
+        c->promotion = scn_real(in, "promotion");
+        c->people = scn_int(in, "population") ? scn_int(in, "population") : c->data->population;
+        c->agents = (uint32_t)((c->people + w->scale / 2) / w->scale);
+        if ((uint64_t)((c->people + w->scale / 2) / w->scale) > UINT32_MAX - 1) {
+            err_add(errs, "%s: [city.%s] would have %lld agents: expected at most %u (raise 'scale' in [scenario])",
+                    where, c->name, (long long)(c->people / w->scale), UINT32_MAX - 1);
+            continue;
+        }
+        if (c->agents == 0)
+            c->agents = 1;
+        double urban = scn_real(in, "urban_pct") >= 0 ? scn_real(in, "urban_pct") : c->data->urban_pct;
+        set_segments(w, c, urban, scn_real(ad, "elderly_smartphone_pct"));
+        uint64_t merchants = 0;
+        for (int k = 0; k < data->n_categories; k++) {
+            c->merchants_total[k] = merchants_of(w, c, per_1000, k);
+            merchants += c->merchants_total[k];
+        }
+        c->merchants_all = (uint32_t)merchants;
+        accounts += c->agents + merchants;
+        agent_bytes += (uint64_t)c->agents * (sizeof(led_acct) + 1 + sizeof(int32_t)) +
+                       merchants * 2 * sizeof(led_acct);
+    }
+    if (errs->count != before) {
+        wld_free(w);
+        return NULL;
+    }
+    if (accounts > UINT32_MAX - 1) {
+        err_add(errs, "%s:%d: the scenario needs %llu ledger accounts: expected at most %u (raise 'scale' in [scenario])",
+                scn_path(doc), scn_line(sc, "scale"), (unsigned long long)accounts, UINT32_MAX - 1);
+        wld_free(w);
+        return NULL;
+    }
+    w->max_accounts = (uint32_t)accounts;
+    w->bytes = agent_bytes + led_bytes_needed(w->max_accounts, (uint32_t)w->n_cities);
+    double limit_gib = scn_real(sc, "memory_limit_gib");
+    if ((double)w->bytes > limit_gib * 1073741824.0) {
+        err_add(errs, "%s:%d: this run needs %.1f GiB for %llu agents and %u accounts: expected at most %.1f GiB "
+                      "(raise 'scale' or 'memory_limit_gib' in [scenario])",
+                scn_path(doc), scn_line(sc, "scale"), (double)w->bytes / 1073741824.0,
+                (unsigned long long)wld_agents(w), w->max_accounts, limit_gib);
+        wld_free(w);
+        return NULL;
+    }
+
+    w->ledger = led_alloc(w->max_accounts, (uint32_t)w->n_cities, limits);
+    if (!w->ledger) {
+        err_add(errs, "cannot allocate the ledger for %u accounts (%.1f GiB): raise 'scale' in [scenario]",
+                w->max_accounts, (double)led_bytes_needed(w->max_accounts, (uint32_t)w->n_cities) / 1073741824.0);
+        wld_free(w);
+        return NULL;
+    }
+    for (int b = 0; b < data->n_banks; b++) {
+        w->bank_acct[b] = led_open(w->ledger, LED_BANK, 0, LED_NONE, 0);
+        /* Operating banks hold ample reserve: the 100 % reserve rule binds
+         * through issuance, not through a shortage of deposits. */
+        led_set_reserve(w->ledger, w->bank_acct[b], INT64_C(1) << 60);
+    }
+    /* Occasion-weighted mean and sd of a ticket, for aggregated cash/app values. */
+    double mean = 0, second = 0;
+    for (int k = 0; k < data->n_categories; k++) {
+        const dat_category *cat = &data->category[k];
+        double mu = log(cat->ticket_median_yuan * 100.0), s2 = cat->ticket_sigma * cat->ticket_sigma;
+        mean += cat->occasion_share * exp(mu + s2 / 2);
+        second += cat->occasion_share * exp(2 * mu + 2 * s2);
+    }
+    w->ticket_mean_fen = mean;
+    w->ticket_sd_fen = sqrt(fmax(second - mean * mean, 0));
+
+    for (int i = 0; i < w->n_cities; i++) {
+        wld_city *c = &w->city[i];
+        uint32_t id = c->data->id;
+        c->rng_population = rng_stream_alloc(w->seed, id, RNG_POPULATION);
+        c->rng_adoption = rng_stream_alloc(w->seed, id, RNG_ADOPTION);
+        c->rng_shopping = rng_stream_alloc(w->seed, id, RNG_SHOPPING);
+        c->rng_merchants = rng_stream_alloc(w->seed, id, RNG_MERCHANTS);
+        c->wallet = malloc((size_t)c->agents * sizeof *c->wallet);
+        c->segment = malloc((size_t)c->agents);
+        c->last_pay_day = malloc((size_t)c->agents * sizeof *c->last_pay_day);
+        c->paid_today = malloc((size_t)c->merchants_all * sizeof *c->paid_today);
+        bool ok = c->rng_population && c->rng_adoption && c->rng_shopping && c->rng_merchants && c->wallet &&
+                  c->segment && c->last_pay_day && c->paid_today;
+        for (int k = 0; k < data->n_categories && ok; k++)
+            ok = (c->accepting[k] = malloc((size_t)c->merchants_total[k] * sizeof(led_acct))) != NULL;
+        if (!ok) {
+            err_add(errs, "out of memory building [city.%s] (%u agents): raise 'scale' in [scenario]", c->name,
+                    c->agents);
+            wld_free(w);
+            return NULL;
+        }
+    }
+
+    init_ledger_columns();
+    w->snap_city = calloc((size_t)w->n_cities + 1, sizeof *w->snap_city);
+    w->daily_values = calloc((size_t)w->n_cities * M_COUNT, sizeof *w->daily_values);
+    w->ledger_values = calloc(((size_t)w->n_cities + 1) * LEDGER_COLUMNS, sizeof *w->ledger_values);
+    w->row_city = calloc((size_t)w->n_cities + 1, sizeof *w->row_city);
+    if (!w->snap_city || !w->daily_values || !w->ledger_values || !w->row_city) {
+        err_add(errs, "out of memory");
+        wld_free(w);
+        return NULL;
+    }
+    for (int i = 0; i < w->n_cities; i++) {
+        w->snap_city[i] = (snap_city){w->city[i].name, w->city[i].data->name, w->city[i].data->lat,
+                                      w->city[i].data->lon};
+        w->row_city[i] = w->city[i].name;
+    }
+    w->row_city[w->n_cities] = "all";
+    w->frame.n_cities = w->n_cities;
+    w->frame.city = w->snap_city;
+    w->frame.n_tables = 2;
+    w->frame.table[0] = (snap_table){"daily.csv", M_COUNT, daily_columns, w->daily_values, w->n_cities, w->row_city};
+    w->frame.table[1] = (snap_table){"ledger.csv", LEDGER_COLUMNS, ledger_columns, w->ledger_values,
+                                     w->n_cities + 1, w->row_city};
+    return w;
+}
+
+void wld_free(wld_world *w)
+{
+    if (!w)
+        return;
+    for (int i = 0; w->city && i < w->n_cities; i++) {
+        wld_city *c = &w->city[i];
+        gsl_rng_free(c->rng_population);
+        gsl_rng_free(c->rng_adoption);
+        gsl_rng_free(c->rng_shopping);
+        gsl_rng_free(c->rng_merchants);
+        free(c->wallet);
+        free(c->segment);
+        free(c->last_pay_day);
+        free(c->paid_today);
+        for (int k = 0; k < DAT_MAX_CATEGORIES; k++)
+            free(c->accepting[k]);
+    }
+    free(w->city);
+    led_free(w->ledger);
+    free(w->snap_city);
+    free(w->daily_values);
+    free(w->ledger_values);
+    free(w->row_city);
+    free(w);
+}
+
+int32_t wld_start_day(const wld_world *w) { return w->start_day; }
+int32_t wld_days(const wld_world *w) { return w->n_days; }
+uint64_t wld_seed(const wld_world *w) { return w->seed; }
+uint64_t wld_bytes(const wld_world *w) { return w->bytes; }
+const led_ledger *wld_ledger(const wld_world *w) { return w->ledger; }
+const char *wld_failure(const wld_world *w) { return w->failure[0] ? w->failure : NULL; }
+
+uint64_t wld_agents(const wld_world *w)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < w->n_cities; i++)
+        n += w->city[i].agents;
+    return n;
+}
+
+static void on_shop(void *ctx, eng_engine *eng, const ev_event *e)
+{
+    wld_world *w = ctx;
+    int32_t day = w->start_day + (int32_t)(e->time_s / CAL_DAY_S);
+    res_shop_hour(w, &w->city[e->city], day, (int)e->arg);
+}
+
+static void on_day_start(void *ctx, eng_engine *eng, int32_t day_index)
+{
+    wld_world *w = ctx;
+    int32_t day = w->start_day + day_index;
+    led_day_begin(w->ledger, day);
+    for (int i = 0; i < w->n_cities; i++) {
+        wld_city *c = &w->city[i];
+        memset(c->m, 0, sizeof c->m);
+        if (day < c->pilot_start_day)
+            continue;
+        mer_day_start(w, c, day);
+        res_day_start(w, c, day);
+        for (int h = 0; h < 24; h++) {
+            if (res_hour_weight[h] <= 0)
+                continue;
+            int64_t t = (int64_t)day_index * CAL_DAY_S + (int64_t)h * CAL_HOUR_S;
+            if (!eng_schedule(eng, t, EV_SHOP, (uint16_t)i, 0, h)) {
+                eng_fail(eng, "the event queue is full");
+                return;
+            }
+        }
+    }
+}
+
+static void publish(wld_world *w, int32_t day, int32_t day_index)
+{
+    int64_t *all = &w->ledger_values[(size_t)w->n_cities * LEDGER_COLUMNS];
+    memset(all, 0, LEDGER_COLUMNS * sizeof *all);
+    for (int i = 0; i < w->n_cities; i++) {
+        wld_city *c = &w->city[i];
+        const led_day_stats *st = led_day(w->ledger, (uint16_t)i);
+        for (int r = 1; r < LED_REASONS; r++)
+            c->m[M_REJECTED_FIRST + r - 1] = (int64_t)st->rejected[r];
+        /* daily.csv speaks of people: one agent stands for 'scale' of them. */
+        int64_t *out = &w->daily_values[(size_t)i * M_COUNT];
+        for (int j = 0; j < M_COUNT; j++)
+            out[j] = j == M_POPULATION || j == M_MERCHANTS ? c->m[j] : c->m[j] * w->scale;
+        int64_t *row = &w->ledger_values[(size_t)i * LEDGER_COLUMNS];
+        int64_t rejected = 0;
+        for (int k = 0; k < LED_TRANSFER_KINDS; k++) {
+            row[2 * k] = (int64_t)st->count[k];
+            row[2 * k + 1] = st->value_fen[k];
+        }
+        for (int r = 1; r < LED_REASONS; r++)
+            rejected += (int64_t)st->rejected[r];
+        row[2 * LED_TRANSFER_KINDS] = rejected;
+        row[2 * LED_TRANSFER_KINDS + 1] = c->circulation_fen;
+        for (int k = 0; k < LEDGER_COLUMNS - 1; k++)
+            all[k] += row[k];
+    }
+    /* The "all" row carries the national figure from the ledger itself: the
+     * issuer's side, which also counts banks' vaults and pools. */
+    all[LEDGER_COLUMNS - 1] = led_circulation(w->ledger);
+    w->frame.day = day;
+    w->frame.day_index = day_index;
+}
+
+static void on_day_end(void *ctx, eng_engine *eng, int32_t day_index)
+{
+    wld_world *w = ctx;
+    int32_t day = w->start_day + day_index;
+    for (int i = 0; i < w->n_cities; i++) {
+        wld_city *c = &w->city[i];
+        if (day >= c->pilot_start_day) {
+            res_day_end(w, c, day);
+            mer_day_end(w, c, day);
+        }
+        c->m[M_POPULATION] = c->people;
+        c->m[M_MERCHANTS] = (int64_t)c->merchants_all * w->scale;
+        c->m[M_CIRCULATION] = c->circulation_fen;
+    }
+    if (w->check_ledger) {
+        char why[256];
+        if (!led_check(w->ledger, why, sizeof why)) {
+            char date[CAL_DATE_LEN];
+            cal_format(day, date);
+            snprintf(w->failure, sizeof w->failure, "ledger invariant broken on %s (seed %llu): %s", date,
+                     (unsigned long long)w->seed, why);
+            eng_fail(eng, w->failure);
+            return;
+        }
+    }
+    publish(w, day, day_index);
+}
+
+bool wld_attach(wld_world *w, eng_engine *eng)
+{
+    return eng_on_event(eng, EV_SHOP, on_shop, w) && eng_on_day_start(eng, on_day_start, w) &&
+           eng_on_day_end(eng, on_day_end, w);
+}
+
+const snap_frame *wld_frame(const wld_world *w)
+{
+    return &w->frame;
+}

@@ -1,0 +1,46 @@
+/* world.h: the simulated economy of a scenario (prefix wld_).
+ *
+ * wld_create builds every city of the scenario from the data files (the
+ * population by segment, merchants by category, the operating banks) and the
+ * ledger that every e-CNY movement passes through. wld_attach registers the
+ * models' event handlers and day hooks with the engine; after each day,
+ * wld_frame publishes the day's metrics. The world never touches files.
+ */
+#ifndef ECNYSIM_WORLD_H
+#define ECNYSIM_WORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "models/data.h"
+#include "sim/engine.h"
+#include "sim/error.h"
+#include "sim/ledger.h"
+#include "sim/scenario.h"
+#include "sim/snapshot.h"
+
+typedef struct wld_world wld_world;
+
+/* Builds the world. Semantic problems in the scenario (a city not in the
+ * data, end before start, a population too big for memory_limit_gib) are
+ * reported with FILE:LINE and the key. NULL on any problem. */
+wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs);
+void wld_free(wld_world *w); /* NULL is fine */
+
+int32_t wld_start_day(const wld_world *w);
+int32_t wld_days(const wld_world *w);
+uint64_t wld_seed(const wld_world *w);
+/* Bytes the world will allocate (agents, merchants, ledger), known before
+ * wld_create allocates: main refuses a run that cannot fit. */
+uint64_t wld_bytes(const wld_world *w);
+uint64_t wld_agents(const wld_world *w);
+const led_ledger *wld_ledger(const wld_world *w);
+
+/* Registers handlers and hooks. False when the engine is out of slots. */
+bool wld_attach(wld_world *w, eng_engine *eng);
+/* The metrics of the day just run (valid until the next day runs). */
+const snap_frame *wld_frame(const wld_world *w);
+/* Why the run failed, when a day hook found a broken invariant; else NULL. */
+const char *wld_failure(const wld_world *w);
+
+#endif

@@ -1,0 +1,100 @@
+/* world_int.h: the world's internal layout, shared by world.c, residents.c
+ * and merchants.c only. Agents are columns indexed by uint32. */
+#ifndef ECNYSIM_WORLD_INT_H
+#define ECNYSIM_WORLD_INT_H
+
+#include <gsl/gsl_rng.h>
+
+#include "models/world.h"
+
+/* Residents are grouped in segments: urban/rural x age band x smartphone.
+ * Non-adopters are counts per segment (invisible to the ledger); adopters
+ * become agents with a wallet account. */
+enum { AGE_YOUNG, AGE_MIDDLE, AGE_ELDERLY, AGE_BANDS };
+#define SEGMENTS (2 * AGE_BANDS * 2)
+#define SEG(urban, age, phone) (((urban) * AGE_BANDS + (age)) * 2 + (phone))
+#define SEG_URBAN(s) ((s) / (AGE_BANDS * 2))
+#define SEG_AGE(s) (((s) / 2) % AGE_BANDS)
+#define SEG_PHONE(s) ((s) % 2)
+
+/* Daily metrics of a city, in the order of the daily.csv columns. */
+enum {
+    M_POPULATION, M_AWARE, M_WALLETS, M_WALLETS_C1, M_WALLETS_C2, M_WALLETS_C3, M_WALLETS_C4,
+    M_HARD_WALLETS, M_NEW_WALLETS, M_ACTIVE_WALLETS, M_RURAL_WALLETS, M_ELDERLY_WALLETS,
+    M_PAYMENTS_ECNY, M_VALUE_ECNY, M_PAYMENTS_APP, M_VALUE_APP, M_PAYMENTS_CASH, M_VALUE_CASH,
+    M_MERCHANTS, M_MERCHANTS_ACCEPTING, M_CIRCULATION, M_TOPUPS, M_TOPUP_VALUE, M_REDEMPTIONS,
+    M_REDEMPTION_VALUE, M_REJECTED_FIRST,
+    M_COUNT = M_REJECTED_FIRST + LED_REASONS - 1
+};
+
+typedef struct {
+    double occasions_per_day, ecny_choice, app_share, weekend_factor;
+    int64_t topup_fen, first_topup_fen;
+    int active_window_days;
+    double awareness_promo, awareness_wom, open_rate, open_wom, hard_wallet_rate;
+    double class_pct[4]; /* classes 1..4 */
+    double accept_base, app_fee_pct, fee_weight, demand_weight;
+    bool must_accept;
+} wld_params;
+
+typedef struct {
+    int index;               /* in the scenario */
+    const dat_city *data;
+    char name[DAT_NAME_LEN];
+    int32_t pilot_start_day;
+    double promotion;
+    int64_t people;          /* real residents */
+    uint32_t agents;         /* residents simulated (people / scale) */
+    int64_t seg_total[SEGMENTS], seg_unaware[SEGMENTS], seg_aware[SEGMENTS], seg_adopted[SEGMENTS];
+    /* adopters: columns */
+    uint32_t n_adopters;
+    led_acct *wallet;
+    uint8_t *segment;
+    int32_t *last_pay_day;
+    /* merchants by category: totals and the accounts of accepting ones */
+    uint32_t merchants_total[DAT_MAX_CATEGORIES];
+    uint32_t merchants_accepting[DAT_MAX_CATEGORIES];
+    led_acct *accepting[DAT_MAX_CATEGORIES];
+    led_acct *paid_today; /* merchants with a non-zero balance to redeem */
+    uint32_t n_paid_today, merchants_all;
+    int64_t circulation_fen;
+    gsl_rng *rng_adoption, *rng_shopping, *rng_merchants, *rng_population;
+    int64_t m[M_COUNT];      /* today's metrics */
+    int64_t ledger_row[2 * LED_TRANSFER_KINDS + 2];
+} wld_city;
+
+struct wld_world {
+    const dat_set *data;
+    wld_params p;
+    int32_t start_day, n_days;
+    uint64_t seed;
+    int64_t scale;
+    bool check_ledger;
+    int n_cities;
+    wld_city *city;
+    led_ledger *ledger;
+    led_acct bank_acct[DAT_MAX_BANKS];
+    uint32_t max_accounts;
+    uint64_t bytes;
+    /* category weights */
+    double ticket_mean_fen, ticket_sd_fen;
+    /* published frame */
+    snap_city *snap_city;
+    int64_t *daily_values, *ledger_values;
+    const char **row_city;
+    snap_frame frame;
+    char failure[512];
+};
+
+/* residents.c */
+void res_day_start(wld_world *w, wld_city *c, int32_t day);
+void res_shop_hour(wld_world *w, wld_city *c, int32_t day, int hour);
+void res_day_end(wld_world *w, wld_city *c, int32_t day);
+extern const double res_hour_weight[24];
+
+/* merchants.c */
+void mer_day_start(wld_world *w, wld_city *c, int32_t day);
+void mer_day_end(wld_world *w, wld_city *c, int32_t day);
+bool mer_pick_accepting(wld_world *w, wld_city *c, int category, led_acct *out);
+
+#endif

@@ -1,0 +1,305 @@
+/* main_run.c: the run, validate and describe commands.
+ *
+ * A run writes its results folder under a temporary name and moves it into
+ * place only when complete, so a failed run leaves nothing behind and harms
+ * no earlier results; SIGINT/SIGTERM stop at the end of the current day and
+ * keep what was run, marked status=interrupted in the manifest.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "models/data.h"
+#include "models/schema.h"
+#include "models/world.h"
+#include "sim/calendar.h"
+#include "sim/cli.h"
+#include "sim/engine.h"
+#include "sim/error.h"
+#include "sim/output.h"
+#include "sim/scenario.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+/* Loads and checks everything a run needs; prints every error. */
+static int load_all(const cli_args *a, scn_doc **doc_out, dat_set **data_out, wld_world **world_out)
+{
+    err_list *errs = malloc(sizeof *errs);
+    if (!errs)
+        return EXIT_RUNTIME;
+    err_init(errs);
+    int status = EXIT_OK;
+    scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
+    dat_set *data = NULL;
+    wld_world *world = NULL;
+    if (doc) {
+        data = malloc(sizeof *data);
+        const char *dir = scn_str(scn_single(doc, "scenario"), "data_dir");
+        if (!data)
+            err_add(errs, "out of memory");
+        else if (dat_load(dir, data, errs))
+            world = wld_create(doc, data, errs);
+    }
+    if (!world) {
+        err_print(errs, stderr);
+        status = errs->count && strstr(errs->msg[0], "out of memory") ? EXIT_RUNTIME : EXIT_BADINPUT;
+        if (strstr(errs->msg[0], "cannot allocate"))
+            status = EXIT_RUNTIME;
+        scn_free(doc);
+        free(data);
+        doc = NULL;
+        data = NULL;
+    }
+    free(errs);
+    *doc_out = doc;
+    *data_out = data;
+    *world_out = world;
+    return status;
+}
+
+static void results_location(const scn_doc *doc, const cli_args *a, char *root, size_t root_len, char *name,
+                             size_t name_len)
+{
+    const scn_instance *sc = scn_single(doc, "scenario");
+    if (a->out) {
+        char tmp[4096];
+        snprintf(tmp, sizeof tmp, "%s", a->out);
+        size_t n = strlen(tmp);
+        while (n > 1 && tmp[n - 1] == '/')
+            tmp[--n] = '\0';
+        char *slash = strrchr(tmp, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(root, root_len, "%s", tmp[0] ? tmp : "/");
+            snprintf(name, name_len, "%s", slash + 1);
+        } else {
+            snprintf(root, root_len, ".");
+            snprintf(name, name_len, "%s", tmp);
+        }
+        return;
+    }
+    snprintf(root, root_len, "%s", scn_str(sc, "results_dir"));
+    if (scn_has(sc, "name")) {
+        snprintf(name, name_len, "%s", scn_str(sc, "name"));
+        return;
+    }
+    const char *base = strrchr(a->scenario, '/');
+    base = base ? base + 1 : a->scenario;
+    snprintf(name, name_len, "%s", base);
+    char *dot = strrchr(name, '.');
+    if (dot && dot != name)
+        *dot = '\0';
+}
+
+typedef struct {
+    out_csv *csv[SNAP_MAX_TABLES];
+    int n;
+} table_files;
+
+static bool open_tables(out_run *run, const snap_frame *f, table_files *tf)
+{
+    tf->n = f->n_tables;
+    for (int t = 0; t < f->n_tables; t++) {
+        const snap_table *tb = &f->table[t];
+        const char *cols[256];
+        int n = 0;
+        cols[n++] = "date";
+        cols[n++] = "city";
+        for (int c = 0; c < tb->n_columns && n < 256; c++)
+            cols[n++] = tb->column[c];
+        tf->csv[t] = out_csv_open(run, tb->file, cols, (size_t)n);
+        if (!tf->csv[t])
+            return false;
+    }
+    return true;
+}
+
+static void write_frame(const snap_frame *f, table_files *tf)
+{
+    char date[CAL_DATE_LEN];
+    cal_format(f->day, date);
+    for (int t = 0; t < f->n_tables; t++) {
+        const snap_table *tb = &f->table[t];
+        for (int r = 0; r < tb->n_rows; r++) {
+            out_csv_str(tf->csv[t], date);
+            out_csv_str(tf->csv[t], tb->row_city[r]);
+            for (int c = 0; c < tb->n_columns; c++)
+                out_csv_int(tf->csv[t], tb->value[(size_t)r * tb->n_columns + c]);
+            out_csv_end_row(tf->csv[t]);
+        }
+    }
+}
+
+static void write_manifest(FILE *m, const scn_doc *doc, const wld_world *w, const eng_engine *eng, int argc,
+                           char **argv, const char *status)
+{
+    char start[CAL_DATE_LEN], last[CAL_DATE_LEN];
+    cal_format(wld_start_day(w), start);
+    int32_t done = eng_day_index(eng);
+    cal_format(wld_start_day(w) + (done > 0 ? done - 1 : 0), last);
+    fprintf(m, "; manifest.ini: how this results folder was made. The [scenario] and later sections\n"
+               "; are the resolved scenario, every default filled: 'ecnysim run' accepts this file.\n");
+    fprintf(m, "\n[run]\nstatus = %s\nversion = %s\nscenario_file = %s\nscenario_hash = %016llx\nseed = %llu\n",
+            status, ECNYSIM_VERSION, scn_path(doc), (unsigned long long)scn_hash(doc),
+            (unsigned long long)wld_seed(w));
+    fprintf(m, "days_run = %d\ndays_planned = %d\nfirst_date = %s\nlast_date = %s\n", done, wld_days(w), start,
+            done > 0 ? last : "none");
+    fprintf(m, "command = \"");
+    for (int i = 0; i < argc; i++)
+        fprintf(m, "%s%s", i ? " " : "", argv[i]);
+    fprintf(m, "\"\n");
+    scn_write_resolved(doc, m);
+}
+
+static void progress(const eng_engine *eng, int32_t start_day, time_t began, bool final)
+{
+    int32_t done = eng_day_index(eng), total = eng_days(eng);
+    char date[CAL_DATE_LEN];
+    cal_format(start_day + (done > 0 ? done - 1 : 0), date);
+    int width = 30, filled = total ? (int)((int64_t)done * width / total) : width;
+    double elapsed = difftime(time(NULL), began);
+    double eta = done ? elapsed * (total - done) / done : 0;
+    fprintf(stderr, "\r[%.*s%*s] %s  day %d/%d  %.0fs left ", filled, "##############################",
+            width - filled, "", date, done, total, eta);
+    if (final)
+        fputc('\n', stderr);
+}
+
+int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
+{
+    cli_args a = *args;
+    int status;
+    scn_doc *doc;
+    dat_set *data;
+    wld_world *w;
+    status = load_all(&a, &doc, &data, &w);
+    if (status != EXIT_OK)
+        return status;
+    err_list *errs = malloc(sizeof *errs);
+    eng_engine *eng = eng_alloc(wld_start_day(w), wld_days(w), 4096, (size_t)1 << 30);
+    if (!errs || !eng || !wld_attach(w, eng)) {
+        fprintf(stderr, "ecnysim: out of memory setting up the engine\n");
+        free(errs);
+        eng_free(eng);
+        wld_free(w);
+        free(data);
+        scn_free(doc);
+        return EXIT_RUNTIME;
+    }
+    err_init(errs);
+    char root[4096], name[1024];
+    results_location(doc, &a, root, sizeof root, name, sizeof name);
+    out_run *run = out_begin(root, name, errs);
+    table_files tf;
+    status = EXIT_OK;
+    if (!run || !open_tables(run, wld_frame(w), &tf)) {
+        if (run)
+            err_add(errs, "%s", out_error(run));
+        status = EXIT_RUNTIME;
+    }
+    bool show_progress = !a.quiet && isatty(STDERR_FILENO);
+    time_t began = time(NULL), last_shown = 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    while (status == EXIT_OK && !eng_finished(eng) && !stop_requested) {
+        if (!eng_step_day(eng)) {
+            fprintf(stderr, "ecnysim: run failed: %s\n", eng_failed(eng) ? eng_failed(eng) : "unknown");
+            status = EXIT_RUNTIME;
+            break;
+        }
+        write_frame(wld_frame(w), &tf);
+        if (hooks && hooks->on_day && !hooks->on_day(hooks->ctx, wld_frame(w), eng))
+            stop_requested = 1;
+        if (out_failed(run)) {
+            status = EXIT_RUNTIME;
+            break;
+        }
+        if (show_progress && time(NULL) != last_shown) {
+            last_shown = time(NULL);
+            progress(eng, wld_start_day(w), began, false);
+        }
+    }
+    if (show_progress)
+        progress(eng, wld_start_day(w), began, true);
+    if (status == EXIT_OK) {
+        FILE *m = out_text_open(run, "manifest.ini");
+        if (m)
+            write_manifest(m, doc, w, eng, argc, argv, stop_requested ? "interrupted" : "complete");
+        if (!out_commit(run, errs)) {
+            status = EXIT_RUNTIME;
+        } else if (stop_requested) {
+            fprintf(stderr, "ecnysim: interrupted after %d of %d days; results so far in %s/%s (status=interrupted)\n",
+                    eng_day_index(eng), eng_days(eng), root, name);
+            status = EXIT_RUNTIME;
+        } else if (!a.quiet) {
+            fprintf(stderr, "ecnysim: %d days, %llu agents: results in %s/%s\n", eng_days(eng),
+                    (unsigned long long)wld_agents(w), root, name);
+        }
+    } else if (run) {
+        if (out_failed(run))
+            err_add(errs, "%s (previous results, if any, are untouched)", out_error(run));
+        out_abort(run);
+    }
+    err_print(errs, stderr);
+    free(errs);
+    eng_free(eng);
+    wld_free(w);
+    free(data);
+    scn_free(doc);
+    return status;
+}
+
+int cli_validate(const cli_args *args)
+{
+    cli_args a = *args;
+    int status;
+    scn_doc *doc;
+    dat_set *data;
+    wld_world *w;
+    status = load_all(&a, &doc, &data, &w);
+    if (status == EXIT_OK) {
+        printf("%s: valid: %d days from ", a.scenario, wld_days(w));
+        char d[CAL_DATE_LEN];
+        cal_format(wld_start_day(w), d);
+        printf("%s, %llu agents, %.1f MiB\n", d, (unsigned long long)wld_agents(w),
+               (double)wld_bytes(w) / 1048576.0);
+    }
+    wld_free(w);
+    free(data);
+    scn_free(doc);
+    return status;
+}
+
+int cli_describe(int argc, char **argv)
+{
+    bool markdown = false;
+    const char *section = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--markdown") == 0)
+            markdown = true;
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "ecnysim: unknown option '%s' for describe: expected [SECTION] [--markdown]\n", argv[i]);
+            return EXIT_BADINPUT;
+        } else
+            section = argv[i];
+    }
+    if (!scn_describe(&ecny_schema, section, markdown, stdout)) {
+        fprintf(stderr, "ecnysim: no section '%s': run 'ecnysim describe' for the list\n", section);
+        return EXIT_BADINPUT;
+    }
+    return EXIT_OK;
+}
+

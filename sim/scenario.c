@@ -1,0 +1,1085 @@
+/* scenario.c: loads a scenario INI under a schema; see scenario.h.
+ *
+ * iniparser does the parsing; it does not keep line numbers, so a light scan
+ * of the file maps every section header and key to its line for messages
+ * and catches what iniparser silently accepts (duplicate keys, keys before
+ * any section, text that is not UTF-8). Values are parsed and checked here,
+ * once, at load; the simulation only reads parsed values. Cost: O(file size
+ * + keys x schema keys), all at load time.
+ */
+#include "sim/scenario.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <iniparser/iniparser.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/calendar.h"
+
+#define SCN_LINE_MAX 1000
+
+typedef struct {
+    int64_t i;  /* INT, MONEY (fen), BOOL, DATE (day number) */
+    double r;   /* REAL */
+    char *text; /* the text as given, or the default */
+    int line;
+    bool set;
+} scn_value;
+
+struct scn_instance {
+    const scn_section *def;
+    const scn_doc *doc;
+    char *name;
+    int line;
+    scn_value *v;
+};
+
+typedef struct {
+    char *section; /* lower-cased, as iniparser stores it */
+    char *key;     /* NULL for a section header */
+    int line;
+} scan_entry;
+
+struct scn_doc {
+    const scn_schema *schema;
+    char *path;
+    uint64_t hash;
+    scn_instance **inst;
+    size_t n, cap;
+    scan_entry *scan;
+    size_t n_scan;
+};
+
+/* ---- small helpers ---- */
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+static void lower(char *s)
+{
+    for (; *s; s++)
+        *s = (char)tolower((unsigned char)*s);
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+size_t scn_edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return la > lb ? la : lb;
+    size_t row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
+            size_t best = diag + cost;
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* Writes " (did you mean 'x'?)" into out when a close name exists. */
+static void suggest(const char *given, const char *const *names, size_t n, char *out, size_t out_len)
+{
+    out[0] = '\0';
+    size_t best = SIZE_MAX;
+    const char *best_name = NULL;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = scn_edit_distance(given, names[i]);
+        if (d < best) {
+            best = d;
+            best_name = names[i];
+        }
+    }
+    size_t len = strlen(given);
+    size_t allowed = len < 6 ? 2 : len / 3 + 1;
+    if (best_name && best <= allowed)
+        snprintf(out, out_len, " (did you mean '%s'?)", best_name);
+}
+
+static const scn_section *find_section_def(const scn_schema *schema, const char *name)
+{
+    for (size_t i = 0; i < schema->n_sections; i++)
+        if (strcmp(schema->sections[i].name, name) == 0)
+            return &schema->sections[i];
+    return NULL;
+}
+
+static int find_key_index(const scn_section *def, const char *key)
+{
+    for (size_t i = 0; i < def->n_keys; i++)
+        if (strcmp(def->keys[i].key, key) == 0)
+            return (int)i;
+    return -1;
+}
+
+static const char *type_expectation(const scn_key *k)
+{
+    switch (k->type) {
+    case SCN_INT: return "a whole number";
+    case SCN_REAL: return "a number";
+    case SCN_MONEY: return "an amount in yuan with at most 2 decimals, like 200 or 0.01";
+    case SCN_BOOL: return "true or false";
+    case SCN_DATE: return "a date YYYY-MM-DD";
+    case SCN_STRING: return "text";
+    case SCN_CHOICE: return "one of the listed words";
+    case SCN_LIST: return "a comma-separated list";
+    }
+    return "a value";
+}
+
+/* Parses yuan text into fen exactly (no floating point). */
+static bool parse_money(const char *s, int64_t *fen_out)
+{
+    const char *p = s;
+    bool neg = false;
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    if (!isdigit((unsigned char)*p))
+        return false;
+    int64_t whole = 0;
+    for (; isdigit((unsigned char)*p); p++) {
+        if (whole > (INT64_MAX / 100 - 9) / 10)
+            return false;
+        whole = whole * 10 + (*p - '0');
+    }
+    int64_t frac = 0;
+    if (*p == '.') {
+        p++;
+        int digits = 0;
+        for (; isdigit((unsigned char)*p); p++, digits++) {
+            if (digits >= 2)
+                return false;
+            frac = frac * 10 + (*p - '0');
+        }
+        if (digits == 0)
+            return false;
+        if (digits == 1)
+            frac *= 10;
+    }
+    if (*p != '\0')
+        return false;
+    int64_t fen = whole * 100 + frac;
+    *fen_out = neg ? -fen : fen;
+    return true;
+}
+
+static bool parse_bool(const char *s, bool *out)
+{
+    static const char *yes[] = {"true", "yes", "on", "1"}, *no[] = {"false", "no", "off", "0"};
+    for (int i = 0; i < 4; i++) {
+        if (strcasecmp(s, yes[i]) == 0) {
+            *out = true;
+            return true;
+        }
+        if (strcasecmp(s, no[i]) == 0) {
+            *out = false;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool choice_ok(const char *choices, const char *s)
+{
+    size_t n = strlen(s);
+    const char *p = choices;
+    while (p && *p) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && strncmp(p, s, n) == 0)
+            return true;
+        p = bar ? bar + 1 : NULL;
+    }
+    return false;
+}
+
+static void format_bound(const scn_key *k, double v, char *out, size_t len)
+{
+    if (k->type == SCN_REAL)
+        snprintf(out, len, "%g", v);
+    else
+        snprintf(out, len, "%.0f", v);
+}
+
+/* Parses text for key k into v. On failure adds one message located at where. */
+static bool parse_value(const scn_key *k, const char *text, scn_value *v, const char *where,
+                        const char *section_label, err_list *errs)
+{
+    char lo[32], hi[32];
+    format_bound(k, k->min, lo, sizeof lo);
+    format_bound(k, k->max, hi, sizeof hi);
+    errno = 0;
+    switch (k->type) {
+    case SCN_INT: {
+        char *end = NULL;
+        long long x = strtoll(text, &end, 10);
+        if (!*text || *end || errno == ERANGE) {
+            err_add(errs, "%s: '%s' in [%s] is '%s': expected %s in %s..%s%s%s", where, k->key, section_label, text,
+                    type_expectation(k), lo, hi, k->unit[0] ? " " : "", k->unit);
+            return false;
+        }
+        if ((double)x < k->min || (double)x > k->max) {
+            err_add(errs, "%s: '%s' in [%s] is %lld: expected %s..%s%s%s", where, k->key, section_label, x, lo, hi,
+                    k->unit[0] ? " " : "", k->unit);
+            return false;
+        }
+        v->i = x;
+        return true;
+    }
+    case SCN_REAL: {
+        char *end = NULL;
+        double x = strtod(text, &end);
+        if (!*text || *end || errno == ERANGE || !isfinite(x)) {
+            err_add(errs, "%s: '%s' in [%s] is '%s': expected %s in %s..%s%s%s", where, k->key, section_label, text,
+                    type_expectation(k), lo, hi, k->unit[0] ? " " : "", k->unit);
+            return false;
+        }
+        if (x < k->min || x > k->max) {
+            err_add(errs, "%s: '%s' in [%s] is %g: expected %s..%s%s%s", where, k->key, section_label, x, lo, hi,
+                    k->unit[0] ? " " : "", k->unit);
+            return false;
+        }
+        v->r = x;
+        return true;
+    }
+    case SCN_MONEY: {
+        int64_t fen;
+        if (!parse_money(text, &fen)) {
+            err_add(errs, "%s: '%s' in [%s] is '%s': expected %s (at most %s yuan)", where, k->key, section_label,
+                    text, type_expectation(k), hi);
+            return false;
+        }
+        if ((double)fen < k->min * 100.0 || (double)fen > k->max * 100.0) {
+            err_add(errs, "%s: '%s' in [%s] is %s yuan: expected %s..%s yuan", where, k->key, section_label, text, lo,
+                    hi);
+            return false;
+        }
+        v->i = fen;
+        return true;
+    }
+    case SCN_BOOL: {
+        bool b;
+        if (!parse_bool(text, &b)) {
+            err_add(errs, "%s: '%s' in [%s] is '%s': expected true or false", where, k->key, section_label, text);
+            return false;
+        }
+        v->i = b;
+        return true;
+    }
+    case SCN_DATE: {
+        int32_t day;
+        if (!cal_parse_date(text, &day)) {
+            err_add(errs, "%s: '%s' in [%s] is '%s': expected a real date YYYY-MM-DD", where, k->key, section_label,
+                    text);
+            return false;
+        }
+        if (k->max > k->min) {
+            char a[CAL_DATE_LEN], b[CAL_DATE_LEN];
+            if (day < (int32_t)k->min || day > (int32_t)k->max) {
+                cal_format((int32_t)k->min, a);
+                cal_format((int32_t)k->max, b);
+                err_add(errs, "%s: '%s' in [%s] is %s: expected a date from %s to %s", where, k->key, section_label,
+                        text, a, b);
+                return false;
+            }
+        }
+        v->i = day;
+        return true;
+    }
+    case SCN_CHOICE:
+        if (!choice_ok(k->choices, text)) {
+            err_add(errs, "%s: '%s' in [%s] is '%s': expected one of %s", where, k->key, section_label, text,
+                    k->choices);
+            return false;
+        }
+        return true;
+    case SCN_STRING:
+    case SCN_LIST:
+        if (strlen(text) > SCN_LINE_MAX) {
+            err_add(errs, "%s: '%s' in [%s] is too long: expected at most %d characters", where, k->key,
+                    section_label, SCN_LINE_MAX);
+            return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* ---- the document ---- */
+
+static scn_instance *instance_new(scn_doc *doc, const scn_section *def, const char *name, int line)
+{
+    if (doc->n == doc->cap) {
+        size_t cap = doc->cap ? doc->cap * 2 : 16;
+        scn_instance **grown = realloc(doc->inst, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        doc->inst = grown;
+        doc->cap = cap;
+    }
+    scn_instance *in = calloc(1, sizeof *in);
+    if (!in)
+        return NULL;
+    in->def = def;
+    in->doc = doc;
+    in->line = line;
+    in->name = dup_str(name);
+    in->v = calloc(def->n_keys ? def->n_keys : 1, sizeof *in->v);
+    if (!in->name || !in->v) {
+        free(in->name);
+        free(in->v);
+        free(in);
+        return NULL;
+    }
+    doc->inst[doc->n++] = in;
+    return in;
+}
+
+static scn_instance *find_instance(const scn_doc *doc, const scn_section *def, const char *name)
+{
+    for (size_t i = 0; i < doc->n; i++)
+        if (doc->inst[i]->def == def && strcmp(doc->inst[i]->name, name) == 0)
+            return doc->inst[i];
+    return NULL;
+}
+
+void scn_free(scn_doc *doc)
+{
+    if (!doc)
+        return;
+    for (size_t i = 0; i < doc->n; i++) {
+        scn_instance *in = doc->inst[i];
+        for (size_t k = 0; k < in->def->n_keys; k++)
+            free(in->v[k].text);
+        free(in->v);
+        free(in->name);
+        free(in);
+    }
+    for (size_t i = 0; i < doc->n_scan; i++) {
+        free(doc->scan[i].section);
+        free(doc->scan[i].key);
+    }
+    free(doc->scan);
+    free(doc->inst);
+    free(doc->path);
+    free(doc);
+}
+
+static int scan_line_of(const scn_doc *doc, const char *section, const char *key)
+{
+    for (size_t i = 0; i < doc->n_scan; i++) {
+        const scan_entry *e = &doc->scan[i];
+        if (strcmp(e->section, section) != 0)
+            continue;
+        if (!key && !e->key)
+            return e->line;
+        if (key && e->key && strcmp(e->key, key) == 0)
+            return e->line;
+    }
+    return 0;
+}
+
+static bool scan_add(scn_doc *doc, size_t *cap, const char *section, const char *key, int line)
+{
+    if (doc->n_scan == *cap) {
+        size_t grown = *cap ? *cap * 2 : 64;
+        scan_entry *s = realloc(doc->scan, grown * sizeof *s);
+        if (!s)
+            return false;
+        doc->scan = s;
+        *cap = grown;
+    }
+    scan_entry *e = &doc->scan[doc->n_scan];
+    e->section = dup_str(section);
+    e->key = key ? dup_str(key) : NULL;
+    e->line = line;
+    if (!e->section || (key && !e->key)) {
+        free(e->section);
+        free(e->key);
+        return false;
+    }
+    doc->n_scan++;
+    return true;
+}
+
+/* Checks the bytes are UTF-8 text: no NUL, no invalid sequences. Reports the line. */
+static bool check_text(const char *path, const unsigned char *buf, size_t n, err_list *errs)
+{
+    int line = 1;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = buf[i];
+        if (c == '\n') {
+            line++;
+            i++;
+            continue;
+        }
+        if (c == 0 || (c < 0x20 && c != '\t' && c != '\r')) {
+            err_add(errs, "%s:%d: not a text file (control byte 0x%02x): expected an INI scenario in UTF-8", path,
+                    line, c);
+            return false;
+        }
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        bool ok = len && i + (size_t)len <= n && c >= 0xC2 && c <= 0xF4;
+        for (int k = 1; ok && k < len; k++)
+            ok = (buf[i + (size_t)k] & 0xC0) == 0x80;
+        if (!ok) {
+            err_add(errs, "%s:%d: byte 0x%02x is not valid UTF-8: save the scenario as UTF-8 text", path, line, c);
+            return false;
+        }
+        i += (size_t)len;
+    }
+    return true;
+}
+
+/* Maps section headers and keys to lines; reports duplicates, long lines and
+ * keys outside any section. Returns false on a problem iniparser would hide. */
+static bool scan_file(scn_doc *doc, char *text, err_list *errs)
+{
+    size_t cap = 0;
+    char section[256] = "";
+    bool ok = true;
+    int line = 0;
+    for (char *p = text; p && *p;) {
+        line++;
+        char *nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        if (strlen(p) > SCN_LINE_MAX) {
+            err_add(errs, "%s:%d: line is %zu characters long: expected at most %d", doc->path, line, strlen(p),
+                    SCN_LINE_MAX);
+            ok = false;
+        }
+        char *s = trim(p);
+        if (*s == '[') {
+            char *close = strchr(s, ']');
+            if (close && (size_t)(close - s - 1) < sizeof section) {
+                size_t len = (size_t)(close - s - 1);
+                memcpy(section, s + 1, len);
+                section[len] = '\0';
+                char *t = trim(section);
+                memmove(section, t, strlen(t) + 1);
+                lower(section);
+                if (scan_line_of(doc, section, NULL)) {
+                    err_add(errs, "%s:%d: section [%s] appears twice (first at line %d): expected each section once",
+                            doc->path, line, section, scan_line_of(doc, section, NULL));
+                    ok = false;
+                } else if (!scan_add(doc, &cap, section, NULL, line)) {
+                    return false;
+                }
+            }
+        } else if (*s && *s != ';' && *s != '#') {
+            char *eq = strchr(s, '=');
+            if (eq) {
+                *eq = '\0';
+                char *key = trim(s);
+                lower(key);
+                if (!section[0]) {
+                    err_add(errs, "%s:%d: key '%s' is outside any section: expected it under a [section] header",
+                            doc->path, line, key);
+                    ok = false;
+                } else if (scan_line_of(doc, section, key)) {
+                    err_add(errs, "%s:%d: key '%s' in [%s] is given twice (first at line %d): expected it once",
+                            doc->path, line, key, section, scan_line_of(doc, section, key));
+                    ok = false;
+                } else if (!scan_add(doc, &cap, section, key, line)) {
+                    return false;
+                }
+                *eq = '=';
+            }
+        }
+        if (nl)
+            *nl = '\n';
+        p = nl ? nl + 1 : NULL;
+    }
+    return ok;
+}
+
+/* iniparser reports syntax errors through a process-wide callback; collect them. */
+static err_list *ini_errs;
+static const char *ini_path;
+static int ini_error_callback(const char *fmt, ...)
+{
+    char buf[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (!ini_errs)
+        return n;
+    /* Formats seen in 4.1: "iniparser: syntax error in %s (%d):\n-> %s\n" and
+     * "iniparser: input line too long in %s (%d)\n". */
+    const char *paren = strrchr(buf, '(');
+    int line = paren ? atoi(paren + 1) : 0;
+    const char *arrow = strstr(buf, "-> ");
+    if (strstr(buf, "syntax error")) {
+        char what[200] = "";
+        if (arrow) {
+            snprintf(what, sizeof what, "%s", arrow + 3);
+            what[strcspn(what, "\n")] = '\0';
+        }
+        err_add(ini_errs, "%s:%d: syntax error at '%s': expected [section], key = value, or a ; comment", ini_path,
+                line, what);
+    } else if (strstr(buf, "too long")) {
+        err_add(ini_errs, "%s:%d: line too long: expected at most %d characters", ini_path, line, SCN_LINE_MAX);
+    } else if (strstr(buf, "cannot open")) {
+        /* reported by the caller */
+    } else {
+        buf[strcspn(buf, "\n")] = '\0';
+        err_add(ini_errs, "%s:%d: %s", ini_path, line, buf);
+    }
+    return n;
+}
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+static void section_label(const scn_instance *in, char *out, size_t len)
+{
+    if (in->def->named)
+        snprintf(out, len, "%s.%s", in->def->name, in->name);
+    else
+        snprintf(out, len, "%s", in->def->name);
+}
+
+static bool set_value(scn_instance *in, int k, const char *text, int line, const char *where, err_list *errs)
+{
+    char label[300];
+    section_label(in, label, sizeof label);
+    scn_value v = {0};
+    if (!parse_value(&in->def->keys[k], text, &v, where, label, errs))
+        return false;
+    char *copy = dup_str(text);
+    if (!copy) {
+        err_add(errs, "%s: out of memory", where);
+        return false;
+    }
+    free(in->v[k].text);
+    v.text = copy;
+    v.line = line;
+    v.set = true;
+    in->v[k] = v;
+    return true;
+}
+
+/* Splits "city.suzhou" into the schema section and the instance name,
+ * reporting unknown or misnamed sections. */
+static const scn_section *resolve_section(const scn_schema *schema, const char *full, const char **name_out,
+                                          char *base, size_t base_len, const char *where, err_list *errs)
+{
+    const char *dot = strchr(full, '.');
+    size_t blen = dot ? (size_t)(dot - full) : strlen(full);
+    if (blen >= base_len)
+        blen = base_len - 1;
+    memcpy(base, full, blen);
+    base[blen] = '\0';
+    *name_out = dot ? dot + 1 : "";
+    const scn_section *def = find_section_def(schema, base);
+    if (!def) {
+        const char *names[128];
+        size_t n = 0;
+        for (size_t i = 0; i < schema->n_sections && n < 128; i++)
+            names[n++] = schema->sections[i].name;
+        char hint[200];
+        suggest(base, names, n, hint, sizeof hint);
+        err_add(errs, "%s: unknown section [%s]%s: see 'ecnysim describe' for the sections", where, full, hint);
+        return NULL;
+    }
+    if (def->named && !**name_out) {
+        err_add(errs, "%s: section [%s] needs a name: expected [%s.NAME], e.g. [%s.main]", where, full, def->name,
+                def->name);
+        return NULL;
+    }
+    if (!def->named && **name_out) {
+        err_add(errs, "%s: section [%s] takes no name: expected [%s]", where, full, def->name);
+        return NULL;
+    }
+    if (def->named) {
+        for (const char *c = *name_out; *c; c++) {
+            if (!(isalnum((unsigned char)*c) || *c == '_' || *c == '-')) {
+                err_add(errs, "%s: section name '%s' in [%s]: expected letters, digits, '_' or '-'", where, *name_out,
+                        full);
+                return NULL;
+            }
+        }
+    }
+    return def;
+}
+
+static void unknown_key(const scn_section *def, const char *key, const char *label, const char *where,
+                        err_list *errs)
+{
+    const char *names[256];
+    size_t n = 0;
+    for (size_t i = 0; i < def->n_keys && n < 256; i++)
+        names[n++] = def->keys[i].key;
+    char hint[200];
+    suggest(key, names, n, hint, sizeof hint);
+    err_add(errs, "%s: unknown key '%s' in [%s]%s: see 'ecnysim describe %s'", where, key, label, hint, def->name);
+}
+
+static bool apply_set(scn_doc *doc, const char *set, err_list *errs)
+{
+    char where[400];
+    snprintf(where, sizeof where, "--set %s", set);
+    const char *eq = strchr(set, '=');
+    const char *lastdot = NULL;
+    for (const char *c = set; *c && c != eq; c++)
+        if (*c == '.')
+            lastdot = c;
+    if (!eq || !lastdot) {
+        err_add(errs, "%s: expected section.key=value (named sections as city.suzhou.key=value)", where);
+        return false;
+    }
+    char full[256], key[256];
+    size_t flen = (size_t)(lastdot - set), klen = (size_t)(eq - lastdot - 1);
+    if (flen >= sizeof full || klen >= sizeof key || klen == 0) {
+        err_add(errs, "%s: expected section.key=value", where);
+        return false;
+    }
+    memcpy(full, set, flen);
+    full[flen] = '\0';
+    memcpy(key, lastdot + 1, klen);
+    key[klen] = '\0';
+    lower(full);
+    lower(key);
+    char base[128];
+    const char *name;
+    const scn_section *def = resolve_section(doc->schema, full, &name, base, sizeof base, where, errs);
+    if (!def)
+        return false;
+    scn_instance *in = find_instance(doc, def, name);
+    if (!in) {
+        if (def->named) {
+            err_add(errs, "%s: there is no section [%s] in %s to change: expected one of the file's [%s.*] sections",
+                    where, full, doc->path, def->name);
+            return false;
+        }
+        in = instance_new(doc, def, "", 0);
+        if (!in)
+            return false;
+    }
+    int k = find_key_index(def, key);
+    if (k < 0) {
+        unknown_key(def, key, full, where, errs);
+        return false;
+    }
+    return set_value(in, k, eq + 1, 0, where, errs);
+}
+
+static bool fill_defaults(scn_doc *doc, err_list *errs)
+{
+    bool ok = true;
+    /* Single sections always exist, so the model can read their defaults. */
+    for (size_t s = 0; s < doc->schema->n_sections; s++) {
+        const scn_section *def = &doc->schema->sections[s];
+        bool present = false;
+        for (size_t i = 0; i < doc->n; i++)
+            present |= doc->inst[i]->def == def;
+        if (!present && def->required) {
+            err_add(errs, "%s:1: missing section [%s%s]: expected it (%s)", doc->path, def->name,
+                    def->named ? ".NAME" : "", def->doc);
+            ok = false;
+        } else if (!present && !def->named && !instance_new(doc, def, "", 0)) {
+            return false;
+        }
+    }
+    for (size_t i = 0; i < doc->n; i++) {
+        scn_instance *in = doc->inst[i];
+        char label[300];
+        section_label(in, label, sizeof label);
+        for (size_t k = 0; k < in->def->n_keys; k++) {
+            if (in->v[k].set)
+                continue;
+            const scn_key *key = &in->def->keys[k];
+            if (!key->def) {
+                err_add(errs, "%s:%d: missing key '%s' in [%s]: expected %s (%s)", doc->path, in->line, key->key,
+                        label, type_expectation(key), key->doc);
+                ok = false;
+                continue;
+            }
+            char where[300];
+            snprintf(where, sizeof where, "default of %s", key->key);
+            scn_value v = {0};
+            /* An empty default means "not given": the model derives the value. */
+            bool parsed = key->def[0] == '\0' ? true : parse_value(key, key->def, &v, where, label, errs);
+            assert(parsed && "schema default must parse");
+            if (!parsed)
+                return false;
+            v.text = dup_str(key->def);
+            if (!v.text)
+                return false;
+            in->v[k] = v;
+        }
+    }
+    return ok;
+}
+
+scn_doc *scn_load(const scn_schema *schema, const char *path, const char *const *sets, int n_sets,
+                  err_list *errs)
+{
+    int errors_before = errs->count;
+    scn_doc *doc = calloc(1, sizeof *doc);
+    if (!doc) {
+        err_add(errs, "%s: out of memory", path);
+        return NULL;
+    }
+    doc->schema = schema;
+    doc->path = dup_str(path);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        err_add(errs, "%s: cannot open scenario: %s", path, strerror(errno));
+        scn_free(doc);
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            if (cap >= (64u << 20)) {
+                err_add(errs, "%s: scenario is over 64 MiB: expected a hand-written INI file", path);
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            char *grown = realloc(buf, cap * 2 + 1);
+            if (!grown) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+    }
+    bool read_error = ferror(f);
+    fclose(f);
+    if (!buf || read_error) {
+        if (errs->count == errors_before)
+            err_add(errs, "%s: cannot read scenario%s", path, buf ? ": read error (is it a folder?)" : ": out of memory");
+        free(buf);
+        scn_free(doc);
+        return NULL;
+    }
+    buf[n] = '\0';
+    doc->hash = fnv1a(0xcbf29ce484222325ull, buf, n);
+    for (int i = 0; i < n_sets; i++)
+        doc->hash = fnv1a(doc->hash, sets[i], strlen(sets[i]) + 1);
+    bool text_ok = n > 0 && check_text(path, (unsigned char *)buf, n, errs);
+    if (n == 0)
+        err_add(errs, "%s:1: the scenario is empty: expected at least a [scenario] section", path);
+    bool scan_ok = text_ok && scan_file(doc, buf, errs);
+    free(buf);
+    if (!text_ok || !scan_ok) {
+        scn_free(doc);
+        return NULL;
+    }
+
+    ini_errs = errs;
+    ini_path = path;
+    iniparser_set_error_callback(ini_error_callback);
+    dictionary *d = iniparser_load(path);
+    iniparser_set_error_callback(NULL);
+    ini_errs = NULL;
+    if (!d) {
+        if (errs->count == errors_before)
+            err_add(errs, "%s: cannot parse the scenario: expected INI syntax", path);
+        scn_free(doc);
+        return NULL;
+    }
+
+    int nsec = iniparser_getnsec(d);
+    for (int s = 0; s < nsec; s++) {
+        const char *full = iniparser_getsecname(d, s);
+        if (!full)
+            continue;
+        int line = scan_line_of(doc, full, NULL);
+        char where[600];
+        snprintf(where, sizeof where, "%s:%d", path, line);
+        char base[128];
+        const char *name;
+        const scn_section *def = resolve_section(schema, full, &name, base, sizeof base, where, errs);
+        if (!def)
+            continue;
+        scn_instance *in = instance_new(doc, def, name, line);
+        if (!in) {
+            err_add(errs, "%s: out of memory", path);
+            break;
+        }
+        int nkeys = iniparser_getsecnkeys(d, full);
+        if (nkeys <= 0)
+            continue;
+        const char **keys = calloc((size_t)nkeys, sizeof *keys);
+        if (!keys) {
+            err_add(errs, "%s: out of memory", path);
+            break;
+        }
+        iniparser_getseckeys(d, full, keys);
+        for (int k = 0; k < nkeys; k++) {
+            const char *colon = strchr(keys[k], ':');
+            const char *key = colon ? colon + 1 : keys[k];
+            int kline = scan_line_of(doc, full, key);
+            snprintf(where, sizeof where, "%s:%d", path, kline ? kline : line);
+            int ki = find_key_index(def, key);
+            if (ki < 0) {
+                unknown_key(def, key, full, where, errs);
+                continue;
+            }
+            const char *value = iniparser_getstring(d, keys[k], "");
+            if (!*value && def->keys[ki].type != SCN_STRING && def->keys[ki].type != SCN_LIST) {
+                err_add(errs, "%s: '%s' in [%s] has no value: expected %s", where, key, full,
+                        type_expectation(&def->keys[ki]));
+                continue;
+            }
+            set_value(in, ki, value, kline, where, errs);
+        }
+        free(keys);
+    }
+    iniparser_freedict(d);
+    for (int i = 0; i < n_sets; i++)
+        apply_set(doc, sets[i], errs);
+    if (errs->count == errors_before)
+        fill_defaults(doc, errs);
+    if (errs->count != errors_before) {
+        scn_free(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+/* ---- accessors ---- */
+
+const char *scn_path(const scn_doc *doc) { return doc->path; }
+uint64_t scn_hash(const scn_doc *doc) { return doc->hash; }
+
+const scn_instance *scn_single(const scn_doc *doc, const char *section)
+{
+    for (size_t i = 0; i < doc->n; i++)
+        if (!doc->inst[i]->def->named && strcmp(doc->inst[i]->def->name, section) == 0)
+            return doc->inst[i];
+    assert(!"scn_single: section not in the schema or named");
+    return NULL;
+}
+
+size_t scn_count(const scn_doc *doc, const char *section)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < doc->n; i++)
+        n += strcmp(doc->inst[i]->def->name, section) == 0;
+    return n;
+}
+
+const scn_instance *scn_nth(const scn_doc *doc, const char *section, size_t nth)
+{
+    for (size_t i = 0; i < doc->n; i++)
+        if (strcmp(doc->inst[i]->def->name, section) == 0 && nth-- == 0)
+            return doc->inst[i];
+    return NULL;
+}
+
+const scn_instance *scn_find(const scn_doc *doc, const char *section, const char *name)
+{
+    for (size_t i = 0; i < doc->n; i++)
+        if (strcmp(doc->inst[i]->def->name, section) == 0 && strcmp(doc->inst[i]->name, name) == 0)
+            return doc->inst[i];
+    return NULL;
+}
+
+static const scn_value *value_of(const scn_instance *in, const char *key, scn_type type)
+{
+    int k = find_key_index(in->def, key);
+    assert(k >= 0 && "key not in schema");
+    assert((in->def->keys[k].type == type ||
+            (type == SCN_STRING && (in->def->keys[k].type == SCN_CHOICE || in->def->keys[k].type == SCN_LIST))) &&
+           "key has another type");
+    (void)type;
+    return &in->v[k];
+}
+
+int64_t scn_int(const scn_instance *in, const char *key) { return value_of(in, key, SCN_INT)->i; }
+double scn_real(const scn_instance *in, const char *key) { return value_of(in, key, SCN_REAL)->r; }
+int64_t scn_fen(const scn_instance *in, const char *key) { return value_of(in, key, SCN_MONEY)->i; }
+bool scn_bool(const scn_instance *in, const char *key) { return value_of(in, key, SCN_BOOL)->i != 0; }
+int32_t scn_date(const scn_instance *in, const char *key) { return (int32_t)value_of(in, key, SCN_DATE)->i; }
+
+const char *scn_str(const scn_instance *in, const char *key)
+{
+    const scn_value *v = value_of(in, key, SCN_STRING);
+    return v->text ? v->text : "";
+}
+
+bool scn_is_set(const scn_instance *in, const char *key)
+{
+    int k = find_key_index(in->def, key);
+    assert(k >= 0);
+    return in->v[k].set;
+}
+
+bool scn_has(const scn_instance *in, const char *key)
+{
+    int k = find_key_index(in->def, key);
+    assert(k >= 0);
+    return in->v[k].text && in->v[k].text[0];
+}
+
+const char *scn_name(const scn_instance *in) { return in->name; }
+const char *scn_section_name(const scn_instance *in) { return in->def->name; }
+
+int scn_line(const scn_instance *in, const char *key)
+{
+    if (key) {
+        int k = find_key_index(in->def, key);
+        if (k >= 0 && in->v[k].line)
+            return in->v[k].line;
+    }
+    return in->line;
+}
+
+void scn_where(const scn_doc *doc, const scn_instance *in, const char *key, char *out, size_t out_len)
+{
+    snprintf(out, out_len, "%s:%d", doc->path, scn_line(in, key));
+}
+
+/* ---- writing ---- */
+
+static bool needs_quotes(const char *s)
+{
+    return strpbrk(s, ";#\"") != NULL || (s[0] && (isspace((unsigned char)s[0]) || isspace((unsigned char)s[strlen(s) - 1])));
+}
+
+void scn_write_resolved(const scn_doc *doc, FILE *to)
+{
+    for (size_t s = 0; s < doc->schema->n_sections; s++) {
+        const scn_section *def = &doc->schema->sections[s];
+        for (size_t i = 0; i < doc->n; i++) {
+            const scn_instance *in = doc->inst[i];
+            if (in->def != def)
+                continue;
+            if (def->named)
+                fprintf(to, "\n[%s.%s]\n", def->name, in->name);
+            else
+                fprintf(to, "\n[%s]\n", def->name);
+            for (size_t k = 0; k < def->n_keys; k++) {
+                const char *t = in->v[k].text ? in->v[k].text : "";
+                if (needs_quotes(t))
+                    fprintf(to, "%s = \"%s\"\n", def->keys[k].key, t);
+                else
+                    fprintf(to, "%s = %s\n", def->keys[k].key, t);
+            }
+        }
+    }
+}
+
+static const char *type_name(scn_type t)
+{
+    static const char *names[] = {"integer", "real", "yuan", "bool", "date", "text", "choice", "list"};
+    return names[t];
+}
+
+static void describe_range(const scn_key *k, char *out, size_t len)
+{
+    char lo[32], hi[32];
+    out[0] = '\0';
+    switch (k->type) {
+    case SCN_INT:
+    case SCN_REAL:
+    case SCN_MONEY:
+        format_bound(k, k->min, lo, sizeof lo);
+        format_bound(k, k->max, hi, sizeof hi);
+        snprintf(out, len, "%s..%s", lo, hi);
+        break;
+    case SCN_DATE:
+        if (k->max > k->min) {
+            char a[CAL_DATE_LEN], b[CAL_DATE_LEN];
+            cal_format((int32_t)k->min, a);
+            cal_format((int32_t)k->max, b);
+            snprintf(out, len, "%s..%s", a, b);
+        }
+        break;
+    case SCN_CHOICE:
+        snprintf(out, len, "%s", k->choices);
+        break;
+    default:
+        break;
+    }
+}
+
+bool scn_describe(const scn_schema *schema, const char *section, bool markdown, FILE *to)
+{
+    bool found = false;
+    if (markdown && !section)
+        fprintf(to, "# Scenario reference\n\nGenerated by `ecnysim describe --markdown` from the schema in "
+                    "`models/schema.c`; do not edit by hand (`make docs` regenerates it).\n"
+                    "Money is written in yuan (at most 2 decimals) and held as integer fen.\n");
+    for (size_t s = 0; s < schema->n_sections; s++) {
+        const scn_section *def = &schema->sections[s];
+        if (section && strcmp(section, def->name) != 0)
+            continue;
+        found = true;
+        char head[160];
+        snprintf(head, sizeof head, "[%s%s]", def->name, def->named ? ".NAME" : "");
+        if (markdown) {
+            fprintf(to, "\n## %s\n\n%s%s%s\n\n", head, def->doc, def->named ? " Repeatable, one per NAME." : "",
+                    def->required ? " Required." : "");
+            fprintf(to, "| key | type | default | range | unit | meaning |\n|---|---|---|---|---|---|\n");
+        } else {
+            fprintf(to, "%s%s\n  %s%s%s\n", s && !section ? "\n" : "", head, def->doc,
+                    def->named ? " (repeatable)" : "", def->required ? " (required)" : "");
+        }
+        for (size_t k = 0; k < def->n_keys; k++) {
+            const scn_key *key = &def->keys[k];
+            char range[160];
+            describe_range(key, range, sizeof range);
+            const char *dflt = key->def ? (key->def[0] ? key->def : "(empty)") : "(required)";
+            if (markdown)
+                fprintf(to, "| `%s` | %s | %s | %s | %s | %s |\n", key->key, type_name(key->type), dflt, range,
+                        key->unit, key->doc);
+            else
+                fprintf(to, "  %-28s %-7s default %-12s %s%s%s%s  %s\n", key->key, type_name(key->type), dflt,
+                        range[0] ? "range " : "", range, key->unit[0] ? " " : "", key->unit, key->doc);
+        }
+    }
+    return found;
+}

@@ -1,0 +1,285 @@
+/* table.c: data CSV reader over libcsv; see table.h.
+ * The file is fed to libcsv one physical line at a time so every record
+ * knows the line it started on. Cost: O(file size); fields are copied once. */
+#include "sim/table.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/calendar.h"
+
+#define TAB_MAX_LINE (1u << 16)
+
+typedef struct {
+    char **field;
+    size_t n;
+    int line;
+} tab_row;
+
+struct tab_table {
+    char *path;
+    char **header;
+    size_t n_header;
+    tab_row *rows;
+    size_t n_rows, cap_rows;
+    /* parse state */
+    char **cur;
+    size_t n_cur, cap_cur;
+    int line, record_line;
+    bool oom;
+};
+
+static char *dup_mem(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+static void on_field(void *data, size_t len, void *ctx)
+{
+    tab_table *t = ctx;
+    if (t->n_cur == 0)
+        t->record_line = t->line;
+    if (t->n_cur == t->cap_cur) {
+        size_t cap = t->cap_cur ? t->cap_cur * 2 : 16;
+        char **g = realloc(t->cur, cap * sizeof *g);
+        if (!g) {
+            t->oom = true;
+            return;
+        }
+        t->cur = g;
+        t->cap_cur = cap;
+    }
+    char *f = dup_mem(data ? data : "", data ? len : 0);
+    if (!f) {
+        t->oom = true;
+        return;
+    }
+    t->cur[t->n_cur++] = f;
+}
+
+static void on_row(int term, void *ctx)
+{
+    tab_table *t = ctx;
+    (void)term;
+    if (t->n_cur == 0)
+        return;
+    if (!t->header) {
+        t->header = t->cur;
+        t->n_header = t->n_cur;
+    } else {
+        if (t->n_rows == t->cap_rows) {
+            size_t cap = t->cap_rows ? t->cap_rows * 2 : 64;
+            tab_row *g = realloc(t->rows, cap * sizeof *g);
+            if (!g) {
+                t->oom = true;
+                for (size_t i = 0; i < t->n_cur; i++)
+                    free(t->cur[i]);
+                free(t->cur);
+                goto reset;
+            }
+            t->rows = g;
+            t->cap_rows = cap;
+        }
+        t->rows[t->n_rows++] = (tab_row){t->cur, t->n_cur, t->record_line};
+    }
+reset:
+    t->cur = NULL;
+    t->n_cur = t->cap_cur = 0;
+}
+
+void tab_free(tab_table *t)
+{
+    if (!t)
+        return;
+    for (size_t r = 0; r < t->n_rows; r++) {
+        for (size_t i = 0; i < t->rows[r].n; i++)
+            free(t->rows[r].field[i]);
+        free(t->rows[r].field);
+    }
+    for (size_t i = 0; i < t->n_header; i++)
+        free(t->header[i]);
+    for (size_t i = 0; i < t->n_cur; i++)
+        free(t->cur[i]);
+    free(t->cur);
+    free(t->header);
+    free(t->rows);
+    free(t->path);
+    free(t);
+}
+
+static bool valid_utf8_line(const unsigned char *s, size_t n, size_t *bad)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        if (c == 0) {
+            *bad = i;
+            return false;
+        }
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        bool ok = len && i + len <= n && c >= 0xC2 && c <= 0xF4;
+        for (size_t k = 1; ok && k < len; k++)
+            ok = (s[i + k] & 0xC0) == 0x80;
+        if (!ok) {
+            *bad = i;
+            return false;
+        }
+        i += len;
+    }
+    return true;
+}
+
+tab_table *tab_read(const char *path, const char *const *required, size_t n_required, err_list *errs)
+{
+    int before = errs->count;
+    tab_table *t = calloc(1, sizeof *t);
+    if (!t || !(t->path = dup_mem(path, strlen(path)))) {
+        free(t);
+        err_add(errs, "%s: out of memory", path);
+        return NULL;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        err_add(errs, "%s: cannot open data file: %s", path, strerror(errno));
+        tab_free(t);
+        return NULL;
+    }
+    struct csv_parser p;
+    csv_init(&p, CSV_STRICT | CSV_APPEND_NULL | CSV_STRICT_FINI);
+    char *line = malloc(TAB_MAX_LINE + 2);
+    bool in_header_comments = true, failed = !line;
+    while (!failed) {
+        if (!fgets(line, TAB_MAX_LINE + 2, f))
+            break;
+        t->line++;
+        size_t n = strlen(line);
+        if (n > TAB_MAX_LINE) {
+            err_add(errs, "%s:%d: line longer than %u bytes: expected a CSV row", path, t->line, TAB_MAX_LINE);
+            failed = true;
+            break;
+        }
+        size_t bad;
+        if (!valid_utf8_line((unsigned char *)line, n, &bad)) {
+            err_add(errs, "%s:%d: byte %zu is not UTF-8 text: expected a UTF-8 CSV file", path, t->line, bad + 1);
+            failed = true;
+            break;
+        }
+        if (in_header_comments && !t->header && p.pstate == 0 && line[0] == '#')
+            continue;
+        if (!t->header && p.pstate == 0 && (line[0] == '\n' || (line[0] == '\r' && line[1] == '\n')))
+            continue;
+        in_header_comments = false;
+        if (csv_parse(&p, line, n, on_field, on_row, t) != n) {
+            err_add(errs, "%s:%d: %s: expected comma-separated fields, quotes only around whole fields", path,
+                    t->line, csv_strerror(csv_error(&p)));
+            failed = true;
+        }
+        if (t->oom) {
+            err_add(errs, "%s: out of memory", path);
+            failed = true;
+        }
+    }
+    if (!failed && ferror(f)) {
+        err_add(errs, "%s: read error: %s", path, strerror(errno));
+        failed = true;
+    }
+    if (!failed && csv_fini(&p, on_field, on_row, t) != 0) {
+        err_add(errs, "%s:%d: %s: a quoted field is not closed", path, t->line, csv_strerror(csv_error(&p)));
+        failed = true;
+    }
+    csv_free(&p);
+    free(line);
+    fclose(f);
+    if (!failed && !t->header)
+        err_add(errs, "%s:1: the file is empty: expected a header row", path);
+    for (size_t i = 0; !failed && t->header && i < n_required; i++) {
+        bool found = false;
+        for (size_t h = 0; h < t->n_header; h++)
+            found |= strcmp(t->header[h], required[i]) == 0;
+        if (!found)
+            err_add(errs, "%s: header has no column '%s': expected columns including %s", path, required[i],
+                    required[i]);
+    }
+    if (errs->count != before) {
+        tab_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+size_t tab_rows(const tab_table *t) { return t->n_rows; }
+const char *tab_path(const tab_table *t) { return t->path; }
+int tab_line(const tab_table *t, size_t row) { return t->rows[row].line; }
+
+const char *tab_get(const tab_table *t, size_t row, const char *column)
+{
+    for (size_t h = 0; h < t->n_header; h++)
+        if (strcmp(t->header[h], column) == 0)
+            return h < t->rows[row].n ? t->rows[row].field[h] : "";
+    return "";
+}
+
+bool tab_int(const tab_table *t, size_t row, const char *column, int64_t min, int64_t max, int64_t *out,
+             err_list *errs)
+{
+    const char *s = tab_get(t, row, column);
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || errno == ERANGE || v < min || v > max) {
+        err_add(errs, "%s:%d: column '%s' is '%s': expected a whole number in %lld..%lld", t->path,
+                t->rows[row].line, column, s, (long long)min, (long long)max);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool tab_real(const tab_table *t, size_t row, const char *column, double min, double max, double *out,
+              err_list *errs)
+{
+    const char *s = tab_get(t, row, column);
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno == ERANGE || !isfinite(v) || v < min || v > max) {
+        err_add(errs, "%s:%d: column '%s' is '%s': expected a number in %g..%g", t->path, t->rows[row].line,
+                column, s, min, max);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool tab_date(const tab_table *t, size_t row, const char *column, int32_t *out, err_list *errs)
+{
+    const char *s = tab_get(t, row, column);
+    if (!cal_parse_date(s, out)) {
+        err_add(errs, "%s:%d: column '%s' is '%s': expected a real date YYYY-MM-DD", t->path, t->rows[row].line,
+                column, s);
+        return false;
+    }
+    return true;
+}
+
+bool tab_text(const tab_table *t, size_t row, const char *column, const char **out, err_list *errs)
+{
+    const char *s = tab_get(t, row, column);
+    if (!*s) {
+        err_add(errs, "%s:%d: column '%s' is empty: expected a value", t->path, t->rows[row].line, column);
+        return false;
+    }
+    *out = s;
+    return true;
+}
