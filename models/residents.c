@@ -1,10 +1,19 @@
 /* residents.c: how residents hear of e-CNY, open wallets and pay.
  *
- * Residents who hold no wallet are counts per segment (urban/rural, age band,
- * smartphone): the ledger never sees them, so their awareness and adoption
- * are one binomial draw per segment and day, and their cash and app
- * purchases one Poisson count per segment and day. A resident who opens a
- * wallet becomes an agent with a ledger account. e-CNY payments are thinned
+ * The funnel: unaware -> aware (publicity, word of mouth) -> downloaded the
+ * app (smartphone owners) -> opened a wallet (an adopter); residents without
+ * a smartphone go from aware to a hard wallet. Residents who hold no wallet
+ * are counts per segment (urban/rural, age band, smartphone): the ledger
+ * never sees them, so each step is one binomial draw per segment and day,
+ * and their cash and app purchases one Poisson count per segment and day. A
+ * resident who opens a wallet becomes an agent with a ledger account; some
+ * adopters are engaged (they pay with e-CNY in everyday life), the others
+ * hold a wallet they rarely use, and engaged adopters fall dormant at a
+ * daily rate. Wallets are not people: adopters also open wallets at other
+ * operating banks (the banks' horse race) and visitors and commuters open
+ * wallets too; those extra wallets are counts, empty and invisible to the
+ * ledger. Every wallet count is kept as it changes (active wallets in a ring
+ * of per-day buckets), so a day costs nothing per adopter. e-CNY payments are thinned
  * Poisson processes: an adopter makes occasions at rate r, of which those at
  * an accepting merchant where the adopter chooses e-CNY are drawn directly,
  * per category and hour, so the cost is proportional to e-CNY payments, not
@@ -78,42 +87,107 @@ static bool topup(wld_world *w, wld_city *c, led_acct wallet, int64_t amount_fen
     return true;
 }
 
+static void swap_adopters(wld_city *c, uint32_t i, uint32_t j)
+{
+    led_acct w = c->wallet[i];
+    uint8_t seg = c->segment[i];
+    int32_t last = c->last_pay_day[i];
+    c->wallet[i] = c->wallet[j];
+    c->segment[i] = c->segment[j];
+    c->last_pay_day[i] = c->last_pay_day[j];
+    c->wallet[j] = w;
+    c->segment[j] = seg;
+    c->last_pay_day[j] = last;
+}
+
 static void open_wallet(wld_world *w, wld_city *c, int segment, int32_t day)
 {
     gsl_rng *r = c->rng_adoption;
     int bank = pick_bank(w, r, day);
     bool phone = SEG_PHONE(segment);
-    led_acct acct = phone ? led_open(w->ledger, LED_WALLET, pick_class(w, r), w->bank_acct[bank], (uint16_t)c->index)
-                          : led_open(w->ledger, LED_HARD_WALLET, 4, w->bank_acct[bank], (uint16_t)c->index);
+    int wallet_class = phone ? pick_class(w, r) : 4;
+    led_acct acct = led_open(w->ledger, phone ? LED_WALLET : LED_HARD_WALLET, wallet_class, w->bank_acct[bank],
+                             (uint16_t)c->index);
     if (acct == LED_NONE)
-        return; /* sized at load: cannot happen unless the ledger was undersized */
+        return; /* sized at load for every resident: cannot happen */
     uint32_t a = c->n_adopters++;
     c->wallet[a] = acct;
     c->segment[a] = (uint8_t)segment;
     c->last_pay_day[a] = INT32_MIN / 2;
+    if (rng_uniform(r) * 100.0 < w->p.engaged_pct)
+        swap_adopters(c, a, c->n_engaged++);
+    if (phone)
+        c->wallets_by_class[wallet_class]++;
+    else
+        c->hard_wallets++;
+    c->rural_adopters += !SEG_URBAN(segment);
+    c->elderly_adopters += SEG_AGE(segment) == AGE_ELDERLY;
     c->m[M_NEW_WALLETS]++;
     if (w->p.first_topup_fen > 0)
         topup(w, c, acct, w->p.first_topup_fen);
+}
+
+static int operators_on(const wld_world *w, int32_t day)
+{
+    int n = 0;
+    for (int b = 0; b < w->data->n_banks; b++)
+        n += w->data->bank[b].joined_day <= day;
+    return n;
+}
+
+static unsigned binomial(gsl_rng *r, double p, int64_t n)
+{
+    if (n <= 0 || p <= 0)
+        return 0;
+    return gsl_ran_binomial(r, fmin(1.0, p), (unsigned)n);
 }
 
 void res_day_start(wld_world *w, wld_city *c, int32_t day)
 {
     gsl_rng *r = c->rng_adoption;
     double share = adopter_share(c);
-    double p_aware = fmin(1.0, w->p.awareness_promo * c->promotion + w->p.awareness_wom * share);
-    double p_open = fmin(1.0, w->p.open_rate + w->p.open_wom * share);
-    double p_hard = fmin(1.0, w->p.hard_wallet_rate);
+    double p_aware = w->p.awareness_promo * c->promotion + w->p.awareness_wom * share;
+    double p_download = w->p.download_rate + w->p.download_wom * share;
     for (int s = 0; s < SEGMENTS; s++) {
-        unsigned newly_aware = c->seg_unaware[s] ? gsl_ran_binomial(r, p_aware, (unsigned)c->seg_unaware[s]) : 0;
-        unsigned opening = c->seg_aware[s]
-                               ? gsl_ran_binomial(r, SEG_PHONE(s) ? p_open : p_hard, (unsigned)c->seg_aware[s])
-                               : 0;
-        c->seg_unaware[s] -= (int64_t)newly_aware;
-        c->seg_aware[s] += (int64_t)newly_aware - (int64_t)opening;
-        c->seg_adopted[s] += (int64_t)opening;
-        for (unsigned k = 0; k < opening; k++)
+        int64_t newly_aware = binomial(r, p_aware, c->seg_unaware[s]);
+        int64_t downloading = binomial(r, SEG_PHONE(s) ? p_download : w->p.hard_wallet_rate, c->seg_aware[s]);
+        int64_t opening = SEG_PHONE(s) ? binomial(r, w->p.open_rate, c->seg_downloaded[s]) : downloading;
+        c->seg_unaware[s] -= newly_aware;
+        c->seg_aware[s] += newly_aware - downloading;
+        if (SEG_PHONE(s))
+            c->seg_downloaded[s] += downloading - opening;
+        c->seg_adopted[s] += opening;
+        for (int64_t k = 0; k < opening; k++)
             open_wallet(w, c, s, day);
     }
+    /* Engaged adopters fall dormant: move them past the engaged range. */
+    int64_t dormant = binomial(r, w->p.dormancy_rate, c->n_engaged);
+    for (int64_t k = 0; k < dormant && c->n_engaged > 0; k++) {
+        uint32_t pick = rng_below(r, c->n_engaged);
+        c->n_engaged--;
+        swap_adopters(c, pick, c->n_engaged);
+    }
+    /* Wallets at further operating banks, for soft-wallet adopters. */
+    int64_t soft = c->n_adopters - c->hard_wallets;
+    int64_t room = soft * (operators_on(w, day) - 1) - c->extra_wallets;
+    c->extra_wallets += binomial(r, w->p.extra_wallet_rate, room);
+    /* Clear the activity buckets of days that left the ring. */
+    if (c->active_ring_day == 0)
+        c->active_ring_day = day - 1;
+    for (int32_t d = c->active_ring_day + 1; d <= day && d - c->active_ring_day <= ACTIVE_RING; d++)
+        c->active_by_day[d % ACTIVE_RING] = 0;
+    c->active_ring_day = day;
+}
+
+static void mark_active(wld_city *c, uint32_t a, int32_t day)
+{
+    int32_t old = c->last_pay_day[a];
+    if (old == day)
+        return;
+    if (old > day - ACTIVE_RING)
+        c->active_by_day[old % ACTIVE_RING]--;
+    c->active_by_day[day % ACTIVE_RING]++;
+    c->last_pay_day[a] = day;
 }
 
 /* One e-CNY payment by a random adopter at a random accepting merchant of
@@ -121,7 +195,7 @@ void res_day_start(wld_world *w, wld_city *c, int32_t day)
 static bool pay_once(wld_world *w, wld_city *c, int cat, int32_t day)
 {
     gsl_rng *r = c->rng_shopping;
-    uint32_t a = rng_below(r, c->n_adopters);
+    uint32_t a = rng_below(r, c->n_engaged);
     led_acct merchant;
     if (!mer_pick_accepting(w, c, cat, &merchant))
         return false;
@@ -143,18 +217,19 @@ static bool pay_once(wld_world *w, wld_city *c, int cat, int32_t day)
         return false;
     if (merchant_was_empty)
         c->paid_today[c->n_paid_today++] = merchant;
-    c->last_pay_day[a] = day;
+    mark_active(c, a, day);
     c->m[M_PAYMENTS_ECNY]++;
     c->m[M_VALUE_ECNY] += amount;
+    c->m[M_VALUE_RETAIL] += amount;
     return true;
 }
 
 void res_shop_hour(wld_world *w, wld_city *c, int32_t day, int hour)
 {
-    if (c->n_adopters == 0)
+    if (c->n_engaged == 0)
         return;
     gsl_rng *r = c->rng_shopping;
-    double rate = (double)c->n_adopters * w->p.occasions_per_day * day_factor(w, day) * res_hour_weight[hour] *
+    double rate = (double)c->n_engaged * w->p.occasions_per_day * day_factor(w, day) * res_hour_weight[hour] *
                   w->p.ecny_choice;
     for (int cat = 0; cat < w->data->n_categories; cat++) {
         if (c->merchants_accepting[cat] == 0)
@@ -202,27 +277,24 @@ void res_day_end(wld_world *w, wld_city *c, int32_t day)
     c->m[M_VALUE_APP] = tickets_value(w, r, c->m[M_PAYMENTS_APP]);
     c->m[M_VALUE_CASH] = tickets_value(w, r, c->m[M_PAYMENTS_CASH]);
 
-    int64_t aware = 0;
-    for (int s = 0; s < SEGMENTS; s++)
-        aware += c->seg_aware[s] + c->seg_adopted[s];
-    c->m[M_AWARE] = aware;
-    int32_t window = w->p.active_window_days;
-    int64_t by_class[5] = {0}, hard = 0, active = 0, rural = 0, elderly = 0;
-    for (uint32_t a = 0; a < c->n_adopters; a++) {
-        led_acct acct = c->wallet[a];
-        if (led_kind(w->ledger, acct) == LED_HARD_WALLET)
-            hard++;
-        else
-            by_class[led_wallet_class(w->ledger, acct)]++;
-        active += c->last_pay_day[a] > day - window;
-        rural += !SEG_URBAN(c->segment[a]);
-        elderly += SEG_AGE(c->segment[a]) == AGE_ELDERLY;
+    int64_t aware = 0, downloads = 0;
+    for (int s = 0; s < SEGMENTS; s++) {
+        aware += c->seg_aware[s] + c->seg_downloaded[s] + c->seg_adopted[s];
+        downloads += c->seg_downloaded[s] + (SEG_PHONE(s) ? c->seg_adopted[s] : 0);
     }
-    c->m[M_WALLETS] = c->n_adopters;
+    int64_t own = c->n_adopters + c->extra_wallets;
+    int64_t visitors = (int64_t)llround((double)own * w->p.visitor_wallet_pct / 100.0);
+    c->m[M_AWARE] = aware;
+    c->m[M_DOWNLOADS] = downloads + visitors;
+    c->m[M_ADOPTERS] = c->n_adopters;
+    c->m[M_WALLETS] = own + visitors;
     for (int k = 1; k <= 4; k++)
-        c->m[M_WALLETS_C1 + k - 1] = by_class[k];
-    c->m[M_HARD_WALLETS] = hard;
+        c->m[M_WALLETS_C1 + k - 1] = c->wallets_by_class[k];
+    c->m[M_HARD_WALLETS] = c->hard_wallets;
+    int64_t active = 0;
+    for (int32_t d = day - w->p.active_window_days + 1; d <= day; d++)
+        active += c->active_by_day[((d % ACTIVE_RING) + ACTIVE_RING) % ACTIVE_RING];
     c->m[M_ACTIVE_WALLETS] = active;
-    c->m[M_RURAL_WALLETS] = rural;
-    c->m[M_ELDERLY_WALLETS] = elderly;
+    c->m[M_RURAL_WALLETS] = c->rural_adopters;
+    c->m[M_ELDERLY_WALLETS] = c->elderly_adopters;
 }

@@ -46,11 +46,16 @@ static const scn_key wallet_class_keys[] = {
 };
 
 static const scn_key adoption_keys[] = {
-    {"awareness_promo", SCN_REAL, "0.004", 0, 1, "1/day", "chance per day that an unaware resident hears of e-CNY from publicity, once the pilot runs", NULL},
-    {"awareness_wom", SCN_REAL, "0.08", 0, 10, "1/day", "word of mouth: extra daily awareness chance per unit share of adopters among residents", NULL},
-    {"open_rate", SCN_REAL, "0.012", 0, 1, "1/day", "chance per day that an aware resident with a smartphone opens a wallet", NULL},
-    {"open_wom", SCN_REAL, "0.05", 0, 10, "1/day", "extra daily opening chance per unit share of adopters (contacts already using it)", NULL},
+    {"awareness_promo", SCN_REAL, "0.0015", 0, 1, "1/day", "chance per day that an unaware resident hears of e-CNY from publicity, once the pilot runs", NULL},
+    {"awareness_wom", SCN_REAL, "0.06", 0, 10, "1/day", "word of mouth: extra daily awareness chance per unit share of adopters among residents", NULL},
+    {"download_rate", SCN_REAL, "0.004", 0, 1, "1/day", "chance per day that an aware resident with a smartphone downloads a wallet app", NULL},
+    {"download_wom", SCN_REAL, "0.05", 0, 10, "1/day", "extra daily download chance per unit share of adopters (contacts already using it)", NULL},
+    {"open_rate", SCN_REAL, "0.05", 0, 1, "1/day", "chance per day that a resident who downloaded the app opens (activates) a wallet", NULL},
     {"hard_wallet_rate", SCN_REAL, "0.0005", 0, 1, "1/day", "chance per day that an aware resident without a smartphone gets a hard wallet", NULL},
+    {"extra_wallet_rate", SCN_REAL, "0.004", 0, 1, "1/day", "chance per day that an adopter opens a wallet at one more operating bank (the banks' horse race)", NULL},
+    {"visitor_wallet_pct", SCN_REAL, "10", 0, 1000, "%", "wallets opened by visitors and commuters, as a share of residents' wallets", NULL},
+    {"engaged_pct", SCN_REAL, "35", 0, 100, "%", "share of new adopters who use e-CNY for everyday purchases (the rest mostly hold it for subsidies)", NULL},
+    {"dormancy_rate", SCN_REAL, "0.002", 0, 1, "1/day", "chance per day that an engaged adopter stops using e-CNY for everyday purchases", NULL},
     {"elderly_smartphone_pct", SCN_REAL, "27.3", 0, 100, "%", "share of residents aged 60+ with a smartphone (PBOC survey 2020: 27.3 % can use online services)", NULL},
     {"class1_pct", SCN_REAL, "2", 0, 100, "%", "share of new soft wallets opened at class 1 (in person at a bank counter)", NULL},
     {"class2_pct", SCN_REAL, "18", 0, 100, "%", "share opened at class 2 (linked to a bank account)", NULL},
@@ -76,6 +81,28 @@ static const scn_key merchants_keys[] = {
     {"must_accept", SCN_BOOL, "false", 0, 0, "", "merchants may not refuse e-CNY (the pilot guidance): all accept from the pilot start", NULL},
 };
 
+static const scn_key firms_keys[] = {
+    {"per_1000_residents", SCN_REAL, "110", 0, 1000, "firms", "market entities (firms and individual businesses) per 1000 residents", NULL},
+    {"large_pct", SCN_REAL, "1", 0, 100, "%", "share of large firms; they pay suppliers large_factor times as often, 5x larger tickets", NULL},
+    {"large_factor", SCN_REAL, "20", 1, 1000, "x", "how many times more often a large firm pays suppliers than an SME", NULL},
+    {"adopt_base", SCN_REAL, "0.002", 0, 1, "1/day", "daily chance a firm opens a public (corporate) e-CNY wallet from bank marketing", NULL},
+    {"adopt_peer", SCN_REAL, "0.01", 0, 10, "1/day", "extra daily chance per unit share of firms already holding one (trading partners)", NULL},
+    {"b2b_per_day", SCN_REAL, "0.05", 0, 100, "1/day", "e-CNY supplier payments per adopted SME per weekday", NULL},
+    {"b2b_ticket_median_yuan", SCN_MONEY, "8000", 1, 1e9, "yuan", "median SME supplier payment (lognormal)", NULL},
+    {"b2b_ticket_sigma", SCN_REAL, "1.2", 0, 4, "", "spread (sigma of the log) of supplier payments", NULL},
+    {"tax_ecny_pct", SCN_REAL, "5", 0, 100, "%", "share of adopted firms paying their monthly tax in e-CNY (on the 15th)", NULL},
+    {"tax_median_yuan", SCN_MONEY, "5000", 1, 1e9, "yuan", "median monthly tax payment of a firm", NULL},
+};
+
+static const scn_key government_keys[] = {
+    {"start", SCN_DATE, "", DATE_MIN, DATE_MAX, "date", "first day fiscal payments are made in e-CNY (default: the city's pilot start)", NULL},
+    {"spending_per_capita_yuan", SCN_MONEY, "15000", 0, 1e7, "yuan/year", "fiscal spending per resident per year (Suzhou 2021: ~19,600)", NULL},
+    {"ecny_pct", SCN_REAL, "2", 0, 100, "%", "share of fiscal spending paid in e-CNY", NULL},
+    {"g2p_pct", SCN_REAL, "30", 0, 100, "%", "share of e-CNY fiscal spending paid to residents (social security, subsidies); the rest to firms", NULL},
+    {"g2b_median_yuan", SCN_MONEY, "20000", 1, 1e9, "yuan", "median payment to a firm (procurement, subsidies)", NULL},
+    {"g2p_median_yuan", SCN_MONEY, "300", 0.01, 1e7, "yuan", "median payment to a resident", NULL},
+};
+
 static const scn_section sections[] = {
     {"scenario", false, true, "The run: dates, seed, scale, folders.", scenario_keys, N_KEYS(scenario_keys)},
     {"city", true, true, "A pilot city (or province) to simulate; NAME is its area in data/cities.csv unless area is given.", city_keys, N_KEYS(city_keys)},
@@ -83,6 +110,8 @@ static const scn_section sections[] = {
     {"adoption", false, false, "How residents hear of e-CNY and open wallets.", adoption_keys, N_KEYS(adoption_keys)},
     {"payments", false, false, "How residents pay: occasions, choice of method, top-ups.", payments_keys, N_KEYS(payments_keys)},
     {"merchants", false, false, "Merchant numbers and acceptance of e-CNY.", merchants_keys, N_KEYS(merchants_keys)},
+    {"firms", false, false, "Firms' corporate wallets, supplier (B2B) payments and taxes.", firms_keys, N_KEYS(firms_keys)},
+    {"government", false, false, "The city governments' fiscal payments in e-CNY.", government_keys, N_KEYS(government_keys)},
 };
 
 const scn_schema ecny_schema = {sections, N_KEYS(sections)};

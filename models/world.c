@@ -16,7 +16,7 @@
 #include "sim/calendar.h"
 #include "sim/rng.h"
 
-enum { EV_SHOP = 1 };
+enum { EV_SHOP = 1, EV_B2B = 2, EV_FISCAL = 3 };
 
 /* Published limits (shared/reference/ecny_facts.md 1.1); class 3 is not
  * published and interpolated. Values in fen, 0 = no cap. */
@@ -32,9 +32,10 @@ static const double age_share[AGE_BANDS] = {0.41, 0.403, 0.187};
 #define NON_ELDERLY_SMARTPHONE 0.97
 
 static const char *const daily_fixed_columns[M_REJECTED_FIRST] = {
-    "population", "aware", "wallets", "wallets_class1", "wallets_class2", "wallets_class3", "wallets_class4",
+    "population", "aware", "downloads", "adopters", "wallets", "wallets_class1", "wallets_class2", "wallets_class3", "wallets_class4",
     "hard_wallets", "new_wallets", "active_wallets", "rural_wallets", "elderly_wallets",
-    "payments_ecny", "value_ecny_fen", "payments_app", "value_app_fen", "payments_cash", "value_cash_fen",
+    "payments_ecny", "value_ecny_fen", "value_retail_fen", "value_b2b_fen", "value_gov_fen", "value_loans_fen",
+    "public_wallets", "payments_app", "value_app_fen", "payments_cash", "value_cash_fen",
     "merchants", "merchants_accepting", "circulation_fen", "topups", "topup_value_fen", "redemptions",
     "redemption_value_fen",
 };
@@ -72,8 +73,13 @@ static void read_params(const scn_doc *doc, wld_params *p)
                        *m = scn_single(doc, "merchants");
     p->awareness_promo = scn_real(a, "awareness_promo");
     p->awareness_wom = scn_real(a, "awareness_wom");
+    p->download_rate = scn_real(a, "download_rate");
+    p->download_wom = scn_real(a, "download_wom");
     p->open_rate = scn_real(a, "open_rate");
-    p->open_wom = scn_real(a, "open_wom");
+    p->extra_wallet_rate = scn_real(a, "extra_wallet_rate");
+    p->visitor_wallet_pct = scn_real(a, "visitor_wallet_pct");
+    p->engaged_pct = scn_real(a, "engaged_pct");
+    p->dormancy_rate = scn_real(a, "dormancy_rate");
     p->hard_wallet_rate = scn_real(a, "hard_wallet_rate");
     p->class_pct[0] = scn_real(a, "class1_pct");
     p->class_pct[1] = scn_real(a, "class2_pct");
@@ -91,6 +97,22 @@ static void read_params(const scn_doc *doc, wld_params *p)
     p->fee_weight = scn_real(m, "fee_weight");
     p->demand_weight = scn_real(m, "demand_weight");
     p->must_accept = scn_bool(m, "must_accept");
+    const scn_instance *f = scn_single(doc, "firms"), *g = scn_single(doc, "government");
+    p->firm_large_pct = scn_real(f, "large_pct");
+    p->firm_large_factor = scn_real(f, "large_factor");
+    p->firm_adopt_base = scn_real(f, "adopt_base");
+    p->firm_adopt_peer = scn_real(f, "adopt_peer");
+    p->firm_b2b_per_day = scn_real(f, "b2b_per_day");
+    p->firm_ticket_median_fen = (double)scn_fen(f, "b2b_ticket_median_yuan");
+    p->firm_ticket_sigma = scn_real(f, "b2b_ticket_sigma");
+    p->firm_tax_ecny_pct = scn_real(f, "tax_ecny_pct");
+    p->firm_tax_median_fen = (double)scn_fen(f, "tax_median_yuan");
+    p->gov_start_day = scn_has(g, "start") ? scn_date(g, "start") : 0;
+    p->gov_spending_per_capita_fen = (double)scn_fen(g, "spending_per_capita_yuan");
+    p->gov_ecny_pct = scn_real(g, "ecny_pct");
+    p->gov_g2p_pct = scn_real(g, "g2p_pct");
+    p->gov_g2b_median_fen = (double)scn_fen(g, "g2b_median_yuan");
+    p->gov_g2p_median_fen = (double)scn_fen(g, "g2p_median_yuan");
 }
 
 static bool read_limits(const scn_doc *doc, led_class_limits limits[4], err_list *errs)
@@ -208,6 +230,7 @@ wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
     const scn_instance *ad = scn_single(doc, "adoption");
     const scn_instance *mer = scn_single(doc, "merchants");
     double per_1000 = scn_real(mer, "per_1000_residents");
+    double firms_per_1000 = scn_real(scn_single(doc, "firms"), "per_1000_residents");
     uint64_t accounts = 1 + (uint64_t)data->n_banks + 4096; /* issuer, banks, programme pools */
     uint64_t agent_bytes = 0;
     for (int i = 0; i < w->n_cities; i++) {
@@ -258,9 +281,12 @@ wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
             merchants += c->merchants_total[k];
         }
         c->merchants_all = (uint32_t)merchants;
-        accounts += c->agents + merchants;
+        uint32_t firms = (uint32_t)llround((double)c->agents * firms_per_1000 / 1000.0);
+        c->firms.total[1] = (uint32_t)llround(firms * w->p.firm_large_pct / 100.0);
+        c->firms.total[0] = firms - c->firms.total[1];
+        accounts += c->agents + merchants + firms + 1;
         agent_bytes += (uint64_t)c->agents * (sizeof(led_acct) + 1 + sizeof(int32_t)) +
-                       merchants * 2 * sizeof(led_acct);
+                       merchants * 2 * sizeof(led_acct) + (uint64_t)firms * 2 * sizeof(led_acct);
     }
     if (errs->count != before) {
         wld_free(w);
@@ -315,11 +341,18 @@ wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
         c->rng_adoption = rng_stream_alloc(w->seed, id, RNG_ADOPTION);
         c->rng_shopping = rng_stream_alloc(w->seed, id, RNG_SHOPPING);
         c->rng_merchants = rng_stream_alloc(w->seed, id, RNG_MERCHANTS);
+        c->rng_firms = rng_stream_alloc(w->seed, id, RNG_FIRMS);
+        c->rng_government = rng_stream_alloc(w->seed, id, RNG_GOVERNMENT);
+        c->firms.wallet[0] = malloc(((size_t)c->firms.total[0] + 1) * sizeof(led_acct));
+        c->firms.wallet[1] = malloc(((size_t)c->firms.total[1] + 1) * sizeof(led_acct));
+        c->firms.paid_today = malloc(((size_t)c->firms.total[0] + c->firms.total[1] + 2) * sizeof(led_acct));
+        c->firms.treasury = led_open(w->ledger, LED_GOVERNMENT, 0, w->bank_acct[0], (uint16_t)i);
         c->wallet = malloc((size_t)c->agents * sizeof *c->wallet);
         c->segment = malloc((size_t)c->agents);
         c->last_pay_day = malloc((size_t)c->agents * sizeof *c->last_pay_day);
         c->paid_today = malloc((size_t)c->merchants_all * sizeof *c->paid_today);
-        bool ok = c->rng_population && c->rng_adoption && c->rng_shopping && c->rng_merchants && c->wallet &&
+        bool ok = c->rng_firms && c->rng_government && c->firms.wallet[0] && c->firms.wallet[1] &&
+                  c->firms.paid_today && c->rng_population && c->rng_adoption && c->rng_shopping && c->rng_merchants && c->wallet &&
                   c->segment && c->last_pay_day && c->paid_today;
         for (int k = 0; k < data->n_categories && ok; k++)
             ok = (c->accepting[k] = malloc((size_t)c->merchants_total[k] * sizeof(led_acct))) != NULL;
@@ -366,6 +399,11 @@ void wld_free(wld_world *w)
         gsl_rng_free(c->rng_adoption);
         gsl_rng_free(c->rng_shopping);
         gsl_rng_free(c->rng_merchants);
+        gsl_rng_free(c->rng_firms);
+        gsl_rng_free(c->rng_government);
+        free(c->firms.wallet[0]);
+        free(c->firms.wallet[1]);
+        free(c->firms.paid_today);
         free(c->wallet);
         free(c->segment);
         free(c->last_pay_day);
@@ -404,6 +442,18 @@ static void on_shop(void *ctx, eng_engine *eng, const ev_event *e)
     res_shop_hour(w, &w->city[e->city], day, (int)e->arg);
 }
 
+static void on_b2b(void *ctx, eng_engine *eng, const ev_event *e)
+{
+    wld_world *w = ctx;
+    firm_business_hour(w, &w->city[e->city], w->start_day + (int32_t)(e->time_s / CAL_DAY_S));
+}
+
+static void on_fiscal(void *ctx, eng_engine *eng, const ev_event *e)
+{
+    wld_world *w = ctx;
+    gov_fiscal_hour(w, &w->city[e->city], w->start_day + (int32_t)(e->time_s / CAL_DAY_S));
+}
+
 static void on_day_start(void *ctx, eng_engine *eng, int32_t day_index)
 {
     wld_world *w = ctx;
@@ -416,6 +466,14 @@ static void on_day_start(void *ctx, eng_engine *eng, int32_t day_index)
             continue;
         mer_day_start(w, c, day);
         res_day_start(w, c, day);
+        firm_day_start(w, c, day);
+        int64_t base = (int64_t)day_index * CAL_DAY_S;
+        if (!eng_schedule(eng, base + 10 * CAL_HOUR_S, EV_B2B, (uint16_t)i, 0, 0) ||
+            !eng_schedule(eng, base + 11 * CAL_HOUR_S, EV_FISCAL, (uint16_t)i, 0, 0) ||
+            !eng_schedule(eng, base + 15 * CAL_HOUR_S, EV_B2B, (uint16_t)i, 0, 1)) {
+            eng_fail(eng, "the event queue is full");
+            return;
+        }
         for (int h = 0; h < 24; h++) {
             if (res_hour_weight[h] <= 0)
                 continue;
@@ -470,6 +528,7 @@ static void on_day_end(void *ctx, eng_engine *eng, int32_t day_index)
         if (day >= c->pilot_start_day) {
             res_day_end(w, c, day);
             mer_day_end(w, c, day);
+            firm_day_end(w, c, day);
         }
         c->m[M_POPULATION] = c->people;
         c->m[M_MERCHANTS] = (int64_t)c->merchants_all * w->scale;
@@ -491,7 +550,8 @@ static void on_day_end(void *ctx, eng_engine *eng, int32_t day_index)
 
 bool wld_attach(wld_world *w, eng_engine *eng)
 {
-    return eng_on_event(eng, EV_SHOP, on_shop, w) && eng_on_day_start(eng, on_day_start, w) &&
+    return eng_on_event(eng, EV_SHOP, on_shop, w) && eng_on_event(eng, EV_B2B, on_b2b, w) &&
+           eng_on_event(eng, EV_FISCAL, on_fiscal, w) && eng_on_day_start(eng, on_day_start, w) &&
            eng_on_day_end(eng, on_day_end, w);
 }
 

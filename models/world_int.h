@@ -16,12 +16,14 @@ enum { AGE_YOUNG, AGE_MIDDLE, AGE_ELDERLY, AGE_BANDS };
 #define SEG_URBAN(s) ((s) / (AGE_BANDS * 2))
 #define SEG_AGE(s) (((s) / 2) % AGE_BANDS)
 #define SEG_PHONE(s) ((s) % 2)
+#define ACTIVE_RING 384 /* > the longest active window (365 days) */
 
 /* Daily metrics of a city, in the order of the daily.csv columns. */
 enum {
-    M_POPULATION, M_AWARE, M_WALLETS, M_WALLETS_C1, M_WALLETS_C2, M_WALLETS_C3, M_WALLETS_C4,
+    M_POPULATION, M_AWARE, M_DOWNLOADS, M_ADOPTERS, M_WALLETS, M_WALLETS_C1, M_WALLETS_C2, M_WALLETS_C3, M_WALLETS_C4,
     M_HARD_WALLETS, M_NEW_WALLETS, M_ACTIVE_WALLETS, M_RURAL_WALLETS, M_ELDERLY_WALLETS,
-    M_PAYMENTS_ECNY, M_VALUE_ECNY, M_PAYMENTS_APP, M_VALUE_APP, M_PAYMENTS_CASH, M_VALUE_CASH,
+    M_PAYMENTS_ECNY, M_VALUE_ECNY, M_VALUE_RETAIL, M_VALUE_B2B, M_VALUE_GOV, M_VALUE_LOANS,
+    M_PUBLIC_WALLETS, M_PAYMENTS_APP, M_VALUE_APP, M_PAYMENTS_CASH, M_VALUE_CASH,
     M_MERCHANTS, M_MERCHANTS_ACCEPTING, M_CIRCULATION, M_TOPUPS, M_TOPUP_VALUE, M_REDEMPTIONS,
     M_REDEMPTION_VALUE, M_REJECTED_FIRST,
     M_COUNT = M_REJECTED_FIRST + LED_REASONS - 1
@@ -31,11 +33,29 @@ typedef struct {
     double occasions_per_day, ecny_choice, app_share, weekend_factor;
     int64_t topup_fen, first_topup_fen;
     int active_window_days;
-    double awareness_promo, awareness_wom, open_rate, open_wom, hard_wallet_rate;
+    double awareness_promo, awareness_wom, download_rate, download_wom, open_rate, hard_wallet_rate;
+    double extra_wallet_rate, visitor_wallet_pct, engaged_pct, dormancy_rate;
     double class_pct[4]; /* classes 1..4 */
     double accept_base, app_fee_pct, fee_weight, demand_weight;
     bool must_accept;
+    /* firms */
+    double firm_adopt_base, firm_adopt_peer, firm_large_pct, firm_b2b_per_day, firm_large_factor;
+    double firm_ticket_median_fen, firm_ticket_sigma, firm_tax_ecny_pct, firm_tax_median_fen;
+    /* government */
+    double gov_spending_per_capita_fen, gov_ecny_pct, gov_g2p_pct, gov_g2b_median_fen, gov_g2p_median_fen;
+    int32_t gov_start_day; /* 0: with the pilot */
 } wld_params;
+
+/* Firms of a city: counts, and the public wallets of those that adopted.
+ * Large firms are kept apart because they pay many times more often. */
+typedef struct {
+    uint32_t total[2];    /* [0] small and medium, [1] large */
+    uint32_t adopted[2];
+    led_acct *wallet[2];
+    led_acct *paid_today; /* firms holding takings to redeem at day end */
+    uint32_t n_paid_today;
+    led_acct treasury;    /* the city government's wallet */
+} wld_firms;
 
 typedef struct {
     int index;               /* in the scenario */
@@ -45,12 +65,19 @@ typedef struct {
     double promotion;
     int64_t people;          /* real residents */
     uint32_t agents;         /* residents simulated (people / scale) */
-    int64_t seg_total[SEGMENTS], seg_unaware[SEGMENTS], seg_aware[SEGMENTS], seg_adopted[SEGMENTS];
-    /* adopters: columns */
-    uint32_t n_adopters;
+    int64_t seg_total[SEGMENTS], seg_unaware[SEGMENTS], seg_aware[SEGMENTS], seg_downloaded[SEGMENTS],
+        seg_adopted[SEGMENTS];
+    /* adopters: columns. engaged adopters [0, n_engaged) use e-CNY for
+     * everyday purchases; the rest hold a wallet they rarely use (dormant). */
+    uint32_t n_adopters, n_engaged;
     led_acct *wallet;
     uint8_t *segment;
     int32_t *last_pay_day;
+    /* wallet counts kept as they change, so a day costs nothing per adopter */
+    int64_t wallets_by_class[5], hard_wallets, rural_adopters, elderly_adopters, extra_wallets;
+    int64_t active_by_day[ACTIVE_RING]; /* adopters whose last payment was on that day */
+    wld_firms firms;
+    int32_t active_ring_day;            /* the day active_by_day[day % ACTIVE_RING] last held */
     /* merchants by category: totals and the accounts of accepting ones */
     uint32_t merchants_total[DAT_MAX_CATEGORIES];
     uint32_t merchants_accepting[DAT_MAX_CATEGORIES];
@@ -58,7 +85,7 @@ typedef struct {
     led_acct *paid_today; /* merchants with a non-zero balance to redeem */
     uint32_t n_paid_today, merchants_all;
     int64_t circulation_fen;
-    gsl_rng *rng_adoption, *rng_shopping, *rng_merchants, *rng_population;
+    gsl_rng *rng_adoption, *rng_shopping, *rng_merchants, *rng_population, *rng_firms, *rng_government;
     int64_t m[M_COUNT];      /* today's metrics */
     int64_t ledger_row[2 * LED_TRANSFER_KINDS + 2];
 } wld_city;
@@ -91,6 +118,15 @@ void res_day_start(wld_world *w, wld_city *c, int32_t day);
 void res_shop_hour(wld_world *w, wld_city *c, int32_t day, int hour);
 void res_day_end(wld_world *w, wld_city *c, int32_t day);
 extern const double res_hour_weight[24];
+
+/* firms.c: corporate wallets and B2B payments; government.c: fiscal flows */
+void firm_day_start(wld_world *w, wld_city *c, int32_t day);
+void firm_business_hour(wld_world *w, wld_city *c, int32_t day);
+void firm_day_end(wld_world *w, wld_city *c, int32_t day);
+void gov_fiscal_hour(wld_world *w, wld_city *c, int32_t day);
+/* Pays amount from payer to payee, topping the payer up from its deposit
+ * when short; counts the value under flow metric m. False when refused. */
+bool wld_pay_topping_up(wld_world *w, wld_city *c, led_acct payer, led_acct payee, int64_t amount_fen, int m);
 
 /* merchants.c */
 void mer_day_start(wld_world *w, wld_city *c, int32_t day);

@@ -1,0 +1,147 @@
+/* firms.c: firms' corporate (public) wallets and their B2B payments.
+ *
+ * Published figures show e-CNY value is dominated by corporate, fiscal and
+ * loan flows, not retail (Suzhou 2022: 340 billion yuan; national average
+ * ticket rising from ~300 to ~1,900 yuan in 2023), so firms are modelled
+ * apart from merchants' retail takings. Firms that have not opened a public
+ * wallet are counts; each day one binomial draw decides how many open one,
+ * driven by bank marketing (firm_adopt_base) and by trading partners already
+ * paying in e-CNY (firm_adopt_peer x the adopted share). Adopted firms pay
+ * suppliers among the adopted firms on weekdays: a Poisson count per size
+ * class and business hour, amounts lognormal; a payer short of e-CNY
+ * converts deposits first; suppliers sweep takings to their bank at day end.
+ * Monthly, on the 15th, a share of adopted firms pay their taxes in e-CNY.
+ * Cost: proportional to the e-CNY payments made, not to the firms.
+ */
+#include "models/world_int.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+
+#include "sim/calendar.h"
+#include "sim/rng.h"
+
+static uint32_t adopted_all(const wld_firms *f)
+{
+    return f->adopted[0] + f->adopted[1];
+}
+
+static led_acct random_adopted_firm(gsl_rng *r, const wld_firms *f)
+{
+    uint32_t n = adopted_all(f), i = rng_below(r, n);
+    return i < f->adopted[0] ? f->wallet[0][i] : f->wallet[1][i - f->adopted[0]];
+}
+
+void firm_day_start(wld_world *w, wld_city *c, int32_t day)
+{
+    wld_firms *f = &c->firms;
+    uint32_t total = f->total[0] + f->total[1];
+    if (total == 0)
+        return;
+    double share = (double)adopted_all(f) / total;
+    double p = fmin(1.0, w->p.firm_adopt_base + w->p.firm_adopt_peer * share);
+    for (int size = 0; size < 2; size++) {
+        uint32_t waiting = f->total[size] - f->adopted[size];
+        uint32_t n = waiting && p > 0 ? gsl_ran_binomial(c->rng_firms, p, waiting) : 0;
+        for (uint32_t k = 0; k < n; k++) {
+            int bank = (int)rng_below(c->rng_firms, (uint32_t)w->data->n_banks);
+            while (bank > 0 && w->data->bank[bank].joined_day > day)
+                bank--;
+            led_acct acct = led_open(w->ledger, LED_PUBLIC_WALLET, 0, w->bank_acct[bank], (uint16_t)c->index);
+            if (acct == LED_NONE)
+                break;
+            f->wallet[size][f->adopted[size]++] = acct;
+        }
+    }
+}
+
+bool wld_pay_topping_up(wld_world *w, wld_city *c, led_acct payer, led_acct payee, int64_t amount_fen, int m)
+{
+    int64_t balance = led_balance(w->ledger, payer);
+    if (balance < amount_fen) {
+        int64_t need = amount_fen - balance;
+        if (led_topup(w->ledger, payer, need) != LED_OK)
+            return false;
+        c->m[M_TOPUPS]++;
+        c->m[M_TOPUP_VALUE] += need;
+        c->circulation_fen += need;
+    }
+    bool payee_was_empty = led_balance(w->ledger, payee) == 0;
+    if (led_pay(w->ledger, payer, payee, amount_fen) != LED_OK)
+        return false;
+    if (payee_was_empty && led_kind(w->ledger, payee) == LED_PUBLIC_WALLET &&
+        c->firms.n_paid_today < c->firms.total[0] + c->firms.total[1] + 1)
+        c->firms.paid_today[c->firms.n_paid_today++] = payee;
+    c->m[M_PAYMENTS_ECNY]++;
+    c->m[M_VALUE_ECNY] += amount_fen;
+    c->m[m] += amount_fen;
+    return true;
+}
+
+static int64_t lognormal_fen(gsl_rng *r, double median_fen, double sigma)
+{
+    int64_t v = (int64_t)floor(gsl_ran_lognormal(r, log(median_fen), sigma) + 0.5);
+    return v < 1 ? 1 : v;
+}
+
+/* Called at each of the two business hours of a day. */
+void firm_business_hour(wld_world *w, wld_city *c, int32_t day)
+{
+    wld_firms *f = &c->firms;
+    if (cal_weekday(day) >= 5 || adopted_all(f) < 2)
+        return;
+    gsl_rng *r = c->rng_firms;
+    for (int size = 0; size < 2; size++) {
+        double rate = (double)f->adopted[size] * w->p.firm_b2b_per_day / 2.0 * (size ? w->p.firm_large_factor : 1.0);
+        unsigned n = rate > 0 ? gsl_ran_poisson(r, rate) : 0;
+        for (unsigned k = 0; k < n; k++) {
+            led_acct payer = f->wallet[size][rng_below(r, f->adopted[size])];
+            led_acct payee = random_adopted_firm(r, f);
+            if (payee == payer)
+                continue;
+            int64_t amount = lognormal_fen(r, w->p.firm_ticket_median_fen * (size ? 5.0 : 1.0), w->p.firm_ticket_sigma);
+            wld_pay_topping_up(w, c, payer, payee, amount, M_VALUE_B2B);
+        }
+    }
+    /* Taxes: on the 15th, at the first business hour only (arg handled by caller). */
+}
+
+static void pay_taxes(wld_world *w, wld_city *c, int32_t day)
+{
+    wld_firms *f = &c->firms;
+    int y, m, d;
+    cal_ymd(day, &y, &m, &d);
+    if (d != 15 || f->treasury == LED_NONE || adopted_all(f) == 0 || w->p.firm_tax_ecny_pct <= 0)
+        return;
+    gsl_rng *r = c->rng_firms;
+    unsigned payers = gsl_ran_binomial(r, fmin(1.0, w->p.firm_tax_ecny_pct / 100.0), adopted_all(f));
+    for (unsigned k = 0; k < payers; k++) {
+        led_acct payer = random_adopted_firm(r, f);
+        wld_pay_topping_up(w, c, payer, f->treasury, lognormal_fen(r, w->p.firm_tax_median_fen, 1.0), M_VALUE_GOV);
+    }
+}
+
+void firm_day_end(wld_world *w, wld_city *c, int32_t day)
+{
+    wld_firms *f = &c->firms;
+    pay_taxes(w, c, day);
+    for (uint32_t i = 0; i < f->n_paid_today; i++) {
+        led_acct firm = f->paid_today[i];
+        int64_t balance = led_balance(w->ledger, firm);
+        if (balance > 0 && led_redeem(w->ledger, firm, balance) == LED_OK) {
+            c->m[M_REDEMPTIONS]++;
+            c->m[M_REDEMPTION_VALUE] += balance;
+            c->circulation_fen -= balance;
+        }
+    }
+    f->n_paid_today = 0;
+    if (f->treasury != LED_NONE) {
+        int64_t balance = led_balance(w->ledger, f->treasury);
+        if (balance > 0 && led_redeem(w->ledger, f->treasury, balance) == LED_OK) {
+            c->m[M_REDEMPTIONS]++;
+            c->m[M_REDEMPTION_VALUE] += balance;
+            c->circulation_fen -= balance;
+        }
+    }
+    c->m[M_PUBLIC_WALLETS] = adopted_all(f);
+}

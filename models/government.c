@@ -1,0 +1,50 @@
+/* government.c: the city government's fiscal flows in e-CNY.
+ *
+ * From gov_start (default: the pilot start) a share gov_ecny_pct of the
+ * city's fiscal spending (gov_spending_per_capita_yuan a year per resident)
+ * is paid from the treasury's public wallet in e-CNY: procurement and
+ * subsidies to firms that hold a public wallet (G2B) and social security,
+ * pensions and subsidies to residents' wallets (G2P, share gov_g2p_pct).
+ * The daily amount is split into lognormal payments, one Poisson count per
+ * flow and day; the treasury converts deposits as it pays. Residents' caps
+ * apply: a G2P payment over a class-4 wallet's cap is refused and counted.
+ * Taxes come the other way (firms.c).
+ */
+#include "models/world_int.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+
+#include "sim/rng.h"
+
+void gov_fiscal_hour(wld_world *w, wld_city *c, int32_t day)
+{
+    wld_firms *f = &c->firms;
+    int32_t start = w->p.gov_start_day ? w->p.gov_start_day : c->pilot_start_day;
+    if (day < start || f->treasury == LED_NONE || w->p.gov_ecny_pct <= 0)
+        return;
+    gsl_rng *r = c->rng_government;
+    double daily_fen = (double)c->agents * w->p.gov_spending_per_capita_fen / 365.0 * w->p.gov_ecny_pct / 100.0;
+    double g2p_share = w->p.gov_g2p_pct / 100.0;
+    double sigma = 1.0, spread = exp(sigma * sigma / 2); /* mean / median of a lognormal */
+    uint32_t firms = f->adopted[0] + f->adopted[1];
+    if (firms > 0) {
+        double mean = w->p.gov_g2b_median_fen * spread;
+        unsigned n = gsl_ran_poisson(r, daily_fen * (1.0 - g2p_share) / mean);
+        for (unsigned k = 0; k < n; k++) {
+            uint32_t i = rng_below(r, firms);
+            led_acct payee = i < f->adopted[0] ? f->wallet[0][i] : f->wallet[1][i - f->adopted[0]];
+            int64_t amount = (int64_t)floor(gsl_ran_lognormal(r, log(w->p.gov_g2b_median_fen), sigma) + 0.5);
+            wld_pay_topping_up(w, c, f->treasury, payee, amount > 0 ? amount : 1, M_VALUE_GOV);
+        }
+    }
+    if (c->n_adopters > 0) {
+        double mean = w->p.gov_g2p_median_fen * spread;
+        unsigned n = gsl_ran_poisson(r, daily_fen * g2p_share / mean);
+        for (unsigned k = 0; k < n; k++) {
+            led_acct payee = c->wallet[rng_below(r, c->n_adopters)];
+            int64_t amount = (int64_t)floor(gsl_ran_lognormal(r, log(w->p.gov_g2p_median_fen), sigma) + 0.5);
+            wld_pay_topping_up(w, c, f->treasury, payee, amount > 0 ? amount : 1, M_VALUE_GOV);
+        }
+    }
+}
