@@ -103,6 +103,11 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@sh bench/run-bench.sh $(BUILD)
 
+## validate: run the calibration scenarios and print the model beside the published figures
+validate: deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/validate.sh $(BIN)
+
 ## docs: regenerate docs/scenario-reference.md from the scenario schema
 docs: all
 	./$(BIN) describe --markdown > docs/scenario-reference.md

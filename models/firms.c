@@ -47,7 +47,7 @@ void firm_day_start(wld_world *w, wld_city *c, int32_t day)
             int bank = (int)rng_below(c->rng_firms, (uint32_t)w->data->n_banks);
             while (bank > 0 && w->data->bank[bank].joined_day > day)
                 bank--;
-            led_acct acct = led_open(w->ledger, LED_PUBLIC_WALLET, 0, w->bank_acct[bank], (uint16_t)c->index);
+            led_acct acct = led_open(w->ledger, LED_PUBLIC_WALLET, 0, c->bank_acct[bank], (uint16_t)c->index);
             if (acct == LED_NONE)
                 break;
             f->wallet[size][f->adopted[size]++] = acct;

@@ -20,7 +20,7 @@ static void start_accepting(wld_world *w, wld_city *c, int cat, uint32_t n, int3
         int bank = (int)rng_below(c->rng_merchants, (uint32_t)w->data->n_banks);
         while (w->data->bank[bank].joined_day > day && bank > 0)
             bank--;
-        led_acct acct = led_open(w->ledger, LED_MERCHANT, 0, w->bank_acct[bank], (uint16_t)c->index);
+        led_acct acct = led_open(w->ledger, LED_MERCHANT, 0, c->bank_acct[bank], (uint16_t)c->index);
         if (acct == LED_NONE)
             return;
         c->accepting[cat][c->merchants_accepting[cat]++] = acct;

@@ -106,7 +106,7 @@ static void open_wallet(wld_world *w, wld_city *c, int segment, int32_t day)
     int bank = pick_bank(w, r, day);
     bool phone = SEG_PHONE(segment);
     int wallet_class = phone ? pick_class(w, r) : 4;
-    led_acct acct = led_open(w->ledger, phone ? LED_WALLET : LED_HARD_WALLET, wallet_class, w->bank_acct[bank],
+    led_acct acct = led_open(w->ledger, phone ? LED_WALLET : LED_HARD_WALLET, wallet_class, c->bank_acct[bank],
                              (uint16_t)c->index);
     if (acct == LED_NONE)
         return; /* sized at load for every resident: cannot happen */
@@ -142,14 +142,30 @@ static unsigned binomial(gsl_rng *r, double p, int64_t n)
     return gsl_ran_binomial(r, fmin(1.0, p), (unsigned)n);
 }
 
+/* Share of residents allowed to open a wallet: the pilots began by
+ * invitation (whitelists) and widened in waves, geometrically, from
+ * whitelist_start_pct to everyone over whitelist_days, or at once on the
+ * public app launch, whichever comes first. */
+static double invited_share(const wld_world *w, const wld_city *c, int32_t day)
+{
+    if (day >= w->p.public_app_day)
+        return 1.0;
+    double start = fmax(w->p.whitelist_start_pct / 100.0, 1e-9);
+    double t = (double)(day - c->pilot_start_day) / w->p.whitelist_days;
+    return fmin(1.0, start * exp(-log(start) * t));
+}
+
 void res_day_start(wld_world *w, wld_city *c, int32_t day)
 {
     gsl_rng *r = c->rng_adoption;
     double share = adopter_share(c);
+    double invited = invited_share(w, c, day);
     double p_aware = w->p.awareness_promo * c->promotion + w->p.awareness_wom * share;
     double p_download = w->p.download_rate + w->p.download_wom * share;
     for (int s = 0; s < SEGMENTS; s++) {
-        int64_t newly_aware = binomial(r, p_aware, c->seg_unaware[s]);
+        /* Only invited residents may move down the funnel. */
+        int64_t not_invited = c->seg_total[s] - (int64_t)floor(invited * (double)c->seg_total[s]);
+        int64_t newly_aware = binomial(r, p_aware, c->seg_unaware[s] - not_invited);
         int64_t downloading = binomial(r, SEG_PHONE(s) ? p_download : w->p.hard_wallet_rate, c->seg_aware[s]);
         int64_t opening = SEG_PHONE(s) ? binomial(r, w->p.open_rate, c->seg_downloaded[s]) : downloading;
         c->seg_unaware[s] -= newly_aware;
@@ -169,7 +185,8 @@ void res_day_start(wld_world *w, wld_city *c, int32_t day)
     }
     /* Wallets at further operating banks, for soft-wallet adopters. */
     int64_t soft = c->n_adopters - c->hard_wallets;
-    int64_t room = soft * (operators_on(w, day) - 1) - c->extra_wallets;
+    int others = operators_on(w, day) - 1;
+    int64_t room = soft * (others < w->p.extra_wallets_max ? others : w->p.extra_wallets_max) - c->extra_wallets;
     c->extra_wallets += binomial(r, w->p.extra_wallet_rate, room);
     /* Clear the activity buckets of days that left the ring. */
     if (c->active_ring_day == 0)

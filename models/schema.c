@@ -46,14 +46,18 @@ static const scn_key wallet_class_keys[] = {
 };
 
 static const scn_key adoption_keys[] = {
-    {"awareness_promo", SCN_REAL, "0.0015", 0, 1, "1/day", "chance per day that an unaware resident hears of e-CNY from publicity, once the pilot runs", NULL},
-    {"awareness_wom", SCN_REAL, "0.06", 0, 10, "1/day", "word of mouth: extra daily awareness chance per unit share of adopters among residents", NULL},
-    {"download_rate", SCN_REAL, "0.004", 0, 1, "1/day", "chance per day that an aware resident with a smartphone downloads a wallet app", NULL},
-    {"download_wom", SCN_REAL, "0.05", 0, 10, "1/day", "extra daily download chance per unit share of adopters (contacts already using it)", NULL},
-    {"open_rate", SCN_REAL, "0.05", 0, 1, "1/day", "chance per day that a resident who downloaded the app opens (activates) a wallet", NULL},
+    {"awareness_promo", SCN_REAL, "0.0029", 0, 1, "1/day", "chance per day that an unaware resident hears of e-CNY from publicity, once the pilot runs", NULL},
+    {"awareness_wom", SCN_REAL, "0.041", 0, 10, "1/day", "word of mouth: extra daily awareness chance per unit share of adopters among residents", NULL},
+    {"whitelist_start_pct", SCN_REAL, "0.34", 0, 100, "%", "share of a city's residents allowed to open wallets when its pilot starts (invitation-only first phase)", NULL},
+    {"whitelist_days", SCN_INT, "455", 1, 3650, "days", "days over which the invited share grows geometrically to everyone", NULL},
+    {"public_app_date", SCN_DATE, "2022-01-04", DATE_MIN, DATE_MAX, "date", "public launch of the e-CNY app: from this date every resident of a pilot city may open a wallet", NULL},
+    {"download_rate", SCN_REAL, "0.0077", 0, 1, "1/day", "chance per day that an aware resident with a smartphone downloads a wallet app", NULL},
+    {"download_wom", SCN_REAL, "0.096", 0, 10, "1/day", "extra daily download chance per unit share of adopters (contacts already using it)", NULL},
+    {"open_rate", SCN_REAL, "0.19", 0, 1, "1/day", "chance per day that a resident who downloaded the app opens (activates) a wallet", NULL},
     {"hard_wallet_rate", SCN_REAL, "0.0005", 0, 1, "1/day", "chance per day that an aware resident without a smartphone gets a hard wallet", NULL},
-    {"extra_wallet_rate", SCN_REAL, "0.004", 0, 1, "1/day", "chance per day that an adopter opens a wallet at one more operating bank (the banks' horse race)", NULL},
-    {"visitor_wallet_pct", SCN_REAL, "10", 0, 1000, "%", "wallets opened by visitors and commuters, as a share of residents' wallets", NULL},
+    {"extra_wallet_rate", SCN_REAL, "0.0215", 0, 1, "1/day", "chance per day that an adopter opens a wallet at one more operating bank (the banks' horse race)", NULL},
+    {"extra_wallets_max", SCN_INT, "3", 0, 20, "wallets", "most wallets an adopter holds at other operating banks (sub-wallets pushed by bank apps)", NULL},
+    {"visitor_wallet_pct", SCN_REAL, "45", 0, 1000, "%", "wallets opened by visitors and commuters, as a share of residents' wallets", NULL},
     {"engaged_pct", SCN_REAL, "35", 0, 100, "%", "share of new adopters who use e-CNY for everyday purchases (the rest mostly hold it for subsidies)", NULL},
     {"dormancy_rate", SCN_REAL, "0.002", 0, 1, "1/day", "chance per day that an engaged adopter stops using e-CNY for everyday purchases", NULL},
     {"elderly_smartphone_pct", SCN_REAL, "27.3", 0, 100, "%", "share of residents aged 60+ with a smartphone (PBOC survey 2020: 27.3 % can use online services)", NULL},
@@ -74,10 +78,10 @@ static const scn_key payments_keys[] = {
 
 static const scn_key merchants_keys[] = {
     {"per_1000_residents", SCN_REAL, "110", 1, 1000, "merchants", "market entities per 1000 residents (national ~0.11 per resident, Shenzhen ~0.23)", NULL},
-    {"accept_base", SCN_REAL, "0.003", 0, 1, "1/day", "daily chance a merchant starts accepting e-CNY from bank marketing alone", NULL},
+    {"accept_base", SCN_REAL, "0.000063", 0, 1, "1/day", "daily chance a merchant starts accepting e-CNY from bank marketing alone", NULL},
     {"app_fee_pct", SCN_REAL, "0.6", 0, 5, "%", "third-party payment fee merchants save on e-CNY (WeChat ~0.6 %, Alipay ~0.55 %)", NULL},
     {"fee_weight", SCN_REAL, "0.002", 0, 1, "1/day per %", "extra daily acceptance chance per percentage point of fee saved", NULL},
-    {"demand_weight", SCN_REAL, "0.05", 0, 100, "1/day", "extra daily acceptance chance per unit share of customers who hold e-CNY", NULL},
+    {"demand_weight", SCN_REAL, "0.0118", 0, 100, "1/day", "extra daily acceptance chance per unit share of customers who hold e-CNY", NULL},
     {"must_accept", SCN_BOOL, "false", 0, 0, "", "merchants may not refuse e-CNY (the pilot guidance): all accept from the pilot start", NULL},
 };
 
@@ -85,9 +89,9 @@ static const scn_key firms_keys[] = {
     {"per_1000_residents", SCN_REAL, "110", 0, 1000, "firms", "market entities (firms and individual businesses) per 1000 residents", NULL},
     {"large_pct", SCN_REAL, "1", 0, 100, "%", "share of large firms; they pay suppliers large_factor times as often, 5x larger tickets", NULL},
     {"large_factor", SCN_REAL, "20", 1, 1000, "x", "how many times more often a large firm pays suppliers than an SME", NULL},
-    {"adopt_base", SCN_REAL, "0.002", 0, 1, "1/day", "daily chance a firm opens a public (corporate) e-CNY wallet from bank marketing", NULL},
-    {"adopt_peer", SCN_REAL, "0.01", 0, 10, "1/day", "extra daily chance per unit share of firms already holding one (trading partners)", NULL},
-    {"b2b_per_day", SCN_REAL, "0.05", 0, 100, "1/day", "e-CNY supplier payments per adopted SME per weekday", NULL},
+    {"adopt_base", SCN_REAL, "0.0005", 0, 1, "1/day", "daily chance a firm opens a public (corporate) e-CNY wallet from bank marketing", NULL},
+    {"adopt_peer", SCN_REAL, "0.0035", 0, 10, "1/day", "extra daily chance per unit share of firms already holding one (trading partners)", NULL},
+    {"b2b_per_day", SCN_REAL, "0.035", 0, 100, "1/day", "e-CNY supplier payments per adopted SME per weekday", NULL},
     {"b2b_ticket_median_yuan", SCN_MONEY, "8000", 1, 1e9, "yuan", "median SME supplier payment (lognormal)", NULL},
     {"b2b_ticket_sigma", SCN_REAL, "1.2", 0, 4, "", "spread (sigma of the log) of supplier payments", NULL},
     {"tax_ecny_pct", SCN_REAL, "5", 0, 100, "%", "share of adopted firms paying their monthly tax in e-CNY (on the 15th)", NULL},
@@ -103,8 +107,179 @@ static const scn_key government_keys[] = {
     {"g2p_median_yuan", SCN_MONEY, "300", 0.01, 1e7, "yuan", "median payment to a resident", NULL},
 };
 
+#define SWEEP_VARY_DOC "a swept key: section.key=v1,v2,... or section.key=start:stop:step (full factorial with the others; --vary adds more)"
+static const scn_key sweep_keys[] = {
+    {"vary1", SCN_STRING, "", 0, 0, "", SWEEP_VARY_DOC, NULL},
+    {"vary2", SCN_STRING, "", 0, 0, "", SWEEP_VARY_DOC, NULL},
+    {"vary3", SCN_STRING, "", 0, 0, "", SWEEP_VARY_DOC, NULL},
+    {"vary4", SCN_STRING, "", 0, 0, "", SWEEP_VARY_DOC, NULL},
+    {"vary5", SCN_STRING, "", 0, 0, "", SWEEP_VARY_DOC, NULL},
+    {"vary6", SCN_STRING, "", 0, 0, "", SWEEP_VARY_DOC, NULL},
+    {"vary7", SCN_STRING, "", 0, 0, "", SWEEP_VARY_DOC, NULL},
+    {"vary8", SCN_STRING, "", 0, 0, "", SWEEP_VARY_DOC, NULL},
+    {"replications", SCN_INT, "1", 1, 1000000, "runs", "runs per parameter point, seeds derived from scenario.seed (--replications overrides)", NULL},
+};
+
+/* [peer]: the declared payments economy (shared/benchmarks/payments_economy.md,
+ * models/peer.c); defaults are the declared constants. */
+static const scn_key peer_keys[] = {
+    {"residents", SCN_INT, "0", 0, 1e9, "residents", "run the declared payments economy with this many residents instead of the [city] world (0: off)", NULL},
+    {"days", SCN_INT, "30", 1, 3650, "days", "days the payments economy runs", NULL},
+    {"contacts", SCN_INT, "8", 1, 64, "residents", "distinct contacts of each resident, drawn uniformly", NULL},
+    {"residents_per_merchant", SCN_INT, "20", 1, 1e6, "residents", "merchants = residents div this", NULL},
+    {"banks", SCN_INT, "6", 1, 64, "banks", "operating banks; residents and merchants draw one uniformly", NULL},
+    {"innovation", SCN_REAL, "0.002", 0, 1, "1/day", "p: daily adoption chance with no adopted contact", NULL},
+    {"imitation", SCN_REAL, "0.05", 0, 1, "1/day", "q: adoption chance is p + q k/contacts with k adopted contacts", NULL},
+    {"purchases_per_day", SCN_REAL, "2", 0, 100, "1/day", "Poisson mean of a resident's purchase attempts a day", NULL},
+    {"amount_log_mean", SCN_REAL, "4.5", -5, 15, "log yuan", "amount = exp(Normal(amount_log_mean, amount_log_sd)) yuan", NULL},
+    {"amount_log_sd", SCN_REAL, "0.8", 0, 5, "", "spread of the log amount", NULL},
+    {"funding_yuan", SCN_MONEY, "500", 0, 1e6, "yuan", "the bank funds a new adopter's wallet with this", NULL},
+    {"topup_below_yuan", SCN_MONEY, "50", 0, 1e6, "yuan", "after a payment leaves less than this, the bank tops the wallet up", NULL},
+    {"topup_yuan", SCN_MONEY, "200", 0, 1e6, "yuan", "amount of a threshold top-up", NULL},
+    {"accept_initial", SCN_REAL, "0.05", 0, 1, "", "chance a merchant accepts e-CNY from the start", NULL},
+    {"accept_base", SCN_REAL, "0.01", 0, 1, "1/day", "daily chance a non-accepting merchant starts accepting", NULL},
+    {"accept_share_weight", SCN_REAL, "0.5", 0, 1, "1/day", "extra chance per unit share of adopters among the day's customers", NULL},
+};
+
+/* Pilot programmes (models/programme.h, docs/programmes.md). Every
+ * programme section names its city ([city.NAME] of the scenario) and may
+ * add a fixed administration or marketing cost. */
+#define PRG_COMMON_KEYS \
+    {"city", SCN_STRING, NULL, 0, 0, "", "the [city.NAME] section this programme runs in", NULL}, \
+    {"fixed_cost_yuan", SCN_MONEY, "0", 0, BIG, "yuan", "fixed cost added to the programme's cost (administration, publicity)", NULL}
+
+static const scn_key airdrop_keys[] = {
+    PRG_COMMON_KEYS,
+    {"district_population", SCN_INT, "0", 0, 2e9, "people", "population of the district running the lottery (Luohu ~1.14 M, Futian ~1.55 M; 0: the whole city)", NULL},
+    {"pool_yuan", SCN_MONEY, NULL, 0.01, BIG, "yuan", "money in the lottery (Luohu 2020: 10,000,000)", NULL},
+    {"envelope_yuan", SCN_LIST, "200", 0, 0, "yuan", "value of one envelope, or a mix in equal numbers (\"88,100,128\")", NULL},
+    {"envelopes", SCN_INT, "0", 0, 1e9, "envelopes", "number of envelopes (0: pool_yuan / mean envelope)", NULL},
+    {"registration_start", SCN_DATE, NULL, DATE_MIN, DATE_MAX, "date", "first day residents may sign up", NULL},
+    {"registration_end", SCN_DATE, NULL, DATE_MIN, DATE_MAX, "date", "last day of sign-up", NULL},
+    {"draw_date", SCN_DATE, "", DATE_MIN, DATE_MAX, "date", "day of the random draw (default: registration_end)", NULL},
+    {"spend_start", SCN_DATE, NULL, DATE_MIN, DATE_MAX, "date", "first day envelopes can be spent (they arrive that day)", NULL},
+    {"spend_end", SCN_DATE, NULL, DATE_MIN, DATE_MAX, "date", "last day envelopes can be spent; the unspent value returns to the pool the next day", NULL},
+    {"residency_pct", SCN_REAL, "100", 0, 100, "%", "share of smartphone residents meeting the residency rule (e.g. located in the city)", NULL},
+    {"kyc_pct", SCN_REAL, "100", 0, 100, "%", "share meeting the identity rule (mainland phone number and ID card)", NULL},
+    {"employment_pct", SCN_REAL, "100", 0, 100, "%", "share meeting an employment rule (Longhua 2021: insured employees staying for the holiday)", NULL},
+    {"publicity", SCN_REAL, "1", 0, 100, "x", "multiplier on the campaign's daily reach (1: a city-app campaign like Luohu's)", NULL},
+    {"reach_district_per_day", SCN_REAL, "1.5", 0, 100, "1/day", "daily reach rate of the campaign among district residents (prior)", NULL},
+    {"reach_city_per_day", SCN_REAL, "0.6", 0, 100, "1/day", "daily reach rate in the rest of the city (prior)", NULL},
+    {"interest", SCN_REAL, "0.1668", 0, 100, "", "sign-up propensity of a reached resident for 50,000 envelopes of 200 yuan (fitted on Luohu's 1,913,847 sign-ups)", NULL},
+    {"value_elasticity", SCN_REAL, "0.6", 0, 5, "", "elasticity of the propensity to the envelope value (prior)", NULL},
+    {"count_elasticity", SCN_REAL, "0.03", 0, 5, "", "elasticity of the propensity to the number of envelopes (prior: people weigh the prize, barely the odds)", NULL},
+    {"claim_pct", SCN_REAL, "95", 0, 100, "%", "share of winners who claim their envelope (prior)", NULL},
+    {"merchants", SCN_INT, "0", 0, 1e9, "merchants", "participating merchants (Luohu 3,389; Futian >10,000); made to accept when too few do (0: every accepting merchant)", NULL},
+    {"categories", SCN_LIST, "", 0, 0, "", "merchant categories where envelopes are valid (empty: all)", NULL},
+    {"online_pct", SCN_REAL, "0", 0, 100, "%", "share of envelope purchases made online (Suzhou 2020 added JD.com)", NULL},
+    {"spend_rate_per_day", SCN_REAL, "0.35", 0, 1, "1/day", "chance per day that a holder with value left makes a purchase (prior)", NULL},
+};
+
+static const scn_key transit_keys[] = {
+    PRG_COMMON_KEYS,
+    {"start", SCN_DATE, NULL, DATE_MIN, DATE_MAX, "date", "first day the lines accept e-CNY (Beijing subway: 2021-06-30)", NULL},
+    {"end", SCN_DATE, "", DATE_MIN, DATE_MAX, "date", "last day (default: the end of the run)", NULL},
+    {"lines", SCN_INT, "1", 0, 10000, "lines", "bus or metro lines accepting e-CNY (Beijing: 24 subway + 4 suburban)", NULL},
+    {"riders_per_day", SCN_INT, NULL, 0, 2e9, "people", "residents riding these lines on a day (Beijing subway ~10.5 M in 2018)", NULL},
+    {"trips_per_rider", SCN_REAL, "2", 0.1, 20, "trips", "trips a rider makes per day", NULL},
+    {"fare_yuan", SCN_MONEY, "3", 0.01, 1000, "yuan", "fare of a trip", NULL},
+    {"promo_fare_yuan", SCN_MONEY, "0.01", 0.01, 1000, "yuan", "promotional fare paid in e-CNY during the promotion (Beijing, Ningbo: 0.01)", NULL},
+    {"promo_start", SCN_DATE, "", DATE_MIN, DATE_MAX, "date", "first day of the promotional fare (empty: no promotion)", NULL},
+    {"promo_end", SCN_DATE, "", DATE_MIN, DATE_MAX, "date", "last day of the promotion (default: end)", NULL},
+    {"ecny_choice_pct", SCN_REAL, "10", 0, 100, "%", "share of trips of wallet holders paid in e-CNY (prior)", NULL},
+    {"promo_choice_pct", SCN_REAL, "40", 0, 100, "%", "the same during the promotion (prior)", NULL},
+    {"open_pct", SCN_REAL, "0.02", 0, 100, "%/day", "daily chance that an aware rider without a wallet opens one to ride (prior)", NULL},
+    {"promo_open_pct", SCN_REAL, "0.2", 0, 100, "%/day", "the same during the promotion (prior)", NULL},
+    {"peak_am_hour", SCN_INT, "8", 0, 23, "hour", "morning peak hour", NULL},
+    {"peak_pm_hour", SCN_INT, "18", 0, 23, "hour", "evening peak hour", NULL},
+    {"peak_share_pct", SCN_REAL, "45", 0, 100, "%", "share of trips in the peaks (the peak hour and the hours either side)", NULL},
+    {"sync_hour", SCN_INT, "23", 0, 23, "hour", "hour the gates sync hard-wallet taps made offline (they post then)", NULL},
+    {"offline_limit_yuan", SCN_MONEY, "500", 0, 1e6, "yuan", "offline spending limit of a hard wallet between syncs (Changsha cards: ~500 password-free)", NULL},
+};
+
+static const scn_key rural_keys[] = {
+    PRG_COMMON_KEYS,
+    {"start", SCN_DATE, NULL, DATE_MIN, DATE_MAX, "date", "first day of the outreach", NULL},
+    {"end", SCN_DATE, NULL, DATE_MIN, DATE_MAX, "date", "last day of the outreach", NULL},
+    {"outlets", SCN_INT, "0", 0, 1e6, "outlets", "bank outlets teaching e-CNY (PSBC Chongqing: >1,700)", NULL},
+    {"rural_outlet_pct", SCN_REAL, "70", 0, 100, "%", "share of the outlets that are rural (PSBC Chongqing: 70 %)", NULL},
+    {"staff", SCN_INT, "0", 0, 1e7, "people", "staff acting as e-CNY educators (PSBC Chongqing: >10,000; reported)", NULL},
+    {"credit_villages", SCN_INT, "0", 0, 1e6, "villages", "credit villages promoting e-CNY (PSBC Chongqing: 3,432)", NULL},
+    {"reach_per_outlet_per_day", SCN_REAL, "20", 0, 1e6, "people/day", "rural residents an outlet makes aware per day (prior)", NULL},
+    {"reach_per_village_per_day", SCN_REAL, "3", 0, 1e6, "people/day", "residents a credit village makes aware per day (prior)", NULL},
+    {"hard_wallets", SCN_INT, "0", 0, 1e9, "wallets", "hard wallets handed to rural residents without a smartphone over the window", NULL},
+    {"hard_wallet_cost_yuan", SCN_MONEY, "30", 0, 1e6, "yuan", "cost of one card (prior)", NULL},
+    {"aid_yuan", SCN_MONEY, "0", 0, BIG, "yuan", "agricultural or medical aid paid as earmarked smart-contract money", NULL},
+    {"aid_recipients", SCN_INT, "0", 0, 1e9, "people", "rural residents receiving the aid", NULL},
+    {"aid_date", SCN_DATE, "", DATE_MIN, DATE_MAX, "date", "day the aid is paid (default: start)", NULL},
+    {"aid_days", SCN_INT, "90", 1, 3650, "days", "days the aid stays spendable before unspent aid returns", NULL},
+    {"aid_categories", SCN_LIST, "retail,supermarket", 0, 0, "", "merchant categories where aid may be spent (farm inputs)", NULL},
+    {"coupons", SCN_INT, "0", 0, 1e9, "coupons", "festival coupons for rural wallet holders (hot-pot, picking festivals)", NULL},
+    {"coupon_yuan", SCN_MONEY, "20", 0.01, 1e6, "yuan", "value of a coupon", NULL},
+    {"coupon_threshold_yuan", SCN_MONEY, "0", 0, 1e6, "yuan", "smallest purchase a coupon can be used on", NULL},
+    {"coupon_date", SCN_DATE, "", DATE_MIN, DATE_MAX, "date", "day the coupons are issued (default: start)", NULL},
+    {"coupon_days", SCN_INT, "14", 1, 3650, "days", "days a coupon stays valid", NULL},
+    {"coupon_categories", SCN_LIST, "catering,retail,tourism", 0, 0, "", "categories where coupons are valid", NULL},
+};
+
+static const scn_key payroll_keys[] = {
+    PRG_COMMON_KEYS,
+    {"start", SCN_DATE, NULL, DATE_MIN, DATE_MAX, "date", "first day salaries are paid in e-CNY (Taicang: 2022-07; Changshu: 2023-05)", NULL},
+    {"end", SCN_DATE, "", DATE_MIN, DATE_MAX, "date", "last day (default: the end of the run)", NULL},
+    {"employees", SCN_INT, NULL, 1, 1e9, "people", "public employees and SOE staff paid in e-CNY", NULL},
+    {"employers", SCN_INT, "59", 1, 1e6, "employers", "paying employers, one linked batch each (Taicang: 59 municipal departments)", NULL},
+    {"salary_yuan", SCN_MONEY, "8000", 0.01, 1e7, "yuan/month", "monthly pay of an employee (prior)", NULL},
+    {"ecny_pct", SCN_REAL, "100", 0, 100, "%", "share of the pay paid in e-CNY (Xiangcheng 2020: a transport subsidy; Changshu: 100)", NULL},
+    {"pay_day", SCN_INT, "10", 1, 31, "day", "day of the month salaries are paid (the month's last day when shorter)", NULL},
+    {"keep_pct", SCN_REAL, "30", 0, 100, "%", "share of the e-CNY pay an employee keeps in the wallet; the rest goes to deposit (prior)", NULL},
+};
+
+static const scn_key loans_keys[] = {
+    PRG_COMMON_KEYS,
+    {"start", SCN_DATE, NULL, DATE_MIN, DATE_MAX, "date", "first day loans are disbursed", NULL},
+    {"end", SCN_DATE, NULL, DATE_MIN, DATE_MAX, "date", "last day loans are disbursed", NULL},
+    {"target_yuan", SCN_MONEY, NULL, 0.01, BIG, "yuan", "total to lend (Suzhou 2023: 200 billion)", NULL},
+    {"count", SCN_INT, NULL, 1, 1e9, "loans", "number of loans (Suzhou Q1 2023: 2,021 loans, 9.844 billion)", NULL},
+    {"size_sigma", SCN_REAL, "1", 0, 5, "", "sigma of the log of a loan's size (lognormal; mean = target / count)", NULL},
+    {"small_micro_pct", SCN_REAL, "70", 0, 100, "%", "share of loans to small and micro firms (prior)", NULL},
+    {"term_months", SCN_INT, "12", 1, 360, "months", "repayment term, equal monthly principal", NULL},
+    {"interest_pct", SCN_REAL, "4", 0, 100, "%/year", "interest rate", NULL},
+    {"subsidy_pct", SCN_REAL, "0", 0, 100, "%", "share of the interest the government pays (the programme's cost)", NULL},
+};
+
+static const scn_key incentive_keys[] = {
+    PRG_COMMON_KEYS,
+    {"start", SCN_DATE, NULL, DATE_MIN, DATE_MAX, "date", "first day of the incentives", NULL},
+    {"end", SCN_DATE, NULL, DATE_MIN, DATE_MAX, "date", "last day", NULL},
+    {"fee_subsidy_pct", SCN_REAL, "0", 0, 10, "%", "merchant fee subsidy in points of fee; raises acceptance like a fee saving", NULL},
+    {"subsidy_per_merchant_yuan", SCN_MONEY, "200", 0, 1e7, "yuan", "what one onboarded merchant costs the subsidy (prior)", NULL},
+    {"coupons", SCN_INT, "0", 0, 1e9, "coupons", "consumption coupons, claimed by wallet holders on the start day", NULL},
+    {"coupon_yuan", SCN_MONEY, "20", 0.01, 1e6, "yuan", "value of a coupon", NULL},
+    {"threshold_yuan", SCN_MONEY, "0", 0, 1e6, "yuan", "smallest purchase a coupon can be used on (\"50 off 100\")", NULL},
+    {"coupon_days", SCN_INT, "14", 1, 3650, "days", "days a coupon stays valid", NULL},
+    {"merchants", SCN_INT, "0", 0, 1e9, "merchants", "participating merchants (0: every accepting merchant)", NULL},
+    {"categories", SCN_LIST, "", 0, 0, "", "categories where coupons are valid (empty: all)", NULL},
+    {"online_pct", SCN_REAL, "0", 0, 100, "%", "share of coupon purchases made online", NULL},
+    {"spend_rate_per_day", SCN_REAL, "0.3", 0, 1, "1/day", "chance per day a coupon holder buys (prior)", NULL},
+    {"marketing_yuan", SCN_MONEY, "0", 0, BIG, "yuan", "bank marketing budget spent evenly over the window", NULL},
+    {"cost_per_aware_yuan", SCN_MONEY, "10", 0.01, 1e6, "yuan", "marketing cost of making one resident aware (prior)", NULL},
+};
+
+static const scn_key kpi_keys[] = {
+    {"city", SCN_STRING, NULL, 0, 0, "", "the [city.NAME] section the target is for", NULL},
+    {"metric", SCN_CHOICE, NULL, 0, 0, "", "what is counted: flows from start (transaction_value, payments, new_wallets, loans, loan_count) or levels (wallets, active_wallets, merchants)", "transaction_value|payments|new_wallets|loans|loan_count|wallets|active_wallets|merchants"},
+    {"target", SCN_REAL, NULL, 0, 1e18, "metric unit", "target in the metric's unit (yuan for transaction_value and loans)", NULL},
+    {"start", SCN_DATE, "", DATE_MIN, DATE_MAX, "date", "day counting starts for flow metrics (default: the scenario start)", NULL},
+    {"deadline", SCN_DATE, NULL, DATE_MIN, DATE_MAX, "date", "day the target should be met by", NULL},
+    {"programmes", SCN_LIST, "", 0, 0, "", "programmes whose cost counts, as KIND.NAME (empty: every programme of the city)", NULL},
+    {"trend_days", SCN_INT, "30", 1, 3650, "days", "days of the linear trend used to project when an unmet target is reached", NULL},
+    {"fixed_cost_yuan", SCN_MONEY, "0", 0, BIG, "yuan", "cost added to the programmes' (e.g. an action plan's budget)", NULL},
+};
+
 static const scn_section sections[] = {
     {"scenario", false, true, "The run: dates, seed, scale, folders.", scenario_keys, N_KEYS(scenario_keys)},
+    {"run", false, false, "Written by ecnysim at the top of manifest.ini (status, version, seed, command): provenance, ignored when the file is run.", NULL, 0},
+    {"batch", false, false, "Written by ecnysim in a batch's manifest.ini: provenance, ignored when the file is run.", NULL, 0},
     {"city", true, true, "A pilot city (or province) to simulate; NAME is its area in data/cities.csv unless area is given.", city_keys, N_KEYS(city_keys)},
     {"wallet_class", true, false, "Limits of a personal wallet class; NAME is 1, 2, 3 or 4 (4 = anonymous).", wallet_class_keys, N_KEYS(wallet_class_keys)},
     {"adoption", false, false, "How residents hear of e-CNY and open wallets.", adoption_keys, N_KEYS(adoption_keys)},
@@ -112,6 +287,15 @@ static const scn_section sections[] = {
     {"merchants", false, false, "Merchant numbers and acceptance of e-CNY.", merchants_keys, N_KEYS(merchants_keys)},
     {"firms", false, false, "Firms' corporate wallets, supplier (B2B) payments and taxes.", firms_keys, N_KEYS(firms_keys)},
     {"government", false, false, "The city governments' fiscal payments in e-CNY.", government_keys, N_KEYS(government_keys)},
+    {"peer", false, false, "The declared payments economy benchmark (shared/benchmarks/payments_economy.md): residents > 0 runs it instead of the cities.", peer_keys, N_KEYS(peer_keys)},
+    {"sweep", false, false, "Batch runs of this scenario: swept keys and replications ('ecnysim run' runs them all; docs/research.md).", sweep_keys, N_KEYS(sweep_keys)},
+    {"airdrop", true, false, "A lottery red-envelope airdrop (Shenzhen Luohu 2020): sign-up, draw, earmarked envelopes, claw-back.", airdrop_keys, N_KEYS(airdrop_keys)},
+    {"transit", true, false, "Bus or metro lines accepting e-CNY: rides, peaks, promotional fares, offline taps.", transit_keys, N_KEYS(transit_keys)},
+    {"rural", true, false, "Rural outreach: outlets, credit villages, hard wallets, earmarked aid, festival coupons.", rural_keys, N_KEYS(rural_keys)},
+    {"payroll", true, false, "Public salaries paid in e-CNY as linked batches from employer wallets.", payroll_keys, N_KEYS(payroll_keys)},
+    {"loans", true, false, "SME loans disbursed and repaid in e-CNY.", loans_keys, N_KEYS(loans_keys)},
+    {"incentive", true, false, "Merchant fee subsidies, threshold coupons and bank marketing budgets.", incentive_keys, N_KEYS(incentive_keys)},
+    {"kpi", true, false, "A KPI target of a city: attainment, date reached or projected, cost (kpi.csv).", kpi_keys, N_KEYS(kpi_keys)},
 };
 
 const scn_schema ecny_schema = {sections, N_KEYS(sections)};

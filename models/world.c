@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/programme.h"
 #include "sim/calendar.h"
 #include "sim/rng.h"
 
@@ -73,6 +74,10 @@ static void read_params(const scn_doc *doc, wld_params *p)
                        *m = scn_single(doc, "merchants");
     p->awareness_promo = scn_real(a, "awareness_promo");
     p->awareness_wom = scn_real(a, "awareness_wom");
+    p->whitelist_start_pct = scn_real(a, "whitelist_start_pct");
+    p->extra_wallets_max = (int)scn_int(a, "extra_wallets_max");
+    p->whitelist_days = (int32_t)scn_int(a, "whitelist_days");
+    p->public_app_day = scn_date(a, "public_app_date");
     p->download_rate = scn_real(a, "download_rate");
     p->download_wom = scn_real(a, "download_wom");
     p->open_rate = scn_real(a, "open_rate");
@@ -231,7 +236,7 @@ wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
     const scn_instance *mer = scn_single(doc, "merchants");
     double per_1000 = scn_real(mer, "per_1000_residents");
     double firms_per_1000 = scn_real(scn_single(doc, "firms"), "per_1000_residents");
-    uint64_t accounts = 1 + (uint64_t)data->n_banks + 4096; /* issuer, banks, programme pools */
+    uint64_t accounts = 1 + 4096; /* issuer, programme pools */ /* issuer, banks, programme pools */
     uint64_t agent_bytes = 0;
     for (int i = 0; i < w->n_cities; i++) {
         const scn_instance *in = scn_nth(doc, "city", (size_t)i);
@@ -284,11 +289,16 @@ wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
         uint32_t firms = (uint32_t)llround((double)c->agents * firms_per_1000 / 1000.0);
         c->firms.total[1] = (uint32_t)llround(firms * w->p.firm_large_pct / 100.0);
         c->firms.total[0] = firms - c->firms.total[1];
-        accounts += c->agents + merchants + firms + 1;
+        accounts += c->agents + merchants + firms + 1 + (uint64_t)data->n_banks;
         agent_bytes += (uint64_t)c->agents * (sizeof(led_acct) + 1 + sizeof(int32_t)) +
                        merchants * 2 * sizeof(led_acct) + (uint64_t)firms * 2 * sizeof(led_acct);
     }
     if (errs->count != before) {
+        wld_free(w);
+        return NULL;
+    }
+    w->prg = prg_create(doc, w, &accounts, errs);
+    if (!w->prg) {
         wld_free(w);
         return NULL;
     }
@@ -317,11 +327,14 @@ wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
         wld_free(w);
         return NULL;
     }
-    for (int b = 0; b < data->n_banks; b++) {
-        w->bank_acct[b] = led_open(w->ledger, LED_BANK, 0, LED_NONE, 0);
-        /* Operating banks hold ample reserve: the 100 % reserve rule binds
-         * through issuance, not through a shortage of deposits. */
-        led_set_reserve(w->ledger, w->bank_acct[b], INT64_C(1) << 60);
+    for (int i = 0; i < w->n_cities; i++) {
+        for (int b = 0; b < data->n_banks; b++) {
+            led_acct branch = led_open(w->ledger, LED_BANK, 0, LED_NONE, (uint16_t)i);
+            w->city[i].bank_acct[b] = branch;
+            /* Operating banks hold ample reserve: the 100 % reserve rule binds
+             * through issuance, not through a shortage of deposits. */
+            led_set_reserve(w->ledger, branch, INT64_C(1) << 56);
+        }
     }
     /* Occasion-weighted mean and sd of a ticket, for aggregated cash/app values. */
     double mean = 0, second = 0;
@@ -346,7 +359,7 @@ wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
         c->firms.wallet[0] = malloc(((size_t)c->firms.total[0] + 1) * sizeof(led_acct));
         c->firms.wallet[1] = malloc(((size_t)c->firms.total[1] + 1) * sizeof(led_acct));
         c->firms.paid_today = malloc(((size_t)c->firms.total[0] + c->firms.total[1] + 2) * sizeof(led_acct));
-        c->firms.treasury = led_open(w->ledger, LED_GOVERNMENT, 0, w->bank_acct[0], (uint16_t)i);
+        c->firms.treasury = led_open(w->ledger, LED_GOVERNMENT, 0, c->bank_acct[0], (uint16_t)i);
         c->wallet = malloc((size_t)c->agents * sizeof *c->wallet);
         c->segment = malloc((size_t)c->agents);
         c->last_pay_day = malloc((size_t)c->agents * sizeof *c->last_pay_day);
@@ -383,9 +396,14 @@ wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
     w->frame.n_cities = w->n_cities;
     w->frame.city = w->snap_city;
     w->frame.n_tables = 2;
-    w->frame.table[0] = (snap_table){"daily.csv", M_COUNT, daily_columns, w->daily_values, w->n_cities, w->row_city};
+    w->frame.table[0] = (snap_table){"daily.csv", M_COUNT, daily_columns, w->daily_values, w->n_cities, w->row_city,
+                                     NULL, 0, NULL};
     w->frame.table[1] = (snap_table){"ledger.csv", LEDGER_COLUMNS, ledger_columns, w->ledger_values,
-                                     w->n_cities + 1, w->row_city};
+                                     w->n_cities + 1, w->row_city, NULL, 0, NULL};
+    if (!prg_setup(w->prg, w, &w->frame, errs)) {
+        wld_free(w);
+        return NULL;
+    }
     return w;
 }
 
@@ -411,6 +429,7 @@ void wld_free(wld_world *w)
         for (int k = 0; k < DAT_MAX_CATEGORIES; k++)
             free(c->accepting[k]);
     }
+    prg_free(w->prg);
     free(w->city);
     led_free(w->ledger);
     free(w->snap_city);
@@ -484,6 +503,13 @@ static void on_day_start(void *ctx, eng_engine *eng, int32_t day_index)
             }
         }
     }
+    prg_day_start(w->prg, w, eng, day, day_index);
+}
+
+static void on_programme(void *ctx, eng_engine *eng, const ev_event *e)
+{
+    wld_world *w = ctx;
+    prg_on_event(w->prg, w, w->start_day + (int32_t)(e->time_s / CAL_DAY_S), e->arg);
 }
 
 static void publish(wld_world *w, int32_t day, int32_t day_index)
@@ -534,6 +560,7 @@ static void on_day_end(void *ctx, eng_engine *eng, int32_t day_index)
         c->m[M_MERCHANTS] = (int64_t)c->merchants_all * w->scale;
         c->m[M_CIRCULATION] = c->circulation_fen;
     }
+    prg_day_end(w->prg, w, day);
     if (w->check_ledger) {
         char why[256];
         if (!led_check(w->ledger, why, sizeof why)) {
@@ -551,6 +578,7 @@ static void on_day_end(void *ctx, eng_engine *eng, int32_t day_index)
 bool wld_attach(wld_world *w, eng_engine *eng)
 {
     return eng_on_event(eng, EV_SHOP, on_shop, w) && eng_on_event(eng, EV_B2B, on_b2b, w) &&
+           eng_on_event(eng, PRG_EVENT_KIND, on_programme, w) &&
            eng_on_event(eng, EV_FISCAL, on_fiscal, w) && eng_on_day_start(eng, on_day_start, w) &&
            eng_on_day_end(eng, on_day_end, w);
 }

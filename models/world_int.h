@@ -35,6 +35,9 @@ typedef struct {
     int active_window_days;
     double awareness_promo, awareness_wom, download_rate, download_wom, open_rate, hard_wallet_rate;
     double extra_wallet_rate, visitor_wallet_pct, engaged_pct, dormancy_rate;
+    double whitelist_start_pct;
+    int extra_wallets_max;
+    int32_t whitelist_days, public_app_day;
     double class_pct[4]; /* classes 1..4 */
     double accept_base, app_fee_pct, fee_weight, demand_weight;
     bool must_accept;
@@ -77,6 +80,9 @@ typedef struct {
     int64_t wallets_by_class[5], hard_wallets, rural_adopters, elderly_adopters, extra_wallets;
     int64_t active_by_day[ACTIVE_RING]; /* adopters whose last payment was on that day */
     wld_firms firms;
+    /* each operating bank's branch in this city: its e-CNY vault, so one
+     * city's conversions never depend on another's */
+    led_acct bank_acct[DAT_MAX_BANKS];
     int32_t active_ring_day;            /* the day active_by_day[day % ACTIVE_RING] last held */
     /* merchants by category: totals and the accounts of accepting ones */
     uint32_t merchants_total[DAT_MAX_CATEGORIES];
@@ -88,6 +94,10 @@ typedef struct {
     gsl_rng *rng_adoption, *rng_shopping, *rng_merchants, *rng_population, *rng_firms, *rng_government;
     int64_t m[M_COUNT];      /* today's metrics */
     int64_t ledger_row[2 * LED_TRANSFER_KINDS + 2];
+    /* Programmes (models/rural.c): extra daily awareness chance of rural
+     * residents from outreach around outlets; 0 without programmes. The
+     * residents model adds it to p_aware of rural segments. */
+    double rural_awareness_boost;
 } wld_city;
 
 struct wld_world {
@@ -100,7 +110,6 @@ struct wld_world {
     int n_cities;
     wld_city *city;
     led_ledger *ledger;
-    led_acct bank_acct[DAT_MAX_BANKS];
     uint32_t max_accounts;
     uint64_t bytes;
     /* category weights */
@@ -111,6 +120,7 @@ struct wld_world {
     const char **row_city;
     snap_frame frame;
     char failure[512];
+    struct prg_set *prg; /* pilot programmes and KPIs (models/programme.h) */
 };
 
 /* residents.c */

@@ -175,14 +175,18 @@ typedef struct {
     uint32_t max_cities;
     led_class_limits limits[4];  /* classes 1..4 */
     uint32_t max_banks;          /* operating banks (reserve slots); default 1024 */
-    uint32_t max_earmarks;       /* live earmark lots; default max_accounts/32 + 1024 */
+    uint32_t max_earmarks;       /* live earmark lots; default max_accounts/64 + 1024 */
     uint32_t max_ext;            /* wallets holding earmarks or being hard wallets at
-                                    once; default max_accounts/16 + 1024 */
+                                    once; default max_accounts/64 + 1024 */
     uint32_t max_pending;        /* offline payments awaiting sync; default
-                                    max_accounts/64 + 1024 */
+                                    max_accounts/256 + 1024 */
     uint32_t max_batch_legs;     /* legs of one linked batch; default
                                     min(max_accounts, 16384) + 64 */
+    uint32_t flags;              /* LED_CFG_* */
 } led_config;
+/* Do not ask for transparent huge pages for the account table (by default a
+ * table of 2 MiB or more is 2 MiB-aligned and madvise'd MADV_HUGEPAGE). */
+#define LED_CFG_NO_HUGE_PAGES 0x1u
 
 /* Fills cfg with the defaults for max_accounts/max_cities; limits NULL means
  * led_default_limits. */
@@ -242,6 +246,14 @@ typedef struct {
 } led_leg;
 enum led_reason led_pay_batch(led_ledger *led, const led_leg *legs, uint32_t n_legs,
                               uint32_t *failed_leg);
+
+/* Many independent payments, exactly as led_pay on each leg in order (each
+ * posts or is refused on its own, counted and traced as LED_T_PAYMENT; this
+ * is not a linked batch), but faster on a large population: it prefetches
+ * the accounts of the legs a few places ahead, so the cache misses of
+ * consecutive payments overlap. reasons (may be NULL) receives each leg's
+ * enum led_reason. Returns the number posted. */
+uint32_t led_pay_many(led_ledger *led, const led_leg *legs, uint32_t n_legs, uint8_t *reasons);
 
 /* Offline (two-phase) payments of hard wallets. led_pay_offline records a
  * pending payment and changes no balance: the payee is credited only when the
@@ -308,8 +320,8 @@ uint32_t led_earmark_lots(const led_ledger *led); /* live lots */
 /* Sampled transfer trace. Every transfer attempt gets a sequence number; the
  * callback sees those whose hash(seq) falls under rate (0..1; 1 = all, 0 or a
  * NULL fn = off), posted or refused, so a sample is the same on every run.
- * Batch legs are reported after the batch commits; a refused batch is
- * reported once, as its failing leg. Sweeps inside a batch are not reported.
+ * Batch legs (and their sweeps) are reported after the batch commits, in
+ * order; a refused batch is reported once, as its failing leg.
  * The callback must not call back into the ledger. */
 typedef struct {
     uint64_t seq;

@@ -6,6 +6,7 @@
  */
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/cli.h"
@@ -32,12 +33,32 @@ void cli_usage(FILE *to)
             "  --set section.key=value      override a scenario key; named sections as city.suzhou.key=value;\n"
             "                               may repeat; checked like the file\n"
             "  --quiet, -q                  no progress bar\n"
+            "  --view                       show the run live in a window (docs/view.md); needs a display\n"
+            "  --exit-at-end                with --view: close the window when the run ends\n"
+            "  --replications N             N runs with seeds derived from the base seed: results/NAME/run-XXXX/,\n"
+            "                               runs.csv, summary.csv (mean, sd, 5/50/95 %%), all_daily.csv\n"
+            "  --vary section.key=v1,v2,... or section.key=start:stop:step\n"
+            "                               sweep a key (may repeat, up to %d: the full factorial); see [sweep]\n"
+            "  --jobs J                     run up to J runs of a batch in parallel processes (same files)\n"
+            "\n"
+            "research commands (docs/research.md):\n"
+            "  calibrate SCENARIO.ini --targets FILE.csv --fit section.key,... [--replications R] [--jobs J]\n"
+            "            [--max-evals N] [run options]  fit keys to targets: results/NAME-calibration/\n"
+            "  rerun DIR [--keep]           re-run a results folder's recorded command and compare byte for byte\n"
+            "\n"
+            "view commands (docs/view.md):\n"
+            "  replay DIR [--speed N] [--exit-at-end]\n"
+            "                               play a finished run from its results folder in a window\n"
+            "  snapshot (SCENARIO.ini | DIR) [--date YYYY-MM-DD] --out FILE.png [--size WxH] [--metric M]\n"
+            "                               render one frame to PNG, no display needed\n"
             "\n"
             "exit status: 0 success, 1 runtime failure, 2 bad usage or bad input.\n"
             "examples:\n"
             "  ecnysim run scenarios/default.ini\n"
             "  ecnysim run scenarios/default.ini --seed 7 --set payments.ecny_choice=0.1 --out results/try7\n"
-            "  ecnysim describe city\n");
+            "  ecnysim describe city\n"
+            "  ecnysim run scenarios/default.ini --vary adoption.open_rate=0.01,0.02 --replications 10 --jobs 2\n",
+            CLI_MAX_VARY);
 }
 
 int cli_parse(int argc, char **argv, int first, cli_args *a, bool run_options)
@@ -69,6 +90,27 @@ int cli_parse(int argc, char **argv, int first, cli_args *a, bool run_options)
             a->sets[a->n_sets++] = argv[++i];
         } else if (run_options && (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0)) {
             a->quiet = true;
+        } else if (run_options && strcmp(s, "--view") == 0) {
+            a->view = true;
+        } else if (run_options && strcmp(s, "--exit-at-end") == 0) {
+            a->exit_at_end = true;
+        } else if (run_options && (strcmp(s, "--replications") == 0 || strcmp(s, "--jobs") == 0)) {
+            char *end = NULL;
+            long v = has_next ? strtol(argv[i + 1], &end, 10) : 0;
+            if (!has_next || !*argv[i + 1] || *end || v < 1 || v > 1000000) {
+                fprintf(stderr, "ecnysim: %s needs a whole number from 1 to 1000000: expected %s N\n", s, s);
+                return EXIT_BADINPUT;
+            }
+            *(strcmp(s, "--jobs") == 0 ? &a->jobs : &a->replications) = (int)v;
+            i++;
+        } else if (run_options && strcmp(s, "--vary") == 0) {
+            if (!has_next || a->n_vary == CLI_MAX_VARY) {
+                fprintf(stderr, "ecnysim: --vary %s: expected --vary section.key=v1,v2,... or "
+                                "--vary section.key=start:stop:step (at most %d)\n",
+                        has_next ? "given too often" : "needs a value", CLI_MAX_VARY);
+                return EXIT_BADINPUT;
+            }
+            a->vary[a->n_vary++] = argv[++i];
         } else if (s[0] == '-' && s[1]) {
             fprintf(stderr, "ecnysim: unknown option '%s': see 'ecnysim --help'\n", s);
             return EXIT_BADINPUT;
@@ -115,10 +157,22 @@ int main(int argc, char **argv)
         int status = cli_parse(argc, argv, 2, &a, strcmp(cmd, "run") == 0);
         if (status != EXIT_OK)
             return status;
-        return strcmp(cmd, "run") == 0 ? cli_run(&a, argc, argv, NULL) : cli_validate(&a);
+        if (strcmp(cmd, "run") == 0 && a.view)
+            return cli_view_run(&a, argc, argv);
+        return strcmp(cmd, "run") == 0 ? cli_batch(&a, argc, argv) : cli_validate(&a);
     }
     if (strcmp(cmd, "describe") == 0)
         return cli_describe(argc, argv);
-    fprintf(stderr, "ecnysim: unknown command '%s': expected run, validate or describe (see 'ecnysim --help')\n", cmd);
+    if (strcmp(cmd, "replay") == 0)
+        return cli_replay(argc, argv);
+    if (strcmp(cmd, "snapshot") == 0)
+        return cli_snapshot(argc, argv);
+    if (strcmp(cmd, "calibrate") == 0)
+        return cli_calibrate(argc, argv);
+    if (strcmp(cmd, "rerun") == 0)
+        return cli_rerun(argc, argv);
+    fprintf(stderr, "ecnysim: unknown command '%s': expected run, validate, describe, calibrate, rerun, "
+                    "replay or snapshot "
+                    "(see 'ecnysim --help')\n", cmd);
     return EXIT_BADINPUT;
 }

@@ -21,6 +21,7 @@
 #include "sim/engine.h"
 #include "sim/error.h"
 #include "sim/output.h"
+#include "sim/progress.h"
 #include "sim/scenario.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -67,8 +68,8 @@ static int load_all(const cli_args *a, scn_doc **doc_out, dat_set **data_out, wl
     return status;
 }
 
-static void results_location(const scn_doc *doc, const cli_args *a, char *root, size_t root_len, char *name,
-                             size_t name_len)
+void cli_results_location(const scn_doc *doc, const cli_args *a, char *root, size_t root_len, char *name,
+                          size_t name_len)
 {
     const scn_instance *sc = scn_single(doc, "scenario");
     if (a->out) {
@@ -113,8 +114,11 @@ static bool open_tables(out_run *run, const snap_frame *f, table_files *tf)
         const snap_table *tb = &f->table[t];
         const char *cols[256];
         int n = 0;
+        tf->csv[t] = NULL;
+        if (tb->at_end)
+            continue; /* written by write_end_tables */
         cols[n++] = "date";
-        cols[n++] = "city";
+        cols[n++] = tb->row_key ? tb->row_key : "city";
         for (int c = 0; c < tb->n_columns && n < 256; c++)
             cols[n++] = tb->column[c];
         tf->csv[t] = out_csv_open(run, tb->file, cols, (size_t)n);
@@ -130,7 +134,7 @@ static void write_frame(const snap_frame *f, table_files *tf)
     cal_format(f->day, date);
     for (int t = 0; t < f->n_tables; t++) {
         const snap_table *tb = &f->table[t];
-        for (int r = 0; r < tb->n_rows; r++) {
+        for (int r = 0; r < tb->n_rows && !tb->at_end; r++) {
             out_csv_str(tf->csv[t], date);
             out_csv_str(tf->csv[t], tb->row_city[r]);
             for (int c = 0; c < tb->n_columns; c++)
@@ -138,6 +142,26 @@ static void write_frame(const snap_frame *f, table_files *tf)
             out_csv_end_row(tf->csv[t]);
         }
     }
+}
+
+/* Tables the models publish once, for the whole run (programmes.csv,
+ * kpi.csv): the frame of the last day run holds their final cells. */
+static bool write_end_tables(out_run *run, const snap_frame *f)
+{
+    for (int t = 0; t < f->n_tables; t++) {
+        const snap_table *tb = &f->table[t];
+        if (!tb->at_end)
+            continue;
+        out_csv *csv = out_csv_open(run, tb->file, tb->column, (size_t)tb->n_columns);
+        if (!csv)
+            return false;
+        for (int r = 0; r < tb->n_rows; r++) {
+            for (int c = 0; c < tb->n_columns; c++)
+                out_csv_str(csv, tb->text[(size_t)r * tb->n_columns + c]);
+            out_csv_end_row(csv);
+        }
+    }
+    return !out_failed(run);
 }
 
 static void write_manifest(FILE *m, const scn_doc *doc, const wld_world *w, const eng_engine *eng, int argc,
@@ -154,25 +178,8 @@ static void write_manifest(FILE *m, const scn_doc *doc, const wld_world *w, cons
             (unsigned long long)wld_seed(w));
     fprintf(m, "days_run = %d\ndays_planned = %d\nfirst_date = %s\nlast_date = %s\n", done, wld_days(w), start,
             done > 0 ? last : "none");
-    fprintf(m, "command = \"");
-    for (int i = 0; i < argc; i++)
-        fprintf(m, "%s%s", i ? " " : "", argv[i]);
-    fprintf(m, "\"\n");
+    cli_write_command(m, argc, argv); /* command = "..." (shell-quoted), cwd = ... */
     scn_write_resolved(doc, m);
-}
-
-static void progress(const eng_engine *eng, int32_t start_day, time_t began, bool final)
-{
-    int32_t done = eng_day_index(eng), total = eng_days(eng);
-    char date[CAL_DATE_LEN];
-    cal_format(start_day + (done > 0 ? done - 1 : 0), date);
-    int width = 30, filled = total ? (int)((int64_t)done * width / total) : width;
-    double elapsed = difftime(time(NULL), began);
-    double eta = done ? elapsed * (total - done) / done : 0;
-    fprintf(stderr, "\r[%.*s%*s] %s  day %d/%d  %.0fs left ", filled, "##############################",
-            width - filled, "", date, done, total, eta);
-    if (final)
-        fputc('\n', stderr);
 }
 
 int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
@@ -182,6 +189,10 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
     scn_doc *doc;
     dat_set *data;
     wld_world *w;
+    bool peer_run; /* [peer] residents > 0: the declared payments economy instead */
+    status = cli_run_peer(&a, argc, argv, &peer_run);
+    if (peer_run)
+        return status;
     status = load_all(&a, &doc, &data, &w);
     if (status != EXIT_OK)
         return status;
@@ -198,7 +209,7 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
     }
     err_init(errs);
     char root[4096], name[1024];
-    results_location(doc, &a, root, sizeof root, name, sizeof name);
+    cli_results_location(doc, &a, root, sizeof root, name, sizeof name);
     out_run *run = out_begin(root, name, errs);
     table_files tf;
     status = EXIT_OK;
@@ -207,8 +218,8 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
             err_add(errs, "%s", out_error(run));
         status = EXIT_RUNTIME;
     }
-    bool show_progress = !a.quiet && isatty(STDERR_FILENO);
-    time_t began = time(NULL), last_shown = 0;
+    prog_bar bar;
+    prog_begin(&bar, stderr, a.quiet, 1);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -227,13 +238,14 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
             status = EXIT_RUNTIME;
             break;
         }
-        if (show_progress && time(NULL) != last_shown) {
-            last_shown = time(NULL);
-            progress(eng, wld_start_day(w), began, false);
-        }
+        prog_update(&bar, (double)eng_day_index(eng) / eng_days(eng), wld_frame(w)->day, eng_day_index(eng),
+                    eng_days(eng), 0, false);
     }
-    if (show_progress)
-        progress(eng, wld_start_day(w), began, true);
+    prog_update(&bar, (double)eng_day_index(eng) / eng_days(eng), wld_frame(w)->day, eng_day_index(eng),
+                eng_days(eng), 0, true);
+    prog_end(&bar);
+    if (status == EXIT_OK && !write_end_tables(run, wld_frame(w)))
+        status = EXIT_RUNTIME;
     if (status == EXIT_OK) {
         FILE *m = out_text_open(run, "manifest.ini");
         if (m)

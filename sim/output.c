@@ -43,6 +43,12 @@ static bool injected_failure(void)
     return fail_at > 0 && ++writes_done == fail_at;
 }
 
+void out_test_fail_write_at(long n)
+{
+    fail_at = n > 0 ? n : 0;
+    writes_done = 0;
+}
+
 bool out_write(FILE *f, const void *data, size_t n)
 {
     if (injected_failure()) {
@@ -93,9 +99,9 @@ void out_remove_dir(const char *dir)
             if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
                 continue;
             snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            if (unlink(path) != 0 && errno == EISDIR)
-                out_remove_dir(path);
-            else if (errno == EPERM || errno == EISDIR)
+            /* errno is read only after a failed unlink (Linux says EISDIR
+             * for a folder, POSIX allows EPERM). */
+            if (unlink(path) != 0 && (errno == EISDIR || errno == EPERM))
                 out_remove_dir(path);
         }
         closedir(d);

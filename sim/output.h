@@ -54,6 +54,10 @@ bool out_commit(out_run *run, err_list *errs);
 /* Removes the temporary folder and frees run. NULL is fine. */
 void out_abort(out_run *run);
 
+/* Test hook: from now on, the Nth checked write fails (0: none), replacing
+ * ECNYSIM_FAIL_WRITE, whose value is read once, at the first write. */
+void out_test_fail_write_at(long n);
+
 /* A checked fwrite for other writers (checkpoints): honours the fault injection. */
 bool out_write(FILE *f, const void *data, size_t n);
 /* Removes a folder and the files in it (one level). */

@@ -227,8 +227,21 @@ static void format_bound(const scn_key *k, double v, char *out, size_t len)
 {
     if (k->type == SCN_REAL)
         snprintf(out, len, "%g", v);
+    else if (k->type == SCN_MONEY && v != floor(v))
+        snprintf(out, len, "%.2f", v); /* 0.01 yuan, not "0" */
     else
         snprintf(out, len, "%.0f", v);
+}
+
+/* A schema bound as an exact integer: comparing in double would let values
+ * within 2^-53 of a large bound through (1e17 + 1 fen rounds to 1e17). */
+static int64_t bound_i64(double b)
+{
+    if (b >= 9223372036854775807.0)
+        return INT64_MAX;
+    if (b <= -9223372036854775808.0)
+        return INT64_MIN;
+    return (int64_t)llround(b);
 }
 
 /* Parses text for key k into v. On failure adds one message located at where. */
@@ -248,7 +261,7 @@ static bool parse_value(const scn_key *k, const char *text, scn_value *v, const 
                     type_expectation(k), lo, hi, k->unit[0] ? " " : "", k->unit);
             return false;
         }
-        if ((double)x < k->min || (double)x > k->max) {
+        if (x < bound_i64(k->min) || x > bound_i64(k->max)) {
             err_add(errs, "%s: '%s' in [%s] is %lld: expected %s..%s%s%s", where, k->key, section_label, x, lo, hi,
                     k->unit[0] ? " " : "", k->unit);
             return false;
@@ -279,7 +292,7 @@ static bool parse_value(const scn_key *k, const char *text, scn_value *v, const 
                     text, type_expectation(k), hi);
             return false;
         }
-        if ((double)fen < k->min * 100.0 || (double)fen > k->max * 100.0) {
+        if (fen < bound_i64(k->min * 100.0) || fen > bound_i64(k->max * 100.0)) {
             err_add(errs, "%s: '%s' in [%s] is %s yuan: expected %s..%s yuan", where, k->key, section_label, text, lo,
                     hi);
             return false;
@@ -435,6 +448,12 @@ static bool scan_add(scn_doc *doc, size_t *cap, const char *section, const char 
 /* Checks the bytes are UTF-8 text: no NUL, no invalid sequences. Reports the line. */
 static bool check_text(const char *path, const unsigned char *buf, size_t n, err_list *errs)
 {
+    /* A byte-order mark is refused, not skipped: iniparser reads the file
+     * itself and would take the mark as part of the first line. */
+    if (n >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF) {
+        err_add(errs, "%s:1: the file starts with a UTF-8 byte-order mark (BOM): save it as UTF-8 without BOM", path);
+        return false;
+    }
     int line = 1;
     for (size_t i = 0; i < n;) {
         unsigned char c = buf[i];
@@ -471,7 +490,7 @@ static bool scan_file(scn_doc *doc, char *text, err_list *errs)
 {
     size_t cap = 0;
     char section[256] = "";
-    bool ok = true;
+    bool ok = true, header_broken = false;
     int line = 0;
     for (char *p = text; p && *p;) {
         line++;
@@ -486,7 +505,17 @@ static bool scan_file(scn_doc *doc, char *text, err_list *errs)
         char *s = trim(p);
         if (*s == '[') {
             char *close = strchr(s, ']');
-            if (close && (size_t)(close - s - 1) < sizeof section) {
+            /* A broken header is reported once; the keys under it are not
+             * blamed on the previous section. */
+            header_broken = !close || (size_t)(close - s - 1) >= sizeof section;
+            if (!close) {
+                err_add(errs, "%s:%d: section header '%.60s' has no closing ']': expected [name]", doc->path, line, s);
+                ok = false;
+            } else if (header_broken) {
+                err_add(errs, "%s:%d: section name is %zu characters long: expected at most %zu", doc->path, line,
+                        (size_t)(close - s - 1), sizeof section - 1);
+                ok = false;
+            } else {
                 size_t len = (size_t)(close - s - 1);
                 memcpy(section, s + 1, len);
                 section[len] = '\0';
@@ -501,7 +530,7 @@ static bool scan_file(scn_doc *doc, char *text, err_list *errs)
                     return false;
                 }
             }
-        } else if (*s && *s != ';' && *s != '#') {
+        } else if (*s && *s != ';' && *s != '#' && !header_broken) {
             char *eq = strchr(s, '=');
             if (eq) {
                 *eq = '\0';
@@ -587,7 +616,9 @@ static bool set_value(scn_instance *in, int k, const char *text, int line, const
     char label[300];
     section_label(in, label, sizeof label);
     scn_value v = {0};
-    if (!parse_value(&in->def->keys[k], text, &v, where, label, errs))
+    const scn_key *key = &in->def->keys[k];
+    bool derived = !text[0] && key->def && !key->def[0]; /* empty: left to the model */
+    if (!derived && !parse_value(key, text, &v, where, label, errs))
         return false;
     char *copy = dup_str(text);
     if (!copy) {
@@ -849,7 +880,9 @@ scn_doc *scn_load(const scn_schema *schema, const char *path, const char *const 
             break;
         }
         int nkeys = iniparser_getsecnkeys(d, full);
-        if (nkeys <= 0)
+        /* A section declared without keys is free-form provenance ([run] in a
+         * manifest): recorded by ecnysim and ignored when the file is run. */
+        if (nkeys <= 0 || def->n_keys == 0)
             continue;
         const char **keys = calloc((size_t)nkeys, sizeof *keys);
         if (!keys) {
@@ -868,7 +901,11 @@ scn_doc *scn_load(const scn_schema *schema, const char *path, const char *const 
                 continue;
             }
             const char *value = iniparser_getstring(d, keys[k], "");
-            if (!*value && def->keys[ki].type != SCN_STRING && def->keys[ki].type != SCN_LIST) {
+            /* Empty is "not given" for keys whose default is empty (derived by
+             * the model); scn_write_resolved writes them that way. */
+            bool empty_ok = def->keys[ki].type == SCN_STRING || def->keys[ki].type == SCN_LIST ||
+                            (def->keys[ki].def && !def->keys[ki].def[0]);
+            if (!*value && !empty_ok) {
                 err_add(errs, "%s: '%s' in [%s] has no value: expected %s", where, key, full,
                         type_expectation(&def->keys[ki]));
                 continue;
@@ -931,9 +968,9 @@ static const scn_value *value_of(const scn_instance *in, const char *key, scn_ty
 {
     int k = find_key_index(in->def, key);
     assert(k >= 0 && "key not in schema");
-    assert((in->def->keys[k].type == type ||
-            (type == SCN_STRING && (in->def->keys[k].type == SCN_CHOICE || in->def->keys[k].type == SCN_LIST))) &&
-           "key has another type");
+    /* scn_str gives the text as written for a key of any type (messages
+     * quote it); the typed accessors must match the schema. */
+    assert((in->def->keys[k].type == type || type == SCN_STRING) && "key has another type");
     (void)type;
     return &in->v[k];
 }
@@ -995,7 +1032,7 @@ void scn_write_resolved(const scn_doc *doc, FILE *to)
         const scn_section *def = &doc->schema->sections[s];
         for (size_t i = 0; i < doc->n; i++) {
             const scn_instance *in = doc->inst[i];
-            if (in->def != def)
+            if (in->def != def || def->n_keys == 0)
                 continue;
             if (def->named)
                 fprintf(to, "\n[%s.%s]\n", def->name, in->name);
@@ -1003,7 +1040,10 @@ void scn_write_resolved(const scn_doc *doc, FILE *to)
                 fprintf(to, "\n[%s]\n", def->name);
             for (size_t k = 0; k < def->n_keys; k++) {
                 const char *t = in->v[k].text ? in->v[k].text : "";
-                if (needs_quotes(t))
+                if (!t[0] && def->keys[k].type != SCN_STRING && def->keys[k].type != SCN_LIST)
+                    fprintf(to, "; %s = (not given: derived, see 'ecnysim describe %s')\n", def->keys[k].key,
+                            def->name);
+                else if (needs_quotes(t))
                     fprintf(to, "%s = \"%s\"\n", def->keys[k].key, t);
                 else
                     fprintf(to, "%s = %s\n", def->keys[k].key, t);

@@ -45,6 +45,8 @@ typedef struct {
     const char *choices;
 } scn_key;
 
+/* A section with no keys (keys NULL, n_keys 0) is free-form: its keys are
+ * not checked and it is not written back (manifest provenance). */
 typedef struct {
     const char *name;  /* "scenario", "city", "airdrop" */
     bool named;        /* [name.INSTANCE], may repeat */
@@ -87,7 +89,7 @@ double scn_real(const scn_instance *in, const char *key);
 int64_t scn_fen(const scn_instance *in, const char *key);
 bool scn_bool(const scn_instance *in, const char *key);
 int32_t scn_date(const scn_instance *in, const char *key);
-const char *scn_str(const scn_instance *in, const char *key); /* STRING, CHOICE, LIST */
+const char *scn_str(const scn_instance *in, const char *key); /* STRING, CHOICE, LIST; any type: the text as written */
 bool scn_is_set(const scn_instance *in, const char *key);     /* given in the file or --set */
 /* False when the key was left at an empty default ("derive it"). */
 bool scn_has(const scn_instance *in, const char *key);

@@ -21,6 +21,11 @@ typedef struct {
     const int64_t *value;      /* [row * n_columns + column] */
     int n_rows;                /* rows this day */
     const char *const *row_city; /* city column of each row */
+    /* Appended (issue 5); all zero for an ordinary daily table. */
+    const char *row_key;       /* name of the row_city column; NULL = "city" */
+    int at_end;                /* 1: written once, after the last day run, with no
+                                  date or row column: cells come from text */
+    const char *const *text;   /* at_end tables: cells [row * n_columns + column] */
 } snap_table;
 
 #define SNAP_MAX_TABLES 8

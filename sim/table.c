@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "sim/calendar.h"
 
@@ -28,7 +30,7 @@ struct tab_table {
     /* parse state */
     char **cur;
     size_t n_cur, cap_cur;
-    int line, record_line;
+    int line, record_line, header_line;
     bool oom;
 };
 
@@ -74,6 +76,7 @@ static void on_row(int term, void *ctx)
     if (!t->header) {
         t->header = t->cur;
         t->n_header = t->n_cur;
+        t->header_line = t->record_line;
     } else {
         if (t->n_rows == t->cap_rows) {
             size_t cap = t->cap_rows ? t->cap_rows * 2 : 64;
@@ -157,13 +160,23 @@ tab_table *tab_read(const char *path, const char *const *required, size_t n_requ
     }
     struct csv_parser p;
     csv_init(&p, CSV_STRICT | CSV_APPEND_NULL | CSV_STRICT_FINI);
-    char *line = malloc(TAB_MAX_LINE + 2);
-    bool in_header_comments = true, failed = !line;
+    /* getline, not fgets: a NUL byte must be seen (and refused), not end
+     * the line and silently drop the rest of it. */
+    char *line = NULL;
+    size_t line_cap = 0;
+    bool in_header_comments = true, failed = false;
     while (!failed) {
-        if (!fgets(line, TAB_MAX_LINE + 2, f))
+        errno = 0;
+        ssize_t got = getline(&line, &line_cap, f);
+        if (got < 0) {
+            if (!feof(f)) {
+                err_add(errs, "%s:%d: cannot read: %s", path, t->line + 1, strerror(errno ? errno : EIO));
+                failed = true;
+            }
             break;
+        }
         t->line++;
-        size_t n = strlen(line);
+        size_t n = (size_t)got;
         if (n > TAB_MAX_LINE) {
             err_add(errs, "%s:%d: line longer than %u bytes: expected a CSV row", path, t->line, TAB_MAX_LINE);
             failed = true;
@@ -208,8 +221,8 @@ tab_table *tab_read(const char *path, const char *const *required, size_t n_requ
         for (size_t h = 0; h < t->n_header; h++)
             found |= strcmp(t->header[h], required[i]) == 0;
         if (!found)
-            err_add(errs, "%s: header has no column '%s': expected columns including %s", path, required[i],
-                    required[i]);
+            err_add(errs, "%s:%d: header has no column '%s': expected a column named '%s'", path, t->header_line,
+                    required[i], required[i]);
     }
     if (errs->count != before) {
         tab_free(t);

@@ -1,0 +1,352 @@
+/* airdrop.c: lottery red-envelope airdrops ([airdrop.NAME], prefix air_).
+ *
+ * The Shenzhen Luohu design (ecny_facts.md 3.1): residents register in a
+ * window, a random draw picks min(envelopes, sign-ups) winners, winners
+ * without a wallet open one, envelopes arrive as earmarked money from the
+ * programme's pool, valid only at the participating (tagged) merchants until
+ * the end of the spending window, spent over several purchases with own
+ * money topping up a purchase that exceeds what is left, and the unspent
+ * remainder is clawed back to the pool at expiry.
+ *
+ * Sign-ups. An eligible resident (smartphone, residency x KYC x employment
+ * shares) signs up with probability reach x interest:
+ *   reach    = d (1 - exp(-P r_d D)) + (1 - d)(1 - exp(-P r_c D))
+ *              d: district share of the city, P: publicity, D: registration
+ *              days, r_d / r_c: daily reach of the campaign in the district
+ *              and in the rest of the city;
+ *   interest = 1 - exp(-k (v / 200)^a (n / 50000)^b)
+ *              v: mean envelope (yuan), n: envelopes.
+ * r_d, r_c, a and b are priors (docs/programmes.md); k alone is fitted so
+ * that the Luohu design gives its published 1,913,847 sign-ups. Futian is
+ * the out-of-sample check (tests/e2e_pilots.sh). Nothing else is tuned.
+ *
+ * Invariants: winners = min(envelopes, sign-ups) exactly (in simulated
+ * units: envelopes / scale); every envelope fen comes from the pool and what
+ * is not spent returns to it. Cost: O(eligible groups) for the draw plus
+ * O(holders) per spending day.
+ */
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/programme.h"
+#include "sim/rng.h"
+
+#define AIR_MAX_VALUES 16
+
+typedef struct {
+    int64_t district_people, pool_fen, env_fen[AIR_MAX_VALUES];
+    int n_values;
+    int64_t envelopes; /* real */
+    int32_t reg_start, reg_end, draw_day, spend_start, spend_end;
+    double eligible_share, publicity, reach_district, reach_city, interest, value_elasticity, count_elasticity;
+    double claim_share;
+    int64_t merchants_real;
+    /* run */
+    led_acct pool;
+    prg_vouchers v;
+    uint32_t envelopes_sim;
+    int64_t signups_sim, winners_sim, winners_new_sim, eligible_sim;
+    led_acct *winner;          /* wallets of the winners, in draw order */
+    uint32_t n_winners;
+    led_acct *opened;          /* wallets opened because of the airdrop */
+    uint32_t n_opened;
+    int64_t active30, active90;
+    bool drawn, granted, expired;
+    double p_signup;
+} air_state;
+
+static bool bad(const scn_doc *doc, const scn_instance *in, const char *key, err_list *errs, const char *what)
+{
+    char where[600];
+    scn_where(doc, in, key, where, sizeof where);
+    err_add(errs, "%s: %s in [airdrop.%s]: %s", where, key, scn_name(in), what);
+    return false;
+}
+
+static bool air_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint64_t *accounts, err_list *errs)
+{
+    const scn_instance *in = p->in;
+    air_state *a = calloc(1, sizeof *a);
+    if (!a) {
+        err_add(errs, "out of memory");
+        return false;
+    }
+    p->state = a;
+    wld_city *c = &w->city[p->city];
+    bool ok = true;
+    a->district_people = scn_int(in, "district_population");
+    if (a->district_people > c->people)
+        ok = bad(doc, in, "district_population", errs, "is larger than the city's population: expected at most it");
+    a->pool_fen = scn_fen(in, "pool_yuan");
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", scn_str(in, "envelope_yuan"));
+    int64_t sum = 0;
+    for (char *save = NULL, *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+        char *end;
+        double y = strtod(t, &end);
+        if (*end || y < 0.01 || y > 1e6 || a->n_values >= AIR_MAX_VALUES) {
+            ok = bad(doc, in, "envelope_yuan", errs,
+                     "expected one amount or a list of at most 16 amounts in yuan, each 0.01 to 1000000 (\"88,100,128\")");
+            break;
+        }
+        a->env_fen[a->n_values++] = llround(y * 100.0);
+        sum += a->env_fen[a->n_values - 1];
+    }
+    if (a->n_values == 0 && ok)
+        ok = bad(doc, in, "envelope_yuan", errs, "is empty: expected an amount in yuan or a list");
+    a->envelopes = scn_int(in, "envelopes");
+    if (ok && a->envelopes == 0)
+        a->envelopes = a->pool_fen * a->n_values / sum;
+    if (ok && a->envelopes < 1)
+        ok = bad(doc, in, "pool_yuan", errs, "is smaller than one envelope: expected at least one envelope");
+    if (ok && (double)a->envelopes * (double)sum / a->n_values > (double)a->pool_fen * 1.0001 + 1)
+        ok = bad(doc, in, "envelopes", errs, "times the mean envelope exceeds pool_yuan: expected the pool to cover them");
+    a->reg_start = scn_date(in, "registration_start");
+    a->reg_end = scn_date(in, "registration_end");
+    if (a->reg_end < a->reg_start)
+        ok = bad(doc, in, "registration_end", errs, "is before registration_start: expected on or after it");
+    a->draw_day = scn_has(in, "draw_date") ? scn_date(in, "draw_date") : a->reg_end;
+    if (a->draw_day < a->reg_end)
+        ok = bad(doc, in, "draw_date", errs, "is before registration_end: expected the draw after registration");
+    a->spend_start = scn_date(in, "spend_start");
+    a->spend_end = scn_date(in, "spend_end");
+    if (a->spend_start < a->draw_day)
+        ok = bad(doc, in, "spend_start", errs, "is before the draw: expected on or after draw_date");
+    if (a->spend_end < a->spend_start)
+        ok = bad(doc, in, "spend_end", errs, "is before spend_start: expected on or after it");
+    a->eligible_share = scn_real(in, "residency_pct") / 100.0 * scn_real(in, "kyc_pct") / 100.0 *
+                        scn_real(in, "employment_pct") / 100.0;
+    a->publicity = scn_real(in, "publicity");
+    a->reach_district = scn_real(in, "reach_district_per_day");
+    a->reach_city = scn_real(in, "reach_city_per_day");
+    a->interest = scn_real(in, "interest");
+    a->value_elasticity = scn_real(in, "value_elasticity");
+    a->count_elasticity = scn_real(in, "count_elasticity");
+    a->claim_share = scn_real(in, "claim_pct") / 100.0;
+    a->merchants_real = scn_int(in, "merchants");
+    a->v.online_share = scn_real(in, "online_pct") / 100.0;
+    a->v.spend_rate = scn_real(in, "spend_rate_per_day");
+    ok = prg_categories(doc, in, "categories", w, &a->v.category_mask, errs) && ok;
+    if (!ok)
+        return false;
+    a->envelopes_sim = (uint32_t)((a->envelopes + w->scale / 2) / w->scale);
+    if (a->envelopes_sim == 0)
+        a->envelopes_sim = 1;
+    *accounts += 1; /* the pool */
+    return true;
+}
+
+static bool air_setup(prg_programme *p, wld_world *w, err_list *errs)
+{
+    air_state *a = p->state;
+    wld_city *c = &w->city[p->city];
+    a->pool = led_open(w->ledger, LED_POOL, 0, c->bank_acct[0], (uint16_t)c->index);
+    uint32_t m = a->merchants_real ? (uint32_t)((a->merchants_real + w->scale / 2) / w->scale) : c->merchants_all;
+    if (m == 0)
+        m = 1;
+    a->winner = calloc((size_t)a->envelopes_sim + 1, sizeof *a->winner);
+    a->opened = calloc((size_t)a->envelopes_sim + 1, sizeof *a->opened);
+    if (a->pool == LED_NONE || !a->winner || !a->opened ||
+        !prg_vouchers_alloc(&a->v, a->envelopes_sim, m + 64)) {
+        err_add(errs, "out of memory setting up [airdrop.%s]", p->name);
+        return false;
+    }
+    a->v.pool = a->pool;
+    a->v.rule = (led_earmark_rule){a->v.category_mask, UINT32_C(1) << p->tag_bit, (uint16_t)c->index,
+                                   a->spend_end + 1, a->pool};
+    a->active30 = a->active90 = -1;
+    return true;
+}
+
+/* Probability that an eligible resident signs up (see the file comment). */
+static double signup_probability(const air_state *a, const wld_city *c)
+{
+    double d = a->district_people > 0 ? (double)a->district_people / (double)c->people : 1.0;
+    double days = (double)(a->reg_end - a->reg_start + 1);
+    double reach = d * (1 - exp(-a->publicity * a->reach_district * days)) +
+                   (1 - d) * (1 - exp(-a->publicity * a->reach_city * days));
+    double sum = 0;
+    for (int i = 0; i < a->n_values; i++)
+        sum += (double)a->env_fen[i];
+    double v = sum / a->n_values / 100.0;
+    double x = a->interest * pow(v / 200.0, a->value_elasticity) *
+               pow((double)a->envelopes / 50000.0, a->count_elasticity);
+    return fmin(1.0, reach * (1 - exp(-x)));
+}
+
+void air_draw(prg_programme *p, wld_world *w, int32_t day)
+{
+    air_state *a = p->state;
+    wld_city *c = &w->city[p->city];
+    gsl_rng *r = p->rng;
+    double q = signup_probability(a, c) * a->eligible_share;
+    a->p_signup = q;
+    /* Groups: adopters with a smartphone, then the non-adopters of each
+     * smartphone segment. Sign-ups per group are binomial. */
+    uint32_t *phone_adopters = malloc(((size_t)c->n_adopters + 1) * sizeof *phone_adopters);
+    uint32_t *scratch = malloc(((size_t)c->n_adopters + 1) * sizeof *scratch);
+    if (!phone_adopters || !scratch) {
+        free(phone_adopters);
+        free(scratch);
+        return;
+    }
+    uint32_t n_phone = 0;
+    for (uint32_t i = 0; i < c->n_adopters; i++)
+        if (SEG_PHONE(c->segment[i]) && led_kind(w->ledger, c->wallet[i]) != LED_HARD_WALLET)
+            phone_adopters[n_phone++] = i;
+    int64_t signed_up[SEGMENTS + 1];
+    int64_t total = 0, eligible = n_phone;
+    signed_up[0] = n_phone ? gsl_ran_binomial(r, q, n_phone) : 0;
+    total += signed_up[0];
+    for (int s = 0; s < SEGMENTS; s++) {
+        int64_t n = SEG_PHONE(s) ? c->seg_total[s] - c->seg_adopted[s] : 0;
+        eligible += n;
+        signed_up[s + 1] = n > 0 ? gsl_ran_binomial(r, q, (unsigned)n) : 0;
+        total += signed_up[s + 1];
+    }
+    a->eligible_sim = eligible;
+    a->signups_sim = total;
+    int64_t winners = total < a->envelopes_sim ? total : a->envelopes_sim;
+    a->winners_sim = winners;
+    /* Winners are a uniform subset of sign-ups: split them across groups by
+     * sequential hypergeometric draws. */
+    int64_t left_signups = total, left_winners = winners;
+    int64_t won[SEGMENTS + 1];
+    for (int g = 0; g <= SEGMENTS; g++) {
+        int64_t rest = left_signups - signed_up[g];
+        won[g] = left_winners > 0 && signed_up[g] > 0
+                     ? gsl_ran_hypergeometric(r, (unsigned)signed_up[g], (unsigned)rest, (unsigned)left_winners)
+                     : 0;
+        left_signups = rest;
+        left_winners -= won[g];
+    }
+    uint32_t *picked = malloc(((size_t)won[0] + 1) * sizeof *picked);
+    if (picked) {
+        prg_sample(r, n_phone, (uint32_t)won[0], scratch, picked);
+        for (int64_t i = 0; i < won[0]; i++)
+            a->winner[a->n_winners++] = c->wallet[phone_adopters[picked[i]]];
+    }
+    free(picked);
+    for (int s = 0; s < SEGMENTS; s++) {
+        for (int64_t i = 0; i < won[s + 1]; i++) {
+            uint32_t idx = prg_open_wallet(w, c, s, day, r, false);
+            if (idx == UINT32_MAX)
+                continue;
+            a->winner[a->n_winners++] = c->wallet[idx];
+            a->opened[a->n_opened++] = c->wallet[idx];
+            a->winners_new_sim++;
+        }
+    }
+    free(phone_adopters);
+    free(scratch);
+    a->drawn = true;
+}
+
+static void grant(prg_programme *p, wld_world *w, int32_t day)
+{
+    air_state *a = p->state;
+    wld_city *c = &w->city[p->city];
+    (void)day;
+    /* The pool is funded for the envelopes that will be claimed. */
+    uint8_t *claims = calloc((size_t)a->n_winners + 1, 1);
+    if (!claims)
+        return;
+    int64_t need = 0;
+    for (uint32_t i = 0; i < a->n_winners; i++) {
+        claims[i] = rng_uniform(p->rng) < a->claim_share;
+        if (claims[i])
+            need += a->env_fen[i % (uint32_t)a->n_values];
+    }
+    if (need > 0)
+        prg_topup(w, c, a->pool, need);
+    for (uint32_t i = 0; i < a->n_winners; i++)
+        if (claims[i])
+            prg_vouchers_grant(&a->v, w, a->winner[i], a->env_fen[i % (uint32_t)a->n_values]);
+    free(claims);
+    a->granted = true;
+}
+
+static void air_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32_t day, int32_t day_index)
+{
+    air_state *a = p->state;
+    wld_city *c = &w->city[p->city];
+    (void)eng;
+    (void)day_index;
+    if (!a->drawn && day >= a->draw_day)
+        air_draw(p, w, day);
+    if (a->drawn && !a->granted && day >= a->spend_start) {
+        uint32_t m = a->merchants_real ? (uint32_t)((a->merchants_real + w->scale / 2) / w->scale)
+                                       : c->merchants_all;
+        prg_vouchers_tag(&a->v, w, c, m ? m : 1, p->tag_bit, day, p->rng);
+        grant(p, w, day);
+    }
+    if (a->granted && !a->expired && day > a->spend_end) {
+        /* led_expire ran at the start of the day: what came back is in the pool. */
+        int64_t back = led_balance(w->ledger, a->pool);
+        a->v.clawback_fen += back;
+        prg_redeem(w, c, a->pool, back);
+        a->expired = true;
+    }
+    if (a->granted && day >= a->spend_start && day <= a->spend_end)
+        prg_vouchers_spend_day(&a->v, w, c, p->rng, day);
+    p->cost_fen = a->v.granted_fen - a->v.clawback_fen;
+}
+
+static void air_day_end(prg_programme *p, wld_world *w, int32_t day)
+{
+    air_state *a = p->state;
+    wld_city *c = &w->city[p->city];
+    if (a->granted && day == a->spend_end + 30)
+        a->active30 = prg_count_active(w, c, a->opened, a->n_opened, &a->v, day);
+    if (a->granted && day == a->spend_end + 90)
+        a->active90 = prg_count_active(w, c, a->opened, a->n_opened, &a->v, day);
+}
+
+static void air_report(prg_programme *p, wld_world *w)
+{
+    air_state *a = p->state;
+    double k = (double)w->scale;
+    prg_out(p, "envelopes", "envelopes", (double)a->envelopes);
+    prg_out(p, "pool", "yuan", (double)a->pool_fen / 100.0);
+    if (!a->drawn) {
+        prg_out(p, "sign_ups", "people", PRG_NA);
+        prg_out(p, "win_rate", "%", PRG_NA);
+    } else {
+        prg_out(p, "eligible", "people", (double)a->eligible_sim * k);
+        prg_out(p, "sign_ups", "people", (double)a->signups_sim * k);
+        prg_out(p, "sign_up_rate", "%", a->eligible_sim ? 100.0 * (double)a->signups_sim / (double)a->eligible_sim : 0);
+        prg_out(p, "winners", "people", (double)a->winners_sim * k);
+        prg_out(p, "win_rate", "%", a->signups_sim ? 100.0 * (double)a->winners_sim / (double)a->signups_sim : 0);
+        prg_out(p, "wallets_opened", "wallets", (double)a->winners_new_sim * k);
+    }
+    prg_vouchers_report(&a->v, p, w);
+    prg_out(p, "participating_merchants", "merchants", (double)a->v.n_merchants * k);
+    prg_out(p, "opened_active_30d", "wallets", a->active30 < 0 ? PRG_NA : (double)a->active30 * k);
+    prg_out(p, "opened_active_90d", "wallets", a->active90 < 0 ? PRG_NA : (double)a->active90 * k);
+    double cost = prg_cost_yuan(p, w);
+    prg_out(p, "cost_per_new_active_wallet_30d", "yuan",
+            a->active30 > 0 ? cost / ((double)a->active30 * k) : PRG_NA);
+    prg_out(p, "cost_per_new_active_wallet_90d", "yuan",
+            a->active90 > 0 ? cost / ((double)a->active90 * k) : PRG_NA);
+}
+
+static void air_destroy(prg_programme *p)
+{
+    air_state *a = p->state;
+    if (!a)
+        return;
+    prg_vouchers_free(&a->v);
+    free(a->winner);
+    free(a->opened);
+    free(a);
+    p->state = NULL;
+}
+
+prg_vouchers *air_vouchers(prg_programme *p) { return &((air_state *)p->state)->v; }
+int64_t air_signups(const prg_programme *p) { return ((const air_state *)p->state)->signups_sim; }
+int64_t air_winners(const prg_programme *p) { return ((const air_state *)p->state)->winners_sim; }
+uint32_t air_envelopes(const prg_programme *p) { return ((const air_state *)p->state)->envelopes_sim; }
+
+const prg_ops air_ops = {"airdrop", air_create, air_setup, air_day_start, NULL, air_day_end, air_report, air_destroy};

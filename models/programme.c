@@ -1,0 +1,700 @@
+/* programme.c: the set of pilot programmes and the helpers they share.
+ *
+ * Reads every programme section in a fixed kind order (airdrop, transit,
+ * rural, payroll, loans, incentive) and file order within a kind, gives each
+ * its city, its random stream (RNG_PROGRAMME + its index among its city's
+ * programmes) and a merchant tag bit when it needs one, then forwards the
+ * day hooks. Publishes programmes.csv (tidy: programme, kind, city, outcome,
+ * value, unit; refreshed every day, written once at the end), and through
+ * kpi.c, kpi_daily.csv and kpi.csv.
+ *
+ * Wallets opened by a programme are appended to the city's adopters the way
+ * residents.c opens them (segment counts, class counts, first top-up), as
+ * dormant adopters: they take no place in the engaged prefix, so no other
+ * adopter moves. Vouchers (envelopes, coupons, aid) are earmarked grants
+ * from the programme's pool; holders are kept by wallet account, never by
+ * adopter index, since the residents model may reorder adopters.
+ *
+ * Cost: O(programmes + holders with value left) per day.
+ */
+#include "models/programme.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/calendar.h"
+#include "sim/rng.h"
+
+#define PRG_CELL 64
+#define PRG_COLS 6
+
+struct prg_set {
+    int n;
+    prg_programme *p;
+    uint32_t next_tag;
+    uint32_t *categorised; /* [city * DAT_MAX_CATEGORIES + cat]: accepting merchants given a category */
+    uint32_t *tags;        /* [account]: merchant tag masks set so far (the ledger has no getter) */
+    kpi_set *kpi;
+    /* programmes.csv */
+    int cap_rows;
+    char *cells;               /* cap_rows * PRG_COLS cells of PRG_CELL bytes */
+    const char **cell_ptr;
+    int64_t *zero;
+    const char *columns[PRG_COLS];
+    int table_index;
+    snap_frame *frame;
+};
+
+static const prg_ops *const kinds[PRG_KINDS] = {&air_ops, &trn_ops, &rur_ops, &pay_ops, &loan_ops, &inc_ops};
+
+int prg_city_of(const scn_doc *doc, const scn_instance *in, const char *key, const wld_world *w, err_list *errs)
+{
+    const char *name = scn_str(in, key);
+    for (int i = 0; i < w->n_cities; i++)
+        if (strcmp(w->city[i].name, name) == 0)
+            return i;
+    char where[600];
+    scn_where(doc, in, key, where, sizeof where);
+    const char *hint = NULL;
+    size_t best = SIZE_MAX;
+    for (int i = 0; i < w->n_cities; i++) {
+        size_t d = scn_edit_distance(name, w->city[i].name);
+        if (d < best) {
+            best = d;
+            hint = w->city[i].name;
+        }
+    }
+    if (hint && best <= 3)
+        err_add(errs, "%s: %s '%s' in [%s.%s] is not a [city.NAME] section of this scenario (did you mean '%s'?)",
+                where, key, name, scn_section_name(in), scn_name(in), hint);
+    else
+        err_add(errs, "%s: %s '%s' in [%s.%s] is not a [city.NAME] section of this scenario: expected one of its cities",
+                where, key, name, scn_section_name(in), scn_name(in));
+    return -1;
+}
+
+prg_set *prg_create(const scn_doc *doc, wld_world *w, uint64_t *accounts, err_list *errs)
+{
+    int before = errs->count;
+    prg_set *s = calloc(1, sizeof *s);
+    if (!s) {
+        err_add(errs, "out of memory");
+        return NULL;
+    }
+    for (int k = 0; k < PRG_KINDS; k++)
+        s->n += (int)scn_count(doc, kinds[k]->section);
+    s->p = calloc((size_t)s->n + 1, sizeof *s->p);
+    uint32_t *per_city = calloc((size_t)w->n_cities + 1, sizeof *per_city);
+    if (!s->p || !per_city) {
+        free(per_city);
+        prg_free(s);
+        err_add(errs, "out of memory");
+        return NULL;
+    }
+    int i = 0;
+    for (int k = 0; k < PRG_KINDS; k++) {
+        for (size_t j = 0; j < scn_count(doc, kinds[k]->section); j++, i++) {
+            prg_programme *p = &s->p[i];
+            p->kind = (enum prg_kind)k;
+            p->index = i;
+            p->doc = doc;
+            p->in = scn_nth(doc, kinds[k]->section, j);
+            p->tag_bit = 32;
+            snprintf(p->name, sizeof p->name, "%s", scn_name(p->in));
+            p->city = prg_city_of(doc, p->in, "city", w, errs);
+            p->fixed_cost_fen = scn_fen(p->in, "fixed_cost_yuan");
+            if (p->city < 0)
+                continue;
+            p->city_index = per_city[p->city]++;
+            kinds[k]->create(p, w, doc, accounts, errs);
+        }
+    }
+    free(per_city);
+    s->kpi = kpi_create(doc, w, errs);
+    if (errs->count != before || !s->kpi) {
+        prg_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+uint32_t prg_next_tag(prg_set *s) { return s->next_tag < 32 ? s->next_tag++ : 32; }
+
+static void refresh_table(prg_set *s, wld_world *w);
+
+bool prg_setup(prg_set *s, wld_world *w, snap_frame *frame, err_list *errs)
+{
+    s->categorised = calloc((size_t)w->n_cities * DAT_MAX_CATEGORIES + 1, sizeof *s->categorised);
+    s->tags = s->n ? calloc((size_t)w->max_accounts + 1, sizeof *s->tags) : NULL;
+    if (!s->categorised || (s->n && !s->tags)) {
+        err_add(errs, "out of memory");
+        return false;
+    }
+    for (int i = 0; i < s->n; i++) {
+        prg_programme *p = &s->p[i];
+        p->rng = rng_stream_alloc(w->seed, w->city[p->city].data->id, RNG_PROGRAMME + p->city_index);
+        if (!p->rng) {
+            err_add(errs, "out of memory");
+            return false;
+        }
+        if (p->kind == PRG_AIRDROP || p->kind == PRG_INCENTIVE) {
+            p->tag_bit = prg_next_tag(s);
+            if (p->tag_bit >= 32) {
+                char where[600];
+                scn_where(p->doc, p->in, NULL, where, sizeof where);
+                err_add(errs, "%s: [%s.%s] is the 33rd programme that tags merchants: expected at most 32 airdrops and "
+                              "incentives in a scenario",
+                        where, kinds[p->kind]->section, p->name);
+                return false;
+            }
+        }
+        if (kinds[p->kind]->setup && !kinds[p->kind]->setup(p, w, errs))
+            return false;
+    }
+    if (!kpi_setup(s->kpi, s, w, errs))
+        return false;
+    s->frame = frame;
+    if (s->n > 0 && frame->n_tables < SNAP_MAX_TABLES) {
+        s->cap_rows = s->n * (PRG_MAX_OUTCOMES + 2);
+        s->cells = calloc((size_t)s->cap_rows * PRG_COLS, PRG_CELL);
+        s->cell_ptr = calloc((size_t)s->cap_rows * PRG_COLS, sizeof *s->cell_ptr);
+        s->zero = calloc((size_t)s->cap_rows * PRG_COLS, sizeof *s->zero);
+        if (!s->cells || !s->cell_ptr || !s->zero) {
+            err_add(errs, "out of memory");
+            return false;
+        }
+        static const char *const cols[PRG_COLS] = {"programme", "kind", "city", "outcome", "value", "unit"};
+        for (int c = 0; c < PRG_COLS; c++)
+            s->columns[c] = cols[c];
+        for (int c = 0; c < s->cap_rows * PRG_COLS; c++)
+            s->cell_ptr[c] = s->cells + (size_t)c * PRG_CELL;
+        s->table_index = frame->n_tables++;
+        frame->table[s->table_index] = (snap_table){"programmes.csv", PRG_COLS, s->columns, s->zero, 0, NULL,
+                                                    NULL, 1, s->cell_ptr};
+        refresh_table(s, w);
+    }
+    if (kpi_count(s->kpi) > 0 && frame->n_tables + 2 <= SNAP_MAX_TABLES) {
+        frame->table[frame->n_tables++] = *kpi_daily_table(s->kpi);
+        frame->table[frame->n_tables++] = *kpi_final_table(s->kpi, s, w);
+    } else if (kpi_count(s->kpi) > 0) {
+        err_add(errs, "too many tables in the frame for the KPI tables (SNAP_MAX_TABLES %d)", SNAP_MAX_TABLES);
+        return false;
+    }
+    return true;
+}
+
+void prg_free(prg_set *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < s->n; i++) {
+        prg_programme *p = &s->p[i];
+        if (kinds[p->kind]->destroy)
+            kinds[p->kind]->destroy(p);
+        gsl_rng_free(p->rng);
+    }
+    kpi_free(s->kpi);
+    free(s->p);
+    free(s->categorised);
+    free(s->tags);
+    free(s->cells);
+    free(s->cell_ptr);
+    free(s->zero);
+    free(s);
+}
+
+int prg_count(const prg_set *s) { return s ? s->n : 0; }
+prg_programme *prg_get(prg_set *s, int i) { return &s->p[i]; }
+
+prg_programme *prg_find(prg_set *s, const char *section, const char *name)
+{
+    for (int i = 0; i < s->n; i++)
+        if (strcmp(kinds[s->p[i].kind]->section, section) == 0 && strcmp(s->p[i].name, name) == 0)
+            return &s->p[i];
+    return NULL;
+}
+
+void prg_categorise_merchants(prg_set *s, wld_world *w, int city)
+{
+    wld_city *c = &w->city[city];
+    for (int cat = 0; cat < w->data->n_categories; cat++) {
+        uint32_t *done = &s->categorised[(size_t)city * DAT_MAX_CATEGORIES + (size_t)cat];
+        for (; *done < c->merchants_accepting[cat]; (*done)++)
+            led_set_merchant_category(w->ledger, c->accepting[cat][*done], (uint8_t)cat);
+    }
+}
+
+void prg_day_start(prg_set *s, wld_world *w, eng_engine *eng, int32_t day, int32_t day_index)
+{
+    if (!s || s->n == 0)
+        return;
+    /* Earmarks expire for the whole ledger once a day, before anyone pays;
+     * each programme sees the value come back to its own pool. */
+    led_expire(w->ledger, day);
+    for (int i = 0; i < w->n_cities; i++) {
+        prg_categorise_merchants(s, w, i);
+        w->city[i].rural_awareness_boost = 0; /* rural programmes add theirs below */
+    }
+    for (int i = 0; i < s->n; i++)
+        if (kinds[s->p[i].kind]->day_start)
+            kinds[s->p[i].kind]->day_start(&s->p[i], w, eng, day, day_index);
+}
+
+void prg_on_event(prg_set *s, wld_world *w, int32_t day, int64_t arg)
+{
+    int i = (int)(arg >> 8);
+    if (!s || i < 0 || i >= s->n || !kinds[s->p[i].kind]->event)
+        return;
+    kinds[s->p[i].kind]->event(&s->p[i], w, day, (int)(arg & 0xff));
+}
+
+static void cell(prg_set *s, int row, int col, const char *text)
+{
+    snprintf(s->cells + ((size_t)row * PRG_COLS + (size_t)col) * PRG_CELL, PRG_CELL, "%s", text);
+}
+
+static void refresh_table(prg_set *s, wld_world *w)
+{
+    int row = 0;
+    for (int i = 0; i < s->n; i++) {
+        prg_programme *p = &s->p[i];
+        p->n_out = 0;
+        kinds[p->kind]->report(p, w);
+        prg_out(p, "cost", "yuan", prg_cost_yuan(p, w));
+        for (int o = 0; o < p->n_out && row < s->cap_rows; o++, row++) {
+            char v[PRG_CELL];
+            double x = p->out[o].value;
+            if (x == PRG_NA)
+                snprintf(v, sizeof v, "NA");
+            else if (x == floor(x) && fabs(x) < 9e15)
+                snprintf(v, sizeof v, "%.0f", x);
+            else
+                snprintf(v, sizeof v, "%.6g", x);
+            cell(s, row, 0, p->name);
+            cell(s, row, 1, kinds[p->kind]->section);
+            cell(s, row, 2, w->city[p->city].name);
+            cell(s, row, 3, p->out[o].name);
+            cell(s, row, 4, v);
+            cell(s, row, 5, p->out[o].unit);
+        }
+    }
+    s->frame->table[s->table_index].n_rows = row;
+}
+
+void prg_day_end(prg_set *s, wld_world *w, int32_t day)
+{
+    if (!s)
+        return;
+    int32_t day_index = day - w->start_day;
+    for (int i = 0; i < s->n; i++)
+        if (kinds[s->p[i].kind]->day_end)
+            kinds[s->p[i].kind]->day_end(&s->p[i], w, day);
+    for (int i = 0; i < w->n_cities; i++) /* programmes converted some e-CNY back to deposit */
+        w->city[i].m[M_CIRCULATION] = w->city[i].circulation_fen;
+    kpi_day_end(s->kpi, s, w, day, day_index);
+    if (s->n > 0 && s->frame)
+        refresh_table(s, w);
+    if (kpi_count(s->kpi) > 0 && s->frame) {
+        for (int t = 0; t < s->frame->n_tables; t++) {
+            if (strcmp(s->frame->table[t].file, "kpi.csv") == 0)
+                s->frame->table[t] = *kpi_final_table(s->kpi, s, w);
+            else if (strcmp(s->frame->table[t].file, "kpi_daily.csv") == 0)
+                s->frame->table[t] = *kpi_daily_table(s->kpi);
+        }
+    }
+}
+
+double prg_cost_yuan(const prg_programme *p, const wld_world *w)
+{
+    return ((double)p->cost_fen * (double)w->scale + (double)p->fixed_cost_fen) / 100.0;
+}
+
+double prg_city_cost_yuan(const prg_set *s, const wld_world *w, int city)
+{
+    double t = 0;
+    for (int i = 0; i < s->n; i++)
+        if (s->p[i].city == city)
+            t += prg_cost_yuan(&s->p[i], w);
+    return t;
+}
+
+void prg_out(prg_programme *p, const char *name, const char *unit, double value)
+{
+    if (p->n_out >= PRG_MAX_OUTCOMES)
+        return;
+    p->out[p->n_out++] = (prg_outcome){name, unit, value};
+}
+
+/* ---------------------------------------------------------------- wallets */
+
+static int pick_bank(const wld_world *w, gsl_rng *r, int32_t day)
+{
+    double total = 0;
+    for (int b = 0; b < w->data->n_banks; b++)
+        if (w->data->bank[b].joined_day <= day)
+            total += w->data->bank[b].market_share;
+    if (total <= 0)
+        return 0;
+    double u = rng_uniform(r) * total;
+    for (int b = 0; b < w->data->n_banks; b++) {
+        if (w->data->bank[b].joined_day > day)
+            continue;
+        u -= w->data->bank[b].market_share;
+        if (u < 0)
+            return b;
+    }
+    return 0;
+}
+
+static int pick_class(const wld_world *w, gsl_rng *r)
+{
+    double u = rng_uniform(r) * 100.0;
+    for (int k = 0; k < 3; k++) {
+        if (u < w->p.class_pct[k])
+            return k + 1;
+        u -= w->p.class_pct[k];
+    }
+    return 4;
+}
+
+bool prg_topup(wld_world *w, wld_city *c, led_acct wallet, int64_t amount_fen)
+{
+    if (amount_fen <= 0 || led_topup(w->ledger, wallet, amount_fen) != LED_OK)
+        return false;
+    c->m[M_TOPUPS]++;
+    c->m[M_TOPUP_VALUE] += amount_fen;
+    c->circulation_fen += amount_fen;
+    return true;
+}
+
+bool prg_redeem(wld_world *w, wld_city *c, led_acct acct, int64_t amount_fen)
+{
+    if (amount_fen <= 0 || led_redeem(w->ledger, acct, amount_fen) != LED_OK)
+        return false;
+    c->m[M_REDEMPTIONS]++;
+    c->m[M_REDEMPTION_VALUE] += amount_fen;
+    c->circulation_fen -= amount_fen;
+    return true;
+}
+
+uint32_t prg_open_wallet(wld_world *w, wld_city *c, int seg, int32_t day, gsl_rng *r, bool hard)
+{
+    if (c->n_adopters >= c->agents)
+        return UINT32_MAX;
+    int64_t *from = c->seg_downloaded[seg] > 0 ? &c->seg_downloaded[seg]
+                    : c->seg_aware[seg] > 0    ? &c->seg_aware[seg]
+                    : c->seg_unaware[seg] > 0  ? &c->seg_unaware[seg]
+                                               : NULL;
+    if (!from)
+        return UINT32_MAX;
+    bool phone = SEG_PHONE(seg) && !hard;
+    int bank = pick_bank(w, r, day);
+    int cls = phone ? pick_class(w, r) : 4;
+    led_acct acct = led_open(w->ledger, phone ? LED_WALLET : LED_HARD_WALLET, cls, c->bank_acct[bank],
+                             (uint16_t)c->index);
+    if (acct == LED_NONE)
+        return UINT32_MAX;
+    (*from)--;
+    c->seg_adopted[seg]++;
+    uint32_t a = c->n_adopters++;
+    c->wallet[a] = acct;
+    c->segment[a] = (uint8_t)seg;
+    c->last_pay_day[a] = INT32_MIN / 2;
+    /* Like residents.c: a share of new adopters use e-CNY every day (the
+     * engaged prefix); the adopter swapped out keeps its wallet account. */
+    if (rng_uniform(r) * 100.0 < w->p.engaged_pct && c->n_engaged < c->n_adopters) {
+        uint32_t e = c->n_engaged++;
+        led_acct tw = c->wallet[e];
+        uint8_t ts = c->segment[e];
+        int32_t tl = c->last_pay_day[e];
+        c->wallet[e] = c->wallet[a];
+        c->segment[e] = c->segment[a];
+        c->last_pay_day[e] = c->last_pay_day[a];
+        c->wallet[a] = tw;
+        c->segment[a] = ts;
+        c->last_pay_day[a] = tl;
+        a = e;
+    }
+    if (phone)
+        c->wallets_by_class[cls]++;
+    else
+        c->hard_wallets++;
+    c->rural_adopters += !SEG_URBAN(seg);
+    c->elderly_adopters += SEG_AGE(seg) == AGE_ELDERLY;
+    c->m[M_NEW_WALLETS]++;
+    return a;
+}
+
+led_acct prg_onboard_merchant(wld_world *w, wld_city *c, int cat, int32_t day, gsl_rng *r)
+{
+    if (c->merchants_accepting[cat] >= c->merchants_total[cat])
+        return LED_NONE;
+    int bank = (int)rng_below(r, (uint32_t)w->data->n_banks);
+    while (w->data->bank[bank].joined_day > day && bank > 0)
+        bank--;
+    led_acct acct = led_open(w->ledger, LED_MERCHANT, 0, c->bank_acct[bank], (uint16_t)c->index);
+    if (acct == LED_NONE)
+        return LED_NONE;
+    led_set_merchant_category(w->ledger, acct, (uint8_t)cat);
+    c->accepting[cat][c->merchants_accepting[cat]++] = acct;
+    return acct;
+}
+
+int64_t prg_ticket(const wld_world *w, gsl_rng *r, int cat)
+{
+    const dat_category *k = &w->data->category[cat];
+    int64_t v = (int64_t)floor(gsl_ran_lognormal(r, log(k->ticket_median_yuan * 100.0), k->ticket_sigma) + 0.5);
+    return v < 1 ? 1 : v;
+}
+
+enum led_reason prg_pay(wld_world *w, wld_city *c, led_acct wallet, led_acct merchant, int64_t amount_fen,
+                        bool city_redeems, bool *topped_up)
+{
+    bool was_empty = led_balance(w->ledger, merchant) == 0;
+    enum led_reason why = led_pay(w->ledger, wallet, merchant, amount_fen);
+    if (topped_up)
+        *topped_up = false;
+    if (why == LED_R_INSUFFICIENT || why == LED_R_EARMARK) {
+        int64_t free_fen = led_balance(w->ledger, wallet) - led_earmarked(w->ledger, wallet);
+        int64_t usable = amount_fen - free_fen; /* upper bound of what is short */
+        int64_t want = usable > w->p.topup_fen ? usable : w->p.topup_fen;
+        if (prg_topup(w, c, wallet, want)) {
+            if (topped_up)
+                *topped_up = true;
+            why = led_pay(w->ledger, wallet, merchant, amount_fen);
+        }
+    }
+    if (why != LED_OK)
+        return why;
+    if (was_empty && city_redeems && c->n_paid_today < c->merchants_all)
+        c->paid_today[c->n_paid_today++] = merchant;
+    c->m[M_PAYMENTS_ECNY]++;
+    c->m[M_VALUE_ECNY] += amount_fen;
+    c->m[M_VALUE_RETAIL] += amount_fen;
+    return LED_OK;
+}
+
+bool prg_categories(const scn_doc *doc, const scn_instance *in, const char *key, const wld_world *w,
+                    uint32_t *mask, err_list *errs)
+{
+    *mask = 0;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", scn_str(in, key));
+    bool ok = true;
+    for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+        int cat = dat_find_category(w->data, tok);
+        if (cat < 0) {
+            char where[600];
+            scn_where(doc, in, key, where, sizeof where);
+            err_add(errs, "%s: '%s' in %s of [%s.%s] is not a merchant category: expected names from "
+                          "merchant_categories.csv (retail, catering, ...)",
+                    where, tok, key, scn_section_name(in), scn_name(in));
+            ok = false;
+            continue;
+        }
+        *mask |= UINT32_C(1) << cat;
+    }
+    return ok;
+}
+
+void prg_sample(gsl_rng *r, uint32_t n, uint32_t k, uint32_t *scratch, uint32_t *out)
+{
+    for (uint32_t i = 0; i < n; i++)
+        scratch[i] = i;
+    for (uint32_t i = 0; i < k && i < n; i++) {
+        uint32_t j = i + rng_below(r, n - i);
+        uint32_t t = scratch[i];
+        scratch[i] = scratch[j];
+        scratch[j] = t;
+        out[i] = scratch[i];
+    }
+}
+
+/* --------------------------------------------------------------- vouchers */
+
+bool prg_vouchers_alloc(prg_vouchers *v, uint32_t cap_holders, uint32_t cap_merchants)
+{
+    v->cap_holders = cap_holders;
+    v->cap_merchants = cap_merchants;
+    v->holder = calloc((size_t)cap_holders + 1, sizeof *v->holder);
+    v->spent_once = calloc((size_t)cap_holders + 1, 1);
+    v->last_pay = calloc((size_t)cap_holders + 1, sizeof *v->last_pay);
+    v->merchants = calloc((size_t)cap_merchants + 1, sizeof *v->merchants);
+    v->merchant_cat = calloc((size_t)cap_merchants + 1, 1);
+    return v->holder && v->spent_once && v->last_pay && v->merchants && v->merchant_cat;
+}
+
+void prg_vouchers_free(prg_vouchers *v)
+{
+    free(v->holder);
+    free(v->spent_once);
+    free(v->last_pay);
+    free(v->merchants);
+    free(v->merchant_cat);
+}
+
+enum led_reason prg_vouchers_grant(prg_vouchers *v, wld_world *w, led_acct wallet, int64_t amount_fen)
+{
+    if (v->n_holders >= v->cap_holders)
+        return LED_R_CAPACITY;
+    enum led_reason r = led_earmark_grant(w->ledger, v->pool, wallet, amount_fen, &v->rule);
+    if (r != LED_OK) {
+        v->refused_n++;
+        return r;
+    }
+    v->last_pay[v->n_holders] = INT32_MIN / 2;
+    v->holder[v->n_holders++] = wallet;
+    v->granted_n++;
+    v->granted_fen += amount_fen;
+    return LED_OK;
+}
+
+void prg_vouchers_tag(prg_vouchers *v, wld_world *w, wld_city *c, uint32_t n, uint32_t tag_bit, int32_t day,
+                      gsl_rng *r)
+{
+    /* Physical merchants first, by category share; online ones get the
+     * online share (at least one when online spending is allowed). */
+    int ncat = w->data->n_categories;
+    double total = 0;
+    for (int k = 0; k < ncat; k++)
+        if (!v->category_mask || (v->category_mask >> k & 1))
+            total += (double)c->merchants_total[k];
+    for (int k = 0; k < ncat && total > 0; k++) {
+        if (v->category_mask && !(v->category_mask >> k & 1))
+            continue;
+        bool online = w->data->category[k].online;
+        if (online && v->online_share <= 0)
+            continue;
+        uint32_t want = online ? 1 + (uint32_t)(n / 200)
+                               : (uint32_t)llround((double)n * (double)c->merchants_total[k] / total);
+        if (want > c->merchants_total[k])
+            want = c->merchants_total[k];
+        while (c->merchants_accepting[k] < want && prg_onboard_merchant(w, c, k, day, r) != LED_NONE)
+            ;
+        uint32_t have = c->merchants_accepting[k];
+        uint32_t start = have > want ? rng_below(r, have - want + 1) : 0;
+        for (uint32_t i = 0; i < want && i < have && v->n_merchants < v->cap_merchants; i++) {
+            led_acct m = c->accepting[k][start + i];
+            led_set_merchant_category(w->ledger, m, (uint8_t)k);
+            if (tag_bit < 32 && w->prg && w->prg->tags) {
+                w->prg->tags[m] |= UINT32_C(1) << tag_bit; /* a merchant may take part in several */
+                led_set_merchant_tag(w->ledger, m, w->prg->tags[m]);
+            }
+            v->merchant_cat[v->n_merchants] = (uint8_t)k;
+            v->merchants[v->n_merchants++] = m;
+        }
+    }
+}
+
+void prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng *r, int32_t day)
+{
+    if (v->n_merchants == 0)
+        return;
+    uint32_t n_online = 0;
+    for (uint32_t i = 0; i < v->n_merchants; i++)
+        n_online += w->data->category[v->merchant_cat[i]].online;
+    for (uint32_t h = 0; h < v->n_holders; h++) {
+        led_acct wallet = v->holder[h];
+        int64_t left = led_earmarked(w->ledger, wallet);
+        if (left <= 0 || rng_uniform(r) >= v->spend_rate)
+            continue;
+        bool online = n_online > 0 && rng_uniform(r) < v->online_share;
+        uint32_t mi = rng_below(r, v->n_merchants);
+        for (uint32_t tries = 0; tries < 64 && (n_online == v->n_merchants ? false
+                                                 : (bool)w->data->category[v->merchant_cat[mi]].online != online);
+             tries++)
+            mi = rng_below(r, v->n_merchants);
+        int cat = v->merchant_cat[mi];
+        int64_t amount = prg_ticket(w, r, cat);
+        if (amount < v->threshold_fen)
+            amount = v->threshold_fen; /* buyers bunch at the threshold */
+        bool topped = false;
+        enum led_reason why = prg_pay(w, c, wallet, v->merchants[mi], amount, true, &topped);
+        if (why != LED_OK)
+            continue;
+        int64_t used = left - led_earmarked(w->ledger, wallet);
+        v->payments++;
+        v->spent_fen += used;
+        v->spent_by_cat_fen[cat] += used;
+        if (w->data->category[cat].online)
+            v->spent_online_fen += used;
+        if (amount > used) {
+            v->topups_n++;
+            v->topup_fen += amount - used;
+        }
+        v->last_pay[h] = day;
+        if (!v->spent_once[h]) {
+            v->spent_once[h] = 1;
+            v->spenders++;
+        }
+    }
+}
+
+void prg_vouchers_report(const prg_vouchers *v, prg_programme *p, const wld_world *w)
+{
+    double k = (double)w->scale;
+    prg_out(p, "claimed", "people", (double)v->granted_n * k);
+    prg_out(p, "claimed_value", "yuan", (double)v->granted_fen * k / 100.0);
+    prg_out(p, "spenders", "people", (double)v->spenders * k);
+    prg_out(p, "spent", "yuan", (double)v->spent_fen * k / 100.0);
+    prg_out(p, "spent_pct_of_claimed", "%", v->granted_fen ? 100.0 * (double)v->spent_fen / (double)v->granted_fen : 0);
+    prg_out(p, "payments", "payments", (double)v->payments * k);
+    prg_out(p, "own_money_topups", "payments", (double)v->topups_n * k);
+    prg_out(p, "own_money_topup_value", "yuan", (double)v->topup_fen * k / 100.0);
+    prg_out(p, "online_share", "%", v->spent_fen ? 100.0 * (double)v->spent_online_fen / (double)v->spent_fen : 0);
+    prg_out(p, "clawed_back", "yuan", (double)v->clawback_fen * k / 100.0);
+    static char names[DAT_MAX_CATEGORIES][48];
+    for (int cat = 0; cat < w->data->n_categories; cat++) {
+        if (v->spent_by_cat_fen[cat] == 0)
+            continue;
+        snprintf(names[cat], sizeof names[cat], "spent_%s", w->data->category[cat].category);
+        prg_out(p, names[cat], "yuan", (double)v->spent_by_cat_fen[cat] * k / 100.0);
+    }
+}
+
+static int cmp_acct(const void *a, const void *b)
+{
+    led_acct x = *(const led_acct *)a, y = *(const led_acct *)b;
+    return (x > y) - (x < y);
+}
+
+int64_t prg_count_active(const wld_world *w, const wld_city *c, const led_acct *list, uint32_t n,
+                         const prg_vouchers *v, int32_t day)
+{
+    if (n == 0)
+        return 0;
+    int32_t window = w->p.active_window_days;
+    led_acct *sorted = malloc((size_t)n * sizeof *sorted);
+    uint8_t *active = calloc(n, 1);
+    if (!sorted || !active) {
+        free(sorted);
+        free(active);
+        return -1;
+    }
+    memcpy(sorted, list, (size_t)n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_acct);
+    /* One pass over adopters: the residents model may have moved them. */
+    for (uint32_t a = 0; a < c->n_adopters; a++) {
+        if (c->last_pay_day[a] <= day - window)
+            continue;
+        led_acct *hit = bsearch(&c->wallet[a], sorted, n, sizeof *sorted, cmp_acct);
+        if (hit)
+            active[hit - sorted] = 1;
+    }
+    for (uint32_t h = 0; v && h < v->n_holders; h++) {
+        if (v->last_pay[h] <= day - window)
+            continue;
+        led_acct *hit = bsearch(&v->holder[h], sorted, n, sizeof *sorted, cmp_acct);
+        if (hit)
+            active[hit - sorted] = 1;
+    }
+    int64_t count = 0;
+    for (uint32_t i = 0; i < n; i++)
+        count += active[i];
+    free(sorted);
+    free(active);
+    return count;
+}

@@ -1,0 +1,217 @@
+/* programme.h: pilot programmes run through the ledger (prefix prg_).
+ *
+ * A programme is a named, repeatable INI section ([airdrop.luohu],
+ * [transit.beijing_metro], [rural.], [payroll.], [loans.], [incentive.])
+ * attached to one [city.X] of the scenario. Each kind lives in its own file
+ * (airdrop.c air_, transit.c trn_, rural.c rur_, payroll.c pay_, loans.c
+ * loan_, incentive.c inc_) behind one table of operations; KPI targets
+ * ([kpi.NAME], kpi.c kpi_) read the cities and the programmes' costs.
+ * programme.c owns the set: it reads the sections, sizes what the ledger
+ * must hold before it is allocated, calls each programme's hooks in file
+ * order, and publishes programmes.csv, kpi.csv (written once, at the end)
+ * and kpi_daily.csv (every day).
+ *
+ * Invariants: every movement of money goes through the ledger (pools are
+ * funded from a bank, earmarks return to their pool); money is int64 fen;
+ * a programme draws only from its own stream rng_stream_alloc(seed, city
+ * data id, RNG_PROGRAMME + its index among the programmes of its city), so
+ * adding a programme in one city moves no draw of another city. Reported
+ * outcomes speak of people and yuan: simulated counts and amounts are
+ * multiplied by the scenario's scale, like daily.csv.
+ *
+ * Cost: every hook is O(the programme's own agents and payments that day);
+ * nothing here walks all residents. Buffers are sized at prg_setup.
+ */
+#ifndef ECNYSIM_PROGRAMME_H
+#define ECNYSIM_PROGRAMME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "models/world_int.h"
+
+enum prg_kind { PRG_AIRDROP = 0, PRG_TRANSIT, PRG_RURAL, PRG_PAYROLL, PRG_LOANS, PRG_INCENTIVE, PRG_KINDS };
+
+#define PRG_MAX_OUTCOMES 48
+#define PRG_EVENT_KIND 8 /* engine event kind of programme events (arg: programme << 8 | hour) */
+#define PRG_NA (-1e300)  /* an outcome not known yet (written "NA") */
+
+typedef struct {
+    const char *name; /* "sign_ups" */
+    const char *unit; /* "people", "yuan", "%", ... */
+    double value;     /* PRG_NA when unknown */
+} prg_outcome;
+
+typedef struct prg_programme prg_programme;
+typedef struct prg_set prg_set;
+
+/* One kind's operations. create reads and checks the section (errors with
+ * FILE:LINE) and adds the ledger accounts it will open to *accounts; setup
+ * opens them (after the ledger exists); the day hooks run the programme;
+ * report fills p->out with the outcomes so far. NULL hooks are skipped. */
+typedef struct {
+    const char *section;
+    bool (*create)(prg_programme *p, wld_world *w, const scn_doc *doc, uint64_t *accounts, err_list *errs);
+    bool (*setup)(prg_programme *p, wld_world *w, err_list *errs);
+    void (*day_start)(prg_programme *p, wld_world *w, eng_engine *eng, int32_t day, int32_t day_index);
+    void (*event)(prg_programme *p, wld_world *w, int32_t day, int hour);
+    void (*day_end)(prg_programme *p, wld_world *w, int32_t day);
+    void (*report)(prg_programme *p, wld_world *w);
+    void (*destroy)(prg_programme *p);
+} prg_ops;
+
+struct prg_programme {
+    enum prg_kind kind;
+    int index;                 /* in the set (file order by kind) */
+    const scn_instance *in;
+    const scn_doc *doc;
+    char name[64];
+    int city;                  /* index in w->city */
+    uint32_t city_index;       /* among the programmes of its city: the stream purpose */
+    uint32_t tag_bit;          /* merchant tag bit (airdrop, incentive), 32 = none */
+    gsl_rng *rng;
+    int64_t cost_fen;          /* simulated fen spent so far (publish multiplies by scale) */
+    int64_t fixed_cost_fen;    /* real fen: administration, marketing */
+    void *state;               /* the kind's own struct */
+    prg_outcome out[PRG_MAX_OUTCOMES];
+    int n_out;
+};
+
+extern const prg_ops air_ops, trn_ops, rur_ops, pay_ops, loan_ops, inc_ops;
+
+/* ---- the set (programme.c), called by world.c ---- */
+
+/* Reads every programme and KPI section of doc; checks cities, dates and
+ * values (every problem reported as FILE:LINE). Adds the ledger accounts
+ * programmes will open to *accounts. NULL on any problem. */
+prg_set *prg_create(const scn_doc *doc, wld_world *w, uint64_t *accounts, err_list *errs);
+/* After the ledger exists: opens pools and wallets, sizes buffers, adds the
+ * programme tables to frame. False (with a message) when memory is short. */
+bool prg_setup(prg_set *s, wld_world *w, snap_frame *frame, err_list *errs);
+void prg_free(prg_set *s); /* NULL is fine */
+/* Day hooks: call prg_day_start after the cities' own day start (it expires
+ * earmarks once for the whole ledger) and prg_day_end after the cities'
+ * day end and before the frame is published. */
+void prg_day_start(prg_set *s, wld_world *w, eng_engine *eng, int32_t day, int32_t day_index);
+void prg_on_event(prg_set *s, wld_world *w, int32_t day, int64_t arg);
+void prg_day_end(prg_set *s, wld_world *w, int32_t day);
+int prg_count(const prg_set *s);
+prg_programme *prg_get(prg_set *s, int i);
+/* Finds a programme by kind section and name; NULL when absent. */
+prg_programme *prg_find(prg_set *s, const char *section, const char *name);
+
+/* ---- helpers shared by the kinds (programme.c) ---- */
+
+/* Index of [city.NAME] in w, or -1; on -1 an error naming key's FILE:LINE
+ * and the nearest city is added. */
+int prg_city_of(const scn_doc *doc, const scn_instance *in, const char *key, const wld_world *w, err_list *errs);
+/* Turns one non-adopting resident of segment seg into an adopter with a
+ * wallet (hard when hard is true or the segment has no smartphone), like
+ * the residents model does, drawing from r. Returns the adopter index or
+ * UINT32_MAX when the segment has nobody left or the ledger is full. */
+uint32_t prg_open_wallet(wld_world *w, wld_city *c, int seg, int32_t day, gsl_rng *r, bool hard);
+/* Makes one more merchant of category cat accept e-CNY (the programme
+ * onboarded it); returns its account or LED_NONE when all already accept. */
+led_acct prg_onboard_merchant(wld_world *w, wld_city *c, int cat, int32_t day, gsl_rng *r);
+/* Sets the ledger category of every accepting merchant of c not yet set
+ * (merchants.c does not), so category earmarks work. O(new merchants). */
+void prg_categorise_merchants(prg_set *s, wld_world *w, int city);
+/* Tops up wallet from its bank and keeps the city's circulation figure. */
+bool prg_topup(wld_world *w, wld_city *c, led_acct wallet, int64_t amount_fen);
+/* Redeems amount from an account to its bank, keeping circulation. */
+bool prg_redeem(wld_world *w, wld_city *c, led_acct acct, int64_t amount_fen);
+/* A retail e-CNY payment from wallet at merchant m: tops the wallet up when
+ * short (own money), counts it in the city's e-CNY payments and, when
+ * city_redeems, records the merchant for the merchants model's evening
+ * redemption (false: the programme redeems its own collection account).
+ * Returns the reason. */
+enum led_reason prg_pay(wld_world *w, wld_city *c, led_acct wallet, led_acct merchant, int64_t amount_fen,
+                        bool city_redeems, bool *topped_up);
+/* A lognormal ticket of category cat, fen. */
+int64_t prg_ticket(const wld_world *w, gsl_rng *r, int cat);
+/* Parses a LIST of category names into a bitmask (0 = any); errors name the key. */
+bool prg_categories(const scn_doc *doc, const scn_instance *in, const char *key, const wld_world *w,
+                    uint32_t *mask, err_list *errs);
+/* Appends an outcome (scaled by the caller). */
+void prg_out(prg_programme *p, const char *name, const char *unit, double value);
+/* Picks k distinct values of [0, n) uniformly into out (k <= n), using
+ * scratch of n uint32 (Fisher-Yates on a prefix). */
+void prg_sample(gsl_rng *r, uint32_t n, uint32_t k, uint32_t *scratch, uint32_t *out);
+/* Programme cost so far in real yuan (simulated x scale + fixed). */
+double prg_cost_yuan(const prg_programme *p, const wld_world *w);
+uint32_t prg_next_tag(prg_set *s);
+
+/* ---- earmarked vouchers (programme.c): envelopes, coupons, aid ---- */
+
+typedef struct {
+    /* set by the owner */
+    led_acct pool;
+    led_earmark_rule rule;
+    led_acct *merchants;       /* participating merchants (tagged), or NULL: any accepting one in mask */
+    uint8_t *merchant_cat;
+    uint32_t n_merchants, cap_merchants;
+    uint32_t category_mask;    /* categories spendable (0: all) */
+    double online_share;       /* share of spending at online merchants */
+    double spend_rate;         /* chance per day a holder with value left makes a purchase */
+    int64_t threshold_fen;     /* a purchase must reach this to use the voucher (coupons) */
+    /* holders */
+    uint32_t *holder, n_holders, cap_holders; /* adopter indices */
+    /* outcomes, simulated units */
+    int64_t granted_n, granted_fen, refused_n, spent_fen, payments, topups_n, topup_fen, clawback_fen;
+    int64_t spent_online_fen, spent_by_cat_fen[DAT_MAX_CATEGORIES];
+    int64_t spenders;          /* holders who made at least one purchase */
+    uint8_t *spent_once;
+    int32_t *last_pay;         /* day of each holder's last voucher purchase */
+} prg_vouchers;
+
+/* Allocates holder and merchant arrays. False when memory is short. */
+bool prg_vouchers_alloc(prg_vouchers *v, uint32_t cap_holders, uint32_t cap_merchants);
+void prg_vouchers_free(prg_vouchers *v);
+/* Grants amount to wallet as earmarked money from v->pool (LED_R_CAPACITY
+ * when the holder list is full). */
+enum led_reason prg_vouchers_grant(prg_vouchers *v, wld_world *w, led_acct wallet, int64_t amount_fen);
+/* Counts the wallets of list (n) active on day: a payment in the residents
+ * model or a voucher purchase of v (may be NULL) within the active window. */
+int64_t prg_count_active(const wld_world *w, const wld_city *c, const led_acct *list, uint32_t n,
+                         const prg_vouchers *v, int32_t day);
+/* One day of spending: holders with value left buy with chance spend_rate. */
+void prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng *r, int32_t day);
+/* Tags up to n accepting merchants in mask (onboarding more when short). */
+void prg_vouchers_tag(prg_vouchers *v, wld_world *w, wld_city *c, uint32_t n, uint32_t tag_bit, int32_t day,
+                      gsl_rng *r);
+/* Outcomes common to vouchers, prefixed (e.g. "envelopes_"). */
+void prg_vouchers_report(const prg_vouchers *v, prg_programme *p, const wld_world *w);
+
+/* ---- KPI (kpi.c) ---- */
+typedef struct kpi_set kpi_set;
+kpi_set *kpi_create(const scn_doc *doc, wld_world *w, err_list *errs);
+bool kpi_setup(kpi_set *k, prg_set *s, wld_world *w, err_list *errs);
+void kpi_day_end(kpi_set *k, prg_set *s, wld_world *w, int32_t day, int32_t day_index);
+int kpi_count(const kpi_set *k);
+/* Fills the per-day table (rows = KPIs: target, achieved, cost_fen) and the
+ * end table's text cells. */
+const snap_table *kpi_daily_table(kpi_set *k);
+const snap_table *kpi_final_table(kpi_set *k, prg_set *s, wld_world *w);
+void kpi_free(kpi_set *k);
+
+/* Per-city day counters that KPIs read (transaction value etc.), kept by
+ * programme.c and the kinds. */
+int64_t loan_disbursed_fen(const prg_programme *p);
+int64_t loan_disbursed_n(const prg_programme *p);
+/* Test hooks: transit taps and syncs, payroll runs, airdrop state. */
+enum led_reason trn_tap(prg_programme *p, wld_world *w, led_acct wallet, int32_t day);
+uint32_t trn_sync_all(prg_programme *p, wld_world *w);
+led_acct trn_operator(const prg_programme *p);
+bool pay_run_employer(prg_programme *p, wld_world *w, uint32_t employer, int32_t day);
+led_acct *pay_employees(prg_programme *p, uint32_t *n, uint32_t *n_employers);
+int64_t pay_batches_failed(const prg_programme *p);
+prg_vouchers *air_vouchers(prg_programme *p);
+void air_draw(prg_programme *p, wld_world *w, int32_t day);
+int64_t air_signups(const prg_programme *p);
+int64_t air_winners(const prg_programme *p);
+uint32_t air_envelopes(const prg_programme *p);
+int64_t prg_city_loans_fen(const prg_set *s, int city);
+int64_t prg_city_loans_n(const prg_set *s, int city);
+double prg_city_cost_yuan(const prg_set *s, const wld_world *w, int city);
+
+#endif

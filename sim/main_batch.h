@@ -1,0 +1,71 @@
+/* main_batch.h: the batch runner shared by the CLI's batch, calibrate and
+ * rerun commands (sim/main_batch.c, main_calib.c, main_rerun.c; prefix bat_).
+ * Internal to the command line, like cli.h.
+ */
+#ifndef ECNYSIM_MAIN_BATCH_H
+#define ECNYSIM_MAIN_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/cli.h"
+#include "sim/error.h"
+#include "sim/progress.h"
+
+/* One run of a batch: every --set it gets, in order (the seed's last). */
+typedef struct {
+    const char **sets;
+    int n_sets;
+    uint64_t seed;
+    int point, replication; /* 1-based */
+} bat_run;
+
+typedef struct {
+    const char *scenario;
+    const char *argv0;
+    const char *work_dir;  /* run-XXXX folders are written here ... */
+    const char *final_dir; /* ... and will live here: their manifests say so */
+    int jobs;              /* processes at a time, >= 1 */
+    prog_bar *bar;         /* NULL: none */
+    int runs_before, runs_total; /* for the bar (calibration counts over evaluations) */
+    /* Called in run order as soon as runs 0..i are all complete; false stops the batch. */
+    bool (*on_done)(void *ctx, int i);
+    void *ctx;
+} bat_exec;
+
+/* The seed of replication r (1-based) from the base seed: r == 1 keeps the
+ * base seed (a one-run batch is the plain run), r > 1 uses
+ * rng_mix(base, r) >> 2 (62 bits: within scenario.seed's range). Every
+ * stream of a run is then hashed from (seed, city, purpose). */
+uint64_t bat_seed(uint64_t base, int replication);
+
+/* Runs runs[0..n) in child processes, at most x->jobs at a time (fork +
+ * waitpid: each child runs one run into work_dir/run-XXXX). Returns an exit
+ * status; *n_done is the prefix of runs completed and handed to on_done;
+ * *interrupted is set when SIGINT/SIGTERM stopped the batch. */
+int bat_execute(const bat_exec *x, const bat_run *runs, int n_runs, int *n_done, bool *interrupted);
+
+/* A per-day results CSV (date, city, then numeric columns) read into memory. */
+typedef struct {
+    int n_val;      /* numeric columns */
+    char **val_name;
+    size_t n_rows;
+    char **date, **city;
+    double *v;      /* [row * n_val + col] */
+} bat_table;
+bool bat_table_read(const char *path, bat_table *t, err_list *errs);
+void bat_table_free(bat_table *t);
+int bat_table_col(const bat_table *t, const char *name); /* -1 when absent */
+
+/* Streams a CSV file row by row (header included) through libcsv; the row
+ * callback returns false to stop with an error. */
+bool bat_csv_rows(const char *path, bool (*row)(void *ctx, char **field, size_t n, int line), void *ctx,
+                  err_list *errs);
+
+/* Removes a folder tree; NULL-safe. */
+void bat_remove_tree(const char *dir);
+/* Formats a number for CSV: %.10g. */
+const char *bat_num(char buf[40], double v);
+
+#endif

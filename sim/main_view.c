@@ -1,0 +1,318 @@
+/* main_view.c: the view commands: 'run --view' (a live window over a run),
+ * 'replay DIR' (a finished run played from its CSV files) and 'snapshot'
+ * (one frame to PNG, headless). This file and viz/ are the only code that
+ * touches SDL; the run itself is cli_run with an on_day hook, so a run with
+ * --view writes exactly the files of the same run without it.
+ *
+ * snapshot of a scenario simulates in memory up to the date and writes no
+ * results at all (nothing to clean up); snapshot of a results folder reads
+ * it like replay. Exit status: 0 done, 1 no display or a rendering/I/O
+ * failure (or the window was closed before the run ended: its results are
+ * kept, marked interrupted), 2 bad usage or bad input.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "models/data.h"
+#include "models/schema.h"
+#include "models/world.h"
+#include "sim/calendar.h"
+#include "sim/cli.h"
+#include "sim/engine.h"
+#include "sim/error.h"
+#include "sim/scenario.h"
+#include "viz/viz_draw.h"
+#include "viz/viz_load.h"
+#include "viz/viz_png.h"
+#include "viz/viz_series.h"
+#include "viz/viz_view.h"
+
+typedef struct {
+    viz_view *view;
+    bool axis_set;
+} live_ctx;
+
+static bool on_day(void *ctx, const snap_frame *frame, const eng_engine *eng)
+{
+    live_ctx *lc = ctx;
+    if (!lc->axis_set) {
+        viz_view_set_axis(lc->view, eng_start_day(eng), eng_start_day(eng) + eng_days(eng) - 1);
+        lc->axis_set = true;
+    }
+    return viz_view_live_day(lc->view, frame);
+}
+
+/* The scenario's name (or its file name without .ini) into out. */
+static void scenario_title(const cli_args *a, char *out, size_t len)
+{
+    const char *base = strrchr(a->scenario, '/');
+    snprintf(out, len, "%s", base ? base + 1 : a->scenario);
+    char *dot = strrchr(out, '.');
+    if (dot && dot != out)
+        *dot = '\0';
+    err_list *errs = malloc(sizeof *errs);
+    if (!errs)
+        return;
+    err_init(errs);
+    scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
+    if (doc && scn_has(scn_single(doc, "scenario"), "name"))
+        snprintf(out, len, "%s", scn_str(scn_single(doc, "scenario"), "name"));
+    scn_free(doc);
+    free(errs);
+}
+
+int cli_view_run(const cli_args *a, int argc, char **argv)
+{
+    if (a->replications || a->n_vary || a->jobs) {
+        fprintf(stderr, "ecnysim: --view shows one run: drop --replications, --vary and --jobs\n");
+        return EXIT_BADINPUT;
+    }
+    viz_series *s = viz_series_alloc();
+    if (!s) {
+        fprintf(stderr, "ecnysim: out of memory\n");
+        return EXIT_RUNTIME;
+    }
+    char title[128], why[512];
+    scenario_title(a, title, sizeof title);
+    viz_load_markers(a->scenario, s);
+    viz_view_opts o = {title, "LIVE", a->exit_at_end, 0};
+    viz_view *v = viz_view_open(&o, s, why, sizeof why);
+    if (!v) {
+        fprintf(stderr, "ecnysim: run --view: %s\n", why);
+        viz_series_free(s);
+        return EXIT_RUNTIME;
+    }
+    live_ctx lc = {v, false};
+    cli_hooks hooks = {&lc, on_day};
+    int status = cli_run(a, argc, argv, &hooks);
+    if (status == EXIT_OK && !a->exit_at_end && !viz_view_quit_requested(v))
+        viz_view_play(v, false);
+    viz_view_close(v);
+    viz_series_free(s);
+    return status;
+}
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int load_results(const char *dir, viz_series *s, char *title, size_t title_len)
+{
+    err_list *errs = malloc(sizeof *errs);
+    if (!errs)
+        return EXIT_RUNTIME;
+    err_init(errs);
+    bool ok = viz_load_results(dir, s, title, title_len, errs);
+    err_print(errs, stderr);
+    free(errs);
+    return ok ? EXIT_OK : EXIT_BADINPUT;
+}
+
+int cli_replay(int argc, char **argv)
+{
+    const char *dir = NULL;
+    bool exit_at_end = false;
+    double speed = 0;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--exit-at-end") == 0) {
+            exit_at_end = true;
+        } else if (strcmp(argv[i], "--speed") == 0 && i + 1 < argc) {
+            char *end;
+            speed = strtod(argv[++i], &end);
+            if (*end || !(speed >= 0.25 && speed <= 1024)) {
+                fprintf(stderr, "ecnysim: --speed '%s': expected simulated days per second, 0.25 to 1024\n",
+                        argv[i]);
+                return EXIT_BADINPUT;
+            }
+        } else if (argv[i][0] == '-' || dir) {
+            fprintf(stderr, "ecnysim: replay: unexpected '%s': expected 'ecnysim replay DIR [--speed N] "
+                            "[--exit-at-end]'\n", argv[i]);
+            return EXIT_BADINPUT;
+        } else {
+            dir = argv[i];
+        }
+    }
+    if (!dir) {
+        fprintf(stderr, "ecnysim: replay needs a results folder: expected 'ecnysim replay results/NAME/'\n");
+        return EXIT_BADINPUT;
+    }
+    viz_series *s = viz_series_alloc();
+    if (!s)
+        return EXIT_RUNTIME;
+    char title[128], why[512];
+    int status = load_results(dir, s, title, sizeof title);
+    if (status == EXIT_OK) {
+        viz_view_opts o = {title, "REPLAY", exit_at_end, speed};
+        viz_view *v = viz_view_open(&o, s, why, sizeof why);
+        if (!v) {
+            fprintf(stderr, "ecnysim: replay: %s\n", why);
+            status = EXIT_RUNTIME;
+        } else {
+            viz_view_play(v, true);
+            viz_view_close(v);
+        }
+    }
+    viz_series_free(s);
+    return status;
+}
+
+/* Simulates the scenario in memory up to day (inclusive) into s; writes no files. */
+static int simulate_to(const cli_args *a, int32_t day, bool to_end, viz_series *s, char *title, size_t title_len,
+                       int32_t *first, int32_t *last)
+{
+    err_list *errs = malloc(sizeof *errs);
+    dat_set *data = malloc(sizeof *data);
+    if (!errs || !data) {
+        free(errs);
+        free(data);
+        return EXIT_RUNTIME;
+    }
+    err_init(errs);
+    int status = EXIT_BADINPUT;
+    wld_world *w = NULL;
+    eng_engine *eng = NULL;
+    scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
+    if (doc && dat_load(scn_str(scn_single(doc, "scenario"), "data_dir"), data, errs))
+        w = wld_create(doc, data, errs);
+    if (w) {
+        *first = wld_start_day(w);
+        *last = wld_start_day(w) + wld_days(w) - 1;
+        if (to_end)
+            day = *last;
+        char d0[CAL_DATE_LEN], d1[CAL_DATE_LEN];
+        cal_format(*first, d0);
+        cal_format(*last, d1);
+        if (day < *first || day > *last) {
+            err_add(errs, "--date is outside the run of %s: expected %s to %s", a->scenario, d0, d1);
+        } else {
+            eng = eng_alloc(wld_start_day(w), wld_days(w), 4096, (size_t)1 << 30);
+            status = eng && wld_attach(w, eng) ? EXIT_OK : EXIT_RUNTIME;
+            if (status != EXIT_OK)
+                err_add(errs, "out of memory setting up the engine");
+        }
+    }
+    while (status == EXIT_OK && !eng_finished(eng)) {
+        if (!eng_step_day(eng)) {
+            err_add(errs, "run failed: %s", eng_failed(eng) ? eng_failed(eng) : "unknown");
+            status = EXIT_RUNTIME;
+            break;
+        }
+        const snap_frame *f = wld_frame(w);
+        if (!viz_series_add_frame(s, f)) {
+            err_add(errs, "out of memory keeping the series");
+            status = EXIT_RUNTIME;
+        }
+        if (f->day >= day)
+            break;
+    }
+    if (doc) {
+        const scn_instance *sc = scn_single(doc, "scenario");
+        if (scn_has(sc, "name"))
+            snprintf(title, title_len, "%s", scn_str(sc, "name"));
+    }
+    err_print(errs, stderr);
+    eng_free(eng);
+    wld_free(w);
+    scn_free(doc);
+    free(data);
+    free(errs);
+    return status;
+}
+
+static const char *const metric_keys[VIZ_METRIC_COUNT] = {"adoption", "active", "ecny_share", "acceptance",
+                                                          "rural"};
+
+int cli_snapshot(int argc, char **argv)
+{
+    cli_args a = {0};
+    const char *out = NULL, *date = NULL, *metric = NULL;
+    int w = 1600, h = 900;
+    for (int i = 2; i < argc; i++) {
+        const char *s = argv[i];
+        bool next = i + 1 < argc;
+        if (strcmp(s, "--out") == 0 && next) {
+            out = argv[++i];
+        } else if (strcmp(s, "--date") == 0 && next) {
+            date = argv[++i];
+        } else if (strcmp(s, "--metric") == 0 && next) {
+            metric = argv[++i];
+        } else if (strcmp(s, "--size") == 0 && next) {
+            if (sscanf(argv[++i], "%dx%d", &w, &h) != 2 || w < 480 || h < 320 || w > 8000 || h > 8000) {
+                fprintf(stderr, "ecnysim: --size '%s': expected WIDTHxHEIGHT, from 480x320 to 8000x8000\n", argv[i]);
+                return EXIT_BADINPUT;
+            }
+        } else if (strcmp(s, "--set") == 0 && next && a.n_sets < CLI_MAX_SETS) {
+            a.sets[a.n_sets++] = argv[++i];
+        } else if (s[0] == '-' || a.scenario) {
+            fprintf(stderr, "ecnysim: snapshot: unexpected '%s': expected 'ecnysim snapshot (SCENARIO.ini | "
+                            "results/NAME/) [--date YYYY-MM-DD] --out FILE.png'\n", s);
+            return EXIT_BADINPUT;
+        } else {
+            a.scenario = s;
+        }
+    }
+    int32_t day = 0;
+    if (!a.scenario || !out) {
+        fprintf(stderr, "ecnysim: snapshot needs %s: expected 'ecnysim snapshot (SCENARIO.ini | results/NAME/) "
+                        "[--date YYYY-MM-DD] --out FILE.png'\n", a.scenario ? "--out FILE.png" : "a scenario or results folder");
+        return EXIT_BADINPUT;
+    }
+    if (date && !cal_parse_date(date, &day)) {
+        fprintf(stderr, "ecnysim: --date '%s': expected a real date YYYY-MM-DD\n", date);
+        return EXIT_BADINPUT;
+    }
+    viz_state st;
+    viz_state_init(&st);
+    if (metric) {
+        int m = 0;
+        while (m < VIZ_METRIC_COUNT && strcmp(metric_keys[m], metric) != 0)
+            m++;
+        if (m == VIZ_METRIC_COUNT) {
+            fprintf(stderr, "ecnysim: --metric '%s': expected adoption, active, ecny_share, acceptance or rural\n",
+                    metric);
+            return EXIT_BADINPUT;
+        }
+        st.metric = (viz_metric)m;
+    }
+    viz_series *s = viz_series_alloc();
+    if (!s)
+        return EXIT_RUNTIME;
+    char title[128];
+    int status;
+    if (is_dir(a.scenario)) {
+        status = load_results(a.scenario, s, title, sizeof title);
+    } else {
+        scenario_title(&a, title, sizeof title);
+        status = simulate_to(&a, day, date == NULL, s, title, sizeof title, &st.first_day, &st.last_day);
+        if (status == EXIT_OK)
+            viz_load_markers(a.scenario, s);
+    }
+    if (status == EXIT_OK) {
+        int n = viz_series_days(s);
+        st.day_index = date ? viz_series_index_of(s, day) : n - 1;
+        if (st.day_index < 0 || viz_series_day(s, st.day_index) != day) {
+            if (date) {
+                char d0[CAL_DATE_LEN], d1[CAL_DATE_LEN];
+                cal_format(viz_series_day(s, 0), d0);
+                cal_format(viz_series_day(s, n - 1), d1);
+                fprintf(stderr, "ecnysim: --date %s is not in %s: expected %s to %s\n", date, a.scenario, d0, d1);
+                status = EXIT_BADINPUT;
+            }
+        }
+    }
+    if (status == EXIT_OK) {
+        char why[512];
+        st.title = title;
+        st.mode = "SNAPSHOT";
+        if (!viz_png_save(s, &st, w, h, out, why, sizeof why)) {
+            fprintf(stderr, "ecnysim: snapshot: %s\n", why);
+            status = EXIT_RUNTIME;
+        }
+    }
+    viz_series_free(s);
+    return status;
+}

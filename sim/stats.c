@@ -1,0 +1,57 @@
+/* stats.c: summary statistics of replicated runs; see stats.h.
+ *
+ * Invariants: sts_summarize sorts its input before taking quantiles (GSL's
+ * quantile_from_sorted_data assumes sorted data) and never returns NaN for
+ * n >= 1 (GSL's sd divides by n - 1: n == 1 is answered 0 here).
+ * Cost: O(n log n) for a summary (the sort), O(n) for the rest.
+ */
+#include "sim/stats.h"
+
+#include <assert.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+
+void sts_summarize(double *x, size_t n, sts_summary *out)
+{
+    assert(x != NULL);
+    assert(n >= 1);
+    gsl_sort(x, 1, n);
+    out->n = n;
+    out->mean = gsl_stats_mean(x, 1, n);
+    out->sd = n > 1 ? gsl_stats_sd_m(x, 1, n, out->mean) : 0.0;
+    out->p05 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.05);
+    out->p50 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.50);
+    out->p95 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.95);
+    out->min = x[0];
+    out->max = x[n - 1];
+    assert(out->min <= out->p50 && out->p50 <= out->max);
+}
+
+double sts_share_at_least(const double *x, size_t n, double threshold)
+{
+    if (n == 0)
+        return 0.0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += x[i] >= threshold;
+    assert(k <= n);
+    return (double)k / (double)n;
+}
+
+double sts_rel_error(double model, double target)
+{
+    return target != 0.0 ? (model - target) / fabs(target) : model - target;
+}
+
+double sts_objective(const double *model, const double *target, const double *weight, size_t n)
+{
+    assert(n == 0 || (model && target));
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double e = sts_rel_error(model[i], target[i]);
+        sum += (weight ? weight[i] : 1.0) * e * e;
+    }
+    assert(!(sum < 0.0));
+    return sum;
+}

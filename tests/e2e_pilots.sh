@@ -1,0 +1,72 @@
+#!/bin/sh
+# e2e_pilots.sh: runs every pilot scenario (a few seconds in all) and checks
+# its programme outcomes: each writes programmes.csv with the outcomes its
+# programmes must report; the Futian lottery (the out-of-sample check of the
+# airdrop sign-up model calibrated on Luohu) lands within +-20 % of the
+# published 1,861,758 sign-ups and 5.37 % win rate; suzhou_2023_kpi's kpi.csv
+# says whether each target is met, gives a date and a cost.
+BIN=${ECNYSIM_BIN:-build/release/ecnysim}
+TMP=$(mktemp -d /tmp/e2e_pilots.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+
+# value FILE PROGRAMME OUTCOME: the value column of that row of programmes.csv
+value() { awk -F, -v p="$2" -v o="$3" '$1 == p && $4 == o { print $5 }' "$1"; }
+
+need() { # need SCENARIO PROGRAMME OUTCOME...
+    s=$1; p=$2; shift 2
+    for o in "$@"; do
+        v=$(value "$TMP/$s/programmes.csv" "$p" "$o")
+        [ -n "$v" ] || bad "$s: no outcome '$o' for programme '$p' in programmes.csv"
+    done
+}
+
+for s in shenzhen_luohu_2020 suzhou_double12_2020 shenzhen_futian_2021 chengdu_2021 beijing_2021 \
+         chongqing_2022 suzhou_2023_kpi; do
+    if ! "$BIN" run "scenarios/$s.ini" --out "$TMP/$s" --quiet >"$TMP/$s.log" 2>&1; then
+        bad "$s: run failed"; cat "$TMP/$s.log"; continue
+    fi
+    [ -s "$TMP/$s/programmes.csv" ] || bad "$s: no programmes.csv"
+done
+
+AIR="sign_ups win_rate winners claimed spent payments own_money_topups online_share clawed_back wallets_opened opened_active_30d opened_active_90d cost_per_new_active_wallet_30d cost"
+need shenzhen_luohu_2020 luohu $AIR
+need shenzhen_futian_2021 futian $AIR
+need suzhou_double12_2020 double12 $AIR
+need chengdu_2021 chengdu_feb $AIR
+need chengdu_2021 chengdu_metro rides ecny_rides ecny_share offline_taps wallets_opened cost
+need beijing_2021 wangfujing $AIR
+need beijing_2021 beijing_subway rides ecny_rides ecny_share offline_posted_at_sync wallets_opened cost
+need chongqing_2022 psbc_chongqing rural_wallets rural_programme_payments aid_delivered aid_spent_as_intended urban_rural_gap hard_wallets_given cost
+need suzhou_2023_kpi taicang employees batches_posted batches_failed paid
+need suzhou_2023_kpi suzhou_sme loans disbursed repaid cost
+
+# Futian: within +-20 % of the published figures (not used in calibration).
+f="$TMP/shenzhen_futian_2021/programmes.csv"
+if [ -s "$f" ]; then
+    su=$(value "$f" futian sign_ups); wr=$(value "$f" futian win_rate)
+    echo "futian sign-ups $su (published 1861758), win rate $wr % (published 5.37)"
+    awk -v v="$su" 'BEGIN { exit !(v >= 0.8 * 1861758 && v <= 1.2 * 1861758) }' ||
+        bad "Futian sign-ups $su outside +-20 % of 1,861,758"
+    awk -v v="$wr" 'BEGIN { exit !(v >= 0.8 * 5.37 && v <= 1.2 * 5.37) }' ||
+        bad "Futian win rate $wr % outside +-20 % of 5.37 %"
+fi
+
+# Suzhou 2023: every KPI row says met or not, gives a date and a cost.
+k="$TMP/suzhou_2023_kpi/kpi.csv"
+if [ -s "$k" ]; then
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+             { n++
+               if ($col["status"] != "met" && $col["status"] != "not_met") { print "bad status: " $0; bad = 1 }
+               d = $col["status"] == "met" ? $col["reached_on"] : $col["projected_on"]
+               if (d !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]$/) { print "no date: " $0; bad = 1 }
+               if ($col["programme_cost_yuan"] !~ /^[0-9.]+$/) { print "no cost: " $0; bad = 1 } }
+             END { exit bad || n < 2 }' "$k" || bad "suzhou_2023_kpi: kpi.csv lacks a status, date or cost"
+    grep -q '^transactions_2t,' "$k" || bad "suzhou_2023_kpi: no row for the 2 trillion KPI"
+    [ -s "$TMP/suzhou_2023_kpi/kpi_daily.csv" ] || bad "suzhou_2023_kpi: no kpi_daily.csv"
+    cat "$k"
+else
+    bad "suzhou_2023_kpi: no kpi.csv"
+fi
+exit $fail

@@ -1,0 +1,56 @@
+#!/bin/sh
+# e2e_view.sh: the view commands end to end, headless (no display needed).
+# - snapshot of a results folder and of a scenario write valid PNGs;
+# - replay with SDL_VIDEODRIVER=dummy and --exit-at-end exits 0;
+# - run --view (dummy video, --exit-at-end) writes CSV byte-identical to
+#   the same run without --view;
+# - run --view without any display fails with exit 1 and a clear message,
+#   leaving no results folder; bad snapshot arguments exit 2.
+set -u
+BIN=${ECNYSIM_BIN:-build/release/ecnysim}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+SETS="--set scenario.days=30"
+
+"$BIN" run scenarios/default.ini $SETS --out "$T/plain" -q || fail "plain run"
+
+is_png() { # FILE: the PNG signature and a non-empty file
+    [ -s "$1" ] || return 1
+    [ "$(od -An -tx1 -N8 "$1" | tr -d ' \n')" = "89504e470d0a1a0a" ]
+}
+
+"$BIN" snapshot "$T/plain" --date 2020-04-20 --out "$T/a.png" || fail "snapshot of results"
+is_png "$T/a.png" || fail "snapshot of results is not a PNG"
+"$BIN" snapshot "$T/plain/" --out "$T/last.png" --size 800x450 --metric ecny_share || fail "snapshot, last day"
+is_png "$T/last.png" || fail "snapshot of the last day is not a PNG"
+"$BIN" snapshot scenarios/default.ini $SETS --date 2020-04-20 --out "$T/s.png" || fail "snapshot of scenario"
+is_png "$T/s.png" || fail "snapshot of scenario is not a PNG"
+# The scenario snapshot simulates in memory: it leaves no results folder.
+[ ! -e "$T/s" ] || fail "snapshot wrote results"
+
+"$BIN" snapshot "$T/plain" --date 2021-01-01 --out "$T/x.png" 2>"$T/err"
+[ $? -eq 2 ] || fail "a date outside the run should exit 2"
+grep -q "not in" "$T/err" || fail "date outside the run: message"
+"$BIN" snapshot "$T/plain" --date 2020-02-30 --out "$T/x.png" 2>/dev/null
+[ $? -eq 2 ] || fail "an impossible date should exit 2"
+"$BIN" snapshot "$T/plain" 2>/dev/null
+[ $? -eq 2 ] || fail "snapshot without --out should exit 2"
+"$BIN" replay "$T/nowhere" 2>/dev/null
+[ $? -eq 2 ] || fail "replay of a missing folder should exit 2"
+
+SDL_VIDEODRIVER=dummy timeout 60 "$BIN" replay "$T/plain" --speed 256 --exit-at-end || fail "replay (dummy video)"
+
+SDL_VIDEODRIVER=dummy timeout 120 "$BIN" run scenarios/default.ini $SETS --out "$T/view" -q --view --exit-at-end \
+    || fail "run --view (dummy video)"
+for f in "$T"/plain/*.csv; do
+    cmp "$f" "$T/view/$(basename "$f")" || fail "$(basename "$f") differs with --view"
+done
+
+env -u DISPLAY -u WAYLAND_DISPLAY SDL_VIDEODRIVER=x11 "$BIN" run scenarios/default.ini $SETS --out "$T/nodisp" \
+    --view --exit-at-end 2>"$T/err"
+rc=$?
+[ $rc -eq 1 ] || fail "run --view without a display should exit 1, not $rc"
+grep -q "display" "$T/err" || fail "no-display message: $(cat "$T/err")"
+[ ! -e "$T/nodisp" ] || fail "run --view without a display wrote results"
+echo "e2e_view: ok"

@@ -1,0 +1,244 @@
+/* test_programmes.c: unit tests of the pilot programmes (cmocka).
+ *
+ * Each test writes a small scenario (Xiong'an, 1:100, data/ of the
+ * repository), builds the world through the same path as `ecnysim run`,
+ * steps the engine to the day that matters and checks one behaviour through
+ * the programme's own functions and the ledger: envelopes refused at a
+ * merchant outside the programme, expired value back in the pool, a payroll
+ * batch with one bad leg paying nobody, an offline transit tap posting only
+ * at sync, and a draw giving exactly min(envelopes, sign-ups) winners.
+ * led_check runs at the end of every test.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "models/programme.h"
+#include "models/schema.h"
+#include "sim/calendar.h"
+#include "sim/engine.h"
+#include "sim/rng.h"
+
+typedef struct {
+    char path[256];
+    scn_doc *doc;
+    dat_set *data;
+    wld_world *w;
+    eng_engine *eng;
+} fx;
+
+static const char *const base_ini = "[scenario]\nstart = 2020-10-01\ndays = 60\nseed = 12345\nscale = 100\n"
+                                    "[city.xiongan]\npilot_start = 2020-04-01\n";
+
+static void build(fx *f, const char *programmes)
+{
+    snprintf(f->path, sizeof f->path, "/tmp/test_programmes_%d.ini", (int)getpid());
+    FILE *o = fopen(f->path, "w");
+    assert_non_null(o);
+    fprintf(o, "%s%s", base_ini, programmes);
+    fclose(o);
+    err_list *errs = calloc(1, sizeof *errs);
+    err_init(errs);
+    f->doc = scn_load(&ecny_schema, f->path, NULL, 0, errs);
+    if (!f->doc)
+        err_print(errs, stderr);
+    assert_non_null(f->doc);
+    f->data = calloc(1, sizeof *f->data);
+    assert_true(dat_load("data", f->data, errs));
+    f->w = wld_create(f->doc, f->data, errs);
+    if (!f->w)
+        err_print(errs, stderr);
+    assert_non_null(f->w);
+    f->eng = eng_alloc(wld_start_day(f->w), wld_days(f->w), 4096, (size_t)1 << 24);
+    assert_non_null(f->eng);
+    assert_true(wld_attach(f->w, f->eng));
+    free(errs);
+}
+
+/* Runs whole days until the next day to run is `date`'s day. */
+static void run_to(fx *f, int32_t day)
+{
+    while (eng_start_day(f->eng) + eng_day_index(f->eng) < day)
+        assert_true(eng_step_day(f->eng));
+}
+
+static void done(fx *f)
+{
+    char why[256] = "";
+    bool ok = led_check(wld_ledger(f->w), why, sizeof why);
+    if (!ok)
+        print_message("led_check: %s\n", why);
+    assert_true(ok);
+    eng_free(f->eng);
+    wld_free(f->w);
+    free(f->data);
+    scn_free(f->doc);
+    unlink(f->path);
+}
+
+static int32_t day_of(int y, int m, int d) { return cal_day_from_ymd(y, m, d); }
+
+static const char *const airdrop_ini =
+    "[airdrop.test]\ncity = xiongan\npool_yuan = 123450\nenvelope_yuan = 123.45\n"
+    "registration_start = 2020-10-05\nregistration_end = 2020-10-06\nspend_start = 2020-10-08\n"
+    "spend_end = 2020-10-12\nmerchants = 500\ncategories = retail,catering\n";
+
+static void test_airdrop_envelope_refused_at_non_participating_merchant(void **state)
+{
+    (void)state;
+    fx f = {0};
+    build(&f, airdrop_ini);
+    run_to(&f, day_of(2020, 10, 9)); /* envelopes granted on the 8th */
+    prg_programme *p = prg_find(f.w->prg, "airdrop", "test");
+    assert_non_null(p);
+    prg_vouchers *v = air_vouchers(p);
+    assert_true(v->n_holders > 0);
+    led_ledger *led = f.w->ledger;
+    /* A retail merchant that is not in the programme. */
+    led_acct outsider = led_open(led, LED_MERCHANT, 0, f.w->city[0].bank_acct[0], 0);
+    assert_int_not_equal(outsider, LED_NONE);
+    led_set_merchant_category(led, outsider, (uint8_t)dat_find_category(f.data, "retail"));
+    int tested = 0;
+    for (uint32_t h = 0; h < v->n_holders && tested < 5; h++) {
+        led_acct wallet = v->holder[h];
+        int64_t earmarked = led_earmarked(led, wallet);
+        if (earmarked <= 0)
+            continue;
+        int64_t balance = led_balance(led, wallet), free_fen = balance - earmarked;
+        /* More than the free money: only the envelope could pay it. */
+        assert_int_equal(led_pay(led, wallet, outsider, free_fen + 1), LED_R_EARMARK);
+        assert_int_equal(led_balance(led, wallet), balance);
+        assert_int_equal(led_earmarked(led, wallet), earmarked);
+        assert_int_equal(led_balance(led, outsider), 0);
+        /* The same payment at a participating merchant is fine. */
+        assert_int_equal(led_pay(led, wallet, v->merchants[0], free_fen + 1), LED_OK);
+        tested++;
+    }
+    assert_true(tested > 0);
+    done(&f);
+}
+
+static void test_airdrop_expired_value_returns_to_pool(void **state)
+{
+    (void)state;
+    fx f = {0};
+    build(&f, airdrop_ini);
+    prg_programme *p = prg_find(f.w->prg, "airdrop", "test");
+    run_to(&f, day_of(2020, 10, 12));
+    prg_vouchers *v = air_vouchers(p);
+    int64_t granted = v->granted_fen;
+    assert_true(granted > 0);
+    run_to(&f, day_of(2020, 10, 14)); /* expiry ran on the 13th */
+    int64_t unspent = granted - v->spent_fen;
+    assert_true(unspent > 0);
+    assert_int_equal(v->clawback_fen, unspent);
+    for (uint32_t h = 0; h < v->n_holders; h++)
+        assert_int_equal(led_earmarked(f.w->ledger, v->holder[h]), 0);
+    /* The programme's cost is what was spent, not what was granted. */
+    assert_int_equal(p->cost_fen, v->spent_fen);
+    done(&f);
+}
+
+static void test_airdrop_draw_gives_min_envelopes_signups_winners(void **state)
+{
+    (void)state;
+    const char *const pools[] = {"20000", "5000000000"}; /* few envelopes; more than sign-ups */
+    for (int i = 0; i < 2; i++) {
+        fx f = {0};
+        char ini[1024];
+        snprintf(ini, sizeof ini,
+                 "[airdrop.test]\ncity = xiongan\npool_yuan = %s\nenvelope_yuan = 200\n"
+                 "registration_start = 2020-10-05\nregistration_end = 2020-10-06\nspend_start = 2020-10-08\n"
+                 "spend_end = 2020-10-12\n",
+                 pools[i]);
+        build(&f, ini);
+        prg_programme *p = prg_find(f.w->prg, "airdrop", "test");
+        run_to(&f, day_of(2020, 10, 7)); /* the draw runs on the 6th */
+        int64_t s = air_signups(p), e = air_envelopes(p);
+        assert_true(s > 0);
+        assert_int_equal(air_winners(p), s < e ? s : e);
+        if (i == 0)
+            assert_true(e < s);
+        else
+            assert_true(e > s);
+        done(&f);
+    }
+}
+
+static void test_payroll_batch_with_invalid_leg_pays_nobody(void **state)
+{
+    (void)state;
+    fx f = {0};
+    build(&f, "[payroll.test]\ncity = xiongan\nstart = 2020-10-02\nemployees = 12345\nemployers = 7\n"
+              "salary_yuan = 6789.12\nkeep_pct = 100\npay_day = 25\n");
+    prg_programme *p = prg_find(f.w->prg, "payroll", "test");
+    run_to(&f, day_of(2020, 10, 3)); /* enrolled on the 2nd */
+    uint32_t n, employers;
+    led_acct *emp = pay_employees(p, &n, &employers);
+    assert_true(n > 2 * employers);
+    led_ledger *led = f.w->ledger;
+    int64_t before[256];
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n && k < 256; i += employers)
+        before[k++] = led_balance(led, emp[i]);
+    led_acct saved = emp[employers]; /* employer 0's second employee */
+    emp[employers] = led_central_bank(led); /* an account nobody may pay */
+    assert_false(pay_run_employer(p, f.w, 0, day_of(2020, 10, 3)));
+    assert_int_equal(pay_batches_failed(p), 1);
+    k = 0;
+    for (uint32_t i = 0; i < n && k < 256; i += employers, k++)
+        if (i != employers)
+            assert_int_equal(led_balance(led, emp[i]), before[k]);
+    emp[employers] = saved;
+    assert_true(pay_run_employer(p, f.w, 0, day_of(2020, 10, 3)));
+    assert_int_equal(led_balance(led, emp[0]), before[0] + 678912);
+    done(&f);
+}
+
+static void test_transit_offline_tap_posts_at_sync(void **state)
+{
+    (void)state;
+    fx f = {0};
+    build(&f, "[transit.test]\ncity = xiongan\nstart = 2020-10-02\nriders_per_day = 1000\nfare_yuan = 2.34\n");
+    prg_programme *p = prg_find(f.w->prg, "transit", "test");
+    int32_t day = day_of(2020, 10, 3);
+    run_to(&f, day);
+    wld_city *c = &f.w->city[0];
+    led_ledger *led = f.w->ledger;
+    uint32_t a = prg_open_wallet(f.w, c, SEG(0, AGE_ELDERLY, 0), day, p->rng, true);
+    assert_int_not_equal(a, UINT32_MAX);
+    led_acct card = c->wallet[a];
+    assert_int_equal(led_kind(led, card), LED_HARD_WALLET);
+    assert_true(prg_topup(f.w, c, card, 5000));
+    trn_sync_all(p, f.w);
+    led_acct op = trn_operator(p);
+    int64_t op_before = led_balance(led, op), card_before = led_balance(led, card);
+    assert_int_equal(trn_tap(p, f.w, card, day), LED_OK);
+    assert_int_equal(led_pending_count(led, card), 1);
+    assert_int_equal(led_balance(led, op), op_before);     /* nothing posted yet */
+    assert_int_equal(led_balance(led, card), card_before);
+    assert_int_equal(trn_sync_all(p, f.w), 0);
+    assert_int_equal(led_pending_count(led, card), 0);
+    assert_int_equal(led_balance(led, op), op_before + 234);
+    assert_int_equal(led_balance(led, card), card_before - 234);
+    done(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_airdrop_envelope_refused_at_non_participating_merchant),
+        cmocka_unit_test(test_airdrop_expired_value_returns_to_pool),
+        cmocka_unit_test(test_airdrop_draw_gives_min_envelopes_signups_winners),
+        cmocka_unit_test(test_payroll_batch_with_invalid_leg_pays_nobody),
+        cmocka_unit_test(test_transit_offline_tap_posts_at_sync),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,30 @@
+/* viz_load.h: filling a viz_series from files (prefix viz_load_).
+ *
+ * Replay reads a finished run's folder: manifest.ini (iniparser) for the
+ * scenario name, data_dir and each [city.NAME] area; data_dir/cities.csv for
+ * the cities' display names and coordinates; daily.csv for the series; and
+ * kpi.csv when present (columns date, city, target, achieved and an optional
+ * text column kpi for the label). CSV is read only through sim/table
+ * (libcsv). Nothing is simulated again.
+ */
+#ifndef ECNYSIM_VIZ_LOAD_H
+#define ECNYSIM_VIZ_LOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sim/error.h"
+#include "viz/viz_series.h"
+
+/* Loads results folder dir into s (which should be empty). title receives the
+ * scenario name. False with messages (FILE:LINE) in errs on any problem. */
+bool viz_load_results(const char *dir, viz_series *s, char *title, size_t title_len, err_list *errs);
+
+/* Adds programme markers from an INI file (a scenario or a manifest): every
+ * key named date, start, start_date, draw_date or pilot_start in a section
+ * other than [scenario] whose value is a YYYY-MM-DD date becomes a marker
+ * labelled with the section name. Returns the number added; a file that
+ * cannot be read adds none. */
+int viz_load_markers(const char *ini_path, viz_series *s);
+
+#endif

@@ -1,0 +1,225 @@
+/* viz_map.c: the map panel, its legend and the city detail panel.
+ *
+ * Each city is a disc whose area is proportional to its wallets, coloured
+ * by the chosen metric on a sequential ramp, inside a thin ring whose area
+ * is its population (so a full disc is 100% adoption), with a dark wedge for
+ * the rural share of wallets. A faint graticule gives the geography.
+ * Invariant: the pixel at a city's projected centre has the disc colour.
+ * Cost: O(cities x radius^2) pixels.
+ */
+#include <math.h>
+#include <stdio.h>
+
+#include "sim/calendar.h"
+#include "viz/viz_int.h"
+
+double viz_map_radius(const viz_series *s, int d, int city, double radius_max, double *ring)
+{
+    double pop_max = 1;
+    for (int i = 0; i < viz_series_cities(s); i++)
+        pop_max = fmax(pop_max, (double)viz_series_get(s, d, i, VIZ_COL_POPULATION));
+    double pop = (double)viz_series_get(s, d, city, VIZ_COL_POPULATION);
+    double wallets = (double)viz_series_get(s, d, city, VIZ_COL_WALLETS);
+    *ring = radius_max * sqrt(fmax(pop, 0) / pop_max);
+    if (wallets <= 0)
+        return 0;
+    double r = radius_max * sqrt(wallets / pop_max);
+    return r < 3 ? 3 : r;
+}
+
+double viz_metric_top(const viz_series *s, viz_metric m)
+{
+    double top = 0;
+    for (int d = 0; d < viz_series_days(s); d++)
+        for (int i = 0; i < viz_series_cities(s); i++)
+            top = fmax(top, viz_metric_value(s, m, d, i));
+    return top > 0 ? fmin(viz_nice(top), 1) : 1;
+}
+
+static void graticule(const viz_ctx *c, SDL_Rect plot, const viz_proj *p)
+{
+    double lat_top, lon_left, lat_bot, lon_right;
+    viz_proj_inverse(p, plot.x, plot.y, &lat_top, &lon_left);
+    viz_proj_inverse(p, plot.x + plot.w, plot.y + plot.h, &lat_bot, &lon_right);
+    double span = fmax(lat_top - lat_bot, lon_right - lon_left);
+    double step = span > 40 ? 10 : span > 16 ? 5 : span > 7 ? 2 : 1;
+    SDL_SetRenderDrawColor(c->r, VIZ_GRID.r, VIZ_GRID.g, VIZ_GRID.b, 255);
+    char buf[32];
+    int fh = viz_text_height(c->t, VIZ_SMALL);
+    for (double lat = ceil(lat_bot / step) * step; lat <= lat_top; lat += step) {
+        double x, y;
+        viz_proj_apply(p, lat, p->lon0, &x, &y);
+        SDL_SetRenderDrawColor(c->r, VIZ_GRID.r, VIZ_GRID.g, VIZ_GRID.b, 255);
+        SDL_RenderDrawLine(c->r, plot.x, (int)y, plot.x + plot.w - 1, (int)y);
+        snprintf(buf, sizeof buf, "%g°N", lat);
+        if (y - fh >= plot.y + fh)
+            viz_text_draw(c->r, c->t, VIZ_SMALL, plot.x + 2, (int)y - fh, VIZ_LEFT, VIZ_MUTED, buf);
+    }
+    for (double lon = ceil(lon_left / step) * step; lon <= lon_right; lon += step) {
+        double x, y;
+        viz_proj_apply(p, p->lat0, lon, &x, &y);
+        SDL_SetRenderDrawColor(c->r, VIZ_GRID.r, VIZ_GRID.g, VIZ_GRID.b, 255);
+        SDL_RenderDrawLine(c->r, (int)x, plot.y, (int)x, plot.y + plot.h - 1);
+        snprintf(buf, sizeof buf, "%g°E", lon);
+        if (x + 3 + viz_text_width(c->t, VIZ_SMALL, buf) < plot.x + plot.w && x > plot.x + 40 * c->L.scale)
+            viz_text_draw(c->r, c->t, VIZ_SMALL, (int)x + 3, plot.y + 1, VIZ_LEFT, VIZ_MUTED, buf);
+    }
+}
+
+void viz_map_draw(const viz_ctx *c)
+{
+    char title[160];
+    snprintf(title, sizeof title, "Pilot cities · colour: %s", viz_metric_name(c->st->metric));
+    viz_panel(c, c->L.map, title);
+    SDL_Rect plot = viz_layout_map_plot(&c->L);
+    SDL_RenderSetClipRect(c->r, &plot);
+    viz_proj p;
+    viz_proj_fit(c->s, plot, c->L.scale, &p);
+    graticule(c, plot, &p);
+    if (c->d < 0) {
+        SDL_RenderSetClipRect(c->r, NULL);
+        return;
+    }
+    double top = viz_metric_top(c->s, c->st->metric), s = c->L.scale;
+    int n = viz_series_cities(c->s);
+    /* Largest first, so small cities stay visible on top. */
+    int order[VIZ_MAX_CITIES];
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && viz_series_get(c->s, c->d, order[j], VIZ_COL_POPULATION) >
+                                     viz_series_get(c->s, c->d, order[j - 1], VIZ_COL_POPULATION);
+             j--) {
+            int tmp = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = tmp;
+        }
+    for (int k = 0; k < n; k++) {
+        int i = order[k];
+        const viz_city *city = viz_series_city(c->s, i);
+        double x, y, ring, r = viz_map_radius(c->s, c->d, i, p.radius_max, &ring);
+        viz_proj_apply(&p, city->lat, city->lon, &x, &y);
+        viz_gfx_disc(c->r, x, y, ring, (SDL_Color){236, 239, 244, 200});
+        viz_gfx_ring(c->r, x, y, ring, 1.2 * s, (SDL_Color){150, 158, 170, 255});
+        if (r > 0) {
+            SDL_Color col = viz_pal_ramp(viz_metric_value(c->s, c->st->metric, c->d, i) / top);
+            viz_gfx_disc(c->r, x, y, r, col);
+            double wallets = (double)viz_series_get(c->s, c->d, i, VIZ_COL_WALLETS);
+            double rural = (double)viz_series_get(c->s, c->d, i, VIZ_COL_RURAL);
+            if (rural > 0 && r >= 6)
+                viz_gfx_wedge(c->r, x, y, r, 0, fmin(rural / wallets, 1), VIZ_RURAL);
+            viz_gfx_ring(c->r, x, y, r, 1.2 * s, (SDL_Color){90, 30, 30, 200});
+        }
+        if (i == c->st->selected)
+            viz_gfx_ring(c->r, x, y, fmax(r, ring) + 4 * s, 2.5 * s, VIZ_INK);
+    }
+    for (int i = 0; i < n; i++) {
+        const viz_city *city = viz_series_city(c->s, i);
+        double x, y, ring;
+        viz_map_radius(c->s, c->d, i, p.radius_max, &ring);
+        viz_proj_apply(&p, city->lat, city->lon, &x, &y);
+        int ty = (int)(y + fmax(ring, 3) + 3 * s);
+        int chip = (int)(9 * s), tw = viz_text_width(c->t, VIZ_BOLD, city->display);
+        int lx = (int)x - (tw + chip + (int)(4 * s)) / 2;
+        int fh = viz_text_height(c->t, VIZ_BOLD);
+        viz_gfx_rect(c->r, (SDL_Rect){lx, ty + (fh - chip) / 2, chip, chip}, viz_pal_city(i));
+        viz_text_draw(c->r, c->t, VIZ_BOLD, lx + chip + (int)(4 * s), ty, VIZ_LEFT, VIZ_INK, city->display);
+        char v[32];
+        viz_fmt_pct(viz_metric_value(c->s, c->st->metric, c->d, i), v, sizeof v);
+        viz_text_draw(c->r, c->t, VIZ_SMALL, (int)x, ty + fh, VIZ_CENTER, VIZ_MUTED, v);
+    }
+    SDL_RenderSetClipRect(c->r, NULL);
+}
+
+void viz_legend_draw(const viz_ctx *c)
+{
+    SDL_Rect rc = c->L.legend;
+    viz_panel(c, rc, NULL);
+    double s = c->L.scale, top = viz_metric_top(c->s, c->st->metric);
+    int pad = (int)(12 * s), fh = viz_text_height(c->t, VIZ_SMALL);
+    /* Colour ramp with ticks. */
+    int rx = rc.x + pad, ry = rc.y + pad, rw = rc.w / 2 - 2 * pad, rh = (int)(12 * s);
+    viz_text_draw(c->r, c->t, VIZ_SMALL, rx, ry, VIZ_LEFT, VIZ_MUTED, viz_metric_name(c->st->metric));
+    ry += fh + (int)(3 * s);
+    for (int x = 0; x < rw; x++) {
+        SDL_Color col = viz_pal_ramp((double)x / (rw - 1));
+        SDL_SetRenderDrawColor(c->r, col.r, col.g, col.b, 255);
+        SDL_RenderDrawLine(c->r, rx + x, ry, rx + x, ry + rh - 1);
+    }
+    for (int k = 0; k <= 4; k += 2) {
+        char buf[32];
+        viz_fmt_pct(top * k / 4, buf, sizeof buf);
+        int x = rx + (rw - 1) * k / 4;
+        viz_text_draw(c->r, c->t, VIZ_SMALL, x, ry + rh + 2, k == 0 ? VIZ_LEFT : k == 4 ? VIZ_RIGHT : VIZ_CENTER,
+                      VIZ_MUTED, buf);
+    }
+    /* Symbols. */
+    int sx = rc.x + rc.w / 2 + pad, sy = rc.y + pad + fh / 2, r = (int)(7 * s);
+    viz_gfx_disc(c->r, sx + r, sy + r / 2, r, viz_pal_ramp(0.6));
+    viz_text_draw(c->r, c->t, VIZ_SMALL, sx + 2 * r + pad / 2, sy + r / 2 - fh / 2, VIZ_LEFT, VIZ_INK,
+                  "disc area = wallets");
+    sy += fh + (int)(6 * s);
+    viz_gfx_ring(c->r, sx + r, sy + r / 2, r, 1.2 * s, (SDL_Color){150, 158, 170, 255});
+    viz_text_draw(c->r, c->t, VIZ_SMALL, sx + 2 * r + pad / 2, sy + r / 2 - fh / 2, VIZ_LEFT, VIZ_INK,
+                  "ring area = population");
+    sy += fh + (int)(6 * s);
+    viz_gfx_disc(c->r, sx + r, sy + r / 2, r, viz_pal_ramp(0.6));
+    viz_gfx_wedge(c->r, sx + r, sy + r / 2, r, 0, 0.3, VIZ_RURAL);
+    viz_text_draw(c->r, c->t, VIZ_SMALL, sx + 2 * r + pad / 2, sy + r / 2 - fh / 2, VIZ_LEFT, VIZ_INK,
+                  "wedge = rural wallets");
+    /* City colours (chart lines). */
+    int cy = rc.y + rc.h - pad - fh, cx = rc.x + pad;
+    cx += viz_text_draw(c->r, c->t, VIZ_SMALL, cx, cy, VIZ_LEFT, VIZ_MUTED, "Lines:") + pad / 2;
+    for (int i = 0; i < viz_series_cities(c->s) && cx < rc.x + rc.w - pad * 4; i++) {
+        int chip = (int)(9 * s);
+        viz_gfx_rect(c->r, (SDL_Rect){cx, cy + (fh - chip) / 2, chip, chip}, viz_pal_city(i));
+        cx += chip + 3;
+        cx += viz_text_draw(c->r, c->t, VIZ_SMALL, cx, cy, VIZ_LEFT, VIZ_INK, viz_series_city(c->s, i)->display) + pad;
+    }
+}
+
+void viz_detail_draw(const viz_ctx *c)
+{
+    int i = c->st->selected;
+    if (i < 0 || i >= viz_series_cities(c->s) || c->d < 0)
+        return;
+    double s = c->L.scale;
+    const viz_series *S = c->s;
+    int d = c->d, fh = viz_text_height(c->t, VIZ_SMALL) + (int)(3 * s), pad = (int)(10 * s);
+    int w = (int)(270 * s), h = pad * 2 + viz_text_height(c->t, VIZ_HEAD) + 9 * fh;
+    SDL_Rect plot = viz_layout_map_plot(&c->L);
+    SDL_Rect rc = {plot.x + plot.w - w - pad / 2, plot.y + pad / 2, w, h};
+    viz_gfx_rect(c->r, (SDL_Rect){rc.x + 3, rc.y + 3, rc.w, rc.h}, (SDL_Color){0, 0, 0, 40});
+    viz_gfx_rect(c->r, rc, VIZ_PANEL);
+    viz_gfx_frame(c->r, rc, VIZ_INK);
+    int x = rc.x + pad, xr = rc.x + rc.w - pad, y = rc.y + pad;
+    viz_gfx_rect(c->r, (SDL_Rect){x, y + (int)(4 * s), (int)(10 * s), (int)(10 * s)}, viz_pal_city(i));
+    viz_text_draw(c->r, c->t, VIZ_HEAD, x + (int)(15 * s), y, VIZ_LEFT, VIZ_INK, viz_series_city(S, i)->display);
+    y += viz_text_height(c->t, VIZ_HEAD) + (int)(2 * s);
+    char a[48], line[96];
+    struct {
+        const char *label;
+        double v;
+        int kind; /* 0 count, 1 share, 2 yuan */
+    } rows[] = {
+        {"Population", (double)viz_series_get(S, d, i, VIZ_COL_POPULATION), 0},
+        {"Wallets", (double)viz_series_get(S, d, i, VIZ_COL_WALLETS), 0},
+        {"Adoption", viz_metric_value(S, VIZ_METRIC_ADOPTION, d, i), 1},
+        {"Active wallets", (double)viz_series_get(S, d, i, VIZ_COL_ACTIVE), 0},
+        {"Rural wallets", (double)viz_series_get(S, d, i, VIZ_COL_RURAL), 0},
+        {"e-CNY payments / day", (double)viz_series_get(S, d, i, VIZ_COL_PAY_ECNY), 0},
+        {"e-CNY value / day", (double)viz_series_get(S, d, i, VIZ_COL_VALUE_ECNY_FEN) / 100, 2},
+        {"e-CNY share of payments", viz_metric_value(S, VIZ_METRIC_ECNY_SHARE, d, i), 1},
+        {"Merchants accepting", viz_metric_value(S, VIZ_METRIC_ACCEPTANCE, d, i), 1},
+    };
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        if (rows[k].kind == 1)
+            viz_fmt_pct(rows[k].v, a, sizeof a);
+        else
+            viz_fmt_count(rows[k].v, a, sizeof a);
+        snprintf(line, sizeof line, "%s%s", rows[k].kind == 2 ? "¥" : "", a);
+        viz_text_draw(c->r, c->t, VIZ_SMALL, x, y, VIZ_LEFT, VIZ_MUTED, rows[k].label);
+        viz_text_draw(c->r, c->t, VIZ_SMALL, xr, y, VIZ_RIGHT, VIZ_INK, line);
+        y += fh;
+    }
+}

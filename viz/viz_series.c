@@ -1,0 +1,303 @@
+/* viz_series.c: the view's history of a run (see viz_series.h).
+ *
+ * Layout: value[(day * cap_cities + city) * VIZ_COL_COUNT + col], with
+ * cap_cities fixed at VIZ_MAX_CITIES so adding a city never moves data.
+ * Invariant: days are strictly increasing calendar day numbers. Memory per
+ * day: VIZ_MAX_CITIES x VIZ_COL_COUNT int64 (20 KiB) plus the KPI rows; a
+ * ten-year run is ~75 MiB at most, which the view can afford.
+ */
+#include "viz/viz_series.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct viz_series {
+    viz_city city[VIZ_MAX_CITIES];
+    int n_cities;
+    int32_t *day;
+    int64_t *value;
+    viz_kpi *kpi;   /* [day * VIZ_MAX_KPIS + i] */
+    int *n_kpi;     /* per day */
+    int n_days, cap_days;
+    viz_marker marker[VIZ_MAX_MARKERS];
+    int n_markers;
+};
+
+static const char *const col_names[VIZ_COL_COUNT] = {
+    "population", "wallets", "active_wallets", "rural_wallets", "payments_ecny",
+    "value_ecny_fen", "payments_app", "payments_cash", "merchants", "merchants_accepting",
+};
+
+static const char *const metric_names[VIZ_METRIC_COUNT] = {
+    "Adoption (wallets / population)", "Active wallets / wallets", "e-CNY share of payments",
+    "Merchants accepting e-CNY", "Rural share of wallets",
+};
+
+#define ROW_LEN ((size_t)VIZ_MAX_CITIES * VIZ_COL_COUNT)
+
+viz_series *viz_series_alloc(void)
+{
+    return calloc(1, sizeof(viz_series));
+}
+
+void viz_series_free(viz_series *s)
+{
+    if (!s)
+        return;
+    free(s->day);
+    free(s->value);
+    free(s->kpi);
+    free(s->n_kpi);
+    free(s);
+}
+
+static void copy_name(char *dst, const char *src)
+{
+    snprintf(dst, VIZ_NAME_LEN, "%s", src ? src : "");
+}
+
+int viz_series_find_city(const viz_series *s, const char *name)
+{
+    for (int i = 0; i < s->n_cities; i++)
+        if (strcmp(s->city[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+int viz_series_add_city(viz_series *s, const char *name, const char *display, double lat, double lon)
+{
+    int i = viz_series_find_city(s, name);
+    if (i >= 0)
+        return i;
+    if (s->n_cities == VIZ_MAX_CITIES)
+        return -1;
+    viz_city *c = &s->city[s->n_cities];
+    copy_name(c->name, name);
+    copy_name(c->display, display && display[0] ? display : name);
+    c->lat = lat;
+    c->lon = lon;
+    return s->n_cities++;
+}
+
+static bool grow(viz_series *s)
+{
+    if (s->n_days < s->cap_days)
+        return true;
+    int cap = s->cap_days ? s->cap_days * 2 : 128;
+    int32_t *day = realloc(s->day, (size_t)cap * sizeof *day);
+    if (!day)
+        return false;
+    s->day = day;
+    int64_t *value = realloc(s->value, (size_t)cap * ROW_LEN * sizeof *value);
+    if (!value)
+        return false;
+    s->value = value;
+    viz_kpi *kpi = realloc(s->kpi, (size_t)cap * VIZ_MAX_KPIS * sizeof *kpi);
+    if (!kpi)
+        return false;
+    s->kpi = kpi;
+    int *n_kpi = realloc(s->n_kpi, (size_t)cap * sizeof *n_kpi);
+    if (!n_kpi)
+        return false;
+    s->n_kpi = n_kpi;
+    s->cap_days = cap;
+    return true;
+}
+
+int viz_series_add_day(viz_series *s, int32_t day)
+{
+    assert(s->n_days == 0 || day > s->day[s->n_days - 1]);
+    if (!grow(s))
+        return -1;
+    int d = s->n_days++;
+    s->day[d] = day;
+    memset(&s->value[(size_t)d * ROW_LEN], 0, ROW_LEN * sizeof *s->value);
+    s->n_kpi[d] = 0;
+    return d;
+}
+
+void viz_series_set(viz_series *s, int d, int city, viz_col col, int64_t value)
+{
+    assert(d >= 0 && d < s->n_days);
+    assert(city >= 0 && city < s->n_cities);
+    s->value[((size_t)d * VIZ_MAX_CITIES + (size_t)city) * VIZ_COL_COUNT + col] = value;
+}
+
+static int column_of(const snap_table *t, const char *name)
+{
+    for (int c = 0; c < t->n_columns; c++)
+        if (strcmp(t->column[c], name) == 0)
+            return c;
+    return -1;
+}
+
+bool viz_series_add_frame(viz_series *s, const snap_frame *f)
+{
+    if (s->n_days && f->day <= s->day[s->n_days - 1])
+        return true;
+    for (int i = 0; i < f->n_cities; i++)
+        viz_series_add_city(s, f->city[i].name, f->city[i].display, f->city[i].lat, f->city[i].lon);
+    int d = viz_series_add_day(s, f->day);
+    if (d < 0)
+        return false;
+    for (int t = 0; t < f->n_tables; t++) {
+        const snap_table *tb = &f->table[t];
+        if (tb->at_end || !tb->value)
+            continue;
+        if (strcmp(tb->file, "daily.csv") == 0) {
+            int cols[VIZ_COL_COUNT];
+            for (int c = 0; c < VIZ_COL_COUNT; c++)
+                cols[c] = column_of(tb, col_names[c]);
+            for (int r = 0; r < tb->n_rows; r++) {
+                int city = viz_series_add_city(s, tb->row_city[r], NULL, 0, 0);
+                if (city < 0)
+                    continue;
+                for (int c = 0; c < VIZ_COL_COUNT; c++)
+                    if (cols[c] >= 0)
+                        viz_series_set(s, d, city, (viz_col)c, tb->value[(size_t)r * tb->n_columns + cols[c]]);
+            }
+        } else if (strcmp(tb->file, "kpi.csv") == 0) {
+            int ct = column_of(tb, "target"), ca = column_of(tb, "achieved");
+            if (ct < 0 || ca < 0)
+                continue;
+            for (int r = 0; r < tb->n_rows; r++)
+                viz_series_add_kpi(s, d, tb->row_city[r], (double)tb->value[(size_t)r * tb->n_columns + ct],
+                                   (double)tb->value[(size_t)r * tb->n_columns + ca]);
+        }
+    }
+    return true;
+}
+
+bool viz_series_add_marker(viz_series *s, int32_t day, const char *label)
+{
+    if (s->n_markers == VIZ_MAX_MARKERS)
+        return false;
+    s->marker[s->n_markers].day = day;
+    copy_name(s->marker[s->n_markers].label, label);
+    s->n_markers++;
+    return true;
+}
+
+void viz_series_add_kpi(viz_series *s, int d, const char *label, double target, double achieved)
+{
+    assert(d >= 0 && d < s->n_days);
+    if (s->n_kpi[d] == VIZ_MAX_KPIS)
+        return;
+    viz_kpi *k = &s->kpi[(size_t)d * VIZ_MAX_KPIS + (size_t)s->n_kpi[d]++];
+    copy_name(k->label, label);
+    k->target = target;
+    k->achieved = achieved;
+}
+
+int viz_series_days(const viz_series *s) { return s->n_days; }
+int viz_series_cities(const viz_series *s) { return s->n_cities; }
+
+const viz_city *viz_series_city(const viz_series *s, int city)
+{
+    assert(city >= 0 && city < s->n_cities);
+    return &s->city[city];
+}
+
+int32_t viz_series_day(const viz_series *s, int d)
+{
+    assert(d >= 0 && d < s->n_days);
+    return s->day[d];
+}
+
+int viz_series_index_of(const viz_series *s, int32_t day)
+{
+    int lo = 0, hi = s->n_days - 1, found = -1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (s->day[mid] <= day) {
+            found = mid;
+            lo = mid + 1;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    return found;
+}
+
+int64_t viz_series_get(const viz_series *s, int d, int city, viz_col col)
+{
+    assert(d >= 0 && d < s->n_days);
+    assert(city >= 0 && city < s->n_cities);
+    return s->value[((size_t)d * VIZ_MAX_CITIES + (size_t)city) * VIZ_COL_COUNT + col];
+}
+
+int64_t viz_series_total(const viz_series *s, int d, viz_col col)
+{
+    int64_t sum = 0;
+    for (int c = 0; c < s->n_cities; c++)
+        sum += viz_series_get(s, d, c, col);
+    return sum;
+}
+
+int viz_series_markers(const viz_series *s) { return s->n_markers; }
+
+const viz_marker *viz_series_marker(const viz_series *s, int i)
+{
+    assert(i >= 0 && i < s->n_markers);
+    return &s->marker[i];
+}
+
+int viz_series_kpis(const viz_series *s, int d)
+{
+    return d >= 0 && d < s->n_days ? s->n_kpi[d] : 0;
+}
+
+const viz_kpi *viz_series_kpi(const viz_series *s, int d, int i)
+{
+    assert(d >= 0 && d < s->n_days && i >= 0 && i < s->n_kpi[d]);
+    return &s->kpi[(size_t)d * VIZ_MAX_KPIS + (size_t)i];
+}
+
+static int64_t val(const viz_series *s, int d, int city, viz_col c)
+{
+    return city < 0 ? viz_series_total(s, d, c) : viz_series_get(s, d, city, c);
+}
+
+double viz_metric_value(const viz_series *s, viz_metric m, int d, int city)
+{
+    if (d < 0 || d >= s->n_days)
+        return 0;
+    double num = 0, den = 0;
+    switch (m) {
+    case VIZ_METRIC_ADOPTION:
+        num = (double)val(s, d, city, VIZ_COL_WALLETS);
+        den = (double)val(s, d, city, VIZ_COL_POPULATION);
+        break;
+    case VIZ_METRIC_ACTIVE:
+        num = (double)val(s, d, city, VIZ_COL_ACTIVE);
+        den = (double)val(s, d, city, VIZ_COL_WALLETS);
+        break;
+    case VIZ_METRIC_ECNY_SHARE:
+        num = (double)val(s, d, city, VIZ_COL_PAY_ECNY);
+        den = num + (double)val(s, d, city, VIZ_COL_PAY_APP) + (double)val(s, d, city, VIZ_COL_PAY_CASH);
+        break;
+    case VIZ_METRIC_ACCEPTANCE:
+        num = (double)val(s, d, city, VIZ_COL_MERCH_ACCEPT);
+        den = (double)val(s, d, city, VIZ_COL_MERCHANTS);
+        break;
+    case VIZ_METRIC_RURAL:
+        num = (double)val(s, d, city, VIZ_COL_RURAL);
+        den = (double)val(s, d, city, VIZ_COL_WALLETS);
+        break;
+    default:
+        return 0;
+    }
+    return den > 0 ? num / den : 0;
+}
+
+const char *viz_metric_name(viz_metric m)
+{
+    return m >= 0 && m < VIZ_METRIC_COUNT ? metric_names[m] : "?";
+}
+
+const char *viz_col_name(viz_col c)
+{
+    return c >= 0 && c < VIZ_COL_COUNT ? col_names[c] : "?";
+}

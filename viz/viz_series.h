@@ -1,0 +1,110 @@
+/* viz_series.h: the data the view draws (prefix viz_series_, viz_metric_).
+ *
+ * A series is the per-city, per-day history of the handful of daily.csv
+ * columns the view shows, plus the cities' names and positions, programme
+ * markers (date, label) and KPI rows (label, target, achieved). It is filled
+ * either from the frames a live run publishes (viz_series_add_frame) or from
+ * a finished run's CSV files (viz_load.h). It holds copies: a frame may be
+ * dropped as soon as add_frame returns. The series knows nothing of SDL.
+ *
+ * Cost: one int64 per (day, city, column); growth doubles the day capacity,
+ * so adding a day is amortised O(cities x columns).
+ */
+#ifndef ECNYSIM_VIZ_SERIES_H
+#define ECNYSIM_VIZ_SERIES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/snapshot.h"
+
+#define VIZ_NAME_LEN 64
+#define VIZ_MAX_CITIES 256
+#define VIZ_MAX_MARKERS 64
+#define VIZ_MAX_KPIS 16
+
+/* The daily.csv columns the view keeps; a column missing from the source reads 0. */
+typedef enum {
+    VIZ_COL_POPULATION,
+    VIZ_COL_WALLETS,
+    VIZ_COL_ACTIVE,
+    VIZ_COL_RURAL,
+    VIZ_COL_PAY_ECNY,
+    VIZ_COL_VALUE_ECNY_FEN,
+    VIZ_COL_PAY_APP,
+    VIZ_COL_PAY_CASH,
+    VIZ_COL_MERCHANTS,
+    VIZ_COL_MERCH_ACCEPT,
+    VIZ_COL_COUNT
+} viz_col;
+
+/* Map colour metrics, cycled with tab; each is a share in [0, 1]. */
+typedef enum {
+    VIZ_METRIC_ADOPTION,      /* wallets / population */
+    VIZ_METRIC_ACTIVE,        /* active wallets / wallets */
+    VIZ_METRIC_ECNY_SHARE,    /* e-CNY payments / all payments */
+    VIZ_METRIC_ACCEPTANCE,    /* merchants accepting / merchants */
+    VIZ_METRIC_RURAL,         /* rural wallets / wallets */
+    VIZ_METRIC_COUNT
+} viz_metric;
+
+typedef struct {
+    char name[VIZ_NAME_LEN];    /* area key, as in daily.csv's city column */
+    char display[VIZ_NAME_LEN];
+    double lat, lon;
+} viz_city;
+
+typedef struct {
+    int32_t day; /* calendar day number */
+    char label[VIZ_NAME_LEN];
+} viz_marker;
+
+typedef struct {
+    char label[VIZ_NAME_LEN];
+    double target, achieved;
+} viz_kpi;
+
+typedef struct viz_series viz_series;
+
+/* An empty series; NULL when memory is short. Free with viz_series_free. */
+viz_series *viz_series_alloc(void);
+void viz_series_free(viz_series *s); /* NULL is fine */
+
+/* Adds a city (if not yet known) and returns its index, or -1 when full. */
+int viz_series_add_city(viz_series *s, const char *name, const char *display, double lat, double lon);
+int viz_series_find_city(const viz_series *s, const char *name);
+/* Appends the day of a frame: cities are added from frame->city, values
+ * copied from the table "daily.csv", KPI rows from a table "kpi.csv" with
+ * columns target and achieved (one row per KPI, labelled by its city
+ * column). A frame for a day already present replaces nothing and is
+ * ignored. False when memory is short (the series is unchanged). */
+bool viz_series_add_frame(viz_series *s, const snap_frame *frame);
+/* Appends an empty day (all columns 0) and returns its index, -1 on no memory. */
+int viz_series_add_day(viz_series *s, int32_t day);
+void viz_series_set(viz_series *s, int day_index, int city, viz_col col, int64_t value);
+bool viz_series_add_marker(viz_series *s, int32_t day, const char *label);
+/* Sets the KPI rows of a day (replacing earlier rows of that day). */
+void viz_series_add_kpi(viz_series *s, int day_index, const char *label, double target, double achieved);
+
+int viz_series_days(const viz_series *s);
+int viz_series_cities(const viz_series *s);
+const viz_city *viz_series_city(const viz_series *s, int city);
+int32_t viz_series_day(const viz_series *s, int day_index); /* calendar day number */
+/* Index of the last day <= day, or -1 when day is before the first. */
+int viz_series_index_of(const viz_series *s, int32_t day);
+int64_t viz_series_get(const viz_series *s, int day_index, int city, viz_col col);
+/* The column summed over cities. */
+int64_t viz_series_total(const viz_series *s, int day_index, viz_col col);
+int viz_series_markers(const viz_series *s);
+const viz_marker *viz_series_marker(const viz_series *s, int i);
+int viz_series_kpis(const viz_series *s, int day_index);
+const viz_kpi *viz_series_kpi(const viz_series *s, int day_index, int i);
+
+/* The metric of a city on a day (city -1: all cities together); 0 when the
+ * denominator is 0. */
+double viz_metric_value(const viz_series *s, viz_metric m, int day_index, int city);
+const char *viz_metric_name(viz_metric m);
+/* The daily.csv column name of a column. */
+const char *viz_col_name(viz_col c);
+
+#endif

@@ -1,0 +1,289 @@
+/* viz_view.c: window, events and pacing (see viz_view.h).
+ *
+ * Pacing: a day is due 1000 / speed ms after the previous one; the window
+ * is redrawn at most every 16 ms (and at least when something changed), so
+ * a fast run skips frames rather than slowing down. Events are pumped while
+ * a day is held, which is what makes pause and step work inside the run's
+ * on_day hook. Invariant: the view never writes to a frame.
+ */
+#include "viz/viz_view.h"
+
+#include <SDL.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/calendar.h"
+#include "viz/viz_draw.h"
+#include "viz/viz_png.h"
+#include "viz/viz_text.h"
+
+#define SPEED_MIN 0.25
+#define SPEED_MAX 1024.0
+#define REDRAW_MS 16
+
+struct viz_view {
+    SDL_Window *win;
+    SDL_Renderer *ren;
+    viz_text *text;
+    viz_series *s;
+    viz_state st;
+    bool exit_at_end, quit, step, dirty, live;
+    Uint32 last_day_ms, last_draw_ms;
+    char title[128], mode[16], note[256];
+};
+
+viz_view *viz_view_open(const viz_view_opts *o, viz_series *s, char *why, size_t why_len)
+{
+    if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
+        snprintf(why, why_len, "no display for the window (SDL: %s); set DISPLAY, or render a PNG with "
+                 "'ecnysim snapshot'", SDL_GetError());
+        return NULL;
+    }
+    viz_view *v = SDL_calloc(1, sizeof *v);
+    if (!v) {
+        snprintf(why, why_len, "out of memory");
+        SDL_QuitSubSystem(SDL_INIT_VIDEO);
+        return NULL;
+    }
+    v->s = s;
+    snprintf(v->title, sizeof v->title, "%s", o->title ? o->title : "");
+    snprintf(v->mode, sizeof v->mode, "%s", o->mode ? o->mode : "LIVE");
+    v->live = strcmp(v->mode, "LIVE") == 0;
+    v->exit_at_end = o->exit_at_end;
+    viz_state_init(&v->st);
+    v->st.title = v->title;
+    v->st.mode = v->mode;
+    v->st.note = v->note;
+    v->st.interactive = true;
+    if (o->speed_days_s > 0)
+        v->st.speed_days_s = o->speed_days_s;
+    char caption[200];
+    snprintf(caption, sizeof caption, "ecnysim · %s", v->title);
+    v->win = SDL_CreateWindow(caption, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 1280, 720,
+                              SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    if (v->win)
+        v->ren = SDL_CreateRenderer(v->win, -1, SDL_RENDERER_PRESENTVSYNC);
+    if (v->win && !v->ren)
+        v->ren = SDL_CreateRenderer(v->win, -1, SDL_RENDERER_SOFTWARE);
+    if (!v->ren) {
+        snprintf(why, why_len, "cannot open a window (SDL: %s); without a display use 'ecnysim snapshot'",
+                 SDL_GetError());
+        viz_view_close(v);
+        return NULL;
+    }
+    v->text = viz_text_open(1, why, why_len);
+    if (!v->text) {
+        viz_view_close(v);
+        return NULL;
+    }
+    v->dirty = true;
+    return v;
+}
+
+void viz_view_close(viz_view *v)
+{
+    if (!v)
+        return;
+    viz_text_close(v->text);
+    if (v->ren)
+        SDL_DestroyRenderer(v->ren);
+    if (v->win)
+        SDL_DestroyWindow(v->win);
+    SDL_free(v);
+    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+}
+
+void viz_view_set_axis(viz_view *v, int32_t first_day, int32_t last_day)
+{
+    v->st.first_day = first_day;
+    v->st.last_day = last_day;
+}
+
+bool viz_view_quit_requested(const viz_view *v)
+{
+    return v->quit;
+}
+
+static void draw(viz_view *v, bool force)
+{
+    Uint32 now = SDL_GetTicks();
+    if (!force && (!v->dirty || now - v->last_draw_ms < REDRAW_MS))
+        return;
+    int w, h;
+    SDL_GetRendererOutputSize(v->ren, &w, &h);
+    viz_draw(v->ren, v->text, v->s, &v->st, w, h);
+    SDL_RenderPresent(v->ren);
+    v->last_draw_ms = now;
+    v->dirty = false;
+}
+
+static void save_png(viz_view *v)
+{
+    int w, h, d = v->st.day_index;
+    SDL_GetRendererOutputSize(v->ren, &w, &h);
+    char date[CAL_DATE_LEN] = "start", path[256], why[512];
+    if (d >= 0 && d < viz_series_days(v->s))
+        cal_format(viz_series_day(v->s, d), date);
+    snprintf(path, sizeof path, "ecnysim-%s-%s.png", v->title[0] ? v->title : "view", date);
+    viz_state st = v->st;
+    st.help = false;
+    st.note = NULL;
+    if (viz_png_save(v->s, &st, w, h, path, why, sizeof why))
+        snprintf(v->note, sizeof v->note, "saved %s", path);
+    else
+        snprintf(v->note, sizeof v->note, "%s", why);
+}
+
+static void handle(viz_view *v, const SDL_Event *e)
+{
+    int n = viz_series_days(v->s);
+    switch (e->type) {
+    case SDL_QUIT:
+        v->quit = true;
+        break;
+    case SDL_WINDOWEVENT:
+        v->dirty = true;
+        break;
+    case SDL_MOUSEBUTTONDOWN: {
+        if (e->button.button != SDL_BUTTON_LEFT)
+            break;
+        int w, h, ww, wh;
+        SDL_GetRendererOutputSize(v->ren, &w, &h);
+        SDL_GetWindowSize(v->win, &ww, &wh);
+        int x = ww ? e->button.x * w / ww : e->button.x, y = wh ? e->button.y * h / wh : e->button.y;
+        int hit = viz_hit_city(v->s, &v->st, w, h, x, y);
+        v->st.selected = hit == v->st.selected ? -1 : hit;
+        v->dirty = true;
+        break;
+    }
+    case SDL_KEYDOWN:
+        v->dirty = true;
+        switch (e->key.keysym.sym) {
+        case SDLK_q:
+        case SDLK_ESCAPE:
+            v->quit = true;
+            break;
+        case SDLK_SPACE:
+            v->st.paused = !v->st.paused;
+            break;
+        case SDLK_RIGHT:
+            v->step = true;
+            v->st.paused = true;
+            break;
+        case SDLK_LEFT:
+            if (!v->live && v->st.day_index > 0)
+                v->st.day_index--;
+            v->st.paused = true;
+            break;
+        case SDLK_PLUS:
+        case SDLK_EQUALS:
+        case SDLK_KP_PLUS:
+            if (v->st.speed_days_s < SPEED_MAX)
+                v->st.speed_days_s *= 2;
+            break;
+        case SDLK_MINUS:
+        case SDLK_KP_MINUS:
+            if (v->st.speed_days_s > SPEED_MIN)
+                v->st.speed_days_s /= 2;
+            break;
+        case SDLK_TAB:
+            v->st.metric = (viz_metric)((v->st.metric + ((e->key.keysym.mod & KMOD_SHIFT) ? VIZ_METRIC_COUNT - 1 : 1)) %
+                                        VIZ_METRIC_COUNT);
+            break;
+        case SDLK_s:
+            save_png(v);
+            break;
+        case SDLK_h:
+            v->st.help = !v->st.help;
+            break;
+        case SDLK_HOME:
+            if (!v->live && n)
+                v->st.day_index = 0;
+            break;
+        default:
+            break;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void pump(viz_view *v)
+{
+    SDL_Event e;
+    while (SDL_PollEvent(&e))
+        handle(v, &e);
+}
+
+static Uint32 interval_ms(const viz_view *v)
+{
+    return (Uint32)(1000.0 / v->st.speed_days_s);
+}
+
+bool viz_view_live_day(viz_view *v, const snap_frame *f)
+{
+    if (!viz_series_add_frame(v->s, f)) {
+        snprintf(v->note, sizeof v->note, "out of memory: the view stopped following the run");
+        return !v->quit;
+    }
+    v->st.day_index = viz_series_days(v->s) - 1;
+    v->dirty = true;
+    for (;;) {
+        pump(v);
+        if (v->quit)
+            return false;
+        if (v->step) {
+            v->step = false;
+            break;
+        }
+        Uint32 now = SDL_GetTicks();
+        if (!v->st.paused && now - v->last_day_ms >= interval_ms(v))
+            break;
+        draw(v, false);
+        SDL_Delay(v->st.paused ? 10 : 2);
+    }
+    Uint32 now = SDL_GetTicks();
+    /* Keep the rate without bursting after a pause. */
+    v->last_day_ms = now - v->last_day_ms > 2 * interval_ms(v) ? now : v->last_day_ms + interval_ms(v);
+    draw(v, false);
+    return true;
+}
+
+void viz_view_play(viz_view *v, bool from_start)
+{
+    int n = viz_series_days(v->s);
+    if (from_start || v->st.day_index < 0)
+        v->st.day_index = n ? 0 : -1;
+    v->last_day_ms = SDL_GetTicks();
+    v->dirty = true;
+    draw(v, true);
+    while (!v->quit) {
+        pump(v);
+        if (v->quit)
+            break;
+        bool at_end = v->st.day_index >= n - 1;
+        Uint32 now = SDL_GetTicks();
+        if (v->step) {
+            v->step = false;
+            if (!at_end)
+                v->st.day_index++;
+            v->dirty = true;
+        } else if (!at_end && !v->st.paused && now - v->last_day_ms >= interval_ms(v)) {
+            Uint32 due = (now - v->last_day_ms) / interval_ms(v);
+            v->st.day_index += (int)due;
+            if (v->st.day_index > n - 1)
+                v->st.day_index = n - 1;
+            v->last_day_ms += due * interval_ms(v);
+            v->dirty = true;
+        } else if (at_end || v->st.paused) {
+            v->last_day_ms = now;
+        }
+        draw(v, false);
+        if (v->exit_at_end && v->st.day_index >= n - 1) {
+            draw(v, true);
+            break;
+        }
+        SDL_Delay(5);
+    }
+}
