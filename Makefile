@@ -25,8 +25,12 @@ else ifeq ($(MODE),debug)
 else ifeq ($(MODE),sanitize)
   OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -DECNYSIM_DEBUG=1
   LDSAN := -fsanitize=address,undefined
+else ifeq ($(MODE),fuzz)
+  # libFuzzer harnesses (make fuzz): clang only; the harness link adds -fsanitize=fuzzer
+  OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -DECNYSIM_DEBUG=1
+  LDSAN := -fsanitize=address,undefined
 else
-  $(error MODE must be release, debug or sanitize, not '$(MODE)')
+  $(error MODE must be release, debug, sanitize or fuzz, not '$(MODE)')
 endif
 
 CFLAGS  += $(WARN) $(OPT) $(PKG_CFLAGS) -MMD -MP
@@ -41,7 +45,7 @@ TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run test unit check valgrind bench validate install uninstall clean help docs
+.PHONY: all deps run test unit check valgrind fuzz fuzz-build bench validate install uninstall clean help docs
 
 ifeq ($(BUILD),build/release)
 all: $(BIN) ecnysim
@@ -61,6 +65,12 @@ CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard sim/main.c sim/main_*.c))
 
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+# The same objects linked with malloc/calloc/realloc/aligned_alloc wrapped by
+# sim/alloc.c: ECNYSIM_FAIL_ALLOC=N fails the Nth (tests/e2e_alloc_faults.sh).
+FAULT_BIN := $(BUILD)/ecnysim-faults
+$(FAULT_BIN): $(CLI_OBJ) $(LIB)
+	$(CC) -o $@ $^ $(LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=strdup $(LDLIBS)
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -83,13 +93,13 @@ run: deps
 
 ## test: install what is missing, build, run every test (unit, end-to-end, bad inputs)
 test: deps
-	@$(MAKE) --no-print-directory all $(TEST_BIN)
+	@$(MAKE) --no-print-directory all $(TEST_BIN) $(FAULT_BIN)
 	@sh tests/run-all.sh $(BUILD)
 
 ## check: the same tests under AddressSanitizer and UndefinedBehaviorSanitizer
 check: deps
 	@$(MAKE) --no-print-directory MODE=sanitize all-sanitize
-all-sanitize: $(BIN) $(TEST_BIN)
+all-sanitize: $(BIN) $(TEST_BIN) $(FAULT_BIN)
 	@ASAN_OPTIONS=detect_leaks=1 sh tests/run-all.sh $(BUILD)
 
 ## valgrind: the test scenarios under valgrind memcheck (debug build)
@@ -97,6 +107,17 @@ valgrind: deps
 	@$(MAKE) --no-print-directory MODE=debug all-valgrind
 all-valgrind: $(BIN) $(TEST_BIN)
 	@sh tests/run-valgrind.sh $(BUILD)
+
+## fuzz: libFuzzer (clang) on the scenario and data loaders, FUZZ_SECONDS (60) each
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   ?= build/fuzz
+fuzz: deps
+	@ECNYSIM_PKGS="clang libclang-rt-14-dev" sh tools/install-deps.sh
+	@$(MAKE) --no-print-directory MODE=fuzz CC=clang BUILD=$(FUZZ_BUILD) fuzz-build
+	@sh tests/fuzz/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+fuzz-build: $(BUILD)/fuzz_scenario $(BUILD)/fuzz_table
+$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB)
+	$(CC) -fsanitize=fuzzer -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 ## bench: build and run the benchmarks, printing their figures
 bench: deps

@@ -7,8 +7,10 @@
  * wallet are counts; each day one binomial draw decides how many open one,
  * driven by bank marketing (firm_adopt_base) and by trading partners already
  * paying in e-CNY (firm_adopt_peer x the adopted share). Adopted firms pay
- * suppliers among the adopted firms on weekdays: a Poisson count per size
- * class and business hour, amounts lognormal; a payer short of e-CNY
+ * suppliers on weekdays: a Poisson count per size class and business hour;
+ * a payment is in e-CNY only when the supplier (any firm) holds a public
+ * wallet too, so usage grows with the square of the adopted share; amounts
+ * lognormal; a payer short of e-CNY
  * converts deposits first; suppliers sweep takings to their bank at day end.
  * Monthly, on the 15th, a share of adopted firms pay their taxes in e-CNY.
  * Cost: proportional to the e-CNY payments made, not to the firms.
@@ -94,7 +96,13 @@ void firm_business_hour(wld_world *w, wld_city *c, int32_t day)
     for (int size = 0; size < 2; size++) {
         double rate = (double)f->adopted[size] * w->p.firm_b2b_per_day / 2.0 * (size ? w->p.firm_large_factor : 1.0);
         unsigned n = rate > 0 ? gsl_ran_poisson(r, rate) : 0;
+        uint32_t firms = f->total[0] + f->total[1];
         for (unsigned k = 0; k < n; k++) {
+            /* The supplier is any firm; the payment is in e-CNY only if it
+             * holds a public wallet too (a complementarity: usage grows with
+             * the adopted share, not only with the adopters). */
+            if (rng_below(r, firms) >= adopted_all(f))
+                continue;
             led_acct payer = f->wallet[size][rng_below(r, f->adopted[size])];
             led_acct payee = random_adopted_firm(r, f);
             if (payee == payer)

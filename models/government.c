@@ -1,6 +1,6 @@
 /* government.c: the city government's fiscal flows in e-CNY.
  *
- * From gov_start (default: the pilot start) a share gov_ecny_pct of the
+ * From [government] start (or the pilot start, if later) a share gov_ecny_pct of the
  * city's fiscal spending (gov_spending_per_capita_yuan a year per resident)
  * is paid from the treasury's public wallet in e-CNY: procurement and
  * subsidies to firms that hold a public wallet (G2B) and social security,
@@ -20,7 +20,7 @@
 void gov_fiscal_hour(wld_world *w, wld_city *c, int32_t day)
 {
     wld_firms *f = &c->firms;
-    int32_t start = w->p.gov_start_day ? w->p.gov_start_day : c->pilot_start_day;
+    int32_t start = w->p.gov_start_day > c->pilot_start_day ? w->p.gov_start_day : c->pilot_start_day;
     if (day < start || f->treasury == LED_NONE || w->p.gov_ecny_pct <= 0)
         return;
     gsl_rng *r = c->rng_government;

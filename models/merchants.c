@@ -14,17 +14,20 @@
 
 #include "sim/rng.h"
 
-static void start_accepting(wld_world *w, wld_city *c, int cat, uint32_t n, int32_t day)
+led_acct mer_start_accepting(wld_world *w, wld_city *c, int cat, int32_t day, gsl_rng *r)
 {
-    for (uint32_t i = 0; i < n && c->merchants_accepting[cat] < c->merchants_total[cat]; i++) {
-        int bank = (int)rng_below(c->rng_merchants, (uint32_t)w->data->n_banks);
-        while (w->data->bank[bank].joined_day > day && bank > 0)
-            bank--;
-        led_acct acct = led_open(w->ledger, LED_MERCHANT, 0, c->bank_acct[bank], (uint16_t)c->index);
-        if (acct == LED_NONE)
-            return;
-        c->accepting[cat][c->merchants_accepting[cat]++] = acct;
-    }
+    if (c->merchants_accepting[cat] >= c->merchants_total[cat])
+        return LED_NONE;
+    int bank = (int)rng_below(r, (uint32_t)w->data->n_banks);
+    while (w->data->bank[bank].joined_day > day && bank > 0)
+        bank--;
+    led_acct acct = led_open(w->ledger, LED_MERCHANT, 0, c->bank_acct[bank], (uint16_t)c->index);
+    if (acct == LED_NONE)
+        return LED_NONE;
+    /* The category lets earmarked money (vouchers, aid) check where it is spent. */
+    led_set_merchant_category(w->ledger, acct, (uint8_t)cat);
+    c->accepting[cat][c->merchants_accepting[cat]++] = acct;
+    return acct;
 }
 
 void mer_day_start(wld_world *w, wld_city *c, int32_t day)
@@ -37,7 +40,9 @@ void mer_day_start(wld_world *w, wld_city *c, int32_t day)
         if (waiting == 0)
             continue;
         uint32_t n = w->p.must_accept ? waiting : gsl_ran_binomial(c->rng_merchants, p, waiting);
-        start_accepting(w, c, cat, n, day);
+        for (uint32_t k = 0; k < n; k++)
+            if (mer_start_accepting(w, c, cat, day, c->rng_merchants) == LED_NONE)
+                break;
     }
 }
 

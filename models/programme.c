@@ -35,7 +35,6 @@ struct prg_set {
     int n;
     prg_programme *p;
     uint32_t next_tag;
-    uint32_t *categorised; /* [city * DAT_MAX_CATEGORIES + cat]: accepting merchants given a category */
     uint32_t *tags;        /* [account]: merchant tag masks set so far (the ledger has no getter) */
     kpi_set *kpi;
     /* programmes.csv */
@@ -127,9 +126,8 @@ static void refresh_table(prg_set *s, wld_world *w);
 
 bool prg_setup(prg_set *s, wld_world *w, snap_frame *frame, err_list *errs)
 {
-    s->categorised = calloc((size_t)w->n_cities * DAT_MAX_CATEGORIES + 1, sizeof *s->categorised);
     s->tags = s->n ? calloc((size_t)w->max_accounts + 1, sizeof *s->tags) : NULL;
-    if (!s->categorised || (s->n && !s->tags)) {
+    if (s->n && !s->tags) {
         err_add(errs, "out of memory");
         return false;
     }
@@ -198,7 +196,6 @@ void prg_free(prg_set *s)
     }
     kpi_free(s->kpi);
     free(s->p);
-    free(s->categorised);
     free(s->tags);
     free(s->cells);
     free(s->cell_ptr);
@@ -217,16 +214,6 @@ prg_programme *prg_find(prg_set *s, const char *section, const char *name)
     return NULL;
 }
 
-void prg_categorise_merchants(prg_set *s, wld_world *w, int city)
-{
-    wld_city *c = &w->city[city];
-    for (int cat = 0; cat < w->data->n_categories; cat++) {
-        uint32_t *done = &s->categorised[(size_t)city * DAT_MAX_CATEGORIES + (size_t)cat];
-        for (; *done < c->merchants_accepting[cat]; (*done)++)
-            led_set_merchant_category(w->ledger, c->accepting[cat][*done], (uint8_t)cat);
-    }
-}
-
 void prg_day_start(prg_set *s, wld_world *w, eng_engine *eng, int32_t day, int32_t day_index)
 {
     if (!s || s->n == 0)
@@ -235,7 +222,6 @@ void prg_day_start(prg_set *s, wld_world *w, eng_engine *eng, int32_t day, int32
      * each programme sees the value come back to its own pool. */
     led_expire(w->ledger, day);
     for (int i = 0; i < w->n_cities; i++) {
-        prg_categorise_merchants(s, w, i);
         w->city[i].rural_awareness_boost = 0; /* rural programmes add theirs below */
     }
     for (int i = 0; i < s->n; i++)
@@ -330,36 +316,6 @@ void prg_out(prg_programme *p, const char *name, const char *unit, double value)
 
 /* ---------------------------------------------------------------- wallets */
 
-static int pick_bank(const wld_world *w, gsl_rng *r, int32_t day)
-{
-    double total = 0;
-    for (int b = 0; b < w->data->n_banks; b++)
-        if (w->data->bank[b].joined_day <= day)
-            total += w->data->bank[b].market_share;
-    if (total <= 0)
-        return 0;
-    double u = rng_uniform(r) * total;
-    for (int b = 0; b < w->data->n_banks; b++) {
-        if (w->data->bank[b].joined_day > day)
-            continue;
-        u -= w->data->bank[b].market_share;
-        if (u < 0)
-            return b;
-    }
-    return 0;
-}
-
-static int pick_class(const wld_world *w, gsl_rng *r)
-{
-    double u = rng_uniform(r) * 100.0;
-    for (int k = 0; k < 3; k++) {
-        if (u < w->p.class_pct[k])
-            return k + 1;
-        u -= w->p.class_pct[k];
-    }
-    return 4;
-}
-
 bool prg_topup(wld_world *w, wld_city *c, led_acct wallet, int64_t amount_fen)
 {
     if (amount_fen <= 0 || led_topup(w->ledger, wallet, amount_fen) != LED_OK)
@@ -382,65 +338,24 @@ bool prg_redeem(wld_world *w, wld_city *c, led_acct acct, int64_t amount_fen)
 
 uint32_t prg_open_wallet(wld_world *w, wld_city *c, int seg, int32_t day, gsl_rng *r, bool hard)
 {
-    if (c->n_adopters >= c->agents)
-        return UINT32_MAX;
+    /* A programme reaches residents wherever they are in the funnel. */
     int64_t *from = c->seg_downloaded[seg] > 0 ? &c->seg_downloaded[seg]
                     : c->seg_aware[seg] > 0    ? &c->seg_aware[seg]
                     : c->seg_unaware[seg] > 0  ? &c->seg_unaware[seg]
                                                : NULL;
     if (!from)
         return UINT32_MAX;
-    bool phone = SEG_PHONE(seg) && !hard;
-    int bank = pick_bank(w, r, day);
-    int cls = phone ? pick_class(w, r) : 4;
-    led_acct acct = led_open(w->ledger, phone ? LED_WALLET : LED_HARD_WALLET, cls, c->bank_acct[bank],
-                             (uint16_t)c->index);
-    if (acct == LED_NONE)
+    uint32_t a = res_open_wallet(w, c, seg, day, r, hard);
+    if (a == UINT32_MAX)
         return UINT32_MAX;
     (*from)--;
     c->seg_adopted[seg]++;
-    uint32_t a = c->n_adopters++;
-    c->wallet[a] = acct;
-    c->segment[a] = (uint8_t)seg;
-    c->last_pay_day[a] = INT32_MIN / 2;
-    /* Like residents.c: a share of new adopters use e-CNY every day (the
-     * engaged prefix); the adopter swapped out keeps its wallet account. */
-    if (rng_uniform(r) * 100.0 < w->p.engaged_pct && c->n_engaged < c->n_adopters) {
-        uint32_t e = c->n_engaged++;
-        led_acct tw = c->wallet[e];
-        uint8_t ts = c->segment[e];
-        int32_t tl = c->last_pay_day[e];
-        c->wallet[e] = c->wallet[a];
-        c->segment[e] = c->segment[a];
-        c->last_pay_day[e] = c->last_pay_day[a];
-        c->wallet[a] = tw;
-        c->segment[a] = ts;
-        c->last_pay_day[a] = tl;
-        a = e;
-    }
-    if (phone)
-        c->wallets_by_class[cls]++;
-    else
-        c->hard_wallets++;
-    c->rural_adopters += !SEG_URBAN(seg);
-    c->elderly_adopters += SEG_AGE(seg) == AGE_ELDERLY;
-    c->m[M_NEW_WALLETS]++;
     return a;
 }
 
 led_acct prg_onboard_merchant(wld_world *w, wld_city *c, int cat, int32_t day, gsl_rng *r)
 {
-    if (c->merchants_accepting[cat] >= c->merchants_total[cat])
-        return LED_NONE;
-    int bank = (int)rng_below(r, (uint32_t)w->data->n_banks);
-    while (w->data->bank[bank].joined_day > day && bank > 0)
-        bank--;
-    led_acct acct = led_open(w->ledger, LED_MERCHANT, 0, c->bank_acct[bank], (uint16_t)c->index);
-    if (acct == LED_NONE)
-        return LED_NONE;
-    led_set_merchant_category(w->ledger, acct, (uint8_t)cat);
-    c->accepting[cat][c->merchants_accepting[cat]++] = acct;
-    return acct;
+    return mer_start_accepting(w, c, cat, day, r);
 }
 
 int64_t prg_ticket(const wld_world *w, gsl_rng *r, int cat)

@@ -113,9 +113,6 @@ uint32_t prg_open_wallet(wld_world *w, wld_city *c, int seg, int32_t day, gsl_rn
 /* Makes one more merchant of category cat accept e-CNY (the programme
  * onboarded it); returns its account or LED_NONE when all already accept. */
 led_acct prg_onboard_merchant(wld_world *w, wld_city *c, int cat, int32_t day, gsl_rng *r);
-/* Sets the ledger category of every accepting merchant of c not yet set
- * (merchants.c does not), so category earmarks work. O(new merchants). */
-void prg_categorise_merchants(prg_set *s, wld_world *w, int city);
 /* Tops up wallet from its bank and keeps the city's circulation figure. */
 bool prg_topup(wld_world *w, wld_city *c, led_acct wallet, int64_t amount_fen);
 /* Redeems amount from an account to its bank, keeping circulation. */

@@ -100,22 +100,25 @@ static void swap_adopters(wld_city *c, uint32_t i, uint32_t j)
     c->last_pay_day[j] = last;
 }
 
-static void open_wallet(wld_world *w, wld_city *c, int segment, int32_t day)
+uint32_t res_open_wallet(wld_world *w, wld_city *c, int segment, int32_t day, gsl_rng *r, bool hard)
 {
-    gsl_rng *r = c->rng_adoption;
+    if (c->n_adopters >= c->agents)
+        return UINT32_MAX;
     int bank = pick_bank(w, r, day);
-    bool phone = SEG_PHONE(segment);
+    bool phone = SEG_PHONE(segment) && !hard;
     int wallet_class = phone ? pick_class(w, r) : 4;
     led_acct acct = led_open(w->ledger, phone ? LED_WALLET : LED_HARD_WALLET, wallet_class, c->bank_acct[bank],
                              (uint16_t)c->index);
     if (acct == LED_NONE)
-        return; /* sized at load for every resident: cannot happen */
+        return UINT32_MAX; /* sized at load for every resident: cannot happen */
     uint32_t a = c->n_adopters++;
     c->wallet[a] = acct;
     c->segment[a] = (uint8_t)segment;
     c->last_pay_day[a] = INT32_MIN / 2;
-    if (rng_uniform(r) * 100.0 < w->p.engaged_pct)
-        swap_adopters(c, a, c->n_engaged++);
+    if (rng_uniform(r) * 100.0 < w->p.engaged_pct) {
+        swap_adopters(c, a, c->n_engaged);
+        a = c->n_engaged++;
+    }
     if (phone)
         c->wallets_by_class[wallet_class]++;
     else
@@ -125,6 +128,7 @@ static void open_wallet(wld_world *w, wld_city *c, int segment, int32_t day)
     c->m[M_NEW_WALLETS]++;
     if (w->p.first_topup_fen > 0)
         topup(w, c, acct, w->p.first_topup_fen);
+    return a;
 }
 
 static int operators_on(const wld_world *w, int32_t day)
@@ -165,7 +169,9 @@ void res_day_start(wld_world *w, wld_city *c, int32_t day)
     for (int s = 0; s < SEGMENTS; s++) {
         /* Only invited residents may move down the funnel. */
         int64_t not_invited = c->seg_total[s] - (int64_t)floor(invited * (double)c->seg_total[s]);
-        int64_t newly_aware = binomial(r, p_aware, c->seg_unaware[s] - not_invited);
+        /* Rural outreach programmes add awareness around bank outlets. */
+        double p = SEG_URBAN(s) ? p_aware : p_aware + c->rural_awareness_boost;
+        int64_t newly_aware = binomial(r, p, c->seg_unaware[s] - not_invited);
         int64_t downloading = binomial(r, SEG_PHONE(s) ? p_download : w->p.hard_wallet_rate, c->seg_aware[s]);
         int64_t opening = SEG_PHONE(s) ? binomial(r, w->p.open_rate, c->seg_downloaded[s]) : downloading;
         c->seg_unaware[s] -= newly_aware;
@@ -174,7 +180,7 @@ void res_day_start(wld_world *w, wld_city *c, int32_t day)
             c->seg_downloaded[s] += downloading - opening;
         c->seg_adopted[s] += opening;
         for (int64_t k = 0; k < opening; k++)
-            open_wallet(w, c, s, day);
+            res_open_wallet(w, c, s, day, r, false);
     }
     /* Engaged adopters fall dormant: move them past the engaged range. */
     int64_t dormant = binomial(r, w->p.dormancy_rate, c->n_engaged);
@@ -196,7 +202,7 @@ void res_day_start(wld_world *w, wld_city *c, int32_t day)
     c->active_ring_day = day;
 }
 
-static void mark_active(wld_city *c, uint32_t a, int32_t day)
+void res_mark_active(wld_city *c, uint32_t a, int32_t day)
 {
     int32_t old = c->last_pay_day[a];
     if (old == day)
@@ -234,7 +240,7 @@ static bool pay_once(wld_world *w, wld_city *c, int cat, int32_t day)
         return false;
     if (merchant_was_empty)
         c->paid_today[c->n_paid_today++] = merchant;
-    mark_active(c, a, day);
+    res_mark_active(c, a, day);
     c->m[M_PAYMENTS_ECNY]++;
     c->m[M_VALUE_ECNY] += amount;
     c->m[M_VALUE_RETAIL] += amount;

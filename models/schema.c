@@ -15,7 +15,7 @@
 #define BIG 1e15
 /* Day numbers of 2019-01-01 and 2035-12-31: the range a scenario may cover. */
 #define DATE_MIN 17897
-#define DATE_MAX 24106
+#define DATE_MAX 24105
 
 static const scn_key scenario_keys[] = {
     {"name", SCN_STRING, "", 0, 0, "", "results folder name under results_dir (default: the file name without .ini)", NULL},
@@ -91,7 +91,7 @@ static const scn_key firms_keys[] = {
     {"large_factor", SCN_REAL, "20", 1, 1000, "x", "how many times more often a large firm pays suppliers than an SME", NULL},
     {"adopt_base", SCN_REAL, "0.0005", 0, 1, "1/day", "daily chance a firm opens a public (corporate) e-CNY wallet from bank marketing", NULL},
     {"adopt_peer", SCN_REAL, "0.0035", 0, 10, "1/day", "extra daily chance per unit share of firms already holding one (trading partners)", NULL},
-    {"b2b_per_day", SCN_REAL, "0.035", 0, 100, "1/day", "e-CNY supplier payments per adopted SME per weekday", NULL},
+    {"b2b_per_day", SCN_REAL, "0.045", 0, 100, "1/day", "e-CNY supplier payments per adopted SME per weekday", NULL},
     {"b2b_ticket_median_yuan", SCN_MONEY, "8000", 1, 1e9, "yuan", "median SME supplier payment (lognormal)", NULL},
     {"b2b_ticket_sigma", SCN_REAL, "1.2", 0, 4, "", "spread (sigma of the log) of supplier payments", NULL},
     {"tax_ecny_pct", SCN_REAL, "5", 0, 100, "%", "share of adopted firms paying their monthly tax in e-CNY (on the 15th)", NULL},
@@ -99,7 +99,7 @@ static const scn_key firms_keys[] = {
 };
 
 static const scn_key government_keys[] = {
-    {"start", SCN_DATE, "", DATE_MIN, DATE_MAX, "date", "first day fiscal payments are made in e-CNY (default: the city's pilot start)", NULL},
+    {"start", SCN_DATE, "2022-01-01", DATE_MIN, DATE_MAX, "date", "first day fiscal payments are made in e-CNY, or the city's pilot start if later (fiscal e-CNY payments began at scale in 2022)", NULL},
     {"spending_per_capita_yuan", SCN_MONEY, "15000", 0, 1e7, "yuan/year", "fiscal spending per resident per year (Suzhou 2021: ~19,600)", NULL},
     {"ecny_pct", SCN_REAL, "2", 0, 100, "%", "share of fiscal spending paid in e-CNY", NULL},
     {"g2p_pct", SCN_REAL, "30", 0, 100, "%", "share of e-CNY fiscal spending paid to residents (social security, subsidies); the rest to firms", NULL},

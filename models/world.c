@@ -207,8 +207,9 @@ wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
     if (scn_has(sc, "end")) {
         int32_t end = scn_date(sc, "end");
         scn_where(doc, sc, "end", where, sizeof where);
-        if (scn_is_set(sc, "days"))
-            err_add(errs, "%s: [scenario] gives both 'end' and 'days': expected one of them", where);
+        /* A manifest writes both; they only contradict when they disagree. */
+        if (scn_is_set(sc, "days") && scn_int(sc, "days") != (int64_t)end - w->start_day + 1)
+            err_add(errs, "%s: [scenario] gives both 'end' and 'days' and they disagree: expected one of them", where);
         if (end < w->start_day)
             err_add(errs, "%s: 'end' in [scenario] is %s, before 'start' %s: expected end on or after start", where,
                     scn_str(sc, "end"), scn_str(sc, "start"));

@@ -127,6 +127,12 @@ struct wld_world {
 void res_day_start(wld_world *w, wld_city *c, int32_t day);
 void res_shop_hour(wld_world *w, wld_city *c, int32_t day, int hour);
 void res_day_end(wld_world *w, wld_city *c, int32_t day);
+/* Makes one resident of segment an adopter with a wallet (a hard wallet when
+ * hard or without a smartphone); the caller moves the segment counts.
+ * Returns the adopter's index, UINT32_MAX when every resident has one. */
+uint32_t res_open_wallet(wld_world *w, wld_city *c, int segment, int32_t day, gsl_rng *r, bool hard);
+/* Records that adopter a paid on day (active-wallet counts). */
+void res_mark_active(wld_city *c, uint32_t a, int32_t day);
 extern const double res_hour_weight[24];
 
 /* firms.c: corporate wallets and B2B payments; government.c: fiscal flows */
@@ -142,5 +148,7 @@ bool wld_pay_topping_up(wld_world *w, wld_city *c, led_acct payer, led_acct paye
 void mer_day_start(wld_world *w, wld_city *c, int32_t day);
 void mer_day_end(wld_world *w, wld_city *c, int32_t day);
 bool mer_pick_accepting(wld_world *w, wld_city *c, int category, led_acct *out);
+/* One more merchant of category cat starts accepting; LED_NONE when all do. */
+led_acct mer_start_accepting(wld_world *w, wld_city *c, int cat, int32_t day, gsl_rng *r);
 
 #endif

@@ -37,6 +37,9 @@ fail() {
 
 # check_stderr FILE: every .expect line must be in FILE.
 check_stderr() {
+    if grep -qE 'Sanitizer|runtime error:' "$1"; then
+        fail "$2: sanitizer report in stderr"
+    fi
     while IFS= read -r want || [ -n "$want" ]; do
         [ -n "$want" ] || continue
         if ! grep -qF -- "$want" "$1"; then

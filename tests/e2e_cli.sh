@@ -17,6 +17,7 @@ expect() {
     [ "$got" -eq "$want" ] || bad="exit $got, expected $want"
     if [ -n "$out_want" ] && ! grep -qF -- "$out_want" "$work/out"; then bad="$bad; stdout lacks '$out_want'"; fi
     if [ -n "$err_want" ] && ! grep -qF -- "$err_want" "$work/err"; then bad="$bad; stderr lacks '$err_want'"; fi
+    if grep -qE 'Sanitizer|runtime error:' "$work/err"; then bad="$bad; sanitizer report"; fi
     if [ -n "$bad" ]; then
         echo "FAIL: ecnysim $*: $bad"
         sed 's/^/    err: /' "$work/err" | head -n 5

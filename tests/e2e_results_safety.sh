@@ -46,6 +46,7 @@ while [ "$n" -le 100000 ]; do
     [ "$status" -eq 0 ] && break
     [ "$status" -eq 1 ] || fail "write $n: exit $status, expected 1"
     grep -q 'cannot write' "$work/err" || { fail "write $n: no 'cannot write' message:"; head -n 3 "$work/err"; }
+    grep -qE 'Sanitizer|runtime error:' "$work/err" && { fail "write $n: sanitizer report:"; head -n 20 "$work/err"; }
     diff -r "$work/before" "$res" >/dev/null 2>&1 || fail "write $n: previous results changed"
     left=$(ls -A "$work/root")
     [ "$left" = "res" ] || fail "write $n: left in the results root: $left"

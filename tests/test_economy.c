@@ -1,0 +1,238 @@
+/* test_economy.c: each behaviour of the economy model in isolation.
+ *
+ * Every test builds a real world from a small scenario (written to a temp
+ * file, loaded through the schema, data from data/), runs it on the engine
+ * and inspects the agents' columns and the ledger: no mocks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "models/schema.h"
+#include "models/world_int.h"
+#include "sim/engine.h"
+
+typedef struct {
+    scn_doc *doc;
+    dat_set data;
+    wld_world *w;
+    eng_engine *eng;
+} fixture;
+
+/* Builds a world from INI text plus --set style overrides. */
+static void build(fixture *f, const char *ini, const char *const *sets, int n_sets)
+{
+    char path[] = "/tmp/ecny_test_economy_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, ini, strlen(ini)), (ssize_t)strlen(ini));
+    close(fd);
+    err_list errs;
+    err_init(&errs);
+    f->doc = scn_load(&ecny_schema, path, sets, n_sets, &errs);
+    unlink(path);
+    if (!f->doc)
+        err_print(&errs, stderr);
+    assert_non_null(f->doc);
+    assert_true(dat_load("data", &f->data, &errs));
+    f->w = wld_create(f->doc, &f->data, &errs);
+    if (!f->w)
+        err_print(&errs, stderr);
+    assert_non_null(f->w);
+    f->eng = eng_alloc(wld_start_day(f->w), wld_days(f->w), 1024, 1u << 24);
+    assert_non_null(f->eng);
+    assert_true(wld_attach(f->w, f->eng));
+}
+
+static void run_days(fixture *f, int days)
+{
+    for (int d = 0; d < days; d++)
+        assert_true(eng_step_day(f->eng));
+}
+
+static void destroy(fixture *f)
+{
+    eng_free(f->eng);
+    wld_free(f->w);
+    scn_free(f->doc);
+}
+
+static const char *small_city =
+    "[scenario]\nstart = 2021-03-01\ndays = 60\nseed = 12345\nscale = 500\n[city.suzhou]\n";
+
+/* Everyone aware, downloading and opening at once: adoption is immediate. */
+static const char *fast_adoption[] = {
+    "adoption.whitelist_start_pct=100", "adoption.awareness_promo=1", "adoption.download_rate=1",
+    "adoption.open_rate=1", "adoption.hard_wallet_rate=1", "adoption.engaged_pct=100",
+};
+#define N_FAST (int)(sizeof fast_adoption / sizeof fast_adoption[0])
+
+static int64_t day_metric(const fixture *f, int metric)
+{
+    return f->w->city[0].m[metric];
+}
+
+static void test_economy_no_accepting_merchants_no_retail_ecny(void **state)
+{
+    const char *sets[N_FAST + 3];
+    memcpy(sets, fast_adoption, sizeof fast_adoption);
+    sets[N_FAST] = "merchants.accept_base=0";
+    sets[N_FAST + 1] = "merchants.fee_weight=0";
+    sets[N_FAST + 2] = "merchants.demand_weight=0";
+    fixture f;
+    build(&f, small_city, sets, N_FAST + 3);
+    int64_t retail = 0;
+    for (int d = 0; d < 30; d++) {
+        run_days(&f, 1);
+        retail += day_metric(&f, M_VALUE_RETAIL);
+    }
+    assert_true(f.w->city[0].n_adopters > 1000);
+    for (int c = 0; c < f.data.n_categories; c++)
+        assert_int_equal(f.w->city[0].merchants_accepting[c], 0);
+    assert_int_equal(retail, 0);
+    destroy(&f);
+}
+
+static void test_economy_adopters_pay_where_merchants_accept(void **state)
+{
+    const char *sets[N_FAST + 1];
+    memcpy(sets, fast_adoption, sizeof fast_adoption);
+    sets[N_FAST] = "merchants.must_accept=true";
+    fixture f;
+    build(&f, small_city, sets, N_FAST + 1);
+    int64_t retail = 0;
+    for (int d = 0; d < 10; d++) {
+        run_days(&f, 1);
+        retail += day_metric(&f, M_VALUE_RETAIL);
+    }
+    assert_true(retail > 0);
+    for (int c = 0; c < f.data.n_categories; c++)
+        assert_int_equal(f.w->city[0].merchants_accepting[c], f.w->city[0].merchants_total[c]);
+    destroy(&f);
+}
+
+static void test_economy_merchant_adopts_when_customers_hold_ecny(void **state)
+{
+    const char *sets[N_FAST + 3];
+    memcpy(sets, fast_adoption, sizeof fast_adoption);
+    sets[N_FAST] = "merchants.accept_base=0";
+    sets[N_FAST + 1] = "merchants.fee_weight=0";
+    sets[N_FAST + 2] = "merchants.demand_weight=5";
+    fixture f;
+    build(&f, small_city, sets, N_FAST + 3);
+    run_days(&f, 5);
+    /* By day 5 every resident holds e-CNY, so demand alone makes every
+     * merchant accept (chance min(1, 5 x share) per day). */
+    uint32_t accepting = 0, total = 0;
+    for (int c = 0; c < f.data.n_categories; c++) {
+        accepting += f.w->city[0].merchants_accepting[c];
+        total += f.w->city[0].merchants_total[c];
+    }
+    assert_int_equal(accepting, total);
+    destroy(&f);
+}
+
+static void test_economy_elderly_without_smartphone_get_hard_wallets(void **state)
+{
+    const char *sets[N_FAST + 1];
+    memcpy(sets, fast_adoption, sizeof fast_adoption);
+    sets[N_FAST] = "adoption.elderly_smartphone_pct=0";
+    fixture f;
+    build(&f, small_city, sets, N_FAST + 1);
+    run_days(&f, 3);
+    const wld_city *c = &f.w->city[0];
+    uint32_t elderly = 0;
+    for (uint32_t a = 0; a < c->n_adopters; a++) {
+        if (SEG_AGE(c->segment[a]) != AGE_ELDERLY)
+            continue;
+        elderly++;
+        assert_int_equal(led_kind(f.w->ledger, c->wallet[a]), LED_HARD_WALLET);
+    }
+    assert_true(elderly > 100);
+    assert_true(c->hard_wallets >= (int64_t)elderly);
+    /* and every soft wallet belongs to someone with a smartphone */
+    for (uint32_t a = 0; a < c->n_adopters; a++)
+        if (led_kind(f.w->ledger, c->wallet[a]) == LED_WALLET)
+            assert_true(SEG_PHONE(c->segment[a]));
+    destroy(&f);
+}
+
+static void test_economy_nothing_before_pilot_start(void **state)
+{
+    fixture f;
+    build(&f, "[scenario]\nstart = 2020-01-01\ndays = 60\nscale = 1000\n[city.suzhou]\npilot_start = 2020-03-01\n",
+          fast_adoption, N_FAST);
+    run_days(&f, 59); /* to 2020-02-28 */
+    assert_int_equal(f.w->city[0].n_adopters, 0);
+    assert_int_equal(day_metric(&f, M_AWARE), 0);
+    assert_int_equal(led_circulation(f.w->ledger), 0);
+    destroy(&f);
+}
+
+static void test_economy_wallets_exceed_people_but_within_bounds(void **state)
+{
+    fixture f;
+    const char *sets[N_FAST + 1];
+    memcpy(sets, fast_adoption, sizeof fast_adoption);
+    sets[N_FAST] = "adoption.extra_wallet_rate=1";
+    build(&f, small_city, sets, N_FAST + 1);
+    run_days(&f, 5);
+    const wld_city *c = &f.w->city[0];
+    int64_t soft = c->n_adopters - c->hard_wallets;
+    /* March 2021: 7 operators, so at most min(6, extra_wallets_max=3) extra each */
+    assert_true(c->extra_wallets > 0);
+    assert_true(c->extra_wallets <= soft * 3);
+    assert_true(day_metric(&f, M_WALLETS) > day_metric(&f, M_ADOPTERS));
+    destroy(&f);
+}
+
+static void test_economy_ledger_conserves_money_every_day(void **state)
+{
+    fixture f;
+    build(&f, small_city, fast_adoption, N_FAST);
+    char why[256];
+    for (int d = 0; d < 30; d++) {
+        run_days(&f, 1);
+        assert_true(led_check(f.w->ledger, why, sizeof why));
+    }
+    assert_true(led_circulation(f.w->ledger) > 0);
+    destroy(&f);
+}
+
+static void test_economy_firms_pay_only_on_weekdays(void **state)
+{
+    const char *sets[] = {"firms.adopt_base=1", "firms.b2b_per_day=5"};
+    fixture f;
+    /* 2021-03-06 is a Saturday: day index 5 from Monday 2021-03-01 */
+    build(&f, small_city, sets, 2);
+    for (int d = 0; d < 7; d++) {
+        run_days(&f, 1);
+        int weekday = d % 7; /* 0 = Monday */
+        if (weekday >= 5)
+            assert_int_equal(day_metric(&f, M_VALUE_B2B), 0);
+        else if (d > 0)
+            assert_true(day_metric(&f, M_VALUE_B2B) > 0);
+    }
+    destroy(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_economy_no_accepting_merchants_no_retail_ecny),
+        cmocka_unit_test(test_economy_adopters_pay_where_merchants_accept),
+        cmocka_unit_test(test_economy_merchant_adopts_when_customers_hold_ecny),
+        cmocka_unit_test(test_economy_elderly_without_smartphone_get_hard_wallets),
+        cmocka_unit_test(test_economy_nothing_before_pilot_start),
+        cmocka_unit_test(test_economy_wallets_exceed_people_but_within_bounds),
+        cmocka_unit_test(test_economy_ledger_conserves_money_every_day),
+        cmocka_unit_test(test_economy_firms_pay_only_on_weekdays),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
