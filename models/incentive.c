@@ -33,20 +33,9 @@ typedef struct {
 static bool inc_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint64_t *accounts, err_list *errs)
 {
     const scn_instance *in = p->in;
-    inc_state *s = calloc(1, sizeof *s);
-    if (!s) {
-        err_add(errs, "out of memory");
+    inc_state *s = prg_state_alloc(p, sizeof *s, errs);
+    if (!s || !prg_read_window(p, doc, &s->start, &s->end, errs))
         return false;
-    }
-    p->state = s;
-    s->start = scn_date(in, "start");
-    s->end = scn_date(in, "end");
-    if (s->end < s->start) {
-        char where[600];
-        scn_where(doc, in, "end", where, sizeof where);
-        err_add(errs, "%s: end in [incentive.%s] is before start: expected on or after it", where, p->name);
-        return false;
-    }
     s->fee_pct = scn_real(in, "fee_subsidy_pct");
     s->per_merchant_fen = scn_fen(in, "subsidy_per_merchant_yuan");
     s->marketing_fen = scn_fen(in, "marketing_yuan");

@@ -39,20 +39,9 @@ typedef struct {
 static bool loan_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint64_t *accounts, err_list *errs)
 {
     const scn_instance *in = p->in;
-    loan_state *s = calloc(1, sizeof *s);
-    if (!s) {
-        err_add(errs, "out of memory");
+    loan_state *s = prg_state_alloc(p, sizeof *s, errs);
+    if (!s || !prg_read_window(p, doc, &s->start, &s->end, errs))
         return false;
-    }
-    p->state = s;
-    s->start = scn_date(in, "start");
-    s->end = scn_date(in, "end");
-    if (s->end < s->start) {
-        char where[600];
-        scn_where(doc, in, "end", where, sizeof where);
-        err_add(errs, "%s: end in [loans.%s] is before start: expected on or after it", where, p->name);
-        return false;
-    }
     s->target_fen = scn_fen(in, "target_yuan");
     s->count_real = scn_int(in, "count");
     s->sigma = scn_real(in, "size_sigma");

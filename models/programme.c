@@ -206,6 +206,27 @@ void prg_free(prg_set *s)
 int prg_count(const prg_set *s) { return s ? s->n : 0; }
 prg_programme *prg_get(prg_set *s, int i) { return &s->p[i]; }
 
+void *prg_state_alloc(prg_programme *p, size_t size, err_list *errs)
+{
+    p->state = calloc(1, size);
+    if (!p->state)
+        err_add(errs, "out of memory");
+    return p->state;
+}
+
+bool prg_read_window(prg_programme *p, const scn_doc *doc, int32_t *start, int32_t *end, err_list *errs)
+{
+    *start = scn_date(p->in, "start");
+    *end = scn_date(p->in, "end");
+    if (*end >= *start)
+        return true;
+    char where[600];
+    scn_where(doc, p->in, "end", where, sizeof where);
+    err_add(errs, "%s: end in [%s.%s] is before start: expected on or after it", where, scn_section_name(p->in),
+            p->name);
+    return false;
+}
+
 prg_programme *prg_find(prg_set *s, const char *section, const char *name)
 {
     for (int i = 0; i < s->n; i++)

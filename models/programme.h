@@ -99,6 +99,10 @@ int prg_count(const prg_set *s);
 prg_programme *prg_get(prg_set *s, int i);
 /* Finds a programme by kind section and name; NULL when absent. */
 prg_programme *prg_find(prg_set *s, const char *section, const char *name);
+/* Allocates p's zeroed state (the kind's destroy frees it); NULL with a message. */
+void *prg_state_alloc(prg_programme *p, size_t size, err_list *errs);
+/* Reads the section's start and end dates; refuses (FILE:LINE) an end before start. */
+bool prg_read_window(prg_programme *p, const scn_doc *doc, int32_t *start, int32_t *end, err_list *errs);
 
 /* ---- helpers shared by the kinds (programme.c) ---- */
 

@@ -42,20 +42,9 @@ typedef struct {
 static bool rur_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint64_t *accounts, err_list *errs)
 {
     const scn_instance *in = p->in;
-    rur_state *s = calloc(1, sizeof *s);
-    if (!s) {
-        err_add(errs, "out of memory");
+    rur_state *s = prg_state_alloc(p, sizeof *s, errs);
+    if (!s || !prg_read_window(p, doc, &s->start, &s->end, errs))
         return false;
-    }
-    p->state = s;
-    s->start = scn_date(in, "start");
-    s->end = scn_date(in, "end");
-    if (s->end < s->start) {
-        char where[600];
-        scn_where(doc, in, "end", where, sizeof where);
-        err_add(errs, "%s: end in [rural.%s] is before start: expected on or after it", where, p->name);
-        return false;
-    }
     s->outlets = scn_int(in, "outlets");
     s->rural_outlet_share = scn_real(in, "rural_outlet_pct") / 100.0;
     s->villages = scn_int(in, "credit_villages");
