@@ -16,6 +16,8 @@ PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Wno-format-truncation
 CPPFLAGS += -I. -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DECNYSIM_VERSION=\"$(VERSION)\"
+# DIST_CPPFLAGS=-DECNYSIM_MPI (set by `make mpi`, with CC=mpicc) builds sim/dist.c over Open MPI.
+CPPFLAGS += $(DIST_CPPFLAGS)
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 ifeq ($(MODE),release)
@@ -27,7 +29,7 @@ else ifeq ($(MODE),sanitize)
   LDSAN := -fsanitize=address,undefined
 else ifeq ($(MODE),fuzz)
   # libFuzzer harnesses (make fuzz): clang only; the harness link adds -fsanitize=fuzzer
-  OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -DECNYSIM_DEBUG=1
+  OPT := -O1 -g -Wno-unknown-warning-option -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -DECNYSIM_DEBUG=1
   LDSAN := -fsanitize=address,undefined
 else
   $(error MODE must be release, debug, sanitize or fuzz, not '$(MODE)')
@@ -45,7 +47,7 @@ TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run test unit check valgrind fuzz fuzz-build bench validate install uninstall clean help docs
+.PHONY: mpi all deps run test unit check valgrind fuzz fuzz-build bench validate install uninstall clean help docs
 
 ifeq ($(BUILD),build/release)
 all: $(BIN) ecnysim
@@ -118,6 +120,12 @@ fuzz: deps
 fuzz-build: $(BUILD)/fuzz_scenario $(BUILD)/fuzz_table
 $(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB)
 	$(CC) -fsanitize=fuzzer -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+## mpi: install Open MPI if missing, build build/mpi-release/ecnysim for mpirun (docs/distributed.md)
+MPI_BUILD ?= build/mpi-release
+mpi: deps
+	@ECNYSIM_PKGS="libopenmpi-dev openmpi-bin" sh tools/install-deps.sh
+	@$(MAKE) --no-print-directory MODE=release CC=mpicc BUILD=$(MPI_BUILD) DIST_CPPFLAGS=-DECNYSIM_MPI $(MPI_BUILD)/ecnysim
 
 ## bench: build and run the benchmarks, printing their figures
 bench: deps

@@ -350,3 +350,55 @@ int64_t air_winners(const prg_programme *p) { return ((const air_state *)p->stat
 uint32_t air_envelopes(const prg_programme *p) { return ((const air_state *)p->state)->envelopes_sim; }
 
 const prg_ops air_ops = {"airdrop", air_create, air_setup, air_day_start, NULL, air_day_end, air_report, air_destroy};
+
+/* ------------------------------------------------------------ checkpoints */
+
+#include "sim/checkpoint.h"
+
+/* Run state only: the design (dates, pool, envelopes, reach) comes from the
+ * scenario when the checkpoint is loaded. */
+void air_save(const prg_programme *p, ckp_writer *ck)
+{
+    const air_state *a = p->state;
+    ckp_put_tag(ck, CKP_TAG('A', 'I', 'R', 'D'));
+    ckp_put_u32(ck, a->pool);
+    ckp_put_u32(ck, a->envelopes_sim);
+    int64_t c[] = {a->signups_sim, a->winners_sim, a->winners_new_sim, a->eligible_sim, a->active30, a->active90,
+                   a->drawn, a->granted, a->expired};
+    ckp_put(ck, c, sizeof c);
+    ckp_put_f64(ck, a->p_signup);
+    ckp_put_array(ck, a->winner, sizeof *a->winner, a->n_winners);
+    ckp_put_array(ck, a->opened, sizeof *a->opened, a->n_opened);
+    prg_vouchers_save(&a->v, ck);
+}
+
+void air_load(prg_programme *p, ckp_reader *ck)
+{
+    air_state *a = p->state;
+    if (!ckp_expect_tag(ck, CKP_TAG('A', 'I', 'R', 'D'), "airdrop"))
+        return;
+    a->pool = ckp_get_u32(ck);
+    uint32_t envelopes = ckp_get_u32(ck);
+    if (!ckp_read_failed(ck) && envelopes != a->envelopes_sim) {
+        ckp_fail(ck, "[airdrop.%s] has %u simulated envelopes in the checkpoint, %u in this scenario: envelopes "
+                     "cannot change when resuming", p->name, envelopes, a->envelopes_sim);
+        return;
+    }
+    int64_t c[9];
+    ckp_get(ck, c, sizeof c);
+    a->signups_sim = c[0];
+    a->winners_sim = c[1];
+    a->winners_new_sim = c[2];
+    a->eligible_sim = c[3];
+    a->active30 = c[4];
+    a->active90 = c[5];
+    a->drawn = c[6] != 0;
+    a->granted = c[7] != 0;
+    a->expired = c[8] != 0;
+    a->p_signup = ckp_get_f64(ck);
+    a->n_winners = (uint32_t)ckp_get_array(ck, a->winner, sizeof *a->winner, (uint64_t)a->envelopes_sim + 1,
+                                           "airdrop winners");
+    a->n_opened = (uint32_t)ckp_get_array(ck, a->opened, sizeof *a->opened, (uint64_t)a->envelopes_sim + 1,
+                                          "airdrop wallets opened");
+    prg_vouchers_load(&a->v, ck, "airdrop envelopes");
+}

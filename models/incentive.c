@@ -156,3 +156,33 @@ static void inc_destroy(prg_programme *p)
 }
 
 const prg_ops inc_ops = {"incentive", inc_create, inc_setup, inc_day_start, NULL, NULL, inc_report, inc_destroy};
+
+/* ------------------------------------------------------------ checkpoints */
+
+#include "sim/checkpoint.h"
+
+void inc_save(const prg_programme *p, ckp_writer *ck)
+{
+    const inc_state *s = p->state;
+    ckp_put_tag(ck, CKP_TAG('I', 'N', 'C', 'V'));
+    ckp_put_u32(ck, s->pool);
+    int64_t c[] = {s->onboarded, s->made_aware, s->marketing_spent_fen, s->coupons_done, s->back_done};
+    ckp_put(ck, c, sizeof c);
+    prg_vouchers_save(&s->v, ck);
+}
+
+void inc_load(prg_programme *p, ckp_reader *ck)
+{
+    inc_state *s = p->state;
+    if (!ckp_expect_tag(ck, CKP_TAG('I', 'N', 'C', 'V'), "incentive"))
+        return;
+    s->pool = ckp_get_u32(ck);
+    int64_t c[5];
+    ckp_get(ck, c, sizeof c);
+    s->onboarded = c[0];
+    s->made_aware = c[1];
+    s->marketing_spent_fen = c[2];
+    s->coupons_done = c[3];
+    s->back_done = c[4];
+    prg_vouchers_load(&s->v, ck, "incentive coupons");
+}

@@ -338,3 +338,43 @@ int64_t prg_city_loans_n(const prg_set *s, int city)
     }
     return t;
 }
+
+/* ------------------------------------------------------------ checkpoints */
+
+#include "sim/checkpoint.h"
+
+void kpi_save(const kpi_set *s, ckp_writer *ck)
+{
+    ckp_put_tag(ck, CKP_TAG('K', 'P', 'I', 'S'));
+    ckp_put_u32(ck, (uint32_t)s->n);
+    for (int i = 0; i < s->n; i++) {
+        const kpi_one *k = &s->k[i];
+        ckp_put_f64(ck, k->achieved);
+        ckp_put_f64(ck, k->cost_yuan);
+        ckp_put_f64(ck, k->base);
+        ckp_put_i32(ck, k->reached_day);
+        ckp_put_i32(ck, k->last_index);
+        ckp_put_array(ck, k->history, sizeof *k->history, k->history ? (uint64_t)s->n_days + 1 : 0);
+    }
+}
+
+void kpi_load(kpi_set *s, ckp_reader *ck)
+{
+    if (!ckp_expect_tag(ck, CKP_TAG('K', 'P', 'I', 'S'), "KPIs"))
+        return;
+    uint32_t n = ckp_get_u32(ck);
+    if (!ckp_read_failed(ck) && n != (uint32_t)s->n) {
+        ckp_fail(ck, "the checkpoint has %u KPIs, this scenario %d: KPIs cannot be added or removed when resuming",
+                 n, s->n);
+        return;
+    }
+    for (int i = 0; i < s->n && !ckp_read_failed(ck); i++) {
+        kpi_one *k = &s->k[i];
+        k->achieved = ckp_get_f64(ck);
+        k->cost_yuan = ckp_get_f64(ck);
+        k->base = ckp_get_f64(ck);
+        k->reached_day = ckp_get_i32(ck);
+        k->last_index = ckp_get_i32(ck);
+        ckp_get_array(ck, k->history, sizeof *k->history, k->history ? (uint64_t)s->n_days + 1 : 0, "KPI days");
+    }
+}

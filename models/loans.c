@@ -211,3 +211,48 @@ static void loan_destroy(prg_programme *p)
 }
 
 const prg_ops loan_ops = {"loans", loan_create, loan_setup, loan_day_start, NULL, loan_day_end, loan_report, loan_destroy};
+
+/* ------------------------------------------------------------ checkpoints */
+
+#include "sim/checkpoint.h"
+
+void loan_save(const prg_programme *p, ckp_writer *ck)
+{
+    const loan_state *s = p->state;
+    ckp_put_tag(ck, CKP_TAG('L', 'O', 'A', 'N'));
+    ckp_put_u32(ck, s->lender);
+    ckp_put_u32(ck, s->next);
+    ckp_put_array(ck, s->firm, sizeof *s->firm, s->n);
+    ckp_put_array(ck, s->principal, sizeof *s->principal, s->n);
+    ckp_put_array(ck, s->outstanding, sizeof *s->outstanding, s->n);
+    ckp_put_array(ck, s->disbursed_day, sizeof *s->disbursed_day, s->n);
+    ckp_put_array(ck, s->small, sizeof *s->small, s->n);
+    ckp_put_array(ck, s->paid_months, sizeof *s->paid_months, s->n);
+    int64_t c[] = {s->disbursed_fen, s->disbursed_n, s->small_n, s->small_fen, s->repaid_fen, s->interest_fen};
+    ckp_put(ck, c, sizeof c);
+}
+
+void loan_load(prg_programme *p, ckp_reader *ck)
+{
+    loan_state *s = p->state;
+    if (!ckp_expect_tag(ck, CKP_TAG('L', 'O', 'A', 'N'), "loans"))
+        return;
+    s->lender = ckp_get_u32(ck);
+    s->next = ckp_get_u32(ck);
+    bool ok = ckp_get_array(ck, s->firm, sizeof *s->firm, s->n, "loans") == s->n;
+    ok = ckp_get_array(ck, s->principal, sizeof *s->principal, s->n, "loans") == s->n && ok;
+    ok = ckp_get_array(ck, s->outstanding, sizeof *s->outstanding, s->n, "loans") == s->n && ok;
+    ok = ckp_get_array(ck, s->disbursed_day, sizeof *s->disbursed_day, s->n, "loans") == s->n && ok;
+    ok = ckp_get_array(ck, s->small, sizeof *s->small, s->n, "loans") == s->n && ok;
+    ok = ckp_get_array(ck, s->paid_months, sizeof *s->paid_months, s->n, "loans") == s->n && ok;
+    if ((!ok || s->next > s->n) && !ckp_read_failed(ck))
+        ckp_fail(ck, "[loans.%s]: the number of loans cannot change when resuming", p->name);
+    int64_t c[6];
+    ckp_get(ck, c, sizeof c);
+    s->disbursed_fen = c[0];
+    s->disbursed_n = c[1];
+    s->small_n = c[2];
+    s->small_fen = c[3];
+    s->repaid_fen = c[4];
+    s->interest_fen = c[5];
+}

@@ -265,3 +265,41 @@ static void pay_destroy(prg_programme *p)
 }
 
 const prg_ops pay_ops = {"payroll", pay_create, pay_setup, pay_day_start, NULL, NULL, pay_report, pay_destroy};
+
+/* ------------------------------------------------------------ checkpoints */
+
+#include "sim/checkpoint.h"
+
+void pay_save(const prg_programme *p, ckp_writer *ck)
+{
+    const pay_state *s = p->state;
+    ckp_put_tag(ck, CKP_TAG('P', 'A', 'Y', 'R'));
+    ckp_put_array(ck, s->employer, sizeof *s->employer, s->n_employers);
+    ckp_put_array(ck, s->employee, sizeof *s->employee, s->n_employees);
+    int64_t c[] = {s->enrolled, s->opened, s->runs, s->batches_ok, s->batches_failed, s->legs_paid, s->legs_unpaid,
+                   s->paid_fen, s->kept_fen};
+    ckp_put(ck, c, sizeof c);
+}
+
+void pay_load(prg_programme *p, ckp_reader *ck)
+{
+    pay_state *s = p->state;
+    if (!ckp_expect_tag(ck, CKP_TAG('P', 'A', 'Y', 'R'), "payroll"))
+        return;
+    if (ckp_get_array(ck, s->employer, sizeof *s->employer, s->n_employers, "payroll employers") != s->n_employers &&
+        !ckp_read_failed(ck))
+        ckp_fail(ck, "[payroll.%s]: the number of employers cannot change when resuming", p->name);
+    s->n_employees = (uint32_t)ckp_get_array(ck, s->employee, sizeof *s->employee, s->cap_employees,
+                                             "payroll employees");
+    int64_t c[9];
+    ckp_get(ck, c, sizeof c);
+    s->enrolled = c[0] != 0;
+    s->opened = c[1];
+    s->runs = c[2];
+    s->batches_ok = c[3];
+    s->batches_failed = c[4];
+    s->legs_paid = c[5];
+    s->legs_unpaid = c[6];
+    s->paid_fen = c[7];
+    s->kept_fen = c[8];
+}

@@ -634,3 +634,110 @@ int64_t prg_count_active(const wld_world *w, const wld_city *c, const led_acct *
     free(active);
     return count;
 }
+
+/* ------------------------------------------------------------ checkpoints */
+
+#include "sim/checkpoint.h"
+
+typedef void (*prg_save_fn)(const prg_programme *p, ckp_writer *ck);
+typedef void (*prg_load_fn)(prg_programme *p, ckp_reader *ck);
+static const prg_save_fn savers[PRG_KINDS] = {air_save, trn_save, rur_save, pay_save, loan_save, inc_save};
+static const prg_load_fn loaders[PRG_KINDS] = {air_load, trn_load, rur_load, pay_load, loan_load, inc_load};
+
+void prg_save(const prg_set *s, const wld_world *w, ckp_writer *ck)
+{
+    ckp_put_tag(ck, CKP_TAG('P', 'R', 'G', 'S'));
+    ckp_put_u32(ck, (uint32_t)s->n);
+    ckp_put_u32(ck, s->next_tag);
+    for (int i = 0; i < s->n; i++) {
+        const prg_programme *p = &s->p[i];
+        ckp_put_u32(ck, (uint32_t)p->kind);
+        ckp_put_str(ck, p->name);
+        ckp_put_i64(ck, p->cost_fen);
+        ckp_put_rng(ck, p->rng);
+        savers[p->kind](p, ck);
+    }
+    /* Merchant tags: only accounts opened so far can carry one. */
+    ckp_put_array(ck, s->tags, sizeof *s->tags, s->tags ? led_accounts(w->ledger) : 0);
+    kpi_save(s->kpi, ck);
+}
+
+void prg_load(prg_set *s, wld_world *w, ckp_reader *ck)
+{
+    if (!ckp_expect_tag(ck, CKP_TAG('P', 'R', 'G', 'S'), "programmes"))
+        return;
+    uint32_t n = ckp_get_u32(ck);
+    if (!ckp_read_failed(ck) && n != (uint32_t)s->n) {
+        ckp_fail(ck, "the checkpoint has %u programmes, this scenario %d: programmes cannot be added or removed "
+                     "when resuming", n, s->n);
+        return;
+    }
+    s->next_tag = ckp_get_u32(ck);
+    for (int i = 0; i < s->n && !ckp_read_failed(ck); i++) {
+        prg_programme *p = &s->p[i];
+        uint32_t kind = ckp_get_u32(ck);
+        char name[64] = "";
+        uint32_t len = ckp_get_u32(ck);
+        if (len < sizeof name)
+            ckp_get(ck, name, len);
+        if (ckp_read_failed(ck))
+            return;
+        if (kind != (uint32_t)p->kind || len >= sizeof name || strcmp(name, p->name) != 0) {
+            ckp_fail(ck, "programme %d is [%s.%s] in this scenario but not in the checkpoint: programmes cannot be "
+                         "added, removed or renamed when resuming", i + 1, kinds[p->kind]->section, p->name);
+            return;
+        }
+        p->cost_fen = ckp_get_i64(ck);
+        ckp_get_rng(ck, p->rng);
+        loaders[p->kind](p, ck);
+    }
+    if (ckp_read_failed(ck))
+        return;
+    uint64_t room = s->tags ? (uint64_t)w->max_accounts + 1 : 0;
+    if (s->tags)
+        memset(s->tags, 0, (size_t)room * sizeof *s->tags);
+    ckp_get_array(ck, s->tags, sizeof *s->tags, room, "merchant tags");
+    kpi_load(s->kpi, ck);
+}
+
+void prg_vouchers_save(const prg_vouchers *v, ckp_writer *ck)
+{
+    ckp_put_tag(ck, CKP_TAG('V', 'O', 'U', 'C'));
+    ckp_put_u32(ck, v->pool);
+    ckp_put_array(ck, v->merchants, sizeof *v->merchants, v->n_merchants);
+    ckp_put_array(ck, v->merchant_cat, sizeof *v->merchant_cat, v->n_merchants);
+    ckp_put_array(ck, v->holder, sizeof *v->holder, v->n_holders);
+    ckp_put_array(ck, v->spent_once, sizeof *v->spent_once, v->n_holders);
+    ckp_put_array(ck, v->last_pay, sizeof *v->last_pay, v->n_holders);
+    int64_t c[] = {v->granted_n, v->granted_fen, v->refused_n, v->spent_fen, v->payments, v->topups_n,
+                   v->topup_fen, v->clawback_fen, v->spent_online_fen, v->spenders};
+    ckp_put(ck, c, sizeof c);
+    ckp_put(ck, v->spent_by_cat_fen, sizeof v->spent_by_cat_fen);
+}
+
+void prg_vouchers_load(prg_vouchers *v, ckp_reader *ck, const char *what)
+{
+    if (!ckp_expect_tag(ck, CKP_TAG('V', 'O', 'U', 'C'), what))
+        return;
+    v->pool = ckp_get_u32(ck);
+    v->n_merchants = (uint32_t)ckp_get_array(ck, v->merchants, sizeof *v->merchants, v->cap_merchants, what);
+    if (ckp_get_array(ck, v->merchant_cat, sizeof *v->merchant_cat, v->cap_merchants, what) != v->n_merchants)
+        ckp_fail(ck, "corrupt checkpoint: %s: merchant columns disagree", what);
+    v->n_holders = (uint32_t)ckp_get_array(ck, v->holder, sizeof *v->holder, v->cap_holders, what);
+    if (ckp_get_array(ck, v->spent_once, sizeof *v->spent_once, v->cap_holders, what) != v->n_holders ||
+        ckp_get_array(ck, v->last_pay, sizeof *v->last_pay, v->cap_holders, what) != v->n_holders)
+        ckp_fail(ck, "corrupt checkpoint: %s: holder columns disagree", what);
+    int64_t c[10];
+    ckp_get(ck, c, sizeof c);
+    v->granted_n = c[0];
+    v->granted_fen = c[1];
+    v->refused_n = c[2];
+    v->spent_fen = c[3];
+    v->payments = c[4];
+    v->topups_n = c[5];
+    v->topup_fen = c[6];
+    v->clawback_fen = c[7];
+    v->spent_online_fen = c[8];
+    v->spenders = c[9];
+    ckp_get(ck, v->spent_by_cat_fen, sizeof v->spent_by_cat_fen);
+}

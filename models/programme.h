@@ -215,4 +215,34 @@ int64_t prg_city_loans_fen(const prg_set *s, int city);
 int64_t prg_city_loans_n(const prg_set *s, int city);
 double prg_city_cost_yuan(const prg_set *s, const wld_world *w, int city);
 
+/* ---- checkpoints (issue 8, sim/checkpoint.h) ---- */
+
+/* prg_save writes every programme's run state (its random stream, cost so
+ * far, the kind's counters, holders, winners, loans ...) field by field,
+ * the merchant tags and the KPIs' history; configuration read from the
+ * scenario is not written, so a branch (resume --set) takes the new values.
+ * prg_load reads it into a set built from the same scenario; a different
+ * set of programmes or sizes fails the reader naming the programme. */
+struct ckp_writer;
+struct ckp_reader;
+void prg_save(const prg_set *s, const wld_world *w, struct ckp_writer *ck);
+void prg_load(prg_set *s, wld_world *w, struct ckp_reader *ck);
+void prg_vouchers_save(const prg_vouchers *v, struct ckp_writer *ck);
+void prg_vouchers_load(prg_vouchers *v, struct ckp_reader *ck, const char *what);
+/* The kinds' own state (each file appends its pair). */
+void air_save(const prg_programme *p, struct ckp_writer *ck);
+void air_load(prg_programme *p, struct ckp_reader *ck);
+void trn_save(const prg_programme *p, struct ckp_writer *ck);
+void trn_load(prg_programme *p, struct ckp_reader *ck);
+void rur_save(const prg_programme *p, struct ckp_writer *ck);
+void rur_load(prg_programme *p, struct ckp_reader *ck);
+void pay_save(const prg_programme *p, struct ckp_writer *ck);
+void pay_load(prg_programme *p, struct ckp_reader *ck);
+void loan_save(const prg_programme *p, struct ckp_writer *ck);
+void loan_load(prg_programme *p, struct ckp_reader *ck);
+void inc_save(const prg_programme *p, struct ckp_writer *ck);
+void inc_load(prg_programme *p, struct ckp_reader *ck);
+void kpi_save(const kpi_set *k, struct ckp_writer *ck);
+void kpi_load(kpi_set *k, struct ckp_reader *ck);
+
 #endif

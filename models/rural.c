@@ -284,3 +284,38 @@ static void rur_destroy(prg_programme *p)
 }
 
 const prg_ops rur_ops = {"rural", rur_create, rur_setup, rur_day_start, NULL, rur_day_end, rur_report, rur_destroy};
+
+/* ------------------------------------------------------------ checkpoints */
+
+#include "sim/checkpoint.h"
+
+void rur_save(const prg_programme *p, ckp_writer *ck)
+{
+    const rur_state *s = p->state;
+    ckp_put_tag(ck, CKP_TAG('R', 'U', 'R', 'L'));
+    ckp_put_u32(ck, s->aid_pool);
+    ckp_put_u32(ck, s->coupon_pool);
+    int64_t c[] = {s->hard_given, s->opened, s->aid_done, s->coupons_done, s->aid_back_done, s->coupon_back_done};
+    ckp_put(ck, c, sizeof c);
+    prg_vouchers_save(&s->aid, ck);
+    prg_vouchers_save(&s->coupons, ck);
+}
+
+void rur_load(prg_programme *p, ckp_reader *ck)
+{
+    rur_state *s = p->state;
+    if (!ckp_expect_tag(ck, CKP_TAG('R', 'U', 'R', 'L'), "rural"))
+        return;
+    s->aid_pool = ckp_get_u32(ck);
+    s->coupon_pool = ckp_get_u32(ck);
+    int64_t c[6];
+    ckp_get(ck, c, sizeof c);
+    s->hard_given = c[0];
+    s->opened = c[1];
+    s->aid_done = c[2];
+    s->coupons_done = c[3];
+    s->aid_back_done = c[4];
+    s->coupon_back_done = c[5];
+    prg_vouchers_load(&s->aid, ck, "rural aid");
+    prg_vouchers_load(&s->coupons, ck, "rural coupons");
+}

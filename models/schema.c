@@ -276,6 +276,21 @@ static const scn_key kpi_keys[] = {
     {"fixed_cost_yuan", SCN_MONEY, "0", 0, BIG, "yuan", "cost added to the programmes' (e.g. an action plan's budget)", NULL},
 };
 
+/* Cross-city flows (models/flows.c, docs/distributed.md). */
+static const scn_key flow_keys[] = {
+    {"from", SCN_STRING, NULL, 0, 0, "", "the [city.NAME] section the money leaves (travellers' home, remitters, paying firms)", NULL},
+    {"to", SCN_STRING, NULL, 0, 0, "", "the [city.NAME] section it arrives in, on the next day", NULL},
+    {"kind", SCN_CHOICE, "travel", 0, 0, "", "travel: wallet holders of from spend at to's accepting merchants; remittance: wallets of from send to wallets of to; b2b: firms of from pay suppliers in to", "travel|remittance|b2b"},
+    {"start", SCN_DATE, "", DATE_MIN, DATE_MAX, "date", "first day of the flow (default: the scenario start; never before from's pilot start)", NULL},
+    {"end", SCN_DATE, "", DATE_MIN, DATE_MAX, "date", "last day of the flow (default: the end of the run)", NULL},
+    {"travellers_per_1000", SCN_REAL, "3", 0, 1000, "people/day", "travel: residents of from spending a day in to, per 1000 residents", NULL},
+    {"ecny_pct", SCN_REAL, "40", 0, 100, "%", "travel: share of travelling wallet holders who pay there in e-CNY (cross-regional use)", NULL},
+    {"remittances_per_1000", SCN_REAL, "0.5", 0, 1000, "1/day", "remittance: transfers to to per day per 1000 wallet holders of from", NULL},
+    {"payments_per_firm", SCN_REAL, "0.01", 0, 100, "1/day", "b2b: payments to suppliers in to per adopted firm of from per weekday", NULL},
+    {"amount_yuan", SCN_MONEY, "", 0.01, 1e9, "yuan", "median amount of one payment, lognormal (default: travel 350, remittance 800, b2b 30,000)", NULL},
+    {"amount_sigma", SCN_REAL, "0.8", 0, 4, "", "spread (sigma of the log) of the amounts", NULL},
+};
+
 static const scn_section sections[] = {
     {"scenario", false, true, "The run: dates, seed, scale, folders.", scenario_keys, N_KEYS(scenario_keys)},
     {"run", false, false, "Written by ecnysim at the top of manifest.ini (status, version, seed, command): provenance, ignored when the file is run.", NULL, 0},
@@ -296,6 +311,7 @@ static const scn_section sections[] = {
     {"loans", true, false, "SME loans disbursed and repaid in e-CNY.", loans_keys, N_KEYS(loans_keys)},
     {"incentive", true, false, "Merchant fee subsidies, threshold coupons and bank marketing budgets.", incentive_keys, N_KEYS(incentive_keys)},
     {"kpi", true, false, "A KPI target of a city: attainment, date reached or projected, cost (kpi.csv).", kpi_keys, N_KEYS(kpi_keys)},
+    {"flow", true, false, "Money flowing between two cities of the scenario (travel, remittances, B2B), sent on a day and credited on the next (flows.csv).", flow_keys, N_KEYS(flow_keys)},
 };
 
 const scn_schema ecny_schema = {sections, N_KEYS(sections)};

@@ -284,3 +284,42 @@ static void trn_destroy(prg_programme *p)
 }
 
 const prg_ops trn_ops = {"transit", trn_create, trn_setup, trn_day_start, trn_event, trn_day_end, trn_report, trn_destroy};
+
+/* ------------------------------------------------------------ checkpoints */
+
+#include "sim/checkpoint.h"
+
+void trn_save(const prg_programme *p, ckp_writer *ck)
+{
+    const trn_state *t = p->state;
+    ckp_put_tag(ck, CKP_TAG('T', 'R', 'N', 'S'));
+    ckp_put_u32(ck, t->op);
+    ckp_put_array(ck, t->tapped, sizeof *t->tapped, t->n_tapped); /* taps not synced yet */
+    int64_t c[] = {t->rides, t->ecny_rides, t->qr_rides, t->taps, t->tap_refused, t->synced_taps, t->sync_refused,
+                   t->posted_fen, t->revenue_fen, t->qr_today_fen, t->opened, t->promo_rides, t->refused};
+    ckp_put(ck, c, sizeof c);
+}
+
+void trn_load(prg_programme *p, ckp_reader *ck)
+{
+    trn_state *t = p->state;
+    if (!ckp_expect_tag(ck, CKP_TAG('T', 'R', 'N', 'S'), "transit"))
+        return;
+    t->op = ckp_get_u32(ck);
+    t->n_tapped = (uint32_t)ckp_get_array(ck, t->tapped, sizeof *t->tapped, t->cap_tapped, "transit taps");
+    int64_t c[13];
+    ckp_get(ck, c, sizeof c);
+    t->rides = c[0];
+    t->ecny_rides = c[1];
+    t->qr_rides = c[2];
+    t->taps = c[3];
+    t->tap_refused = c[4];
+    t->synced_taps = c[5];
+    t->sync_refused = c[6];
+    t->posted_fen = c[7];
+    t->revenue_fen = c[8];
+    t->qr_today_fen = c[9];
+    t->opened = c[10];
+    t->promo_rides = c[11];
+    t->refused = c[12];
+}

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/flows.h"
 #include "models/programme.h"
 #include "sim/calendar.h"
 #include "sim/rng.h"
@@ -190,6 +191,12 @@ static uint32_t merchants_of(const wld_world *w, const wld_city *c, double per_1
 
 wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
 {
+    return wld_create_owned(doc, data, NULL, 0, errs);
+}
+
+wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *city_rank, int rank,
+                            err_list *errs)
+{
     int before = errs->count;
     const scn_instance *sc = scn_single(doc, "scenario");
     char where[600];
@@ -204,12 +211,22 @@ wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
     w->seed = (uint64_t)scn_int(sc, "seed");
     w->scale = scn_int(sc, "scale");
     w->check_ledger = scn_bool(sc, "check_ledger");
-    if (scn_has(sc, "end")) {
+    /* The run's length comes from 'end' or 'days'. A manifest writes both
+     * (they agree); a --set of one overrides the other given in the file. */
+    bool use_end = scn_has(sc, "end");
+    if (use_end && scn_is_set(sc, "days") && scn_int(sc, "days") != (int64_t)scn_date(sc, "end") - w->start_day + 1) {
+        bool days_by_set = scn_is_override(sc, "days"), end_by_set = scn_is_override(sc, "end");
+        if (days_by_set != end_by_set) {
+            use_end = end_by_set;
+        } else {
+            scn_where(doc, sc, "end", where, sizeof where);
+            err_add(errs, "%s: [scenario] gives both 'end' and 'days' and they disagree: expected one of them",
+                    where);
+        }
+    }
+    if (use_end) {
         int32_t end = scn_date(sc, "end");
         scn_where(doc, sc, "end", where, sizeof where);
-        /* A manifest writes both; they only contradict when they disagree. */
-        if (scn_is_set(sc, "days") && scn_int(sc, "days") != (int64_t)end - w->start_day + 1)
-            err_add(errs, "%s: [scenario] gives both 'end' and 'days' and they disagree: expected one of them", where);
         if (end < w->start_day)
             err_add(errs, "%s: 'end' in [scenario] is %s, before 'start' %s: expected end on or after start", where,
                     scn_str(sc, "end"), scn_str(sc, "start"));
@@ -228,11 +245,13 @@ wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
 
     w->n_cities = (int)scn_count(doc, "city");
     w->city = calloc((size_t)w->n_cities, sizeof *w->city);
-    if (!w->city) {
+    if (!w->city || (city_rank && !(w->city_rank = malloc(((size_t)w->n_cities + 1) * sizeof *w->city_rank)))) {
         err_add(errs, "out of memory");
         wld_free(w);
         return NULL;
     }
+    if (city_rank)
+        memcpy(w->city_rank, city_rank, (size_t)w->n_cities * sizeof *w->city_rank);
     const scn_instance *ad = scn_single(doc, "adoption");
     const scn_instance *mer = scn_single(doc, "merchants");
     double per_1000 = scn_real(mer, "per_1000_residents");
@@ -243,6 +262,7 @@ wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
         const scn_instance *in = scn_nth(doc, "city", (size_t)i);
         wld_city *c = &w->city[i];
         c->index = i;
+        c->owned = !city_rank || city_rank[i] == rank;
         const char *area = scn_has(in, "area") ? scn_str(in, "area") : scn_name(in);
         scn_where(doc, in, scn_has(in, "area") ? "area" : NULL, where, sizeof where);
         c->data = dat_find_city(data, area);
@@ -290,6 +310,8 @@ wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
         uint32_t firms = (uint32_t)llround((double)c->agents * firms_per_1000 / 1000.0);
         c->firms.total[1] = (uint32_t)llround(firms * w->p.firm_large_pct / 100.0);
         c->firms.total[0] = firms - c->firms.total[1];
+        if (!c->owned)
+            continue; /* another rank simulates it: nothing to size here */
         accounts += c->agents + merchants + firms + 1 + (uint64_t)data->n_banks;
         agent_bytes += (uint64_t)c->agents * (sizeof(led_acct) + 1 + sizeof(int32_t)) +
                        merchants * 2 * sizeof(led_acct) + (uint64_t)firms * 2 * sizeof(led_acct);
@@ -300,6 +322,17 @@ wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
     }
     w->prg = prg_create(doc, w, &accounts, errs);
     if (!w->prg) {
+        wld_free(w);
+        return NULL;
+    }
+    if (city_rank && prg_count(w->prg) > 0) {
+        err_add(errs, "%s: programmes and KPIs run with every city in one process, not split over ranks "
+                      "(docs/distributed.md)", scn_path(doc));
+        wld_free(w);
+        return NULL;
+    }
+    w->flows = flw_create(doc, w, &accounts, errs);
+    if (!w->flows) {
         wld_free(w);
         return NULL;
     }
@@ -329,7 +362,7 @@ wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
         return NULL;
     }
     for (int i = 0; i < w->n_cities; i++) {
-        for (int b = 0; b < data->n_banks; b++) {
+        for (int b = 0; b < data->n_banks && w->city[i].owned; b++) {
             led_acct branch = led_open(w->ledger, LED_BANK, 0, LED_NONE, (uint16_t)i);
             w->city[i].bank_acct[b] = branch;
             /* Operating banks hold ample reserve: the 100 % reserve rule binds
@@ -350,6 +383,8 @@ wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
 
     for (int i = 0; i < w->n_cities; i++) {
         wld_city *c = &w->city[i];
+        if (!c->owned)
+            continue;
         uint32_t id = c->data->id;
         c->rng_population = rng_stream_alloc(w->seed, id, RNG_POPULATION);
         c->rng_adoption = rng_stream_alloc(w->seed, id, RNG_ADOPTION);
@@ -401,7 +436,7 @@ wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
                                      NULL, 0, NULL};
     w->frame.table[1] = (snap_table){"ledger.csv", LEDGER_COLUMNS, ledger_columns, w->ledger_values,
                                      w->n_cities + 1, w->row_city, NULL, 0, NULL};
-    if (!prg_setup(w->prg, w, &w->frame, errs)) {
+    if (!prg_setup(w->prg, w, &w->frame, errs) || !flw_setup(w->flows, w, &w->frame, errs)) {
         wld_free(w);
         return NULL;
     }
@@ -431,6 +466,8 @@ void wld_free(wld_world *w)
             free(c->accepting[k]);
     }
     prg_free(w->prg);
+    flw_free(w->flows);
+    free(w->city_rank);
     free(w->city);
     led_free(w->ledger);
     free(w->snap_city);
@@ -482,7 +519,7 @@ static void on_day_start(void *ctx, eng_engine *eng, int32_t day_index)
     for (int i = 0; i < w->n_cities; i++) {
         wld_city *c = &w->city[i];
         memset(c->m, 0, sizeof c->m);
-        if (day < c->pilot_start_day)
+        if (!c->owned || day < c->pilot_start_day)
             continue;
         mer_day_start(w, c, day);
         res_day_start(w, c, day);
@@ -504,6 +541,7 @@ static void on_day_start(void *ctx, eng_engine *eng, int32_t day_index)
             }
         }
     }
+    flw_day_start(w->flows, w, day);
     prg_day_start(w->prg, w, eng, day, day_index);
 }
 
@@ -536,12 +574,14 @@ static void publish(wld_world *w, int32_t day, int32_t day_index)
             rejected += (int64_t)st->rejected[r];
         row[2 * LED_TRANSFER_KINDS] = rejected;
         row[2 * LED_TRANSFER_KINDS + 1] = c->circulation_fen;
-        for (int k = 0; k < LEDGER_COLUMNS - 1; k++)
+        for (int k = 0; k < LEDGER_COLUMNS; k++)
             all[k] += row[k];
     }
-    /* The "all" row carries the national figure from the ledger itself: the
-     * issuer's side, which also counts banks' vaults and pools. */
-    all[LEDGER_COLUMNS - 1] = led_circulation(w->ledger);
+    /* The "all" row is the sum of the city rows, circulation included, so it
+     * is the same however the cities are spread over processes (a rank's
+     * ledger sees only its cities). Programme pools and banks' vaults are
+     * not in a city's circulation: led_circulation(w->ledger) has them. */
+    flw_publish(w->flows, w);
     w->frame.day = day;
     w->frame.day_index = day_index;
 }
@@ -552,6 +592,8 @@ static void on_day_end(void *ctx, eng_engine *eng, int32_t day_index)
     int32_t day = w->start_day + day_index;
     for (int i = 0; i < w->n_cities; i++) {
         wld_city *c = &w->city[i];
+        if (!c->owned)
+            continue; /* its rows stay zero here: its own rank publishes them */
         if (day >= c->pilot_start_day) {
             res_day_end(w, c, day);
             mer_day_end(w, c, day);
@@ -560,6 +602,11 @@ static void on_day_end(void *ctx, eng_engine *eng, int32_t day_index)
         c->m[M_POPULATION] = c->people;
         c->m[M_MERCHANTS] = (int64_t)c->merchants_all * w->scale;
         c->m[M_CIRCULATION] = c->circulation_fen;
+    }
+    /* Every rank reaches this each day: the flows' exchange is collective. */
+    if (!flw_day_end(w->flows, w, day, w->failure, sizeof w->failure)) {
+        eng_fail(eng, w->failure);
+        return;
     }
     prg_day_end(w->prg, w, day);
     if (w->check_ledger) {
@@ -587,4 +634,162 @@ bool wld_attach(wld_world *w, eng_engine *eng)
 const snap_frame *wld_frame(const wld_world *w)
 {
     return &w->frame;
+}
+
+/* ------------------------------------------------------------ checkpoints */
+
+#include "sim/checkpoint.h"
+
+#define WLD_CKP_TAG CKP_TAG('W', 'R', 'L', 'D')
+#define WLD_CITY_TAG CKP_TAG('C', 'I', 'T', 'Y')
+
+static void city_save(const wld_world *w, const wld_city *c, ckp_writer *ck)
+{
+    ckp_put_tag(ck, WLD_CITY_TAG);
+    ckp_put_u32(ck, c->agents);
+    ckp_put_u32(ck, c->merchants_all);
+    ckp_put_u32(ck, c->firms.total[0]);
+    ckp_put_u32(ck, c->firms.total[1]);
+    ckp_put(ck, c->seg_total, sizeof c->seg_total);
+    ckp_put(ck, c->seg_unaware, sizeof c->seg_unaware);
+    ckp_put(ck, c->seg_aware, sizeof c->seg_aware);
+    ckp_put(ck, c->seg_downloaded, sizeof c->seg_downloaded);
+    ckp_put(ck, c->seg_adopted, sizeof c->seg_adopted);
+    ckp_put_u32(ck, c->n_engaged);
+    ckp_put_array(ck, c->wallet, sizeof *c->wallet, c->n_adopters);
+    ckp_put_array(ck, c->segment, sizeof *c->segment, c->n_adopters);
+    ckp_put_array(ck, c->last_pay_day, sizeof *c->last_pay_day, c->n_adopters);
+    ckp_put(ck, c->wallets_by_class, sizeof c->wallets_by_class);
+    ckp_put_i64(ck, c->hard_wallets);
+    ckp_put_i64(ck, c->rural_adopters);
+    ckp_put_i64(ck, c->elderly_adopters);
+    ckp_put_i64(ck, c->extra_wallets);
+    ckp_put(ck, c->active_by_day, sizeof c->active_by_day);
+    ckp_put_i32(ck, c->active_ring_day);
+    for (int k = 0; k < 2; k++)
+        ckp_put_array(ck, c->firms.wallet[k], sizeof(led_acct), c->firms.adopted[k]);
+    ckp_put_array(ck, c->firms.paid_today, sizeof(led_acct), c->firms.n_paid_today);
+    ckp_put_u32(ck, c->firms.treasury);
+    ckp_put(ck, c->bank_acct, sizeof c->bank_acct);
+    ckp_put_u32(ck, (uint32_t)w->data->n_categories);
+    for (int k = 0; k < w->data->n_categories; k++) {
+        ckp_put_u32(ck, c->merchants_total[k]);
+        ckp_put_array(ck, c->accepting[k], sizeof(led_acct), c->merchants_accepting[k]);
+    }
+    ckp_put_array(ck, c->paid_today, sizeof(led_acct), c->n_paid_today);
+    ckp_put_i64(ck, c->circulation_fen);
+    ckp_put_rng(ck, c->rng_adoption);
+    ckp_put_rng(ck, c->rng_shopping);
+    ckp_put_rng(ck, c->rng_merchants);
+    ckp_put_rng(ck, c->rng_population);
+    ckp_put_rng(ck, c->rng_firms);
+    ckp_put_rng(ck, c->rng_government);
+    ckp_put(ck, c->m, sizeof c->m);
+    ckp_put(ck, c->ledger_row, sizeof c->ledger_row);
+    ckp_put_f64(ck, c->rural_awareness_boost);
+}
+
+static void city_expect(ckp_reader *ck, const wld_city *c, uint32_t have, const char *what)
+{
+    uint32_t got = ckp_get_u32(ck);
+    if (!ckp_read_failed(ck) && got != have)
+        ckp_fail(ck, "[city.%s] has %u %s in the checkpoint, %u in this scenario: it was written for another "
+                     "scenario or scale", c->name, got, what, have);
+}
+
+static void city_load(const wld_world *w, wld_city *c, ckp_reader *ck)
+{
+    if (!ckp_expect_tag(ck, WLD_CITY_TAG, "city"))
+        return;
+    city_expect(ck, c, c->agents, "agents");
+    city_expect(ck, c, c->merchants_all, "merchants");
+    city_expect(ck, c, c->firms.total[0], "small and medium firms");
+    city_expect(ck, c, c->firms.total[1], "large firms");
+    ckp_get(ck, c->seg_total, sizeof c->seg_total);
+    ckp_get(ck, c->seg_unaware, sizeof c->seg_unaware);
+    ckp_get(ck, c->seg_aware, sizeof c->seg_aware);
+    ckp_get(ck, c->seg_downloaded, sizeof c->seg_downloaded);
+    ckp_get(ck, c->seg_adopted, sizeof c->seg_adopted);
+    c->n_engaged = ckp_get_u32(ck);
+    c->n_adopters = (uint32_t)ckp_get_array(ck, c->wallet, sizeof *c->wallet, c->agents, "adopters");
+    if (ckp_get_array(ck, c->segment, sizeof *c->segment, c->agents, "adopters") != c->n_adopters ||
+        ckp_get_array(ck, c->last_pay_day, sizeof *c->last_pay_day, c->agents, "adopters") != c->n_adopters ||
+        c->n_engaged > c->n_adopters) {
+        ckp_fail(ck, "corrupt checkpoint: [city.%s]'s adopter columns disagree", c->name);
+        return;
+    }
+    ckp_get(ck, c->wallets_by_class, sizeof c->wallets_by_class);
+    c->hard_wallets = ckp_get_i64(ck);
+    c->rural_adopters = ckp_get_i64(ck);
+    c->elderly_adopters = ckp_get_i64(ck);
+    c->extra_wallets = ckp_get_i64(ck);
+    ckp_get(ck, c->active_by_day, sizeof c->active_by_day);
+    c->active_ring_day = ckp_get_i32(ck);
+    for (int k = 0; k < 2; k++)
+        c->firms.adopted[k] = (uint32_t)ckp_get_array(ck, c->firms.wallet[k], sizeof(led_acct), c->firms.total[k],
+                                                       "firm wallets");
+    c->firms.n_paid_today = (uint32_t)ckp_get_array(ck, c->firms.paid_today, sizeof(led_acct),
+                                                     (uint64_t)c->firms.total[0] + c->firms.total[1] + 2,
+                                                     "firms paid today");
+    c->firms.treasury = ckp_get_u32(ck);
+    ckp_get(ck, c->bank_acct, sizeof c->bank_acct);
+    city_expect(ck, c, (uint32_t)w->data->n_categories, "merchant categories");
+    for (int k = 0; k < w->data->n_categories && !ckp_read_failed(ck); k++) {
+        city_expect(ck, c, c->merchants_total[k], "merchants of a category");
+        c->merchants_accepting[k] = (uint32_t)ckp_get_array(ck, c->accepting[k], sizeof(led_acct),
+                                                             c->merchants_total[k], "accepting merchants");
+    }
+    c->n_paid_today = (uint32_t)ckp_get_array(ck, c->paid_today, sizeof(led_acct), c->merchants_all,
+                                               "merchants paid today");
+    c->circulation_fen = ckp_get_i64(ck);
+    ckp_get_rng(ck, c->rng_adoption);
+    ckp_get_rng(ck, c->rng_shopping);
+    ckp_get_rng(ck, c->rng_merchants);
+    ckp_get_rng(ck, c->rng_population);
+    ckp_get_rng(ck, c->rng_firms);
+    ckp_get_rng(ck, c->rng_government);
+    ckp_get(ck, c->m, sizeof c->m);
+    ckp_get(ck, c->ledger_row, sizeof c->ledger_row);
+    c->rural_awareness_boost = ckp_get_f64(ck);
+}
+
+void wld_save(const wld_world *w, ckp_writer *ck)
+{
+    ckp_put_tag(ck, WLD_CKP_TAG);
+    ckp_put_u32(ck, (uint32_t)w->n_cities);
+    ckp_put_u32(ck, w->max_accounts);
+    for (int i = 0; i < w->n_cities; i++)
+        city_save(w, &w->city[i], ck);
+    led_save(w->ledger, ck);
+    prg_save(w->prg, w, ck);
+}
+
+void wld_load(wld_world *w, ckp_reader *ck)
+{
+    if (!ckp_expect_tag(ck, WLD_CKP_TAG, "world"))
+        return;
+    uint32_t n = ckp_get_u32(ck), accounts = ckp_get_u32(ck);
+    if (!ckp_read_failed(ck) && (n != (uint32_t)w->n_cities || accounts != w->max_accounts)) {
+        ckp_fail(ck, "the checkpoint has %u cities and %u ledger accounts, this scenario %d and %u: it was written "
+                     "for another scenario or scale", n, accounts, w->n_cities, w->max_accounts);
+        return;
+    }
+    for (int i = 0; i < w->n_cities && !ckp_read_failed(ck); i++)
+        city_load(w, &w->city[i], ck);
+    if (!ckp_read_failed(ck))
+        led_load(w->ledger, ck);
+    if (!ckp_read_failed(ck))
+        prg_load(w->prg, w, ck);
+}
+
+const char *wld_checkpoint_unsupported(const wld_world *w)
+{
+    if (w->city_rank)
+        return "the cities are spread over MPI ranks (checkpoints are single-process for now)";
+    if (flw_count(w->flows) > 0)
+        return "the scenario has [flow] sections (their in-flight records are not checkpointed yet)";
+    for (int i = 0; i < w->n_cities; i++)
+        if (!w->city[i].owned)
+            return "some cities are simulated by other processes";
+    return NULL;
 }

@@ -25,6 +25,13 @@ typedef struct wld_world wld_world;
  * data, end before start, a population too big for memory_limit_gib) are
  * reported with FILE:LINE and the key. NULL on any problem. */
 wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs);
+/* The same for one rank of a distributed run (sim/dist.h): city i is
+ * simulated here only when city_rank[i] == rank; the others are named and
+ * sized but get no agents, accounts or streams, and their rows stay zero.
+ * city_rank is copied; NULL means every city (wld_create). Flows are then
+ * exchanged between ranks at each day end (a collective call). */
+wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *city_rank, int rank,
+                            err_list *errs);
 void wld_free(wld_world *w); /* NULL is fine */
 
 int32_t wld_start_day(const wld_world *w);
@@ -42,5 +49,20 @@ bool wld_attach(wld_world *w, eng_engine *eng);
 const snap_frame *wld_frame(const wld_world *w);
 /* Why the run failed, when a day hook found a broken invariant; else NULL. */
 const char *wld_failure(const wld_world *w);
+
+/* Checkpoints (issue 8, sim/checkpoint.h), at a day boundary: every
+ * city's counters, segment counts, adopter columns, firm and merchant
+ * account arrays, active ring and random streams, then the ledger
+ * (led_save) and the programmes (prg_save). wld_load reads them into a
+ * world freshly built from the same scenario (or a branch of it that keeps
+ * its sizes) by wld_create: sizes that differ fail the reader with a
+ * message naming what differs. On failure the world is unusable: free it. */
+struct ckp_writer;
+struct ckp_reader;
+void wld_save(const wld_world *w, struct ckp_writer *ck);
+void wld_load(wld_world *w, struct ckp_reader *ck);
+/* Why this world cannot be checkpointed yet (cities spread over MPI ranks,
+ * [flow] sections, whose in-flight records are not written), or NULL. */
+const char *wld_checkpoint_unsupported(const wld_world *w);
 
 #endif

@@ -98,6 +98,9 @@ typedef struct {
      * residents from outreach around outlets; 0 without programmes. The
      * residents model adds it to p_aware of rural segments. */
     double rural_awareness_boost;
+    /* Distribution (sim/dist.h): false when another rank simulates this
+     * city; its agents are then not allocated and its rows stay zero. */
+    bool owned;
 } wld_city;
 
 struct wld_world {
@@ -121,6 +124,8 @@ struct wld_world {
     snap_frame frame;
     char failure[512];
     struct prg_set *prg; /* pilot programmes and KPIs (models/programme.h) */
+    struct flw_set *flows; /* cross-city flows (models/flows.h) */
+    int *city_rank;        /* owning rank of each city; NULL: this process owns all */
 };
 
 /* residents.c */

@@ -7,6 +7,7 @@
 #include "sim/alloc.h"
 
 #include <errno.h>
+#include <execinfo.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,11 @@ static int should_fail(void)
     }
     long k = atomic_fetch_add(&count, 1) + 1;
     if (fail_n > 0 && k == fail_n) {
+        if (getenv("ECNYSIM_TRACE_ALLOC")) { /* where it failed, for debugging */
+            void *frames[16];
+            fprintf(stderr, "ecnysim: allocation %ld fails here:\n", k);
+            backtrace_symbols_fd(frames, backtrace(frames, 16), 2);
+        }
         errno = ENOMEM;
         return 1;
     }

@@ -8,6 +8,7 @@
  * getline and fopen) are not counted.
  *
  *   ECNYSIM_FAIL_ALLOC=N    the Nth counted allocation returns NULL (once)
+ *   ECNYSIM_TRACE_ALLOC=1   also print the call stack of the failing one
  *   ECNYSIM_COUNT_ALLOC=1   print "ecnysim: N allocations" to stderr at exit
  *
  * In the normal binary nothing refers to these functions and none of this

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "models/world.h"
 #include "sim/engine.h"
 #include "sim/snapshot.h"
 
@@ -36,6 +37,8 @@ typedef struct {
     int jobs;                         /* --jobs J (0: not given, 1) */
     const char *vary[CLI_MAX_VARY];   /* --vary section.key=v1,v2 | =start:stop:step */
     int n_vary;
+    int checkpoint_every;   /* --checkpoint-every DAYS (0: none); docs/checkpoint.md */
+    const char *resume_dir; /* set by 'resume': the checkpoint folder the run continues from */
 } cli_args;
 
 /* Called after every simulated day with the frame just published. Return
@@ -75,6 +78,37 @@ int cli_view_run(const cli_args *a, int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_snapshot(int argc, char **argv);
 int cli_describe(int argc, char **argv);
+/* sim/main_mpi.c (docs/distributed.md): 'run' under mpirun. cli_dist_run
+ * splits the cities over the ranks (or runs whole on rank 0, or is
+ * cli_batch when there is one rank). cli_run calls the rest: the world of
+ * this rank (wld_create when not split), whether to run another day (rank 0
+ * decides, every rank learns it), the day's frame with every rank's rows
+ * summed onto rank 0, and cli_dist_fail, which ends every rank when one
+ * fails inside the day loop. Outside a split run they are pass-throughs. */
+int cli_dist_run(const cli_args *a, int argc, char **argv);
+wld_world *cli_world_create(const struct scn_doc *doc, const dat_set *data, err_list *errs);
+bool cli_dist_go_on(bool go_on);
+const snap_frame *cli_dist_frame(const wld_world *w);
+void cli_dist_fail(void);
 void cli_usage(FILE *to);
+
+/* sim/main_resume.c: checkpoints and 'resume DIR' (docs/checkpoint.md).
+ * cli_ckp_prepare, after the world and engine exist: refuses what cannot be
+ * checkpointed and, when a->resume_dir is set, loads the checkpoint into w
+ * and eng. Returns an exit status (2: bad or mismatched checkpoint).
+ * cli_ckp_restore_rows writes the checkpoint's rows of one CSV table into
+ * csv. cli_ckp_maybe writes ROOT/NAME.checkpoint/ when the day just run is
+ * a multiple of a->checkpoint_every (or force, e.g. on SIGINT): false with
+ * the message in errs, the previous checkpoint left intact. cli_ckp_remove
+ * removes it once the run is complete. */
+struct wld_world;
+struct out_run;
+struct out_csv;
+int cli_resume(int argc, char **argv);
+int cli_ckp_prepare(const cli_args *a, struct wld_world *w, eng_engine *eng);
+bool cli_ckp_restore_rows(const cli_args *a, const char *file, struct out_csv *csv, char *err, size_t err_len);
+bool cli_ckp_maybe(const cli_args *a, const struct scn_doc *doc, const struct wld_world *w, const eng_engine *eng,
+                   struct out_run *run, const char *root, const char *name, bool force, char *err, size_t err_len);
+void cli_ckp_remove(const char *root, const char *name);
 
 #endif

@@ -134,3 +134,44 @@ void eng_set_day(eng_engine *eng, int32_t day_index)
     eng->day_index = day_index;
     eng->now_s = (int64_t)day_index * CAL_DAY_S;
 }
+
+/* ------------------------------------------------------------ checkpoints */
+
+#include "sim/checkpoint.h"
+
+void eng_save(const eng_engine *eng, ckp_writer *w)
+{
+    assert(!eng->failed[0]);
+    ckp_put_tag(w, CKP_TAG('E', 'N', 'G', 'N'));
+    ckp_put_i32(w, eng->start_day);
+    ckp_put_i32(w, eng->n_days);
+    ckp_put_i32(w, eng->day_index);
+    ckp_put_i64(w, eng->now_s);
+    ckp_put_u64(w, eng->events_run);
+    ev_save(eng->queue, w);
+}
+
+void eng_load(eng_engine *eng, ckp_reader *r)
+{
+    if (!ckp_expect_tag(r, CKP_TAG('E', 'N', 'G', 'N'), "engine"))
+        return;
+    int32_t start_day = ckp_get_i32(r), n_days = ckp_get_i32(r), day_index = ckp_get_i32(r);
+    int64_t now_s = ckp_get_i64(r);
+    uint64_t events_run = ckp_get_u64(r);
+    if (ckp_read_failed(r))
+        return;
+    if (start_day != eng->start_day || n_days != eng->n_days) {
+        ckp_fail(r, "the checkpoint's run starts on day %d and lasts %d days, this scenario's on day %d for %d "
+                    "days: it was written for another scenario",
+                 start_day, n_days, eng->start_day, eng->n_days);
+        return;
+    }
+    if (day_index < 0 || day_index > n_days || now_s != (int64_t)day_index * CAL_DAY_S) {
+        ckp_fail(r, "corrupt checkpoint: engine at day %d, time %lld", day_index, (long long)now_s);
+        return;
+    }
+    ev_load(eng->queue, r); /* the checksum vouches for the events' kinds */
+    eng->day_index = day_index;
+    eng->now_s = now_s;
+    eng->events_run = events_run;
+}

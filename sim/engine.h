@@ -55,4 +55,14 @@ size_t eng_pending(const eng_engine *eng);
 /* Skips ahead: the next day to run is day_index (used when resuming). */
 void eng_set_day(eng_engine *eng, int32_t day_index);
 
+/* Checkpoints (issue 8), at a day boundary only (between eng_step_day
+ * calls): the day index, clock, events run and the pending events (those
+ * programmes scheduled for later days). eng_load expects an engine built
+ * for the same start day and number of days, with its handlers attached;
+ * otherwise it fails the reader with a message. */
+struct ckp_writer;
+struct ckp_reader;
+void eng_save(const eng_engine *eng, struct ckp_writer *w);
+void eng_load(eng_engine *eng, struct ckp_reader *r);
+
 #endif

@@ -112,3 +112,45 @@ uint64_t ev_pushed_total(const ev_queue *q)
 {
     return q->next_seq;
 }
+
+/* ------------------------------------------------------------ checkpoints */
+
+#include "sim/checkpoint.h"
+
+_Static_assert(sizeof(ev_event) == 32, "ev_event is written as a 32-byte record");
+
+void ev_save(const ev_queue *q, ckp_writer *w)
+{
+    ckp_put_tag(w, CKP_TAG('E', 'V', 'N', 'T'));
+    ckp_put_u64(w, q->next_seq);
+    /* The heap array as it lies: it is a valid heap when read back. */
+    ckp_put_array(w, q->heap, sizeof *q->heap, q->size);
+}
+
+void ev_load(ev_queue *q, ckp_reader *r)
+{
+    if (!ckp_expect_tag(r, CKP_TAG('E', 'V', 'N', 'T'), "events"))
+        return;
+    uint64_t next_seq = ckp_get_u64(r);
+    uint64_t n = ckp_get_count(r, q->max, "pending events");
+    if (ckp_read_failed(r))
+        return;
+    if (n > q->capacity) {
+        ev_event *h = realloc(q->heap, (size_t)n * sizeof *h);
+        if (!h) {
+            ckp_fail(r, "out of memory for %llu pending events", (unsigned long long)n);
+            return;
+        }
+        q->heap = h;
+        q->capacity = (size_t)n;
+    }
+    ckp_get(r, q->heap, (size_t)n * sizeof *q->heap);
+    q->size = ckp_read_failed(r) ? 0 : (size_t)n;
+    q->next_seq = next_seq;
+    for (size_t i = 1; i < q->size; i++) /* defended: the heap order and the seqs */
+        if (before(&q->heap[i], &q->heap[(i - 1) / 4]) || q->heap[i].seq >= next_seq) {
+            ckp_fail(r, "corrupt checkpoint: the pending events are out of order");
+            q->size = 0;
+            return;
+        }
+}

@@ -39,4 +39,12 @@ int64_t ev_next_time(const ev_queue *q);
 size_t ev_size(const ev_queue *q);
 uint64_t ev_pushed_total(const ev_queue *q);
 
+/* Checkpoints (issue 8): every pending event and the next sequence number,
+ * so resumed events keep their order. ev_load replaces the queue's contents
+ * (growing it up to its max); more events than max fail the reader. */
+struct ckp_writer;
+struct ckp_reader;
+void ev_save(const ev_queue *q, struct ckp_writer *w);
+void ev_load(ev_queue *q, struct ckp_reader *r);
+
 #endif

@@ -1651,3 +1651,110 @@ const char *led_transfer_kind_name(enum led_transfer_kind k)
     _Static_assert(LED_TRANSFER_KINDS == 9, "name every kind");
     return (unsigned)k < LED_TRANSFER_KINDS ? names[k] : "unknown";
 }
+
+/* ------------------------------------------------------------ checkpoints */
+
+#include "sim/checkpoint.h"
+
+#define LED_CKP_TAG CKP_TAG('L', 'E', 'D', 'G')
+
+/* Records are written as they lie in memory (plain data, indices instead of
+ * pointers, fixed widths): their sizes are written too, so a build with
+ * another layout is refused instead of misread. */
+void led_save(const led_ledger *led, ckp_writer *w)
+{
+    LED_ASSERT(led, !led->in_batch);
+    ckp_put_tag(w, LED_CKP_TAG);
+    uint32_t sizes[6] = {sizeof(struct led_hot), sizeof(struct led_ext), sizeof(struct led_lot),
+                         sizeof(struct led_pending), sizeof(led_day_stats), LED_BUCKETS};
+    ckp_put(w, sizes, sizeof sizes);
+    ckp_put_u32(w, led->max_accounts);
+    ckp_put_u32(w, led->n_cities);
+    ckp_put_u32(w, led->max_banks);
+    ckp_put_u32(w, led->max_ext);
+    ckp_put_u32(w, led->max_lots);
+    ckp_put_u32(w, led->max_pending);
+    ckp_put_u32(w, led->ext_free);
+    ckp_put_u32(w, led->ext_used);
+    ckp_put_u32(w, led->lot_free);
+    ckp_put_u32(w, led->lots_live);
+    ckp_put_u32(w, led->pend_free);
+    ckp_put_u32(w, led->pend_used);
+    ckp_put_i64(w, led->expire_done_day);
+    ckp_put_i32(w, led->day);
+    ckp_put_i32(w, led->year_offset_days);
+    ckp_put_u32(w, led->day_stamp);
+    ckp_put_u32(w, led->year_stamp);
+    ckp_put_i64(w, led->issued_fen);
+    ckp_put_i64(w, led->withdrawn_fen);
+    ckp_put_u64(w, led->seq);
+    ckp_put_array(w, led->hot, sizeof *led->hot, led->n);
+    ckp_put_array(w, led->reserve_fen, sizeof *led->reserve_fen, led->n_banks);
+    ckp_put_array(w, led->ext, sizeof *led->ext, (uint64_t)led->max_ext + 1);
+    ckp_put_array(w, led->lot, sizeof *led->lot, led->max_lots);
+    ckp_put_array(w, led->bucket, sizeof *led->bucket, LED_BUCKETS);
+    ckp_put_array(w, led->pend, sizeof *led->pend, led->max_pending);
+    ckp_put_array(w, led->today, sizeof *led->today, led->n_cities);
+    ckp_put(w, &led->past, sizeof led->past);
+}
+
+static void led_load_size(ckp_reader *r, uint32_t have, const char *what)
+{
+    uint32_t got = ckp_get_u32(r);
+    if (!ckp_read_failed(r) && got != have)
+        ckp_fail(r, "the checkpoint's ledger has %u %s, this scenario's %u: it was written for another "
+                    "scenario or sizing", got, what, have);
+}
+
+void led_load(led_ledger *led, ckp_reader *r)
+{
+    LED_ASSERT(led, !led->in_batch);
+    if (!ckp_expect_tag(r, LED_CKP_TAG, "ledger"))
+        return;
+    uint32_t sizes[6], want[6] = {sizeof(struct led_hot), sizeof(struct led_ext), sizeof(struct led_lot),
+                                  sizeof(struct led_pending), sizeof(led_day_stats), LED_BUCKETS};
+    ckp_get(r, sizes, sizeof sizes);
+    if (!ckp_read_failed(r) && memcmp(sizes, want, sizeof want) != 0)
+        ckp_fail(r, "the checkpoint's ledger records have another layout (written by another build)");
+    led_load_size(r, led->max_accounts, "account slots");
+    led_load_size(r, led->n_cities, "cities");
+    led_load_size(r, led->max_banks, "bank slots");
+    led_load_size(r, led->max_ext, "ext slots");
+    led_load_size(r, led->max_lots, "earmark lot slots");
+    led_load_size(r, led->max_pending, "pending slots");
+    if (ckp_read_failed(r))
+        return;
+    led->ext_free = ckp_get_u32(r);
+    led->ext_used = ckp_get_u32(r);
+    led->lot_free = ckp_get_u32(r);
+    led->lots_live = ckp_get_u32(r);
+    led->pend_free = ckp_get_u32(r);
+    led->pend_used = ckp_get_u32(r);
+    led->expire_done_day = ckp_get_i64(r);
+    led->day = ckp_get_i32(r);
+    led->year_offset_days = ckp_get_i32(r);
+    led->day_stamp = (uint16_t)ckp_get_u32(r);
+    led->year_stamp = (uint16_t)ckp_get_u32(r);
+    led->issued_fen = ckp_get_i64(r);
+    led->withdrawn_fen = ckp_get_i64(r);
+    led->seq = ckp_get_u64(r);
+    uint64_t n = ckp_get_array(r, led->hot, sizeof *led->hot, led->max_accounts, "ledger accounts");
+    led->n = (uint32_t)n;
+    led->n_banks = (uint32_t)ckp_get_array(r, led->reserve_fen, sizeof *led->reserve_fen, led->max_banks, "banks");
+    if (ckp_get_array(r, led->ext, sizeof *led->ext, (uint64_t)led->max_ext + 1, "ext records") !=
+            (uint64_t)led->max_ext + 1 ||
+        ckp_get_array(r, led->lot, sizeof *led->lot, led->max_lots, "earmark lots") != led->max_lots ||
+        ckp_get_array(r, led->bucket, sizeof *led->bucket, LED_BUCKETS, "expiry buckets") != LED_BUCKETS ||
+        ckp_get_array(r, led->pend, sizeof *led->pend, led->max_pending, "pending payments") != led->max_pending ||
+        ckp_get_array(r, led->today, sizeof *led->today, led->n_cities, "cities' counters") != led->n_cities) {
+        ckp_fail(r, "corrupt checkpoint: a ledger table is short");
+        return;
+    }
+    ckp_get(r, &led->past, sizeof led->past);
+    if (ckp_read_failed(r))
+        return;
+    /* Defended on the way in: the invariants must hold as they did when written. */
+    char why[256];
+    if (led->n < 1 || !led_check(led, why, sizeof why))
+        ckp_fail(r, "the checkpoint's ledger fails its invariants: %s", led->n < 1 ? "no accounts" : why);
+}

@@ -336,4 +336,19 @@ typedef struct {
 typedef void (*led_trace_fn)(void *ctx, const led_transfer *t);
 void led_set_trace(led_ledger *led, led_trace_fn fn, void *ctx, double rate);
 
+/* ------------------------------------------------------------------------
+ * Checkpoints (issue 8, sim/checkpoint.h). Append-only.
+ * ------------------------------------------------------------------------ */
+struct ckp_writer;
+struct ckp_reader;
+/* Writes the ledger's whole state (accounts, reserves, earmark lots and
+ * their expiry ring, pending offline payments, today's and past counters,
+ * totals) as one section. Not during a batch. Streams: nothing is copied. */
+void led_save(const led_ledger *led, struct ckp_writer *w);
+/* Reads a section written by led_save into a ledger allocated with the same
+ * sizes (led_alloc_ex of the same config): any other size fails the reader
+ * with a message. The trace callback, limits and overflow policy set by the
+ * caller are kept. On failure the ledger is unusable: free it. */
+void led_load(led_ledger *led, struct ckp_reader *r);
+
 #endif

@@ -40,11 +40,16 @@ void cli_usage(FILE *to)
             "  --vary section.key=v1,v2,... or section.key=start:stop:step\n"
             "                               sweep a key (may repeat, up to %d: the full factorial); see [sweep]\n"
             "  --jobs J                     run up to J runs of a batch in parallel processes (same files)\n"
+            "  --checkpoint-every DAYS      save the run's state every DAYS days to results/NAME.checkpoint/\n"
+            "                               (atomically); 'resume' continues from it (docs/checkpoint.md)\n"
             "\n"
             "research commands (docs/research.md):\n"
             "  calibrate SCENARIO.ini --targets FILE.csv --fit section.key,... [--replications R] [--jobs J]\n"
             "            [--max-evals N] [run options]  fit keys to targets: results/NAME-calibration/\n"
             "  rerun DIR [--keep]           re-run a results folder's recorded command and compare byte for byte\n"
+            "  resume DIR [--out NEWDIR] [--set section.key=value]... [--checkpoint-every DAYS] [--quiet]\n"
+            "                               continue a run from its last checkpoint (DIR: results/NAME or\n"
+            "                               results/NAME.checkpoint); with --set, a branch into --out NEWDIR\n"
             "\n"
             "view commands (docs/view.md):\n"
             "  replay DIR [--speed N] [--exit-at-end]\n"
@@ -103,6 +108,16 @@ int cli_parse(int argc, char **argv, int first, cli_args *a, bool run_options)
             }
             *(strcmp(s, "--jobs") == 0 ? &a->jobs : &a->replications) = (int)v;
             i++;
+        } else if (run_options && strcmp(s, "--checkpoint-every") == 0) {
+            char *end = NULL;
+            long v = has_next ? strtol(argv[i + 1], &end, 10) : 0;
+            if (!has_next || !*argv[i + 1] || *end || v < 1 || v > 100000) {
+                fprintf(stderr, "ecnysim: --checkpoint-every needs a number of days from 1 to 100000: expected "
+                                "--checkpoint-every DAYS\n");
+                return EXIT_BADINPUT;
+            }
+            a->checkpoint_every = (int)v;
+            i++;
         } else if (run_options && strcmp(s, "--vary") == 0) {
             if (!has_next || a->n_vary == CLI_MAX_VARY) {
                 fprintf(stderr, "ecnysim: --vary %s: expected --vary section.key=v1,v2,... or "
@@ -157,9 +172,15 @@ int main(int argc, char **argv)
         int status = cli_parse(argc, argv, 2, &a, strcmp(cmd, "run") == 0);
         if (status != EXIT_OK)
             return status;
+        if (a.checkpoint_every > 0 && (a.view || a.replications || a.n_vary || a.jobs)) {
+            fprintf(stderr, "ecnysim: --checkpoint-every applies to a single run: expected it without --view, "
+                            "--replications, --vary and --jobs (docs/checkpoint.md)\n");
+            return EXIT_BADINPUT;
+        }
         if (strcmp(cmd, "run") == 0 && a.view)
             return cli_view_run(&a, argc, argv);
-        return strcmp(cmd, "run") == 0 ? cli_batch(&a, argc, argv) : cli_validate(&a);
+        /* cli_dist_run is cli_batch unless under mpirun (sim/main_mpi.c) */
+        return strcmp(cmd, "run") == 0 ? cli_dist_run(&a, argc, argv) : cli_validate(&a);
     }
     if (strcmp(cmd, "describe") == 0)
         return cli_describe(argc, argv);
@@ -171,8 +192,10 @@ int main(int argc, char **argv)
         return cli_calibrate(argc, argv);
     if (strcmp(cmd, "rerun") == 0)
         return cli_rerun(argc, argv);
+    if (strcmp(cmd, "resume") == 0)
+        return cli_resume(argc, argv);
     fprintf(stderr, "ecnysim: unknown command '%s': expected run, validate, describe, calibrate, rerun, "
-                    "replay or snapshot "
+                    "resume, replay or snapshot "
                     "(see 'ecnysim --help')\n", cmd);
     return EXIT_BADINPUT;
 }

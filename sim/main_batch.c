@@ -1017,8 +1017,10 @@ static void write_batch_manifest(FILE *m, const batch *b, const scn_doc *doc, in
 int cli_batch(const cli_args *a, int argc, char **argv)
 {
     err_list *errs = malloc(sizeof *errs);
-    if (!errs)
+    if (!errs) {
+        fprintf(stderr, "ecnysim: out of memory\n");
         return EXIT_RUNTIME;
+    }
     err_init(errs);
     scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
     free(errs);

@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "models/peer.h"
 #include "models/schema.h"
@@ -32,10 +33,19 @@ int cli_run_peer(const cli_args *a, int argc, char **argv, bool *handled)
 {
     *handled = false;
     err_list *errs = malloc(sizeof *errs);
-    if (!errs)
+    if (!errs) {
+        *handled = true;
+        fprintf(stderr, "ecnysim: out of memory\n");
         return EXIT_RUNTIME;
+    }
     err_init(errs);
     scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
+    if (!doc && errs->count && strstr(errs->msg[0], "out of memory")) { /* not a bad scenario */
+        *handled = true;
+        err_print(errs, stderr);
+        free(errs);
+        return EXIT_RUNTIME;
+    }
     if (!doc || peer_residents(doc) == 0) { /* not ours: cli_run loads and reports */
         scn_free(doc);
         free(errs);

@@ -36,8 +36,10 @@ static void on_signal(int sig)
 static int load_all(const cli_args *a, scn_doc **doc_out, dat_set **data_out, wld_world **world_out)
 {
     err_list *errs = malloc(sizeof *errs);
-    if (!errs)
+    if (!errs) {
+        fprintf(stderr, "ecnysim: out of memory\n");
         return EXIT_RUNTIME;
+    }
     err_init(errs);
     int status = EXIT_OK;
     scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
@@ -49,9 +51,11 @@ static int load_all(const cli_args *a, scn_doc **doc_out, dat_set **data_out, wl
         if (!data)
             err_add(errs, "out of memory");
         else if (dat_load(dir, data, errs))
-            world = wld_create(doc, data, errs);
+            world = cli_world_create(doc, data, errs); /* this rank's cities (sim/main_mpi.c) */
     }
     if (!world) {
+        if (errs->count == 0) /* a loader gave up without a message: only an allocation does that */
+            err_add(errs, "out of memory loading the scenario");
         err_print(errs, stderr);
         status = errs->count && strstr(errs->msg[0], "out of memory") ? EXIT_RUNTIME : EXIT_BADINPUT;
         if (strstr(errs->msg[0], "cannot allocate"))
@@ -200,6 +204,7 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
     eng_engine *eng = eng_alloc(wld_start_day(w), wld_days(w), 4096, (size_t)1 << 30);
     if (!errs || !eng || !wld_attach(w, eng)) {
         fprintf(stderr, "ecnysim: out of memory setting up the engine\n");
+        cli_dist_fail();
         free(errs);
         eng_free(eng);
         wld_free(w);
@@ -208,8 +213,26 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
         return EXIT_RUNTIME;
     }
     err_init(errs);
-    char root[4096], name[1024];
+    if (a.checkpoint_every > 0 || a.resume_dir) { /* checkpoints, resume: docs/checkpoint.md */
+        status = cli_ckp_prepare(&a, w, eng);
+        if (status != EXIT_OK) {
+            free(errs);
+            eng_free(eng);
+            wld_free(w);
+            free(data);
+            scn_free(doc);
+            return status;
+        }
+    }
+    char root[4096], name[1024], ckp_err[8192];
     cli_results_location(doc, &a, root, sizeof root, name, sizeof name);
+    /* Handlers first: a signal once the .partial folder exists must end in
+     * a clean stop (committed, status=interrupted), never a kill that leaves it. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     out_run *run = out_begin(root, name, errs);
     table_files tf;
     status = EXIT_OK;
@@ -218,23 +241,30 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
             err_add(errs, "%s", out_error(run));
         status = EXIT_RUNTIME;
     }
+    for (int t = 0; status == EXIT_OK && a.resume_dir && t < tf.n; t++) /* the rows up to the checkpoint */
+        if (tf.csv[t] && !cli_ckp_restore_rows(&a, wld_frame(w)->table[t].file, tf.csv[t], ckp_err, sizeof ckp_err)) {
+            err_add(errs, "%s", ckp_err);
+            status = EXIT_BADINPUT;
+        }
     prog_bar bar;
     prog_begin(&bar, stderr, a.quiet, 1);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    while (status == EXIT_OK && !eng_finished(eng) && !stop_requested) {
+    while (cli_dist_go_on(status == EXIT_OK && !eng_finished(eng) && !stop_requested)) {
         if (!eng_step_day(eng)) {
             fprintf(stderr, "ecnysim: run failed: %s\n", eng_failed(eng) ? eng_failed(eng) : "unknown");
+            cli_dist_fail();
             status = EXIT_RUNTIME;
             break;
         }
-        write_frame(wld_frame(w), &tf);
+        write_frame(cli_dist_frame(w), &tf); /* every rank's rows, under mpirun */
         if (hooks && hooks->on_day && !hooks->on_day(hooks->ctx, wld_frame(w), eng))
             stop_requested = 1;
         if (out_failed(run)) {
+            status = EXIT_RUNTIME;
+            break;
+        }
+        if (a.checkpoint_every > 0 &&
+            !cli_ckp_maybe(&a, doc, w, eng, run, root, name, stop_requested, ckp_err, sizeof ckp_err)) {
+            err_add(errs, "%s", ckp_err);
             status = EXIT_RUNTIME;
             break;
         }
@@ -244,8 +274,15 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
     prog_update(&bar, (double)eng_day_index(eng) / eng_days(eng), wld_frame(w)->day, eng_day_index(eng),
                 eng_days(eng), 0, true);
     prog_end(&bar);
+    if (status == EXIT_OK && a.checkpoint_every > 0 && stop_requested &&
+        !cli_ckp_maybe(&a, doc, w, eng, run, root, name, true, ckp_err, sizeof ckp_err)) {
+        err_add(errs, "%s", ckp_err);
+        status = EXIT_RUNTIME;
+    }
     if (status == EXIT_OK && !write_end_tables(run, wld_frame(w)))
         status = EXIT_RUNTIME;
+    if (stop_requested && eng_finished(eng))
+        stop_requested = 0; /* the signal came after the last day: the run is complete */
     if (status == EXIT_OK) {
         FILE *m = out_text_open(run, "manifest.ini");
         if (m)
@@ -265,6 +302,8 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
             err_add(errs, "%s (previous results, if any, are untouched)", out_error(run));
         out_abort(run);
     }
+    if (status == EXIT_OK && (a.checkpoint_every > 0 || a.resume_dir))
+        cli_ckp_remove(root, name); /* complete: the checkpoint is no longer needed */
     err_print(errs, stderr);
     free(errs);
     eng_free(eng);

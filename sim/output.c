@@ -109,6 +109,35 @@ void out_remove_dir(const char *dir)
     rmdir(dir);
 }
 
+/* A commit replaces what is at the final path: refuse unless it is absent, an
+ * empty folder or a results folder (one with a manifest.ini), so --out naming
+ * a file or a folder of the user's is never moved away or emptied. */
+static bool replaceable(const char *final_dir, err_list *errs)
+{
+    struct stat st;
+    char manifest[OUT_PATH_LEN + 32];
+    if (lstat(final_dir, &st) != 0)
+        return true;
+    if (!S_ISDIR(st.st_mode)) {
+        err_add(errs, "%s: exists and is not a folder: expected a results folder or a new name", final_dir);
+        return false;
+    }
+    snprintf(manifest, sizeof manifest, "%s/manifest.ini", final_dir);
+    if (access(manifest, F_OK) == 0)
+        return true;
+    DIR *d = opendir(final_dir);
+    struct dirent *e;
+    bool empty = true;
+    while (d && empty && (e = readdir(d)))
+        empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+    if (d)
+        closedir(d);
+    if (!empty)
+        err_add(errs, "%s: is a folder with no manifest.ini, not ecnysim results: refusing to replace it "
+                      "(expected a results folder, an empty folder or a new name)", final_dir);
+    return empty;
+}
+
 out_run *out_begin(const char *root, const char *name, err_list *errs)
 {
     out_run *run = calloc(1, sizeof *run);
@@ -123,6 +152,10 @@ out_run *out_begin(const char *root, const char *name, err_list *errs)
     }
     snprintf(run->final_dir, sizeof run->final_dir, "%s/%s", root, name);
     snprintf(run->temp_dir, sizeof run->temp_dir, "%s/.%s.partial-%ld", root, name, (long)getpid());
+    if (!replaceable(run->final_dir, errs)) {
+        free(run);
+        return NULL;
+    }
     out_remove_dir(run->temp_dir);
     if (mkdir(run->temp_dir, 0777) != 0) {
         err_add(errs, "%s: cannot create a folder for the results: %s", run->temp_dir, strerror(errno));

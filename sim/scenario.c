@@ -917,8 +917,8 @@ scn_doc *scn_load(const scn_schema *schema, const char *path, const char *const 
     iniparser_freedict(d);
     for (int i = 0; i < n_sets; i++)
         apply_set(doc, sets[i], errs);
-    if (errs->count == errors_before)
-        fill_defaults(doc, errs);
+    if (errs->count == errors_before && !fill_defaults(doc, errs) && errs->count == errors_before)
+        err_add(errs, "%s: out of memory filling the defaults", path);
     if (errs->count != errors_before) {
         scn_free(doc);
         return NULL;
@@ -992,6 +992,13 @@ bool scn_is_set(const scn_instance *in, const char *key)
     int k = find_key_index(in->def, key);
     assert(k >= 0);
     return in->v[k].set;
+}
+
+bool scn_is_override(const scn_instance *in, const char *key)
+{
+    int k = find_key_index(in->def, key);
+    assert(k >= 0);
+    return in->v[k].set && in->v[k].line == 0;
 }
 
 bool scn_has(const scn_instance *in, const char *key)

@@ -91,6 +91,8 @@ bool scn_bool(const scn_instance *in, const char *key);
 int32_t scn_date(const scn_instance *in, const char *key);
 const char *scn_str(const scn_instance *in, const char *key); /* STRING, CHOICE, LIST; any type: the text as written */
 bool scn_is_set(const scn_instance *in, const char *key);     /* given in the file or --set */
+/* True when the value came from a --set override, not the file. */
+bool scn_is_override(const scn_instance *in, const char *key);
 /* False when the key was left at an empty default ("derive it"). */
 bool scn_has(const scn_instance *in, const char *key);
 const char *scn_name(const scn_instance *in);                  /* instance name, "" if single */

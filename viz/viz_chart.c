@@ -96,7 +96,18 @@ void viz_chart_draw(const viz_ctx *c, int i)
     for (int d = 0; d < viz_series_days(s); d++)
         for (int k = 0; k < n; k++)
             top = fmax(top, value(s, cs, d, k));
-    top = top > 0 ? 4 * viz_nice(top * 1.02 / 4) : 1; /* round ticks */
+    if (top > 0) { /* four round ticks: step 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k */
+        static const double steps[] = {1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10};
+        double want = top * 1.02 / 4, p = pow(10, floor(log10(want))), step = 10 * p;
+        for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++)
+            if (want <= steps[k] * p * (1 + 1e-9)) {
+                step = steps[k] * p;
+                break;
+            }
+        top = 4 * step;
+    } else {
+        top = 1;
+    }
     /* Grid and y labels. */
     int fh = viz_text_height(c->t, VIZ_SMALL);
     for (int k = 0; k <= 4; k++) {
@@ -113,7 +124,8 @@ void viz_chart_draw(const viz_ctx *c, int i)
         viz_text_draw(c->r, c->t, VIZ_SMALL, plot.x - (int)(6 * s_), y - fh / 2, VIZ_RIGHT, VIZ_MUTED, lab);
     }
     x_ticks(c, plot);
-    /* Programme markers. */
+    /* Programme markers; a label that would overlap the previous one is left out. */
+    int label_end = plot.x - 1000;
     for (int k = 0; k < viz_series_markers(s); k++) {
         const viz_marker *m = viz_series_marker(s, k);
         if (m->day < c->first_day || m->day > c->last_day)
@@ -121,9 +133,12 @@ void viz_chart_draw(const viz_ctx *c, int i)
         int x = (int)xof(c, plot, m->day);
         viz_gfx_dashed_vline(c->r, x, plot.y, plot.y + plot.h, (SDL_Color){70, 90, 160, 255});
         viz_gfx_triangle(c->r, x, plot.y, 6 * s_, (SDL_Color){70, 90, 160, 255});
-        if (i < 2)
+        int lw = viz_text_width(c->t, VIZ_SMALL, m->label);
+        if (i < 2 && x + (int)(4 * s_) > label_end && x + lw < plot.x + plot.w + (int)(10 * s_)) {
             viz_text_draw(c->r, c->t, VIZ_SMALL, x + (int)(4 * s_), plot.y + (int)(2 * s_), VIZ_LEFT,
                           (SDL_Color){70, 90, 160, 255}, m->label);
+            label_end = x + (int)(10 * s_) + lw;
+        }
     }
     if (c->d < 0)
         return;

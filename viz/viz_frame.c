@@ -39,7 +39,9 @@ double viz_nice(double v)
 void viz_fmt_count(double v, char *out, size_t len)
 {
     double a = fabs(v);
-    if (a >= 1e9)
+    if (a >= 1e12)
+        snprintf(out, len, "%.3gT", v / 1e12);
+    else if (a >= 1e9)
         snprintf(out, len, "%.3gB", v / 1e9);
     else if (a >= 1e6)
         snprintf(out, len, "%.3gM", v / 1e6);

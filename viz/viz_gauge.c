@@ -53,7 +53,7 @@ void viz_gauges_draw(const viz_ctx *c)
 {
     int nk = viz_series_kpis(c->s, c->d);
     int n = nk ? nk : viz_series_cities(c->s);
-    viz_panel(c, c->L.gauges, nk ? "KPI attainment" : "Adoption by city · wallets / population");
+    viz_panel(c, c->L.gauges, nk ? "KPI attainment" : "Adoption by city · residents with a wallet");
     if (c->d < 0)
         return;
     double s = c->L.scale;
@@ -80,7 +80,7 @@ void viz_gauges_draw(const viz_ctx *c)
             viz_gauge_draw(c->r, c->t, rc, s, kp->label, detail, kp->target, kp->achieved, viz_gauge_color(att));
         } else {
             double pop = (double)viz_series_get(c->s, c->d, k, VIZ_COL_POPULATION);
-            double w = (double)viz_series_get(c->s, c->d, k, VIZ_COL_WALLETS);
+            double w = (double)viz_series_holders(c->s, c->d, k);
             viz_fmt_pct(pop > 0 ? w / pop : 0, pct, sizeof pct);
             viz_fmt_count(w, a, sizeof a);
             viz_fmt_count(pop, b, sizeof b);

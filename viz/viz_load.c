@@ -97,7 +97,7 @@ static void load_kpi(const char *path, viz_series *s, err_list *errs)
     struct stat st;
     if (stat(path, &st) != 0)
         return;
-    static const char *const req[] = {"date", "city", "target", "achieved"};
+    static const char *const req[] = {"date", "kpi", "target", "achieved"};
     tab_table *t = tab_read(path, req, 4, errs);
     if (!t)
         return;
@@ -110,9 +110,8 @@ static void load_kpi(const char *path, viz_series *s, err_list *errs)
         int d = viz_series_index_of(s, day);
         if (d < 0 || viz_series_day(s, d) != day)
             continue;
-        const char *label = tab_get(t, r, "kpi");
         char buf[VIZ_NAME_LEN];
-        snprintf(buf, sizeof buf, "%s%s%s", tab_get(t, r, "city"), label[0] ? " " : "", label);
+        snprintf(buf, sizeof buf, "%s", tab_get(t, r, "kpi"));
         viz_series_add_kpi(s, d, buf, target, achieved);
     }
     tab_free(t);
@@ -148,7 +147,7 @@ bool viz_load_results(const char *dir, viz_series *s, char *title, size_t title_
         ok = false;
     }
     if (ok) {
-        snprintf(path, sizeof path, "%s/kpi.csv", dir);
+        snprintf(path, sizeof path, "%s/kpi_daily.csv", dir);
         load_kpi(path, s, errs);
         snprintf(path, sizeof path, "%s/manifest.ini", dir);
         viz_load_markers(path, s);

@@ -3,8 +3,8 @@
  * Replay reads a finished run's folder: manifest.ini (iniparser) for the
  * scenario name, data_dir and each [city.NAME] area; data_dir/cities.csv for
  * the cities' display names and coordinates; daily.csv for the series; and
- * kpi.csv when present (columns date, city, target, achieved and an optional
- * text column kpi for the label). CSV is read only through sim/table
+ * kpi_daily.csv when present (columns date, kpi, target, achieved: the
+ * gauges). CSV is read only through sim/table
  * (libcsv). Nothing is simulated again.
  */
 #ifndef ECNYSIM_VIZ_LOAD_H

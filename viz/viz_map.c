@@ -3,7 +3,8 @@
  * Each city is a disc whose area is proportional to its wallets, coloured
  * by the chosen metric on a sequential ramp, inside a thin ring whose area
  * is its population (so a full disc is 100% adoption), with a dark wedge for
- * the rural share of wallets. A faint graticule gives the geography.
+ * the rural share of wallets; a disc never outgrows its ring (more
+ * wallets than residents shows as a full disc). A faint graticule gives the geography.
  * Invariant: the pixel at a city's projected centre has the disc colour.
  * Cost: O(cities x radius^2) pixels.
  */
@@ -19,11 +20,15 @@ double viz_map_radius(const viz_series *s, int d, int city, double radius_max, d
     for (int i = 0; i < viz_series_cities(s); i++)
         pop_max = fmax(pop_max, (double)viz_series_get(s, d, i, VIZ_COL_POPULATION));
     double pop = (double)viz_series_get(s, d, city, VIZ_COL_POPULATION);
-    double wallets = (double)viz_series_get(s, d, city, VIZ_COL_WALLETS);
+    /* Residents holding a wallet, not wallets: people hold several, so a
+     * disc of wallets would outgrow its ring. */
+    double holders = (double)viz_series_holders(s, d, city);
     *ring = radius_max * sqrt(fmax(pop, 0) / pop_max);
-    if (wallets <= 0)
+    if (holders <= 0)
         return 0;
-    double r = radius_max * sqrt(wallets / pop_max);
+    double r = radius_max * sqrt(holders / pop_max);
+    if (*ring > 0 && r > *ring)
+        r = *ring;
     return r < 3 ? 3 : r;
 }
 
@@ -157,7 +162,7 @@ void viz_legend_draw(const viz_ctx *c)
     int sx = rc.x + rc.w / 2 + pad, sy = rc.y + pad + fh / 2, r = (int)(7 * s);
     viz_gfx_disc(c->r, sx + r, sy + r / 2, r, viz_pal_ramp(0.6));
     viz_text_draw(c->r, c->t, VIZ_SMALL, sx + 2 * r + pad / 2, sy + r / 2 - fh / 2, VIZ_LEFT, VIZ_INK,
-                  "disc area = wallets");
+                  "disc area = residents with a wallet");
     sy += fh + (int)(6 * s);
     viz_gfx_ring(c->r, sx + r, sy + r / 2, r, 1.2 * s, (SDL_Color){150, 158, 170, 255});
     viz_text_draw(c->r, c->t, VIZ_SMALL, sx + 2 * r + pad / 2, sy + r / 2 - fh / 2, VIZ_LEFT, VIZ_INK,

@@ -27,11 +27,11 @@ struct viz_series {
 
 static const char *const col_names[VIZ_COL_COUNT] = {
     "population", "wallets", "active_wallets", "rural_wallets", "payments_ecny",
-    "value_ecny_fen", "payments_app", "payments_cash", "merchants", "merchants_accepting",
+    "value_ecny_fen", "payments_app", "payments_cash", "merchants", "merchants_accepting", "adopters",
 };
 
 static const char *const metric_names[VIZ_METRIC_COUNT] = {
-    "Adoption (wallets / population)", "Active wallets / wallets", "e-CNY share of payments",
+    "Adoption (share of residents)", "Active wallets / wallets", "e-CNY share of payments",
     "Merchants accepting e-CNY", "Rural share of wallets",
 };
 
@@ -158,7 +158,7 @@ bool viz_series_add_frame(viz_series *s, const snap_frame *f)
                     if (cols[c] >= 0)
                         viz_series_set(s, d, city, (viz_col)c, tb->value[(size_t)r * tb->n_columns + cols[c]]);
             }
-        } else if (strcmp(tb->file, "kpi.csv") == 0) {
+        } else if (strcmp(tb->file, "kpi_daily.csv") == 0 || strcmp(tb->file, "kpi.csv") == 0) {
             int ct = column_of(tb, "target"), ca = column_of(tb, "achieved");
             if (ct < 0 || ca < 0)
                 continue;
@@ -174,9 +174,11 @@ bool viz_series_add_marker(viz_series *s, int32_t day, const char *label)
 {
     if (s->n_markers == VIZ_MAX_MARKERS)
         return false;
-    s->marker[s->n_markers].day = day;
-    copy_name(s->marker[s->n_markers].label, label);
-    s->n_markers++;
+    int i = s->n_markers++;
+    for (; i > 0 && s->marker[i - 1].day > day; i--) /* kept in date order */
+        s->marker[i] = s->marker[i - 1];
+    s->marker[i].day = day;
+    copy_name(s->marker[i].label, label);
     return true;
 }
 
@@ -260,6 +262,20 @@ static int64_t val(const viz_series *s, int d, int city, viz_col c)
     return city < 0 ? viz_series_total(s, d, c) : viz_series_get(s, d, city, c);
 }
 
+/* Residents holding a wallet: adopters, or wallets in results written before
+ * the adopters column existed. Wallets exceed people (several per person),
+ * so shares of the population use this. */
+static int64_t holders(const viz_series *s, int d, int city)
+{
+    int64_t adopters = val(s, d, city, VIZ_COL_ADOPTERS);
+    return adopters > 0 ? adopters : val(s, d, city, VIZ_COL_WALLETS);
+}
+
+int64_t viz_series_holders(const viz_series *s, int d, int city)
+{
+    return holders(s, d, city);
+}
+
 double viz_metric_value(const viz_series *s, viz_metric m, int d, int city)
 {
     if (d < 0 || d >= s->n_days)
@@ -267,7 +283,7 @@ double viz_metric_value(const viz_series *s, viz_metric m, int d, int city)
     double num = 0, den = 0;
     switch (m) {
     case VIZ_METRIC_ADOPTION:
-        num = (double)val(s, d, city, VIZ_COL_WALLETS);
+        num = (double)holders(s, d, city);
         den = (double)val(s, d, city, VIZ_COL_POPULATION);
         break;
     case VIZ_METRIC_ACTIVE:
@@ -284,7 +300,7 @@ double viz_metric_value(const viz_series *s, viz_metric m, int d, int city)
         break;
     case VIZ_METRIC_RURAL:
         num = (double)val(s, d, city, VIZ_COL_RURAL);
-        den = (double)val(s, d, city, VIZ_COL_WALLETS);
+        den = (double)holders(s, d, city);
         break;
     default:
         return 0;

@@ -35,6 +35,7 @@ typedef enum {
     VIZ_COL_PAY_CASH,
     VIZ_COL_MERCHANTS,
     VIZ_COL_MERCH_ACCEPT,
+    VIZ_COL_ADOPTERS,
     VIZ_COL_COUNT
 } viz_col;
 
@@ -74,9 +75,9 @@ void viz_series_free(viz_series *s); /* NULL is fine */
 int viz_series_add_city(viz_series *s, const char *name, const char *display, double lat, double lon);
 int viz_series_find_city(const viz_series *s, const char *name);
 /* Appends the day of a frame: cities are added from frame->city, values
- * copied from the table "daily.csv", KPI rows from a table "kpi.csv" with
- * columns target and achieved (one row per KPI, labelled by its city
- * column). A frame for a day already present replaces nothing and is
+ * copied from the table "daily.csv", KPI rows from the table
+ * "kpi_daily.csv" (columns target and achieved, one row per KPI labelled by
+ * its row key, the KPI name). A frame for a day already present is
  * ignored. False when memory is short (the series is unchanged). */
 bool viz_series_add_frame(viz_series *s, const snap_frame *frame);
 /* Appends an empty day (all columns 0) and returns its index, -1 on no memory. */
@@ -102,6 +103,8 @@ const viz_kpi *viz_series_kpi(const viz_series *s, int day_index, int i);
 
 /* The metric of a city on a day (city -1: all cities together); 0 when the
  * denominator is 0. */
+/* Residents holding a wallet (the adopters column; wallets in older results). */
+int64_t viz_series_holders(const viz_series *s, int d, int city);
 double viz_metric_value(const viz_series *s, viz_metric m, int day_index, int city);
 const char *viz_metric_name(viz_metric m);
 /* The daily.csv column name of a column. */

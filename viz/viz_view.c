@@ -39,6 +39,16 @@ viz_view *viz_view_open(const viz_view_opts *o, viz_series *s, char *why, size_t
                  "'ecnysim snapshot'", SDL_GetError());
         return NULL;
     }
+    /* SDL falls back to its offscreen driver when there is no display: a
+     * window nobody sees. Accept offscreen and dummy only when asked for. */
+    const char *drv = SDL_GetCurrentVideoDriver(), *asked = SDL_getenv("SDL_VIDEODRIVER");
+    if (drv && (strcmp(drv, "offscreen") == 0 || strcmp(drv, "dummy") == 0) &&
+        !(asked && SDL_strcasecmp(asked, drv) == 0)) {
+        snprintf(why, why_len, "no display for the window (DISPLAY and WAYLAND_DISPLAY are not set); "
+                 "render a PNG with 'ecnysim snapshot', or set SDL_VIDEODRIVER=dummy for a test");
+        SDL_QuitSubSystem(SDL_INIT_VIDEO);
+        return NULL;
+    }
     viz_view *v = SDL_calloc(1, sizeof *v);
     if (!v) {
         snprintf(why, why_len, "out of memory");

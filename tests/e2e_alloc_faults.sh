@@ -1,0 +1,80 @@
+#!/bin/sh
+# e2e_alloc_faults.sh: every allocation failure ends in a clean exit.
+#
+# Uses $ECNYSIM_BIN-faults (the Makefile's ecnysim-faults: the same objects
+# linked with malloc, calloc, realloc, aligned_alloc and strdup wrapped by
+# sim/alloc.c). A tiny scenario (1 city, 2 days, 1:100000) is run once to
+# count its allocations (ECNYSIM_COUNT_ALLOC=1); then for N = 1, 2, ... the
+# Nth allocation fails (ECNYSIM_FAIL_ALLOC=N), during the load or the run.
+# Each run must:
+#   - exit 0 (the failure was survived: then daily.csv and ledger.csv must be
+#     byte-identical to those of the run without faults) or 1, never
+#     2 (bad input), a signal or a sanitizer report (under `make check` the
+#     binary has AddressSanitizer with detect_leaks=1: a leak fails the run);
+#   - when it fails, print a message with "out of memory" (or "cannot allocate") and leave no
+#     results folder and no .partial folder in the results root.
+# Every N up to ECNYSIM_ALLOC_FIRST (default 300) is tried, then every
+# ECNYSIM_ALLOC_STEP-th (default 37), to keep the test under a minute;
+# ECNYSIM_ALLOC_STEP=1 sweeps every allocation.
+cd "$(dirname "$0")/.." || exit 1
+BIN=${ECNYSIM_FAULT_BIN:-${ECNYSIM_BIN:-build/release/ecnysim}-faults}
+[ -x "$BIN" ] || { echo "e2e_alloc_faults: no binary at $BIN (make BUILD=... \$BUILD/ecnysim-faults)"; exit 1; }
+FIRST=${ECNYSIM_ALLOC_FIRST:-300}
+STEP=${ECNYSIM_ALLOC_STEP:-37}
+work=$(mktemp -d "${TMPDIR:-/tmp}/ecnysim-alloc.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT INT TERM
+failed=0
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+# Sanitizers: report to stderr and exit 99 (told apart from the program's 1).
+ASAN_OPTIONS="detect_leaks=1:exitcode=99:abort_on_error=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+UBSAN_OPTIONS="halt_on_error=1:exitcode=98:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+export ASAN_OPTIONS UBSAN_OPTIONS
+cat >"$work/tiny.ini" <<INI
+[scenario]
+start = 2020-04-01
+days = 2
+scale = 100000
+seed = 11
+data_dir = $PWD/data
+
+[city.xiongan]
+INI
+unset ECNYSIM_FAIL_ALLOC
+ECNYSIM_COUNT_ALLOC=1 "$BIN" run "$work/tiny.ini" --out "$work/root/res" -q 2>"$work/err" ||
+    { fail "the run without faults failed:"; cat "$work/err"; exit 1; }
+total=$(sed -n 's/^ecnysim: \([0-9]*\) allocations$/\1/p' "$work/err")
+[ -n "$total" ] && [ "$total" -gt 0 ] || { fail "no allocation count (is $BIN the --wrap build?)"; exit 1; }
+mv "$work/root/res" "$work/ref"
+rm -rf "$work/root"
+
+n=1 tried=0 survived=0
+while [ "$n" -le "$total" ]; do
+    mkdir -p "$work/root"
+    ECNYSIM_FAIL_ALLOC=$n "$BIN" run "$work/tiny.ini" --out "$work/root/res" -q >/dev/null 2>"$work/err"
+    status=$?
+    tried=$((tried + 1))
+    case $status in
+        0)
+            survived=$((survived + 1))
+            for f in daily.csv ledger.csv; do
+                cmp -s "$work/root/res/$f" "$work/ref/$f" ||
+                    fail "allocation $n: the run survived but its $f differs from the run without faults"
+            done
+            ;;
+        1)
+            grep -q -e 'out of memory' -e 'cannot allocate' "$work/err" ||
+                { fail "allocation $n: exit 1 without 'out of memory':"; head -n 3 "$work/err"; }
+            left=$(ls -A "$work/root")
+            [ -z "$left" ] || fail "allocation $n: failed run left '$left' in the results root"
+            ;;
+        *)
+            fail "allocation $n: exit $status (expected 0 or 1):"
+            grep -E 'ERROR|SUMMARY|runtime error|ecnysim:' "$work/err" | head -n 6
+            ;;
+    esac
+    rm -rf "$work/root"
+    [ "$failed" -gt 20 ] && break
+    if [ "$n" -lt "$FIRST" ]; then n=$((n + 1)); else n=$((n + STEP)); fi
+done
+echo "e2e_alloc_faults: $tried of $total allocations failed in turn ($survived runs survived), $failed problems"
+[ "$failed" -eq 0 ]

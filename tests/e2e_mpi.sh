@@ -1,0 +1,125 @@
+#!/bin/sh
+# e2e_mpi.sh: a run split over MPI ranks writes the same bytes as one process.
+#
+# Builds the MPI binary with `make mpi` (which installs Open MPI when missing;
+# when it cannot, prints SKIP and passes), then runs a five-city scenario with
+# cross-city flows (the Chengdu-Chongqing circle, Suzhou-Shanghai, and
+# Shenzhen with no flow) at 1, 2 and 4 ranks and compares daily.csv,
+# ledger.csv and flows.csv byte for byte with each other and with the serial
+# (non-MPI) binary; also scenarios/chengdu_chongqing_circle.ini at 2 ranks.
+# Then checks that flows are real: without the [flow] sections the receiving
+# cities' rows change and Shenzhen's do not. About 15-30 s.
+set -u
+BIN=${ECNYSIM_BIN:-build/release/ecnysim}
+MPI_BUILD=${ECNYSIM_MPI_BUILD:-build/mpi-release}
+fail() { echo "FAIL: $*"; exit 1; }
+
+if ! command -v mpicc >/dev/null 2>&1 || ! command -v mpirun >/dev/null 2>&1; then
+    if ! ECNYSIM_PKGS="libopenmpi-dev openmpi-bin" sh tools/install-deps.sh >/dev/null 2>&1 ||
+       ! command -v mpicc >/dev/null 2>&1; then
+        echo "SKIP e2e_mpi: Open MPI is not installed and cannot be installed here (make mpi needs root or sudo and apt)"
+        exit 0
+    fi
+fi
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s MPI_BUILD="$MPI_BUILD" mpi >/dev/null 2>&1 || fail "make mpi did not build $MPI_BUILD/ecnysim"
+MBIN="$MPI_BUILD/ecnysim"
+[ -x "$MBIN" ] || fail "no $MBIN after make mpi"
+[ -x "$BIN" ] || fail "no serial binary $BIN (set ECNYSIM_BIN)"
+
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+# No network needed between ranks of one machine.
+export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+cat >"$T/five.ini" <<'EOF'
+[scenario]
+name = five
+start = 2022-05-01
+days = 60
+seed = 99
+scale = 2000
+
+[city.chengdu]
+[city.chongqing]
+[city.suzhou]
+[city.shanghai]
+[city.shenzhen]
+
+[flow.cd_cq]
+from = chengdu
+to = chongqing
+kind = travel
+travellers_per_1000 = 20
+ecny_pct = 60
+
+[flow.cq_cd_family]
+from = chongqing
+to = chengdu
+kind = remittance
+remittances_per_1000 = 5
+
+[flow.sz_sh_supply]
+from = suzhou
+to = shanghai
+kind = b2b
+payments_per_firm = 0.2
+
+[flow.sh_sz]
+from = shanghai
+to = suzhou
+kind = travel
+travellers_per_1000 = 10
+EOF
+sed '/^\[flow/,$d' "$T/five.ini" >"$T/none.ini"
+
+run() { # run OUT RANKS SCENARIO [args]: RANKS 0 = the serial binary
+    out=$1; r=$2; s=$3; shift 3
+    if [ "$r" = 0 ]; then
+        "$BIN" run "$s" --out "$T/$out" --quiet "$@" >"$T/$out.log" 2>&1
+    else
+        mpirun -np "$r" "$MBIN" run "$s" --out "$T/$out" --quiet "$@" >"$T/$out.log" 2>&1
+    fi || { cat "$T/$out.log"; fail "run $out ($r ranks) failed"; }
+}
+same() { # same A B: the CSV files of two results folders are identical
+    for f in daily.csv ledger.csv flows.csv; do
+        [ -f "$T/$1/$f" ] || fail "$1 has no $f"
+        cmp -s "$T/$1/$f" "$T/$2/$f" || { diff "$T/$1/$f" "$T/$2/$f" | head -5; fail "$f differs: $1 vs $2"; }
+    done
+}
+
+run serial 0 "$T/five.ini"
+for r in 1 2 4; do
+    run "np$r" "$r" "$T/five.ini"
+    same serial "np$r"
+done
+echo "ok: five cities byte-identical serial = 1 = 2 = 4 ranks"
+
+run circle_serial 0 scenarios/chengdu_chongqing_circle.ini --set scenario.scale=4000 --set scenario.end=2022-06-15
+run circle_np2 2 scenarios/chengdu_chongqing_circle.ini --set scenario.scale=4000 --set scenario.end=2022-06-15
+same circle_serial circle_np2
+echo "ok: chengdu_chongqing_circle byte-identical serial = 2 ranks"
+
+# Flows are real: the received values appear and the receivers' rows change.
+awk -F, 'NR > 1 && $6 > 0 { n++ } END { exit !(n > 0) }' "$T/serial/flows.csv" ||
+    fail "no flow received any value"
+run noflow 0 "$T/none.ini"
+for c in chongqing chengdu shanghai suzhou; do
+    grep ",$c," "$T/serial/daily.csv" >"$T/with.$c"
+    grep ",$c," "$T/noflow/daily.csv" >"$T/without.$c"
+    ! cmp -s "$T/with.$c" "$T/without.$c" || fail "removing the flows left $c's rows unchanged"
+done
+grep ",shenzhen," "$T/serial/daily.csv" >"$T/with.sz"
+grep ",shenzhen," "$T/noflow/daily.csv" >"$T/without.sz"
+cmp -s "$T/with.sz" "$T/without.sz" || fail "removing the flows changed shenzhen, which has none"
+echo "ok: flows change the receiving cities' rows and leave shenzhen's alone"
+
+# A scenario with programmes runs whole on rank 0, with the same bytes.
+run prg_serial 0 scenarios/chengdu_2021.ini --set scenario.scale=4000 --set scenario.end=2021-03-15
+run prg_np2 2 scenarios/chengdu_2021.ini --set scenario.scale=4000 --set scenario.end=2021-03-15
+for f in daily.csv ledger.csv programmes.csv; do
+    cmp -s "$T/prg_serial/$f" "$T/prg_np2/$f" || fail "$f of a programme scenario differs at 2 ranks"
+done
+grep -q "rank 0" "$T/prg_np2.log" || fail "no note that the programme scenario ran on rank 0"
+echo "ok: a programme scenario runs on rank 0 with the same bytes"
+echo "PASS e2e_mpi"
