@@ -1,8 +1,11 @@
 # ecnysim: one non-recursive Makefile. `make help` lists the targets.
 #
 # Objects live under build/<mode>/ (release, debug, sanitize); headers are
-# tracked with -MMD -MP. Every .c in sim/, models/ and viz/ except sim/main.c
-# goes into libecnysim.a, which the program, the tests and the benchmarks link.
+# tracked with -MMD -MP. Every .c in sim/ and models/ except the command line
+# (sim/main*.c) goes into libecnysim.a, which the program, the tests and the
+# benchmarks link. The view (viz/ and sim/main_view.c) is a plug-in,
+# ecnysim-view.so beside the program, loaded only by the view commands: the
+# program itself does not load SDL's seventy-odd libraries at every start.
 
 MODE    ?= release
 BUILD   ?= build/$(MODE)
@@ -12,7 +15,8 @@ CC      ?= cc
 
 PKGS       := gsl sdl2 SDL2_ttf SDL2_image
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS    = $(shell pkg-config --libs gsl 2>/dev/null)
+VIEW_LIBS   = $(shell pkg-config --libs sdl2 SDL2_ttf SDL2_image 2>/dev/null)
 
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Wno-format-truncation
 CPPFLAGS += -I. -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DECNYSIM_VERSION=\"$(VERSION)\"
@@ -38,7 +42,11 @@ endif
 CFLAGS  += $(WARN) $(OPT) $(PKG_CFLAGS) -MMD -MP
 LDLIBS  += $(LDSAN) $(PKG_LIBS) -lcsv -liniparser -lm
 
-LIB_SRC   := $(filter-out sim/main.c sim/main_%.c,$(wildcard sim/*.c models/*.c viz/*.c))
+LIB_SRC   := $(filter-out sim/main.c sim/main_%.c,$(wildcard sim/*.c models/*.c))
+VIZ_SRC   := $(wildcard viz/*.c)
+VIZ_OBJ   := $(VIZ_SRC:%.c=$(BUILD)/pic/%.o)
+VIEW_OBJ  := $(VIZ_OBJ) $(BUILD)/pic/sim/main_view.o
+VIEW_SO   := $(BUILD)/ecnysim-view.so
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libecnysim.a
 BIN       := $(BUILD)/ecnysim
@@ -50,9 +58,9 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 .PHONY: mpi all deps run test unit check valgrind fuzz fuzz-build bench validate install uninstall clean help docs
 
 ifeq ($(BUILD),build/release)
-all: $(BIN) ecnysim
+all: $(BIN) $(VIEW_SO) ecnysim
 else
-all: $(BIN)
+all: $(BIN) $(VIEW_SO)
 endif
 
 ## deps: install missing Debian packages (apt-get, as root or through sudo)
@@ -63,16 +71,28 @@ deps:
 ecnysim: $(BIN)
 	@ln -sf $(BIN) ecnysim
 
-CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard sim/main.c sim/main_*.c))
+CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(filter-out sim/main_view.c,$(wildcard sim/main.c sim/main_*.c)))
 
+# -rdynamic: the view plug-in calls back into the program (cli_run, the world).
 $(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+	$(CC) -rdynamic -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(VIEW_SO): $(VIEW_OBJ)
+	$(CC) -shared -o $@ $^ $(LDFLAGS) $(LDSAN) $(VIEW_LIBS) -lm
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
+
+# The view's unit test links the drawing code itself, with SDL.
+$(BUILD)/tests/test_viz: $(BUILD)/tests/test_viz.o $(VIZ_OBJ) $(LIB)
+	$(CC) -o $@ $^ $(LDFLAGS) $(LDLIBS) $(VIEW_LIBS) -lcmocka
 
 # The same objects linked with malloc/calloc/realloc/aligned_alloc wrapped by
 # sim/alloc.c: ECNYSIM_FAIL_ALLOC=N fails the Nth (tests/e2e_alloc_faults.sh).
 FAULT_BIN := $(BUILD)/ecnysim-faults
 $(FAULT_BIN): $(CLI_OBJ) $(LIB)
-	$(CC) -o $@ $^ $(LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=strdup $(LDLIBS)
+	$(CC) -rdynamic -o $@ $^ $(LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=strdup $(LDLIBS)
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -107,7 +127,7 @@ all-sanitize: $(BIN) $(TEST_BIN) $(FAULT_BIN)
 ## valgrind: the test scenarios under valgrind memcheck (debug build)
 valgrind: deps
 	@$(MAKE) --no-print-directory MODE=debug all-valgrind
-all-valgrind: $(BIN) $(TEST_BIN)
+all-valgrind: $(BIN)
 	@sh tests/run-valgrind.sh $(BUILD)
 
 ## fuzz: libFuzzer (clang) on the scenario and data loaders, FUZZ_SECONDS (60) each
@@ -145,11 +165,14 @@ docs: all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ecnysim/data $(DESTDIR)$(PREFIX)/share/ecnysim/scenarios
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ecnysim
+	install -d $(DESTDIR)$(PREFIX)/lib/ecnysim
+	install -m 644 $(VIEW_SO) $(DESTDIR)$(PREFIX)/lib/ecnysim/ecnysim-view.so
 	install -m 644 data/*.csv $(DESTDIR)$(PREFIX)/share/ecnysim/data/
 	install -m 644 scenarios/*.ini $(DESTDIR)$(PREFIX)/share/ecnysim/scenarios/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/ecnysim
+	rm -rf $(DESTDIR)$(PREFIX)/lib/ecnysim
 	rm -rf $(DESTDIR)$(PREFIX)/share/ecnysim
 
 ## clean: remove build outputs (results/ is left alone)
@@ -162,4 +185,4 @@ help:
 	@sed -n 's/^## /  /p' $(MAKEFILE_LIST)
 	@echo "  variables: MODE=release|debug|sanitize BUILD=dir PREFIX=$(PREFIX) DESTDIR="
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(VIEW_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)

@@ -74,9 +74,15 @@ void cli_results_location(const struct scn_doc *doc, const cli_args *a, char *ro
                           size_t name_len);
 /* sim/main_view.c: 'run --view' (live window; exit 1 without a display),
  * 'replay DIR' and 'snapshot (S.ini | DIR) [--date D] --out F.png'. */
+/* The view commands, in the plug-in ecnysim-view.so (sim/main_view.c) ... */
 int cli_view_run(const cli_args *a, int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_snapshot(int argc, char **argv);
+/* ... and their loaders in the program (sim/main_viewlib.c): exit 1 with a
+ * message when the plug-in cannot be loaded. */
+int cli_view_run_plugin(const cli_args *a, int argc, char **argv);
+int cli_replay_plugin(int argc, char **argv);
+int cli_snapshot_plugin(int argc, char **argv);
 int cli_describe(int argc, char **argv);
 /* sim/main_mpi.c (docs/distributed.md): 'run' under mpirun. cli_dist_run
  * splits the cities over the ranks (or runs whole on rank 0, or is

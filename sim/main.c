@@ -178,16 +178,16 @@ int main(int argc, char **argv)
             return EXIT_BADINPUT;
         }
         if (strcmp(cmd, "run") == 0 && a.view)
-            return cli_view_run(&a, argc, argv);
+            return cli_view_run_plugin(&a, argc, argv);
         /* cli_dist_run is cli_batch unless under mpirun (sim/main_mpi.c) */
         return strcmp(cmd, "run") == 0 ? cli_dist_run(&a, argc, argv) : cli_validate(&a);
     }
     if (strcmp(cmd, "describe") == 0)
         return cli_describe(argc, argv);
     if (strcmp(cmd, "replay") == 0)
-        return cli_replay(argc, argv);
+        return cli_replay_plugin(argc, argv);
     if (strcmp(cmd, "snapshot") == 0)
-        return cli_snapshot(argc, argv);
+        return cli_snapshot_plugin(argc, argv);
     if (strcmp(cmd, "calibrate") == 0)
         return cli_calibrate(argc, argv);
     if (strcmp(cmd, "rerun") == 0)

@@ -869,6 +869,10 @@ scn_doc *scn_load(const scn_schema *schema, const char *path, const char *const 
         int line = scan_line_of(doc, full, NULL);
         char where[600];
         snprintf(where, sizeof where, "%s:%d", path, line);
+        if (strchr(full, ':')) { /* iniparser's separator: [a:b] is the key b of [a] (fuzz regression) */
+            err_add(errs, "%s: section [%s] has a ':': expected [section] or [section.name]", where, full);
+            continue;
+        }
         char base[128];
         const char *name;
         const scn_section *def = resolve_section(schema, full, &name, base, sizeof base, where, errs);
@@ -901,6 +905,8 @@ scn_doc *scn_load(const scn_schema *schema, const char *path, const char *const 
                 continue;
             }
             const char *value = iniparser_getstring(d, keys[k], "");
+            if (!value) /* the entry of a section [full:key], refused above */
+                continue;
             /* Empty is "not given" for keys whose default is empty (derived by
              * the model); scn_write_resolved writes them that way. */
             bool empty_ok = def->keys[ki].type == SCN_STRING || def->keys[ki].type == SCN_LIST ||
