@@ -631,6 +631,11 @@ bool wld_attach(wld_world *w, eng_engine *eng)
            eng_on_day_end(eng, on_day_end, w);
 }
 
+void wld_set_trace(wld_world *w, led_trace_fn fn, void *ctx, double rate)
+{
+    led_set_trace(w->ledger, fn, ctx, rate);
+}
+
 const snap_frame *wld_frame(const wld_world *w)
 {
     return &w->frame;

@@ -31,6 +31,7 @@ typedef struct {
     int n_sets;
     char seed_set[64];
     bool quiet;
+    double trace_rate; /* --trace: share of ledger transfers written to transfers.csv */
     bool view;        /* --view: a live window (sim/main_view.c) */
     bool exit_at_end; /* --exit-at-end: close the window when the run ends */
     int replications;                 /* --replications N (0: not given) */

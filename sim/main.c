@@ -33,6 +33,8 @@ void cli_usage(FILE *to)
             "  --set section.key=value      override a scenario key; named sections as city.suzhou.key=value;\n"
             "                               may repeat; checked like the file\n"
             "  --quiet, -q                  no progress bar\n"
+            "  --trace RATE                 also write transfers.csv: a deterministic sample (0 < RATE <= 1) of\n"
+            "                               every ledger transfer, posted or refused\n"
             "  --view                       show the run live in a window (docs/view.md); needs a display\n"
             "  --exit-at-end                with --view: close the window when the run ends\n"
             "  --replications N             N runs with seeds derived from the base seed: results/NAME/run-XXXX/,\n"
@@ -95,6 +97,16 @@ int cli_parse(int argc, char **argv, int first, cli_args *a, bool run_options)
             a->sets[a->n_sets++] = argv[++i];
         } else if (run_options && (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0)) {
             a->quiet = true;
+        } else if (run_options && strcmp(s, "--trace") == 0) {
+            char *end = NULL;
+            double rate = has_next ? strtod(argv[i + 1], &end) : -1;
+            if (!has_next || !end || *end || !(rate > 0 && rate <= 1)) {
+                fprintf(stderr, "ecnysim: --trace needs a sampling rate: expected --trace RATE with 0 < RATE <= 1 "
+                                "(e.g. --trace 0.001)\n");
+                return EXIT_BADINPUT;
+            }
+            a->trace_rate = rate;
+            i++;
         } else if (run_options && strcmp(s, "--view") == 0) {
             a->view = true;
         } else if (run_options && strcmp(s, "--exit-at-end") == 0) {
@@ -172,9 +184,9 @@ int main(int argc, char **argv)
         int status = cli_parse(argc, argv, 2, &a, strcmp(cmd, "run") == 0);
         if (status != EXIT_OK)
             return status;
-        if (a.checkpoint_every > 0 && (a.view || a.replications || a.n_vary || a.jobs)) {
+        if (a.checkpoint_every > 0 && (a.view || a.replications || a.n_vary || a.jobs || a.trace_rate > 0)) {
             fprintf(stderr, "ecnysim: --checkpoint-every applies to a single run: expected it without --view, "
-                            "--replications, --vary and --jobs (docs/checkpoint.md)\n");
+                            "--replications, --vary, --jobs and --trace (docs/checkpoint.md)\n");
             return EXIT_BADINPUT;
         }
         if (strcmp(cmd, "run") == 0 && a.view)

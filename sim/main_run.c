@@ -186,6 +186,29 @@ static void write_manifest(FILE *m, const scn_doc *doc, const wld_world *w, cons
     scn_write_resolved(doc, m);
 }
 
+/* transfers.csv (--trace): one row per sampled ledger transfer. Account
+ * numbers are the ledger's own indices, stable within a run. */
+typedef struct {
+    out_csv *csv;
+    const snap_frame *frame;
+} trace_writer;
+
+static void write_transfer(void *ctx, const led_transfer *t)
+{
+    trace_writer *tw = ctx;
+    char date[CAL_DATE_LEN];
+    cal_format(t->day, date);
+    out_csv_int(tw->csv, (int64_t)t->seq);
+    out_csv_str(tw->csv, date);
+    out_csv_str(tw->csv, t->city < tw->frame->n_cities ? tw->frame->city[t->city].name : "");
+    out_csv_str(tw->csv, led_transfer_kind_name((enum led_transfer_kind)t->kind));
+    out_csv_str(tw->csv, t->reason == LED_OK ? "posted" : led_reason_name((enum led_reason)t->reason));
+    out_csv_int(tw->csv, t->from == LED_NONE ? -1 : (int64_t)t->from);
+    out_csv_int(tw->csv, t->to == LED_NONE ? -1 : (int64_t)t->to);
+    out_csv_int(tw->csv, t->amount_fen);
+    out_csv_end_row(tw->csv);
+}
+
 int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
 {
     cli_args a = *args;
@@ -246,6 +269,17 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
             err_add(errs, "%s", ckp_err);
             status = EXIT_BADINPUT;
         }
+    trace_writer trace = {NULL, wld_frame(w)};
+    if (status == EXIT_OK && a.trace_rate > 0) {
+        static const char *const cols[] = {"seq", "date", "city", "kind", "outcome", "from", "to", "amount_fen"};
+        trace.csv = out_csv_open(run, "transfers.csv", cols, sizeof cols / sizeof cols[0]);
+        if (!trace.csv) {
+            err_add(errs, "%s", out_error(run));
+            status = EXIT_RUNTIME;
+        } else {
+            wld_set_trace(w, write_transfer, &trace, a.trace_rate);
+        }
+    }
     prog_bar bar;
     prog_begin(&bar, stderr, a.quiet, 1);
     while (cli_dist_go_on(status == EXIT_OK && !eng_finished(eng) && !stop_requested)) {
