@@ -580,8 +580,9 @@ static int ini_error_callback(const char *fmt, ...)
             snprintf(what, sizeof what, "%s", arrow + 3);
             what[strcspn(what, "\n")] = '\0';
         }
-        err_add(ini_errs, "%s:%d: syntax error at '%s': expected [section], key = value, or a ; comment", ini_path,
-                line, what);
+        bool header_comment = what[0] == '[' && strpbrk(what, ";#");
+        err_add(ini_errs, "%s:%d: syntax error at '%s': expected [section], key = value, or a ; comment%s", ini_path,
+                line, what, header_comment ? " (put a comment after a [section] header on its own line)" : "");
     } else if (strstr(buf, "too long")) {
         err_add(ini_errs, "%s:%d: line too long: expected at most %d characters", ini_path, line, SCN_LINE_MAX);
     } else if (strstr(buf, "cannot open")) {
@@ -869,10 +870,6 @@ scn_doc *scn_load(const scn_schema *schema, const char *path, const char *const 
         int line = scan_line_of(doc, full, NULL);
         char where[600];
         snprintf(where, sizeof where, "%s:%d", path, line);
-        if (strchr(full, ':')) { /* iniparser's separator: [a:b] is the key b of [a] (fuzz regression) */
-            err_add(errs, "%s: section [%s] has a ':': expected [section] or [section.name]", where, full);
-            continue;
-        }
         char base[128];
         const char *name;
         const scn_section *def = resolve_section(schema, full, &name, base, sizeof base, where, errs);
@@ -905,7 +902,8 @@ scn_doc *scn_load(const scn_schema *schema, const char *path, const char *const 
                 continue;
             }
             const char *value = iniparser_getstring(d, keys[k], "");
-            if (!value) /* the entry of a section [full:key], refused above */
+            if (!value) /* [a:b] is iniparser's entry of a section "a:b", a NULL value under [a] as key b;
+                         * its keys come as unknown keys 'b:k' in [a] (fuzz regression) */
                 continue;
             /* Empty is "not given" for keys whose default is empty (derived by
              * the model); scn_write_resolved writes them that way. */
