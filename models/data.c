@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sim/table.h"
 
@@ -165,6 +166,35 @@ bool dat_load(const char *dir, dat_set *out, err_list *errs)
     ok &= load_banks(dir, out, errs);
     ok &= load_categories(dir, out, errs);
     return ok;
+}
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *dat_locate(const char *dir, const char *scenario_path, char *out, size_t out_len)
+{
+    snprintf(out, out_len, "%s", dir);
+    if (dir[0] == '/' || is_dir(dir) || !scenario_path)
+        return out;
+    char base[2048];
+    snprintf(base, sizeof base, "%s", scenario_path);
+    char *slash = strrchr(base, '/');
+    if (!slash)
+        return out;
+    *slash = '\0';
+    static const char *const forms[] = {"%s/../%s", "%s/%s"};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        char candidate[4096];
+        snprintf(candidate, sizeof candidate, forms[i], base, dir);
+        if (is_dir(candidate)) {
+            snprintf(out, out_len, "%s", candidate);
+            return out;
+        }
+    }
+    return out;
 }
 
 const dat_city *dat_find_city(const dat_set *d, const char *area)

@@ -8,6 +8,7 @@
 #define ECNYSIM_DATA_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sim/error.h"
@@ -55,6 +56,11 @@ typedef struct {
 /* Loads the three files from dir into *out. Returns false with every problem
  * in errs. */
 bool dat_load(const char *dir, dat_set *out, err_list *errs);
+/* Where the data folder dir is: as given when it exists (relative to the
+ * working folder), else next to the scenario file (its folder's parent, then
+ * its folder), so an installed scenario finds the installed data. Writes the
+ * path into out; returns dir unchanged when none exists (the loader reports it). */
+const char *dat_locate(const char *dir, const char *scenario_path, char *out, size_t out_len);
 const dat_city *dat_find_city(const dat_set *d, const char *area);
 int dat_find_category(const dat_set *d, const char *category); /* index or -1 */
 

@@ -187,7 +187,10 @@ static int worker(const cli_args *a)
     scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
     wld_world *w = NULL;
     /* Loading is deterministic: rank 0 fails, and reports, the same way. */
-    if (doc && dat_load(scn_str(scn_single(doc, "scenario"), "data_dir"), data, errs))
+    char located[4096];
+    if (doc && dat_load(dat_locate(scn_str(scn_single(doc, "scenario"), "data_dir"), scn_path(doc), located,
+                                   sizeof located),
+                        data, errs))
         w = cli_world_create(doc, data, errs);
     int status = EXIT_BADINPUT;
     if (w) {

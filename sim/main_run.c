@@ -6,6 +6,7 @@
  * keep what was run, marked status=interrupted in the manifest.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +48,9 @@ static int load_all(const cli_args *a, scn_doc **doc_out, dat_set **data_out, wl
     wld_world *world = NULL;
     if (doc) {
         data = malloc(sizeof *data);
-        const char *dir = scn_str(scn_single(doc, "scenario"), "data_dir");
+        char located[4096];
+        const char *dir = dat_locate(scn_str(scn_single(doc, "scenario"), "data_dir"), scn_path(doc), located,
+                                     sizeof located);
         if (!data)
             err_add(errs, "out of memory");
         else if (dat_load(dir, data, errs))
@@ -183,6 +186,11 @@ static void write_manifest(FILE *m, const scn_doc *doc, const wld_world *w, cons
     fprintf(m, "days_run = %d\ndays_planned = %d\nfirst_date = %s\nlast_date = %s\n", done, wld_days(w), start,
             done > 0 ? last : "none");
     cli_write_command(m, argc, argv); /* command = "..." (shell-quoted), cwd = ... */
+    /* Where the data was found, absolute, so replay works from any folder. */
+    char located[4096], absolute[PATH_MAX];
+    const char *dir = dat_locate(scn_str(scn_single(doc, "scenario"), "data_dir"), scn_path(doc), located,
+                                 sizeof located);
+    fprintf(m, "data_dir = %s\n", realpath(dir, absolute) ? absolute : dir);
     scn_write_resolved(doc, m);
 }
 

@@ -176,7 +176,10 @@ static int simulate_to(const cli_args *a, int32_t day, bool to_end, viz_series *
     wld_world *w = NULL;
     eng_engine *eng = NULL;
     scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
-    if (doc && dat_load(scn_str(scn_single(doc, "scenario"), "data_dir"), data, errs))
+    char located[4096];
+    if (doc && dat_load(dat_locate(scn_str(scn_single(doc, "scenario"), "data_dir"), scn_path(doc), located,
+                                   sizeof located),
+                        data, errs))
         w = wld_create(doc, data, errs);
     if (w) {
         *first = wld_start_day(w);

@@ -132,7 +132,11 @@ bool viz_load_results(const char *dir, viz_series *s, char *title, size_t title_
         return false;
     }
     snprintf(title, title_len, "%s", iniparser_getstring(manifest, "scenario:name", "results"));
-    const char *data_dir = iniparser_getstring(manifest, "scenario:data_dir", "data");
+    /* [run] data_dir is where the run found its data (absolute); older
+     * manifests only have the scenario's own, relative to where it ran. */
+    const char *data_dir = iniparser_getstring(manifest, "run:data_dir", NULL);
+    if (!data_dir)
+        data_dir = iniparser_getstring(manifest, "scenario:data_dir", "data");
     char cities_path[4096];
     snprintf(cities_path, sizeof cities_path, "%s/cities.csv", data_dir);
     static const char *const req[] = {"area", "name", "lat", "lon"};
