@@ -94,8 +94,19 @@ static bool loan_setup(prg_programme *p, wld_world *w, err_list *errs)
     /* The programme lends its target: scale the drawn sizes so the simulated
      * loans add up to target / scale (their spread is kept). */
     double want = (double)s->target_fen / (double)w->scale, f = sum > 0 ? want / sum : 1.0;
-    for (uint32_t i = 0; i < s->n; i++)
+    int64_t total = 0;
+    uint32_t largest = 0;
+    for (uint32_t i = 0; i < s->n; i++) {
         s->principal[i] = (int64_t)fmax(100.0, floor((double)s->principal[i] * f + 0.5));
+        total += s->principal[i];
+        if (s->principal[i] > s->principal[largest])
+            largest = i;
+    }
+    /* Rounding each loan to the fen must not miss the target: the largest
+     * loan takes the difference (a few fen). */
+    int64_t gap = (int64_t)floor(want + 0.5) - total;
+    if (s->n > 0 && s->principal[largest] + gap >= 100)
+        s->principal[largest] += gap;
     return s->lender != LED_NONE;
 }
 

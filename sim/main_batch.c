@@ -743,7 +743,7 @@ static bool summarize_point(batch *b, const char *dir, int point)
     struct stat st;
     if (ok && stat(path, &st) == 0) {
         static const char *const key_cols[] = {"kpi", "city", "metric", "target"};
-        static const char *const req[] = {"attainment"};
+        static const char *const req[] = {"attainment_pct", "status"};
         tab_table **kt = calloc((size_t)R, sizeof *kt);
         double *ach = malloc((size_t)R * sizeof *ach);
         ok = kt && ach;
@@ -754,7 +754,8 @@ static bool summarize_point(batch *b, const char *dir, int point)
             if (!ok && k == 0) { /* not the KPI table we summarise: say so, go on without it */
                 err_print(b->errs, stderr);
                 err_init(b->errs);
-                fprintf(stderr, "ecnysim: warning: %s has no 'attainment' column: kpi_summary.csv skipped\n", path);
+                fprintf(stderr, "ecnysim: warning: %s lacks 'attainment_pct' or 'status': kpi_summary.csv skipped\n",
+                        path);
                 free(kt);
                 free(ach);
                 free(x);
@@ -783,6 +784,7 @@ static bool summarize_point(batch *b, const char *dir, int point)
         }
         for (size_t row = 0; ok && row < tab_rows(kt[0]); row++) {
             bool have_ach = true;
+            int met = 0;
             for (int k = 0; ok && k < R; k++) {
                 for (int c = 0; c < 3; c++)
                     if (strcmp(tab_get(kt[k], row, key_cols[c]), tab_get(kt[0], row, key_cols[c])) != 0) {
@@ -790,7 +792,10 @@ static bool summarize_point(batch *b, const char *dir, int point)
                                 tab_path(kt[k]), tab_line(kt[k], row), first + 1);
                         ok = false;
                     }
-                ok = ok && tab_real(kt[k], row, "attainment", -1e300, 1e300, &x[k], b->errs);
+                /* attainment as a fraction of the target; met as the KPI module decided */
+                ok = ok && tab_real(kt[k], row, "attainment_pct", -1e300, 1e300, &x[k], b->errs);
+                x[k] /= 100.0;
+                met += strcmp(tab_get(kt[k], row, "status"), "met") == 0;
                 char *end;
                 const char *a = tab_get(kt[k], row, "achieved");
                 ach[k] = strtod(a, &end);
@@ -798,7 +803,7 @@ static bool summarize_point(batch *b, const char *dir, int point)
             }
             if (!ok)
                 break;
-            double p = sts_share_at_least(x, (size_t)R, 1.0), mean_ach = 0;
+            double p = (double)met / R, mean_ach = 0;
             for (int k = 0; k < R; k++)
                 mean_ach += ach[k] / R;
             sts_summary s;

@@ -91,3 +91,12 @@ grep -q -- "--vary 'adoption.open_rate=0.01:0.02'" "$T/err" || fail "message sho
 [ $? -eq 2 ] || fail "--replications 0 should exit 2"
 [ ! -e "$T/bad" ] || fail "a refused batch left a folder"
 echo "ok: bad flags exit 2"
+
+# 5. KPIs over replications: kpi_summary.csv gives the probability of meeting each target
+"$BIN" run scenarios/suzhou_2023_kpi.ini --quiet --replications 3 --jobs 2 --set scenario.scale=2000 \
+    --out "$T/kpi" || fail "replicated KPI run"
+head -1 "$T/kpi/kpi_summary.csv" | grep -q "p_attained" || fail "kpi_summary.csv lacks p_attained"
+# the loans KPI is met in every run (its programme lends the target), the 2 trillion one in none
+grep -q "^1,sme_loans_200b,.*,1$" "$T/kpi/kpi_summary.csv" || fail "loans KPI should be met with probability 1"
+grep -q "^1,transactions_2t,.*,0$" "$T/kpi/kpi_summary.csv" || fail "2 trillion KPI should be met with probability 0"
+echo "ok: kpi_summary.csv"
