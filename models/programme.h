@@ -207,6 +207,8 @@ bool pay_run_employer(prg_programme *p, wld_world *w, uint32_t employer, int32_t
 led_acct *pay_employees(prg_programme *p, uint32_t *n, uint32_t *n_employers);
 int64_t pay_batches_failed(const prg_programme *p);
 prg_vouchers *air_vouchers(prg_programme *p);
+prg_vouchers *rur_aid(prg_programme *p);
+int64_t rur_hard_wallets_given(const prg_programme *p);
 void air_draw(prg_programme *p, wld_world *w, int32_t day);
 int64_t air_signups(const prg_programme *p);
 int64_t air_winners(const prg_programme *p);

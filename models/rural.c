@@ -283,6 +283,9 @@ static void rur_destroy(prg_programme *p)
     p->state = NULL;
 }
 
+prg_vouchers *rur_aid(prg_programme *p) { return &((rur_state *)p->state)->aid; }
+int64_t rur_hard_wallets_given(const prg_programme *p) { return ((const rur_state *)p->state)->hard_given; }
+
 const prg_ops rur_ops = {"rural", rur_create, rur_setup, rur_day_start, NULL, rur_day_end, rur_report, rur_destroy};
 
 /* ------------------------------------------------------------ checkpoints */

@@ -69,6 +69,15 @@ static void run_to(fx *f, int32_t day)
         assert_true(eng_step_day(f->eng));
 }
 
+/* Every merchant accepts, so programme spending is not limited by acceptance. */
+static void merchants_accept_all(fx *f)
+{
+    for (int k = 0; k < f->data->n_categories; k++)
+        while (mer_start_accepting(f->w, &f->w->city[0], k, wld_start_day(f->w), f->w->city[0].rng_merchants) !=
+               LED_NONE)
+            ;
+}
+
 static void done(fx *f)
 {
     char why[256] = "";
@@ -231,6 +240,97 @@ static void test_transit_offline_tap_posts_at_sync(void **state)
     done(&f);
 }
 
+static void test_rural_aid_spent_only_in_aid_categories(void **state)
+{
+    (void)state;
+    fx f = {0};
+    build(&f, "[rural.test]\ncity = xiongan\nstart = 2020-10-02\nend = 2020-11-20\noutlets = 37\n"
+              "hard_wallets = 1234\naid_yuan = 1234567.89\naid_recipients = 4321\naid_date = 2020-10-03\n"
+              "aid_days = 30\naid_categories = supermarket\n");
+    merchants_accept_all(&f);
+    prg_programme *p = prg_find(f.w->prg, "rural", "test");
+    assert_non_null(p);
+    run_to(&f, day_of(2020, 10, 20));
+    prg_vouchers *aid = rur_aid(p);
+    assert_true(aid->granted_fen > 0);
+    assert_true(aid->spent_fen > 0);
+    int supermarket = dat_find_category(f.data, "supermarket");
+    int64_t by_cat = 0;
+    for (int k = 0; k < f.data->n_categories; k++) {
+        if (k != supermarket)
+            assert_int_equal(aid->spent_by_cat_fen[k], 0);
+        by_cat += aid->spent_by_cat_fen[k];
+    }
+    assert_int_equal(by_cat, aid->spent_fen);
+    /* A holder cannot take the aid to a restaurant: beyond its own money the
+     * payment is refused as outside the earmark, and nothing moves. */
+    led_ledger *led = f.w->ledger;
+    led_acct restaurant = f.w->city[0].accepting[dat_find_category(f.data, "catering")][0];
+    int tested = 0;
+    for (uint32_t h = 0; h < aid->n_holders && tested < 5; h++) {
+        led_acct wallet = f.w->city[0].wallet[aid->holder[h]];
+        int64_t earmarked = led_earmarked(led, wallet), balance = led_balance(led, wallet);
+        if (earmarked <= 0)
+            continue;
+        assert_int_equal(led_pay(led, wallet, restaurant, balance - earmarked + 1), LED_R_EARMARK);
+        assert_int_equal(led_balance(led, wallet), balance);
+        tested++;
+    }
+    assert_true(tested > 0);
+    done(&f);
+}
+
+static void test_rural_hard_wallets_go_to_rural_residents(void **state)
+{
+    (void)state;
+    fx f = {0};
+    build(&f, "[rural.test]\ncity = xiongan\nstart = 2020-10-02\nend = 2020-10-30\nhard_wallets = 2345\n");
+    prg_programme *p = prg_find(f.w->prg, "rural", "test");
+    const wld_city *c = &f.w->city[0];
+    int64_t hard_before = c->hard_wallets;
+    run_to(&f, day_of(2020, 10, 31));
+    int64_t given = rur_hard_wallets_given(p);
+    assert_true(given > 0);
+    assert_true(c->hard_wallets - hard_before >= given);
+    /* every hard wallet belongs to a rural resident or one without a smartphone */
+    uint32_t hard = 0;
+    for (uint32_t a = 0; a < c->n_adopters; a++) {
+        if (led_kind(f.w->ledger, c->wallet[a]) != LED_HARD_WALLET)
+            continue;
+        hard++;
+        assert_true(!SEG_URBAN(c->segment[a]) || !SEG_PHONE(c->segment[a]));
+    }
+    assert_true(hard >= given);
+    done(&f);
+}
+
+static uint32_t accepting_all(const fx *f)
+{
+    uint32_t n = 0;
+    for (int k = 0; k < f->data->n_categories; k++)
+        n += f->w->city[0].merchants_accepting[k];
+    return n;
+}
+
+static void test_incentive_fee_subsidy_raises_acceptance(void **state)
+{
+    (void)state;
+    uint32_t accepting[2];
+    const char *subsidy[] = {"0", "2.5"};
+    for (int i = 0; i < 2; i++) {
+        fx f = {0};
+        char ini[512];
+        snprintf(ini, sizeof ini,
+                 "[incentive.test]\ncity = xiongan\nstart = 2020-10-02\nend = 2020-11-25\nfee_subsidy_pct = %s\n",
+                 subsidy[i]);
+        build(&f, ini);
+        run_to(&f, day_of(2020, 11, 25));
+        accepting[i] = accepting_all(&f);
+        done(&f);
+    }
+    assert_true(accepting[1] > accepting[0] + 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +338,9 @@ int main(void)
         cmocka_unit_test(test_airdrop_expired_value_returns_to_pool),
         cmocka_unit_test(test_airdrop_draw_gives_min_envelopes_signups_winners),
         cmocka_unit_test(test_payroll_batch_with_invalid_leg_pays_nobody),
+        cmocka_unit_test(test_rural_aid_spent_only_in_aid_categories),
+        cmocka_unit_test(test_rural_hard_wallets_go_to_rural_residents),
+        cmocka_unit_test(test_incentive_fee_subsidy_raises_acceptance),
         cmocka_unit_test(test_transit_offline_tap_posts_at_sync),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
