@@ -23,7 +23,7 @@ need() { # need SCENARIO PROGRAMME OUTCOME...
 }
 
 for s in shenzhen_luohu_2020 suzhou_double12_2020 shenzhen_futian_2021 chengdu_2021 beijing_2021 \
-         chongqing_2022 suzhou_2023_kpi; do
+         chongqing_2022 suzhou_2023_kpi shenzhen_longhua_2021 hangzhou_2023_coupons; do
     if ! "$BIN" run "scenarios/$s.ini" --out "$TMP/$s" --quiet >"$TMP/$s.log" 2>&1; then
         bad "$s: run failed"; cat "$TMP/$s.log"; continue
     fi
