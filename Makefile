@@ -121,13 +121,13 @@ test: deps
 ## check: the same tests under AddressSanitizer and UndefinedBehaviorSanitizer
 check: deps
 	@$(MAKE) --no-print-directory MODE=sanitize all-sanitize
-all-sanitize: $(BIN) $(TEST_BIN) $(FAULT_BIN)
+all-sanitize: $(BIN) $(VIEW_SO) $(TEST_BIN) $(FAULT_BIN)
 	@ASAN_OPTIONS=detect_leaks=1 sh tests/run-all.sh $(BUILD)
 
 ## valgrind: the test scenarios under valgrind memcheck (debug build)
 valgrind: deps
 	@$(MAKE) --no-print-directory MODE=debug all-valgrind
-all-valgrind: $(BIN)
+all-valgrind: $(BIN) $(VIEW_SO)
 	@sh tests/run-valgrind.sh $(BUILD)
 
 ## fuzz: libFuzzer (clang) on the scenario and data loaders, FUZZ_SECONDS (60) each
