@@ -197,8 +197,9 @@ static double objective(const gsl_vector *xv, void *vctx)
             penalty += 1e3 * (1 + out * out);
             v = v < p->lo ? p->lo : p->hi;
         }
-        char num[40];
-        snprintf(p->set, sizeof p->set, "%s=%s", p->key, bat_num(num, v));
+        char num[40], set[sizeof p->set];
+        snprintf(set, sizeof set, "%s=%s", p->key, bat_num(num, v));
+        memcpy(p->set, set, sizeof set);
         c->pvals[k] = strtod(num, NULL); /* the value run, as written */
     }
     for (size_t t = 0; t < c->n_t; t++)
