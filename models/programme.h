@@ -156,7 +156,8 @@ typedef struct {
     double spend_rate;         /* chance per day a holder with value left makes a purchase */
     int64_t threshold_fen;     /* a purchase must reach this to use the voucher (coupons) */
     /* holders */
-    uint32_t *holder, n_holders, cap_holders; /* adopter indices */
+    led_acct *holder;          /* holders' wallets */
+    uint32_t n_holders, cap_holders;
     /* outcomes, simulated units */
     int64_t granted_n, granted_fen, refused_n, spent_fen, payments, topups_n, topup_fen, clawback_fen;
     int64_t spent_online_fen, spent_by_cat_fen[DAT_MAX_CATEGORIES];

@@ -268,7 +268,7 @@ static void test_rural_aid_spent_only_in_aid_categories(void **state)
     led_acct restaurant = f.w->city[0].accepting[dat_find_category(f.data, "catering")][0];
     int tested = 0;
     for (uint32_t h = 0; h < aid->n_holders && tested < 5; h++) {
-        led_acct wallet = f.w->city[0].wallet[aid->holder[h]];
+        led_acct wallet = aid->holder[h];
         int64_t earmarked = led_earmarked(led, wallet), balance = led_balance(led, wallet);
         if (earmarked <= 0)
             continue;
