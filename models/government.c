@@ -17,6 +17,15 @@
 
 #include "sim/rng.h"
 
+/* Makes the chunk's payments (payees read now); returns 0, the new count. */
+static uint32_t pay_chunk(wld_world *w, wld_city *c, led_leg *legs, const led_acct *const *payee_at, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++)
+        legs[j].to = *payee_at[j];
+    wld_pay_many_topping_up(w, c, legs, n, M_VALUE_GOV);
+    return 0;
+}
+
 void gov_fiscal_hour(wld_world *w, wld_city *c, int32_t day)
 {
     wld_firms *f = &c->firms;
@@ -28,23 +37,35 @@ void gov_fiscal_hour(wld_world *w, wld_city *c, int32_t day)
     double g2p_share = w->p.gov_g2p_pct / 100.0;
     double sigma = 1.0, spread = exp(sigma * sigma / 2); /* mean / median of a lognormal */
     uint32_t firms = f->adopted[0] + f->adopted[1];
+    /* Payments are drawn in chunks and made in the order drawn (nothing drawn
+     * depends on the ledger): the same draws and transfers as one by one.
+     * A payee's wallet is read at the flush, its cache miss overlapped. */
+    led_leg legs[WLD_PAY_CHUNK];
+    const led_acct *payee_at[WLD_PAY_CHUNK];
+    uint32_t n_legs = 0;
     if (firms > 0) {
-        double mean = w->p.gov_g2b_median_fen * spread;
+        double mean = w->p.gov_g2b_median_fen * spread, log_median = log(w->p.gov_g2b_median_fen);
         unsigned n = gsl_ran_poisson(r, daily_fen * (1.0 - g2p_share) / mean);
         for (unsigned k = 0; k < n; k++) {
             uint32_t i = rng_below(r, firms);
-            led_acct payee = i < f->adopted[0] ? f->wallet[0][i] : f->wallet[1][i - f->adopted[0]];
-            int64_t amount = (int64_t)floor(gsl_ran_lognormal(r, log(w->p.gov_g2b_median_fen), sigma) + 0.5);
-            wld_pay_topping_up(w, c, f->treasury, payee, amount > 0 ? amount : 1, M_VALUE_GOV);
+            payee_at[n_legs] = i < f->adopted[0] ? &f->wallet[0][i] : &f->wallet[1][i - f->adopted[0]];
+            int64_t amount = (int64_t)floor(gsl_ran_lognormal(r, log_median, sigma) + 0.5);
+            legs[n_legs++] = (led_leg){f->treasury, LED_NONE, amount > 0 ? amount : 1};
+            if (n_legs == WLD_PAY_CHUNK)
+                n_legs = pay_chunk(w, c, legs, payee_at, n_legs);
         }
     }
     if (c->n_adopters > 0) {
-        double mean = w->p.gov_g2p_median_fen * spread;
+        double mean = w->p.gov_g2p_median_fen * spread, log_median = log(w->p.gov_g2p_median_fen);
         unsigned n = gsl_ran_poisson(r, daily_fen * g2p_share / mean);
         for (unsigned k = 0; k < n; k++) {
-            led_acct payee = c->wallet[rng_below(r, c->n_adopters)];
-            int64_t amount = (int64_t)floor(gsl_ran_lognormal(r, log(w->p.gov_g2p_median_fen), sigma) + 0.5);
-            wld_pay_topping_up(w, c, f->treasury, payee, amount > 0 ? amount : 1, M_VALUE_GOV);
+            payee_at[n_legs] = &c->wallet[rng_below(r, c->n_adopters)];
+            __builtin_prefetch(payee_at[n_legs]);
+            int64_t amount = (int64_t)floor(gsl_ran_lognormal(r, log_median, sigma) + 0.5);
+            legs[n_legs++] = (led_leg){f->treasury, LED_NONE, amount > 0 ? amount : 1};
+            if (n_legs == WLD_PAY_CHUNK)
+                n_legs = pay_chunk(w, c, legs, payee_at, n_legs);
         }
     }
+    pay_chunk(w, c, legs, payee_at, n_legs);
 }

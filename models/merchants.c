@@ -58,6 +58,8 @@ bool mer_pick_accepting(wld_world *w, wld_city *c, int category, led_acct *out)
 void mer_day_end(wld_world *w, wld_city *c, int32_t day)
 {
     for (uint32_t i = 0; i < c->n_paid_today; i++) {
+        if (i % WLD_PAY_CHUNK == 0) /* overlap the next chunk's cache misses */
+            wld_warm(w, c->paid_today + i, c->n_paid_today - i);
         led_acct m = c->paid_today[i];
         int64_t balance = led_balance(w->ledger, m);
         if (balance > 0 && led_redeem(w->ledger, m, balance) == LED_OK) {

@@ -25,6 +25,7 @@
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <string.h>
 
 #include "sim/calendar.h"
 #include "sim/rng.h"
@@ -91,7 +92,7 @@ static void swap_adopters(wld_city *c, uint32_t i, uint32_t j)
 {
     led_acct w = c->wallet[i];
     uint8_t seg = c->segment[i];
-    int32_t last = c->last_pay_day[i];
+    int16_t last = c->last_pay_day[i];
     c->wallet[i] = c->wallet[j];
     c->segment[i] = c->segment[j];
     c->last_pay_day[i] = c->last_pay_day[j];
@@ -114,7 +115,7 @@ uint32_t res_open_wallet(wld_world *w, wld_city *c, int segment, int32_t day, gs
     uint32_t a = c->n_adopters++;
     c->wallet[a] = acct;
     c->segment[a] = (uint8_t)segment;
-    c->last_pay_day[a] = INT32_MIN / 2;
+    c->last_pay_day[a] = RES_NEVER_PAID;
     if (rng_uniform(r) * 100.0 < w->p.engaged_pct) {
         swap_adopters(c, a, c->n_engaged);
         a = c->n_engaged++;
@@ -210,23 +211,13 @@ void res_mark_active(wld_city *c, uint32_t a, int32_t day)
     if (old > day - ACTIVE_RING)
         c->active_by_day[old % ACTIVE_RING]--;
     c->active_by_day[day % ACTIVE_RING]++;
-    c->last_pay_day[a] = day;
+    c->last_pay_day[a] = (int16_t)day;
 }
 
-/* One e-CNY payment by a random adopter at a random accepting merchant of
- * category cat. Returns true when it was paid in e-CNY. */
-static bool pay_once(wld_world *w, wld_city *c, int cat, int32_t day)
+/* Posts one drawn e-CNY payment of adopter a (wallet) at merchant: a top-up
+ * when short, then the retry. Returns true when it was paid in e-CNY. */
+static bool post_one(wld_world *w, wld_city *c, uint32_t a, led_acct merchant, int64_t amount, int32_t day)
 {
-    gsl_rng *r = c->rng_shopping;
-    uint32_t a = rng_below(r, c->n_engaged);
-    led_acct merchant;
-    if (!mer_pick_accepting(w, c, cat, &merchant))
-        return false;
-    const dat_category *k = &w->data->category[cat];
-    double ticket = gsl_ran_lognormal(r, log(k->ticket_median_yuan * 100.0), k->ticket_sigma);
-    int64_t amount = (int64_t)floor(ticket + 0.5);
-    if (amount < 1)
-        amount = 1;
     led_acct wallet = c->wallet[a];
     bool merchant_was_empty = led_balance(w->ledger, merchant) == 0;
     enum led_reason why = led_pay(w->ledger, wallet, merchant, amount);
@@ -247,23 +238,155 @@ static bool pay_once(wld_world *w, wld_city *c, int cat, int32_t day)
     return true;
 }
 
+static int64_t ticket_fen(gsl_rng *r, double log_median_fen, double sigma)
+{
+    int64_t amount = (int64_t)floor(gsl_ran_lognormal(r, log_median_fen, sigma) + 0.5);
+    return amount < 1 ? 1 : amount;
+}
+
+/* An hour's e-CNY payments are drawn first (the same draws in the same order
+ * as one by one: nothing drawn depends on the ledger) and posted in segments
+ * with led_pay_many, whose prefetching overlaps the cache misses of
+ * consecutive payments. Exactly as posting them one by one, because:
+ * - within a segment every payer is a different adopter (a repeated payer
+ *   starts a new segment), so the top-up and retry of a refused payment,
+ *   made after the segment, see the wallet as it was at that payment (only
+ *   that payment touches it), and top-ups keep their order among themselves
+ *   (payments never touch a bank's vault or reserve);
+ * - merchants have no balance cap, so crediting them in another order
+ *   changes nothing but which payment first finds one empty: the merchant
+ *   joins paid_today at its first paid payment of the segment if its
+ *   balance was 0 before the segment, as one by one.
+ * Only the ledger's trace sequence numbers would interleave differently, so
+ * with a trace on, payments are posted one by one. */
+enum { SHOP_SEG = 512, SHOP_HASH = 2048 /* power of 2, >= 2 x SHOP_SEG */ };
+typedef struct {
+    uint32_t n, gen;
+    uint32_t adopter[SHOP_SEG];
+    const led_acct *merchant_at[SHOP_SEG]; /* slot in accepting[cat]: read at the flush */
+    led_leg leg[SHOP_SEG];
+    int64_t merchant_fen[SHOP_SEG]; /* the merchant's balance before the segment */
+    uint8_t reason[SHOP_SEG];
+    uint32_t payer_key[SHOP_HASH], payer_gen[SHOP_HASH]; /* adopters in the segment */
+    led_acct seen_key[SHOP_HASH];                      /* merchants pushed to paid_today */
+    uint32_t seen_gen[SHOP_HASH];
+} shop_batch;
+
+static _Thread_local shop_batch shop;
+
+static uint32_t shop_slot(uint32_t key)
+{
+    return (uint32_t)(key * 2654435761u) >> (32 - 11); /* log2(SHOP_HASH) */
+}
+
+/* Adds key to the set (keys, gens) of this generation; false when already there. */
+static bool shop_insert(uint32_t *keys, uint32_t *gens, uint32_t gen, uint32_t key)
+{
+    for (uint32_t s = shop_slot(key);; s = (s + 1) & (SHOP_HASH - 1)) {
+        if (gens[s] != gen) {
+            gens[s] = gen;
+            keys[s] = key;
+            return true;
+        }
+        if (keys[s] == key)
+            return false;
+    }
+}
+
+static void shop_next_gen(shop_batch *b)
+{
+    b->n = 0;
+    if (++b->gen == 0) { /* wrapped: forget every stamp */
+        memset(b->payer_gen, 0, sizeof b->payer_gen);
+        memset(b->seen_gen, 0, sizeof b->seen_gen);
+        b->gen = 1;
+    }
+}
+
+static void shop_flush(wld_world *w, wld_city *c, shop_batch *b, int32_t day)
+{
+    uint32_t n = b->n;
+    if (n == 0)
+        return;
+    for (uint32_t j = 0; j < n; j++) {
+        b->leg[j].from = c->wallet[b->adopter[j]];
+        b->leg[j].to = *b->merchant_at[j];
+    }
+    for (uint32_t j = 0; j < n; j++)
+        b->merchant_fen[j] = led_balance(w->ledger, b->leg[j].to);
+    led_pay_many(w->ledger, b->leg, n, b->reason);
+    for (uint32_t j = 0; j < n; j++) {
+        led_acct wallet = b->leg[j].from, merchant = b->leg[j].to;
+        int64_t amount = b->leg[j].amount_fen;
+        enum led_reason why = (enum led_reason)b->reason[j];
+        if (why == LED_R_INSUFFICIENT) {
+            int64_t short_fen = amount - led_balance(w->ledger, wallet);
+            int64_t want = short_fen > w->p.topup_fen ? short_fen : w->p.topup_fen;
+            if (topup(w, c, wallet, want))
+                why = led_pay(w->ledger, wallet, merchant, amount);
+        }
+        if (why != LED_OK) {
+            c->m[M_PAYMENTS_APP]++; /* refused or short: the adopter pays by app instead */
+            continue;
+        }
+        if (b->merchant_fen[j] == 0 && shop_insert(b->seen_key, b->seen_gen, b->gen, merchant))
+            c->paid_today[c->n_paid_today++] = merchant;
+        res_mark_active(c, b->adopter[j], day);
+        c->m[M_PAYMENTS_ECNY]++;
+        c->m[M_VALUE_ECNY] += amount;
+        c->m[M_VALUE_RETAIL] += amount;
+    }
+    shop_next_gen(b);
+}
+
 void res_shop_hour(wld_world *w, wld_city *c, int32_t day, int hour)
 {
     if (c->n_engaged == 0)
         return;
     gsl_rng *r = c->rng_shopping;
+    bool batch = !w->trace_on;
+    shop_batch *b = &shop;
+    if (batch)
+        shop_next_gen(b);
     double rate = (double)c->n_engaged * w->p.occasions_per_day * day_factor(w, day) * res_hour_weight[hour] *
                   w->p.ecny_choice;
     for (int cat = 0; cat < w->data->n_categories; cat++) {
         if (c->merchants_accepting[cat] == 0)
             continue;
+        const dat_category *k = &w->data->category[cat];
         double accept_share = (double)c->merchants_accepting[cat] / (double)c->merchants_total[cat];
-        double lambda = rate * w->data->category[cat].occasion_share * accept_share;
+        double lambda = rate * k->occasion_share * accept_share;
+        double log_median = log(k->ticket_median_yuan * 100.0), sigma = k->ticket_sigma;
         unsigned n = gsl_ran_poisson(r, lambda);
-        for (unsigned i = 0; i < n; i++)
-            if (!pay_once(w, c, cat, day))
-                c->m[M_PAYMENTS_APP]++; /* refused or short: the adopter pays by app instead */
+        for (unsigned i = 0; i < n; i++) {
+            /* the draws of one payment, in this order: adopter, merchant, ticket */
+            uint32_t a = rng_below(r, c->n_engaged);
+            if (!batch) {
+                led_acct merchant;
+                if (!mer_pick_accepting(w, c, cat, &merchant) ||
+                    !post_one(w, c, a, merchant, ticket_fen(r, log_median, sigma), day))
+                    c->m[M_PAYMENTS_APP]++; /* refused or short: the adopter pays by app instead */
+                continue;
+            }
+            /* mer_pick_accepting's draw (merchants_accepting[cat] > 0 here);
+             * the slot is read at the flush, its cache miss overlapped */
+            const led_acct *merchant_at = &c->accepting[cat][rng_below(r, c->merchants_accepting[cat])];
+            int64_t amount = ticket_fen(r, log_median, sigma);
+            if (b->n == SHOP_SEG || !shop_insert(b->payer_key, b->payer_gen, b->gen, a)) {
+                shop_flush(w, c, b, day);
+                shop_insert(b->payer_key, b->payer_gen, b->gen, a);
+            }
+            __builtin_prefetch(&c->wallet[a]);
+            __builtin_prefetch(&c->last_pay_day[a]);
+            __builtin_prefetch(merchant_at);
+            b->adopter[b->n] = a;
+            b->merchant_at[b->n] = merchant_at;
+            b->leg[b->n] = (led_leg){LED_NONE, LED_NONE, amount};
+            b->n++;
+        }
     }
+    if (batch)
+        shop_flush(w, c, b, day);
 }
 
 /* Sum of n tickets: exact mean, normal approximation of the spread. */

@@ -234,6 +234,11 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
     } else {
         w->n_days = (int32_t)scn_int(sc, "days");
     }
+    /* Adopters keep their last payment day in int16 (world_int.h). The
+     * schema's dates (up to 2035 + 7305 days) are far below this. */
+    if ((int64_t)w->start_day + w->n_days > INT16_MAX)
+        err_add(errs, "[scenario] runs past 2059-09-17: expected a run that ends by then (adopters keep their "
+                      "last payment day in 16 bits)");
     if (w->p.class_pct[3] < -1e-9) {
         const scn_instance *a = scn_single(doc, "adoption");
         scn_where(doc, a, "class3_pct", where, sizeof where);
@@ -634,6 +639,7 @@ bool wld_attach(wld_world *w, eng_engine *eng)
 void wld_set_trace(wld_world *w, led_trace_fn fn, void *ctx, double rate)
 {
     led_set_trace(w->ledger, fn, ctx, rate);
+    w->trace_on = fn != NULL && rate > 0;
 }
 
 const snap_frame *wld_frame(const wld_world *w)
@@ -647,6 +653,40 @@ const snap_frame *wld_frame(const wld_world *w)
 
 #define WLD_CKP_TAG CKP_TAG('W', 'R', 'L', 'D')
 #define WLD_CITY_TAG CKP_TAG('C', 'I', 'T', 'Y')
+
+/* last_pay_day is int16 in memory, int32 in a checkpoint (the format kept
+ * from before, "never paid" INT32_MIN / 2 there). */
+enum { LAST_PAY_CHUNK = 4096 };
+static void put_last_pay(ckp_writer *ck, const int16_t *v, uint32_t n)
+{
+    int32_t buf[LAST_PAY_CHUNK];
+    ckp_put_u64(ck, n);
+    for (uint32_t i = 0; i < n; i += LAST_PAY_CHUNK) {
+        uint32_t k = n - i < LAST_PAY_CHUNK ? n - i : LAST_PAY_CHUNK;
+        for (uint32_t j = 0; j < k; j++)
+            buf[j] = v[i + j] == RES_NEVER_PAID ? INT32_MIN / 2 : v[i + j];
+        ckp_put(ck, buf, k * sizeof *buf);
+    }
+}
+
+static uint64_t get_last_pay(ckp_reader *ck, int16_t *v, uint32_t max)
+{
+    int32_t buf[LAST_PAY_CHUNK];
+    uint64_t n = ckp_get_count(ck, max, "adopters");
+    for (uint64_t i = 0; i < n && !ckp_read_failed(ck); i += LAST_PAY_CHUNK) {
+        uint32_t k = n - i < LAST_PAY_CHUNK ? (uint32_t)(n - i) : LAST_PAY_CHUNK;
+        ckp_get(ck, buf, k * sizeof *buf);
+        for (uint32_t j = 0; j < k && !ckp_read_failed(ck); j++) {
+            if (buf[j] == INT32_MIN / 2)
+                v[i + j] = RES_NEVER_PAID;
+            else if (buf[j] > RES_NEVER_PAID && buf[j] <= INT16_MAX)
+                v[i + j] = (int16_t)buf[j];
+            else
+                ckp_fail(ck, "corrupt checkpoint: an adopter's last payment day %ld is out of range", (long)buf[j]);
+        }
+    }
+    return ckp_read_failed(ck) ? 0 : n;
+}
 
 static void city_save(const wld_world *w, const wld_city *c, ckp_writer *ck)
 {
@@ -663,7 +703,7 @@ static void city_save(const wld_world *w, const wld_city *c, ckp_writer *ck)
     ckp_put_u32(ck, c->n_engaged);
     ckp_put_array(ck, c->wallet, sizeof *c->wallet, c->n_adopters);
     ckp_put_array(ck, c->segment, sizeof *c->segment, c->n_adopters);
-    ckp_put_array(ck, c->last_pay_day, sizeof *c->last_pay_day, c->n_adopters);
+    put_last_pay(ck, c->last_pay_day, c->n_adopters);
     ckp_put(ck, c->wallets_by_class, sizeof c->wallets_by_class);
     ckp_put_i64(ck, c->hard_wallets);
     ckp_put_i64(ck, c->rural_adopters);
@@ -718,7 +758,7 @@ static void city_load(const wld_world *w, wld_city *c, ckp_reader *ck)
     c->n_engaged = ckp_get_u32(ck);
     c->n_adopters = (uint32_t)ckp_get_array(ck, c->wallet, sizeof *c->wallet, c->agents, "adopters");
     if (ckp_get_array(ck, c->segment, sizeof *c->segment, c->agents, "adopters") != c->n_adopters ||
-        ckp_get_array(ck, c->last_pay_day, sizeof *c->last_pay_day, c->agents, "adopters") != c->n_adopters ||
+        get_last_pay(ck, c->last_pay_day, c->agents) != c->n_adopters ||
         c->n_engaged > c->n_adopters) {
         ckp_fail(ck, "corrupt checkpoint: [city.%s]'s adopter columns disagree", c->name);
         return;

@@ -17,6 +17,7 @@ enum { AGE_YOUNG, AGE_MIDDLE, AGE_ELDERLY, AGE_BANDS };
 #define SEG_AGE(s) (((s) / 2) % AGE_BANDS)
 #define SEG_PHONE(s) ((s) % 2)
 #define ACTIVE_RING 384 /* > the longest active window (365 days) */
+#define RES_NEVER_PAID INT16_MIN /* last_pay_day of an adopter that never paid */
 
 /* Daily metrics of a city, in the order of the daily.csv columns. */
 enum {
@@ -75,7 +76,9 @@ typedef struct {
     uint32_t n_adopters, n_engaged;
     led_acct *wallet;
     uint8_t *segment;
-    int32_t *last_pay_day;
+    int16_t *last_pay_day;   /* day number of the last payment (fits: the schema's
+                                dates end by 2055, day 32767 is 2059-09-18;
+                                world.c checks); RES_NEVER_PAID before the first */
     /* wallet counts kept as they change, so a day costs nothing per adopter */
     int64_t wallets_by_class[5], hard_wallets, rural_adopters, elderly_adopters, extra_wallets;
     int64_t active_by_day[ACTIVE_RING]; /* adopters whose last payment was on that day */
@@ -126,6 +129,7 @@ struct wld_world {
     struct prg_set *prg; /* pilot programmes and KPIs (models/programme.h) */
     struct flw_set *flows; /* cross-city flows (models/flows.h) */
     int *city_rank;        /* owning rank of each city; NULL: this process owns all */
+    bool trace_on;         /* a ledger trace is set: post payments one by one (residents.c) */
 };
 
 /* residents.c */
@@ -148,6 +152,13 @@ void gov_fiscal_hour(wld_world *w, wld_city *c, int32_t day);
 /* Pays amount from payer to payee, topping the payer up from its deposit
  * when short; counts the value under flow metric m. False when refused. */
 bool wld_pay_topping_up(wld_world *w, wld_city *c, led_acct payer, led_acct payee, int64_t amount_fen, int m);
+/* wld_pay_topping_up on each leg in order, after a read-only pass over the
+ * legs' accounts that overlaps their cache misses: the same transfers. */
+void wld_pay_many_topping_up(wld_world *w, wld_city *c, const led_leg *legs, uint32_t n, int m);
+/* Reads the balances of accts[0 .. min(n, WLD_PAY_CHUNK)) and nothing else,
+ * so that a loop over them that follows finds them in the cache. */
+void wld_warm(const wld_world *w, const led_acct *accts, uint32_t n);
+#define WLD_PAY_CHUNK 256
 
 /* merchants.c */
 void mer_day_start(wld_world *w, wld_city *c, int32_t day);
