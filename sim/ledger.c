@@ -123,15 +123,15 @@ struct led_ledger {
     uint32_t n_banks, max_banks;
 
     struct led_ext *ext; /* ext[0] is never used: aux 0 means none */
-    uint32_t max_ext, ext_free, ext_used;
+    uint32_t max_ext, ext_free, ext_used, ext_fresh; /* fresh: first never-used slot */
 
     struct led_lot *lot;
-    uint32_t max_lots, lot_free, lots_live;
+    uint32_t max_lots, lot_free, lots_live, lot_fresh;
     uint32_t *bucket;
     int64_t expire_done_day;
 
     struct led_pending *pend;
-    uint32_t max_pending, pend_free, pend_used;
+    uint32_t max_pending, pend_free, pend_used, pend_fresh;
 
     struct led_journal *journal;
     uint32_t journal_cap, journal_n, max_batch_legs;
@@ -444,22 +444,21 @@ led_ledger *led_alloc_ex(const led_config *in)
         led->caps[k + 1] = (struct led_caps){led_cap(l->balance_cap_fen), led_cap(l->per_payment_fen),
                                              led_cap(l->daily_fen), led_cap(l->annual_fen)};
     }
-    /* Free lists: ext 1..max_ext (0 is "none"), lots and pending from 0. */
+    /* Side tables hand out never-used slots first (ext from 1: 0 is "none")
+     * and recycle freed ones through free lists, so their pages are touched
+     * only as far as they are used: at 1:1 they are sized for the worst case. */
     led->max_ext = c.max_ext;
-    led->ext_free = c.max_ext ? 1 : LED_NONE;
-    for (uint32_t i = 1; i <= c.max_ext; i++)
-        led->ext[i].owner = i < c.max_ext ? i + 1 : LED_NONE;
+    led->ext_free = LED_NONE;
+    led->ext_fresh = 1;
     led->max_lots = c.max_earmarks;
-    led->lot_free = c.max_earmarks ? 0 : LED_NONE;
-    for (uint32_t i = 0; i < c.max_earmarks; i++)
-        led->lot[i].next = i + 1 < c.max_earmarks ? i + 1 : LED_NONE;
+    led->lot_free = LED_NONE;
+    led->lot_fresh = 0;
     for (uint32_t i = 0; i < LED_BUCKETS; i++)
         led->bucket[i] = LED_NONE;
     led->expire_done_day = INT64_MIN / 2;
     led->max_pending = c.max_pending;
-    led->pend_free = c.max_pending ? 0 : LED_NONE;
-    for (uint32_t i = 0; i < c.max_pending; i++)
-        led->pend[i].next = i + 1 < c.max_pending ? i + 1 : LED_NONE;
+    led->pend_free = LED_NONE;
+    led->pend_fresh = 0;
     led->max_batch_legs = c.max_batch_legs;
 
     led->day = 0;
@@ -493,12 +492,20 @@ void led_free(led_ledger *led)
 
 /* ---------------------------------------------------------------- accounts */
 
+static bool led_ext_available(const led_ledger *led)
+{
+    return led->ext_free != LED_NONE || led->ext_fresh <= led->max_ext;
+}
+
 static uint32_t led_ext_alloc(led_ledger *led, led_acct owner)
 {
     uint32_t e = led->ext_free;
-    if (e == LED_NONE)
+    if (e != LED_NONE)
+        led->ext_free = led->ext[e].owner;
+    else if (led->ext_fresh <= led->max_ext)
+        e = led->ext_fresh++;
+    else
         return 0;
-    led->ext_free = led->ext[e].owner;
     led->ext[e] = (struct led_ext){.offline_limit_fen = LED_OFFLINE_LIMIT_DEFAULT_FEN,
                                    .first_lot = LED_NONE, .pending_head = LED_NONE,
                                    .pending_tail = LED_NONE, .owner = owner};
@@ -924,7 +931,8 @@ enum led_reason led_earmark_grant(led_ledger *led, led_acct pool, led_acct w, in
         r = LED_R_INSUFFICIENT;
     else if (amount_fen > led->caps[h->cls].balance_cap_fen - h->balance_fen)
         r = LED_R_BALANCE_CAP;
-    else if (led->lot_free == LED_NONE || (h->aux == 0 && led->ext_free == LED_NONE))
+    else if ((led->lot_free == LED_NONE && led->lot_fresh >= led->max_lots) ||
+             (h->aux == 0 && !led_ext_available(led)))
         r = LED_R_CAPACITY;
     if (r != LED_OK)
         return led_reject(led, seq, city, LED_T_EARMARK, pool, w, amount_fen, r);
@@ -933,7 +941,10 @@ enum led_reason led_earmark_grant(led_ledger *led, led_acct pool, led_acct w, in
         h->aux = led_ext_alloc(led, w);
     struct led_ext *e = &led->ext[h->aux];
     uint32_t li = led->lot_free;
-    led->lot_free = led->lot[li].next;
+    if (li != LED_NONE)
+        led->lot_free = led->lot[li].next;
+    else
+        li = led->lot_fresh++;
     led->lots_live++;
     struct led_lot *l = &led->lot[li];
     *l = (struct led_lot){.remaining_fen = amount_fen, .wallet = w, .pool = ret,
@@ -1462,10 +1473,13 @@ enum led_reason led_pay_offline(led_ledger *led, led_acct a, led_acct b, int64_t
     struct led_ext *e = &led->ext[led->hot[a].aux];
     if (e->pending_fen + amount_fen > e->offline_limit_fen)
         return led_reject(led, seq, city, LED_T_OFFLINE, a, b, amount_fen, LED_R_OFFLINE_LIMIT);
-    if (led->pend_free == LED_NONE)
+    if (led->pend_free == LED_NONE && led->pend_fresh >= led->max_pending)
         return led_reject(led, seq, city, LED_T_OFFLINE, a, b, amount_fen, LED_R_CAPACITY);
     uint32_t pi = led->pend_free;
-    led->pend_free = led->pend[pi].next;
+    if (pi != LED_NONE)
+        led->pend_free = led->pend[pi].next;
+    else
+        pi = led->pend_fresh++;
     led->pend_used++;
     led->pend[pi] = (struct led_pending){.amount_fen = amount_fen, .payee = b, .next = LED_NONE};
     if (e->pending_tail == LED_NONE)
@@ -1680,6 +1694,9 @@ void led_save(const led_ledger *led, ckp_writer *w)
     ckp_put_u32(w, led->lots_live);
     ckp_put_u32(w, led->pend_free);
     ckp_put_u32(w, led->pend_used);
+    ckp_put_u32(w, led->ext_fresh);
+    ckp_put_u32(w, led->lot_fresh);
+    ckp_put_u32(w, led->pend_fresh);
     ckp_put_i64(w, led->expire_done_day);
     ckp_put_i32(w, led->day);
     ckp_put_i32(w, led->year_offset_days);
@@ -1730,6 +1747,9 @@ void led_load(led_ledger *led, ckp_reader *r)
     led->lots_live = ckp_get_u32(r);
     led->pend_free = ckp_get_u32(r);
     led->pend_used = ckp_get_u32(r);
+    led->ext_fresh = ckp_get_u32(r);
+    led->lot_fresh = ckp_get_u32(r);
+    led->pend_fresh = ckp_get_u32(r);
     led->expire_done_day = ckp_get_i64(r);
     led->day = ckp_get_i32(r);
     led->year_offset_days = ckp_get_i32(r);
