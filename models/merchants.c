@@ -18,15 +18,26 @@ led_acct mer_start_accepting(wld_world *w, wld_city *c, int cat, int32_t day, gs
 {
     if (c->merchants_accepting[cat] >= c->merchants_total[cat])
         return LED_NONE;
-    int bank = (int)rng_below(r, (uint32_t)w->data->n_banks);
-    while (w->data->bank[bank].joined_day > day && bank > 0)
-        bank--;
+    /* Without campaigns a merchant's bank is uniform among the operators;
+     * banks that market win merchants as they win wallets (the horse race). */
+    bool campaigns = false;
+    for (int b = 0; b < w->data->n_banks && !campaigns; b++)
+        campaigns = wld_bank_marketing_fen(w, b, day) > 0;
+    int bank;
+    if (campaigns) {
+        bank = wld_pick_bank(w, r, day);
+    } else {
+        bank = (int)rng_below(r, (uint32_t)w->data->n_banks);
+        while (w->data->bank[bank].joined_day > day && bank > 0)
+            bank--;
+    }
     led_acct acct = led_open(w->ledger, LED_MERCHANT, 0, c->bank_acct[bank], (uint16_t)c->index);
     if (acct == LED_NONE)
         return LED_NONE;
     /* The category lets earmarked money (vouchers, aid) check where it is spent. */
     led_set_merchant_category(w->ledger, acct, (uint8_t)cat);
     c->accepting[cat][c->merchants_accepting[cat]++] = acct;
+    c->merchants_by_bank[bank]++;
     return acct;
 }
 

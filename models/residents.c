@@ -48,25 +48,6 @@ static double adopter_share(const wld_city *c)
 }
 
 /* Picks a bank among those operating on day, by market share. */
-static int pick_bank(const wld_world *w, gsl_rng *r, int32_t day)
-{
-    double total = 0;
-    for (int b = 0; b < w->data->n_banks; b++)
-        if (w->data->bank[b].joined_day <= day)
-            total += w->data->bank[b].market_share;
-    if (total <= 0)
-        return 0;
-    double u = rng_uniform(r) * total;
-    for (int b = 0; b < w->data->n_banks; b++) {
-        if (w->data->bank[b].joined_day > day)
-            continue;
-        u -= w->data->bank[b].market_share;
-        if (u < 0)
-            return b;
-    }
-    return 0;
-}
-
 static int pick_class(const wld_world *w, gsl_rng *r)
 {
     double u = rng_uniform(r) * 100.0;
@@ -105,7 +86,7 @@ uint32_t res_open_wallet(wld_world *w, wld_city *c, int segment, int32_t day, gs
 {
     if (c->n_adopters >= c->agents)
         return UINT32_MAX;
-    int bank = pick_bank(w, r, day);
+    int bank = wld_pick_bank(w, r, day);
     bool phone = SEG_PHONE(segment) && !hard;
     int wallet_class = phone ? pick_class(w, r) : 4;
     led_acct acct = led_open(w->ledger, phone ? LED_WALLET : LED_HARD_WALLET, wallet_class, c->bank_acct[bank],
@@ -127,6 +108,8 @@ uint32_t res_open_wallet(wld_world *w, wld_city *c, int segment, int32_t day, gs
     c->rural_adopters += !SEG_URBAN(segment);
     c->elderly_adopters += SEG_AGE(segment) == AGE_ELDERLY;
     c->m[M_NEW_WALLETS]++;
+    c->wallets_by_bank[bank]++;
+    c->new_by_bank[bank]++;
     if (w->p.first_topup_fen > 0)
         topup(w, c, acct, w->p.first_topup_fen);
     return a;
@@ -166,6 +149,13 @@ void res_day_start(wld_world *w, wld_city *c, int32_t day)
     double share = adopter_share(c);
     double invited = invited_share(w, c, day);
     double p_aware = w->p.awareness_promo * c->promotion + w->p.awareness_wom * share;
+    /* Banks' campaigns: fen per million residents a day over the cost of
+     * making one resident aware is the share made aware a day. */
+    for (int b = 0; b < w->data->n_banks; b++) {
+        double spend = wld_bank_marketing_fen(w, b, day);
+        if (spend > 0)
+            p_aware += spend / 1e6 / w->p.bank_cost_per_aware_fen[b];
+    }
     double p_download = w->p.download_rate + w->p.download_wom * share;
     for (int s = 0; s < SEGMENTS; s++) {
         /* Only invited residents may move down the funnel. */

@@ -64,6 +64,7 @@ static const scn_key adoption_keys[] = {
     {"class1_pct", SCN_REAL, "2", 0, 100, "%", "share of new soft wallets opened at class 1 (in person at a bank counter)", NULL},
     {"class2_pct", SCN_REAL, "18", 0, 100, "%", "share opened at class 2 (linked to a bank account)", NULL},
     {"class3_pct", SCN_REAL, "20", 0, 100, "%", "share opened at class 3 (ID number); the rest are class 4 (phone number only)", NULL},
+    {"horse_race_weight", SCN_REAL, "1", 0, 1000, "", "how far marketing tilts new wallets and merchants to a bank: its weight is market share x (1 + this x its marketing / 1,000 yuan per million residents a day)", NULL},
     {"first_topup_yuan", SCN_MONEY, "200", 0, 1e6, "yuan", "amount converted from deposit when a wallet is opened", NULL},
 };
 
@@ -291,6 +292,13 @@ static const scn_key flow_keys[] = {
     {"amount_sigma", SCN_REAL, "0.8", 0, 4, "", "spread (sigma of the log) of the amounts", NULL},
 };
 
+static const scn_key bank_keys[] = {
+    {"marketing_yuan_per_million", SCN_MONEY, "0", 0, 1e9, "yuan/day", "marketing spend per million residents per day in every city of the scenario (the horse race for wallets and merchants)", NULL},
+    {"start", SCN_DATE, "", DATE_MIN, DATE_MAX, "date", "first day of the campaign (default: the start of the run)", NULL},
+    {"end", SCN_DATE, "", DATE_MIN, DATE_MAX, "date", "last day of the campaign (default: the end of the run)", NULL},
+    {"cost_per_aware_yuan", SCN_MONEY, "20", 0.01, 1e6, "yuan", "marketing cost of making one resident aware of e-CNY (prior)", NULL},
+};
+
 static const scn_section sections[] = {
     {"scenario", false, true, "The run: dates, seed, scale, folders.", scenario_keys, N_KEYS(scenario_keys)},
     {"run", false, false, "Written by ecnysim at the top of manifest.ini (status, version, seed, command): provenance, ignored when the file is run.", NULL, 0},
@@ -300,6 +308,7 @@ static const scn_section sections[] = {
     {"adoption", false, false, "How residents hear of e-CNY and open wallets.", adoption_keys, N_KEYS(adoption_keys)},
     {"payments", false, false, "How residents pay: occasions, choice of method, top-ups.", payments_keys, N_KEYS(payments_keys)},
     {"merchants", false, false, "Merchant numbers and acceptance of e-CNY.", merchants_keys, N_KEYS(merchants_keys)},
+    {"bank", true, false, "An operating bank's marketing campaign; NAME is its 'bank' in data/banks.csv (icbc, abc, boc, ccb, ...).", bank_keys, N_KEYS(bank_keys)},
     {"firms", false, false, "Firms' corporate wallets, supplier (B2B) payments and taxes.", firms_keys, N_KEYS(firms_keys)},
     {"government", false, false, "The city governments' fiscal payments in e-CNY.", government_keys, N_KEYS(government_keys)},
     {"peer", false, false, "The declared payments economy benchmark (shared/benchmarks/payments_economy.md): residents > 0 runs it instead of the cities.", peer_keys, N_KEYS(peer_keys)},

@@ -119,6 +119,74 @@ static void read_params(const scn_doc *doc, wld_params *p)
     p->gov_g2p_pct = scn_real(g, "g2p_pct");
     p->gov_g2b_median_fen = (double)scn_fen(g, "g2b_median_yuan");
     p->gov_g2p_median_fen = (double)scn_fen(g, "g2p_median_yuan");
+    p->horse_race_weight = scn_real(a, "horse_race_weight");
+}
+
+/* [bank.NAME] campaigns: NAME must be a bank of data/banks.csv. */
+static void read_bank_campaigns(const scn_doc *doc, const dat_set *data, wld_params *p, err_list *errs)
+{
+    for (size_t i = 0; i < scn_count(doc, "bank"); i++) {
+        const scn_instance *in = scn_nth(doc, "bank", i);
+        int b = -1;
+        size_t best = SIZE_MAX;
+        const char *hint = NULL;
+        for (int k = 0; k < data->n_banks; k++) {
+            if (strcmp(data->bank[k].bank, scn_name(in)) == 0)
+                b = k;
+            size_t d = scn_edit_distance(scn_name(in), data->bank[k].bank);
+            if (d < best) {
+                best = d;
+                hint = data->bank[k].bank;
+            }
+        }
+        char where[600];
+        scn_where(doc, in, NULL, where, sizeof where);
+        if (b < 0) {
+            err_add(errs, "%s: [bank.%s] is not a bank of data/banks.csv%s%s%s", where, scn_name(in),
+                    hint && best <= 2 ? " (did you mean '" : ": expected one of its 'bank' values",
+                    hint && best <= 2 ? hint : "", hint && best <= 2 ? "'?)" : "");
+            continue;
+        }
+        p->bank_marketing_fen[b] = (double)scn_fen(in, "marketing_yuan_per_million");
+        p->bank_cost_per_aware_fen[b] = (double)scn_fen(in, "cost_per_aware_yuan");
+        p->bank_campaign_start[b] = scn_has(in, "start") ? scn_date(in, "start") : INT32_MIN;
+        p->bank_campaign_end[b] = scn_has(in, "end") ? scn_date(in, "end") : INT32_MAX;
+        if (p->bank_campaign_end[b] < p->bank_campaign_start[b]) {
+            scn_where(doc, in, "end", where, sizeof where);
+            err_add(errs, "%s: end in [bank.%s] is before start: expected on or after it", where, scn_name(in));
+        }
+    }
+}
+
+double wld_bank_marketing_fen(const wld_world *w, int bank, int32_t day)
+{
+    const wld_params *p = &w->p;
+    if (p->bank_marketing_fen[bank] <= 0 || day < p->bank_campaign_start[bank] || day > p->bank_campaign_end[bank] ||
+        w->data->bank[bank].joined_day > day)
+        return 0;
+    return p->bank_marketing_fen[bank];
+}
+
+int wld_pick_bank(const wld_world *w, gsl_rng *r, int32_t day)
+{
+    double weight[DAT_MAX_BANKS], total = 0;
+    for (int b = 0; b < w->data->n_banks; b++) {
+        weight[b] = w->data->bank[b].joined_day <= day ? w->data->bank[b].market_share : 0;
+        /* 100,000 fen = 1,000 yuan per million residents a day */
+        weight[b] *= 1.0 + w->p.horse_race_weight * wld_bank_marketing_fen(w, b, day) / 100000.0;
+        total += weight[b];
+    }
+    if (total <= 0)
+        return 0;
+    double u = rng_uniform(r) * total;
+    for (int b = 0; b < w->data->n_banks; b++) {
+        if (weight[b] <= 0)
+            continue;
+        u -= weight[b];
+        if (u < 0)
+            return b;
+    }
+    return 0;
 }
 
 static bool read_limits(const scn_doc *doc, led_class_limits limits[4], err_list *errs)
@@ -247,6 +315,7 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
     }
     led_class_limits limits[4];
     read_limits(doc, limits, errs);
+    read_bank_campaigns(doc, data, &w->p, errs);
 
     w->n_cities = (int)scn_count(doc, "city");
     w->city = calloc((size_t)w->n_cities, sizeof *w->city);
@@ -423,7 +492,8 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
     w->daily_values = calloc((size_t)w->n_cities * M_COUNT, sizeof *w->daily_values);
     w->ledger_values = calloc(((size_t)w->n_cities + 1) * LEDGER_COLUMNS, sizeof *w->ledger_values);
     w->row_city = calloc((size_t)w->n_cities + 1, sizeof *w->row_city);
-    if (!w->snap_city || !w->daily_values || !w->ledger_values || !w->row_city) {
+    w->bank_values = calloc((size_t)data->n_banks * BANK_COLUMNS + 1, sizeof *w->bank_values);
+    if (!w->snap_city || !w->daily_values || !w->ledger_values || !w->row_city || !w->bank_values) {
         err_add(errs, "out of memory");
         wld_free(w);
         return NULL;
@@ -436,11 +506,18 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
     w->row_city[w->n_cities] = "all";
     w->frame.n_cities = w->n_cities;
     w->frame.city = w->snap_city;
-    w->frame.n_tables = 2;
+    w->frame.n_tables = 3;
     w->frame.table[0] = (snap_table){"daily.csv", M_COUNT, daily_columns, w->daily_values, w->n_cities, w->row_city,
                                      NULL, 0, NULL};
     w->frame.table[1] = (snap_table){"ledger.csv", LEDGER_COLUMNS, ledger_columns, w->ledger_values,
                                      w->n_cities + 1, w->row_city, NULL, 0, NULL};
+    /* banks.csv: the horse race, one row per operating bank, all cities */
+    static const char *const bank_columns[BANK_COLUMNS] = {"wallets", "new_wallets", "merchants",
+                                                           "marketing_fen"};
+    for (int b = 0; b < data->n_banks; b++)
+        w->bank_row[b] = data->bank[b].bank;
+    w->frame.table[2] = (snap_table){"banks.csv", BANK_COLUMNS, bank_columns, w->bank_values, data->n_banks,
+                                     w->bank_row, "bank", 0, NULL};
     if (!prg_setup(w->prg, w, &w->frame, errs) || !flw_setup(w->flows, w, &w->frame, errs)) {
         wld_free(w);
         return NULL;
@@ -479,6 +556,7 @@ void wld_free(wld_world *w)
     free(w->daily_values);
     free(w->ledger_values);
     free(w->row_city);
+    free(w->bank_values);
     free(w);
 }
 
@@ -524,6 +602,7 @@ static void on_day_start(void *ctx, eng_engine *eng, int32_t day_index)
     for (int i = 0; i < w->n_cities; i++) {
         wld_city *c = &w->city[i];
         memset(c->m, 0, sizeof c->m);
+        memset(c->new_by_bank, 0, sizeof c->new_by_bank);
         if (!c->owned || day < c->pilot_start_day)
             continue;
         mer_day_start(w, c, day);
@@ -586,6 +665,22 @@ static void publish(wld_world *w, int32_t day, int32_t day_index)
      * is the same however the cities are spread over processes (a rank's
      * ledger sees only its cities). Programme pools and banks' vaults are
      * not in a city's circulation: led_circulation(w->ledger) has them. */
+    /* banks.csv sums the cities (in people, like daily.csv; marketing in
+     * real fen), so it too is the same however cities are spread. */
+    memset(w->bank_values, 0, (size_t)w->data->n_banks * BANK_COLUMNS * sizeof *w->bank_values);
+    for (int i = 0; i < w->n_cities; i++) {
+        const wld_city *c = &w->city[i];
+        if (!c->owned)
+            continue;
+        for (int b = 0; b < w->data->n_banks; b++) {
+            int64_t *row = &w->bank_values[(size_t)b * BANK_COLUMNS];
+            row[BANK_WALLETS] += c->wallets_by_bank[b] * w->scale;
+            row[BANK_NEW_WALLETS] += c->new_by_bank[b] * w->scale;
+            row[BANK_MERCHANTS] += c->merchants_by_bank[b] * w->scale;
+            if (day >= c->pilot_start_day)
+                row[BANK_MARKETING] += llround(wld_bank_marketing_fen(w, b, day) * (double)c->people / 1e6);
+        }
+    }
     flw_publish(w->flows, w);
     w->frame.day = day;
     w->frame.day_index = day_index;
@@ -732,6 +827,9 @@ static void city_save(const wld_world *w, const wld_city *c, ckp_writer *ck)
     ckp_put(ck, c->m, sizeof c->m);
     ckp_put(ck, c->ledger_row, sizeof c->ledger_row);
     ckp_put_f64(ck, c->rural_awareness_boost);
+    ckp_put(ck, c->wallets_by_bank, sizeof c->wallets_by_bank);
+    ckp_put(ck, c->new_by_bank, sizeof c->new_by_bank);
+    ckp_put(ck, c->merchants_by_bank, sizeof c->merchants_by_bank);
 }
 
 static void city_expect(ckp_reader *ck, const wld_city *c, uint32_t have, const char *what)
@@ -796,6 +894,9 @@ static void city_load(const wld_world *w, wld_city *c, ckp_reader *ck)
     ckp_get(ck, c->m, sizeof c->m);
     ckp_get(ck, c->ledger_row, sizeof c->ledger_row);
     c->rural_awareness_boost = ckp_get_f64(ck);
+    ckp_get(ck, c->wallets_by_bank, sizeof c->wallets_by_bank);
+    ckp_get(ck, c->new_by_bank, sizeof c->new_by_bank);
+    ckp_get(ck, c->merchants_by_bank, sizeof c->merchants_by_bank);
 }
 
 void wld_save(const wld_world *w, ckp_writer *ck)

@@ -48,6 +48,11 @@ typedef struct {
     /* government */
     double gov_spending_per_capita_fen, gov_ecny_pct, gov_g2p_pct, gov_g2b_median_fen, gov_g2p_median_fen;
     int32_t gov_start_day; /* 0: with the pilot */
+    /* operating banks' marketing campaigns ([bank.NAME]) */
+    double horse_race_weight;
+    double bank_marketing_fen[DAT_MAX_BANKS]; /* per million residents per day */
+    double bank_cost_per_aware_fen[DAT_MAX_BANKS];
+    int32_t bank_campaign_start[DAT_MAX_BANKS], bank_campaign_end[DAT_MAX_BANKS];
 } wld_params;
 
 /* Firms of a city: counts, and the public wallets of those that adopted.
@@ -86,6 +91,9 @@ typedef struct {
     /* each operating bank's branch in this city: its e-CNY vault, so one
      * city's conversions never depend on another's */
     led_acct bank_acct[DAT_MAX_BANKS];
+    /* the horse race: residents whose first wallet is at each bank, today's
+     * new ones, and accepting merchants by their bank */
+    int64_t wallets_by_bank[DAT_MAX_BANKS], new_by_bank[DAT_MAX_BANKS], merchants_by_bank[DAT_MAX_BANKS];
     int32_t active_ring_day;            /* the day active_by_day[day % ACTIVE_RING] last held */
     /* merchants by category: totals and the accounts of accepting ones */
     uint32_t merchants_total[DAT_MAX_CATEGORIES];
@@ -124,6 +132,8 @@ struct wld_world {
     snap_city *snap_city;
     int64_t *daily_values, *ledger_values;
     const char **row_city;
+    const char *bank_row[DAT_MAX_BANKS];
+    int64_t *bank_values; /* banks.csv: [bank * BANK_COLUMNS + column] */
     snap_frame frame;
     char failure[512];
     struct prg_set *prg; /* pilot programmes and KPIs (models/programme.h) */
@@ -131,6 +141,13 @@ struct wld_world {
     int *city_rank;        /* owning rank of each city; NULL: this process owns all */
     bool trace_on;         /* a ledger trace is set: post payments one by one (residents.c) */
 };
+
+/* The marketing a bank spends today, fen per million residents per day. */
+double wld_bank_marketing_fen(const wld_world *w, int bank, int32_t day);
+/* Picks an operating bank active on day, weighted by market share and by
+ * today's marketing (the horse race). */
+int wld_pick_bank(const wld_world *w, gsl_rng *r, int32_t day);
+enum { BANK_WALLETS, BANK_NEW_WALLETS, BANK_MERCHANTS, BANK_MARKETING, BANK_COLUMNS };
 
 /* residents.c */
 void res_day_start(wld_world *w, wld_city *c, int32_t day);

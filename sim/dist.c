@@ -86,6 +86,27 @@ bool dst_bcast_int(int *flag)
     return true;
 }
 
+bool dst_bcast_bytes(void *buf, size_t n)
+{
+    (void)buf;
+    (void)n;
+    return true;
+}
+bool dst_send_ints(int to, const int *v, int n)
+{
+    (void)to;
+    (void)v;
+    (void)n;
+    return false;
+}
+int dst_poll_ints(int *v, int n, int *from)
+{
+    (void)v;
+    (void)n;
+    (void)from;
+    return 0;
+}
+
 bool dst_alltoallv_i64(const int64_t *send, const int64_t *send_count, int64_t **recv, int64_t *recv_count)
 {
     size_t n = (size_t)send_count[0];
@@ -202,6 +223,45 @@ bool dst_bcast_int(int *flag)
     if (dst_size() == 1)
         return true;
     return ok(MPI_Bcast(flag, 1, MPI_INT, 0, MPI_COMM_WORLD), "MPI_Bcast");
+}
+
+bool dst_bcast_bytes(void *buf, size_t n)
+{
+    if (dst_size() == 1)
+        return true;
+    for (size_t off = 0; off < n; off += DST_CHUNK) {
+        int k = (int)(n - off < DST_CHUNK ? n - off : DST_CHUNK);
+        if (!ok(MPI_Bcast((char *)buf + off, k, MPI_BYTE, 0, MPI_COMM_WORLD), "MPI_Bcast"))
+            return false;
+    }
+    return true;
+}
+
+/* The tag of dst_send_ints/dst_poll_ints messages (collectives use none). */
+#define DST_TAG_INTS 7
+
+bool dst_send_ints(int to, const int *v, int n)
+{
+    if (n < 1 || n > DST_MSG_INTS || to < 0 || to >= dst_size() || to == dst_rank())
+        return false;
+    return ok(MPI_Send(v, n, MPI_INT, to, DST_TAG_INTS, MPI_COMM_WORLD), "MPI_Send");
+}
+
+int dst_poll_ints(int *v, int n, int *from)
+{
+    if (dst_size() == 1 || n < 1 || n > DST_MSG_INTS)
+        return 0;
+    int flag = 0;
+    MPI_Status st;
+    if (!ok(MPI_Iprobe(MPI_ANY_SOURCE, DST_TAG_INTS, MPI_COMM_WORLD, &flag, &st), "MPI_Iprobe"))
+        return -1;
+    if (!flag)
+        return 0;
+    if (!ok(MPI_Recv(v, n, MPI_INT, st.MPI_SOURCE, DST_TAG_INTS, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv"))
+        return -1;
+    if (from)
+        *from = st.MPI_SOURCE;
+    return 1;
 }
 
 bool dst_alltoallv_i64(const int64_t *send, const int64_t *send_count, int64_t **recv, int64_t *recv_count)

@@ -6,7 +6,8 @@
  * ecnysim run S.ini` gives each rank the cities the partition assigns it; a
  * binary started without mpirun is a single rank (MPI singleton).
  *
- * Every call here except dst_rank/dst_size/dst_partition is collective: every
+ * Every call here except dst_rank/dst_size/dst_partition and the two
+ * point-to-point messages (dst_send_ints, dst_poll_ints) is collective: every
  * rank of the run must make it, in the same order, or the run hangs. The
  * models make them from the day-end hook, which every rank runs every day;
  * the command line makes them between days. Sums are of int64 only, so a
@@ -47,5 +48,17 @@ bool dst_bcast_int(int *flag);
  * holds recv_count[r] values from each rank r, packed in rank order. False
  * when memory is short (the run must then abort). */
 bool dst_alltoallv_i64(const int64_t *send, const int64_t *send_count, int64_t **recv, int64_t *recv_count);
+/* Collective: rank 0's n bytes of buf on every rank. */
+bool dst_bcast_bytes(void *buf, size_t n);
+
+/* Point to point (a batch's runs, sim/main_batch.c): a message is n ints,
+ * 1 <= n <= DST_MSG_INTS. dst_send_ints sends v[0..n) to rank `to` (small:
+ * it returns once buffered); false when it fails, or when serial (no other
+ * rank). dst_poll_ints does not wait: 1 when a message from any rank was
+ * received into v[0..n) (*from set), 0 when none is waiting, -1 on an error;
+ * always 0 when serial. Messages between two ranks arrive in send order. */
+#define DST_MSG_INTS 8
+bool dst_send_ints(int to, const int *v, int n);
+int dst_poll_ints(int *v, int n, int *from);
 
 #endif

@@ -14,6 +14,9 @@
  * a summary holds one point's replications in memory: R x rows x metrics
  * doubles). The whole batch folder is written under a temporary name and
  * renamed when complete (sim/output.h); a failed run aborts the batch.
+ * Under mpirun (bat_cli_ranks) run i goes to rank i mod R, each rank forking
+ * its share into rank 0's temporary folder and telling rank 0 by message
+ * when each ends; rank 0 assembles as above (docs/distributed.md).
  * Cost: the runs, plus one parse of every daily.csv for all_daily and one
  * for the summary.
  */
@@ -31,6 +34,7 @@
 #include <unistd.h>
 
 #include "models/schema.h"
+#include "sim/dist.h"
 #include "sim/main_batch.h"
 #include "sim/output.h"
 #include "sim/rng.h"
@@ -322,12 +326,36 @@ static void run_child(const bat_exec *x, const bat_run *run, int i, int fd)
     _exit(status);
 }
 
-int bat_execute(const bat_exec *x, const bat_run *runs, int n_runs, int *n_done, bool *interrupted)
+/* Messages of a batch spread over ranks (sim/dist.h dst_send_ints): {kind,
+ * run, code}. A worker (rank > 0) sends DONE for each of its runs as it
+ * ends, FAIL when it cannot take part, INTR when a signal stopped it, and
+ * IDLE once it has no run going and none left to start; after IDLE it only
+ * waits for END. Rank 0 sends STOP (code 1: kill the running runs, as on
+ * a signal; 0: let them end) when the batch stops early, and END to each
+ * worker once every worker is idle, so no message is left in flight. */
+enum { MSG_DONE = 1, MSG_FAIL, MSG_INTR, MSG_IDLE, MSG_STOP, MSG_END };
+
+static void send_msg(int to, int kind, int run, int code)
+{
+    int m[3] = {kind, run, code};
+    if (!dst_send_ints(to, m, 3))
+        dst_abort(EXIT_RUNTIME); /* a rank left waiting would hang the batch */
+}
+
+/* bat_execute, or this rank's share of a batch spread over ranks (ranks > 1):
+ * runs i with i % ranks == rank, x->jobs at a time. Rank 0 learns of the
+ * others' runs by message, assembles (on_done) and decides when to stop; the
+ * others have no bar and no on_done. */
+static int execute(const bat_exec *x, int rank, int ranks, const bat_run *runs, int n_runs, int *n_done,
+                   bool *interrupted)
 {
     enum { PENDING, RUNNING, OK, FAILED };
-    int *state = calloc((size_t)n_runs, sizeof *state);
-    pid_t *pid = calloc((size_t)n_runs, sizeof *pid);
-    double *frac = calloc((size_t)n_runs, sizeof *frac);
+    if (ranks <= 1)
+        ranks = 1, rank = 0;
+    bool dist = ranks > 1, worker = dist && rank != 0;
+    int *state = calloc((size_t)n_runs + 1, sizeof *state);
+    pid_t *pid = calloc((size_t)n_runs + 1, sizeof *pid);
+    double *frac = calloc((size_t)n_runs + 1, sizeof *frac);
     *n_done = 0;
     *interrupted = false;
     if (!state || !pid || !frac) {
@@ -335,10 +363,12 @@ int bat_execute(const bat_exec *x, const bat_run *runs, int n_runs, int *n_done,
         free(pid);
         free(frac);
         fprintf(stderr, "ecnysim: out of memory starting %d runs\n", n_runs);
+        if (dist) /* the others would wait for this rank */
+            dst_abort(EXIT_RUNTIME);
         return EXIT_RUNTIME;
     }
     int fds[2] = {-1, -1};
-    bool show = x->bar && x->bar->on;
+    bool show = x->bar && x->bar->on && !worker;
     if (show && pipe(fds) != 0)
         show = false;
     if (show)
@@ -350,12 +380,14 @@ int bat_execute(const bat_exec *x, const bat_run *runs, int n_runs, int *n_done,
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
 
-    int status = EXIT_OK, running = 0, next = 0, assembled = 0;
-    bool stopping = false, killed = false;
+    int status = EXIT_OK, running = 0, next = rank, assembled = 0;
+    bool stopping = false, killed = false, kill_now = false;
+    int idle = 0, told = 0;                 /* rank 0: workers idle; STOP sent (1, 2: with kill) */
+    bool idle_sent = false, intr_sent = false, ended = false; /* a worker */
     int32_t last_day = PROG_NO_DAY, last_index = 0, last_days = 0;
-    while (assembled < n_runs) {
+    for (;;) {
         if (bat_stop)
-            stopping = true;
+            stopping = kill_now = true;
         while (!stopping && running < x->jobs && next < n_runs) {
             fflush(NULL);
             pid_t p = fork();
@@ -363,6 +395,8 @@ int bat_execute(const bat_exec *x, const bat_run *runs, int n_runs, int *n_done,
                 fprintf(stderr, "ecnysim: cannot start run %d: %s\n", next + 1, strerror(errno));
                 status = EXIT_RUNTIME;
                 stopping = true;
+                if (worker) /* rank 0 decides the status: say it as a failed run */
+                    send_msg(0, MSG_DONE, next, EXIT_RUNTIME);
                 break;
             }
             if (p == 0) {
@@ -371,44 +405,69 @@ int bat_execute(const bat_exec *x, const bat_run *runs, int n_runs, int *n_done,
                 run_child(x, &runs[next], next, show ? fds[1] : -1);
             }
             pid[next] = p;
-            state[next++] = RUNNING;
+            state[next] = RUNNING;
+            next += ranks;
             running++;
         }
-        if (stopping && bat_stop && !killed) {
+        if (kill_now && !killed) {
             for (int i = 0; i < n_runs; i++)
                 if (state[i] == RUNNING)
                     kill(pid[i], SIGTERM);
             killed = true;
         }
-        if (running == 0)
-            break;
+        if (worker && bat_stop && !intr_sent && !idle_sent) {
+            send_msg(0, MSG_INTR, -1, 0);
+            intr_sent = true;
+        }
+        if (dist && !worker && stopping && told < (kill_now ? 2 : 1)) {
+            for (int r = 1; r < ranks; r++)
+                send_msg(r, MSG_STOP, -1, kill_now);
+            told = kill_now ? 2 : 1;
+        }
+        /* Wait a little: for a child, a progress record, a message. */
         int ws = 0;
-        pid_t p;
-        if (show) {
-            struct pollfd pf = {fds[0], POLLIN, 0};
-            poll(&pf, 1, 200);
+        pid_t p = 0;
+        if (!dist && !show) {
+            if (running == 0)
+                break; /* every run started has ended */
+            p = waitpid(-1, &ws, 0);
+        } else {
+            struct pollfd pf = {show ? fds[0] : -1, POLLIN, 0};
+            poll(&pf, 1, dist ? 10 : 200);
             progress_rec r;
-            while (read(fds[0], &r, sizeof r) == (ssize_t)sizeof r) {
+            while (show && read(fds[0], &r, sizeof r) == (ssize_t)sizeof r) {
                 if (r.run >= 0 && r.run < n_runs && r.days > 0)
                     frac[r.run] = (double)r.day_index / r.days;
                 last_day = r.day;
                 last_index = r.day_index;
                 last_days = r.days;
             }
-            p = waitpid(-1, &ws, WNOHANG);
-        } else {
-            p = waitpid(-1, &ws, 0);
+            if (running > 0)
+                p = waitpid(-1, &ws, WNOHANG);
         }
+        /* Runs that ended: this rank's children, then the others' messages. */
+        int ended_run = -1, code = 0;
         if (p > 0) {
-            int i = 0;
+            int i = rank;
             while (i < n_runs && pid[i] != p)
-                i++;
-            if (i < n_runs) {
+                i += ranks;
+            if (i < n_runs && state[i] == RUNNING) {
                 running--;
-                int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : EXIT_RUNTIME;
+                code = WIFEXITED(ws) ? WEXITSTATUS(ws) : EXIT_RUNTIME;
+                ended_run = i;
+            }
+        }
+        for (int more = 1; more;) {
+            if (ended_run >= 0) {
+                int i = ended_run;
+                ended_run = -1;
                 state[i] = code == 0 ? OK : FAILED;
                 frac[i] = 1;
-                if (code != 0) {
+                if (worker) {
+                    send_msg(0, MSG_DONE, i, code);
+                    if (code != 0)
+                        stopping = true;
+                } else if (code != 0) {
                     if (!bat_stop) {
                         fprintf(stderr, "ecnysim: run %d (seed %llu) failed (exit status %d): stopping the batch\n",
                                 i + 1, (unsigned long long)runs[i].seed, code);
@@ -418,8 +477,39 @@ int bat_execute(const bat_exec *x, const bat_run *runs, int n_runs, int *n_done,
                     stopping = true;
                 }
             }
+            more = 0;
+            int m[DST_MSG_INTS], from = -1, got = dist ? dst_poll_ints(m, 3, &from) : 0;
+            if (got < 0)
+                dst_abort(EXIT_RUNTIME);
+            if (got == 0)
+                break;
+            more = 1;
+            if (worker) {
+                if (m[0] == MSG_STOP) {
+                    stopping = true;
+                    kill_now = kill_now || m[2];
+                } else if (m[0] == MSG_END) {
+                    ended = true;
+                    if (status == EXIT_OK)
+                        status = m[2];
+                }
+            } else if (m[0] == MSG_DONE && m[1] >= 0 && m[1] < n_runs && m[1] % ranks == from &&
+                       state[m[1]] == PENDING) {
+                ended_run = m[1];
+                code = m[2];
+            } else if (m[0] == MSG_FAIL) {
+                fprintf(stderr, "ecnysim: rank %d cannot take part in the batch: stopping it\n", from);
+                if (status == EXIT_OK)
+                    status = m[2] == EXIT_BADINPUT ? EXIT_BADINPUT : EXIT_RUNTIME;
+                stopping = true;
+            } else if (m[0] == MSG_INTR) {
+                bat_stop = 1; /* as if the signal had come here */
+                stopping = kill_now = true;
+            } else if (m[0] == MSG_IDLE) {
+                idle++;
+            }
         }
-        while (assembled < n_runs && state[assembled] == OK && status == EXIT_OK) {
+        while (!worker && assembled < n_runs && state[assembled] == OK && status == EXIT_OK) {
             if (x->on_done && !x->on_done(x->ctx, assembled)) {
                 status = EXIT_RUNTIME;
                 stopping = true;
@@ -435,6 +525,22 @@ int bat_execute(const bat_exec *x, const bat_run *runs, int n_runs, int *n_done,
             prog_update(x->bar, (x->runs_before + sum) / total, last_day, last_index, last_days,
                         x->runs_before + assembled, false);
         }
+        bool here_done = running == 0 && (stopping || next >= n_runs);
+        if (!dist && here_done)
+            break;
+        if (worker && here_done && !idle_sent) {
+            send_msg(0, MSG_IDLE, -1, 0);
+            idle_sent = true;
+        }
+        if (worker && ended)
+            break;
+        if (dist && !worker && here_done && idle == ranks - 1) {
+            if (bat_stop && status == EXIT_OK)
+                status = EXIT_RUNTIME;
+            for (int r = 1; r < ranks; r++)
+                send_msg(r, MSG_END, -1, status);
+            break;
+        }
     }
     if (bat_stop) {
         *interrupted = true;
@@ -447,11 +553,19 @@ int bat_execute(const bat_exec *x, const bat_run *runs, int n_runs, int *n_done,
         close(fds[0]);
         close(fds[1]);
     }
+    if (worker)
+        for (int i = rank; i < n_runs; i += ranks)
+            assembled += state[i] == OK;
     *n_done = assembled;
     free(state);
     free(pid);
     free(frac);
     return status;
+}
+
+int bat_execute(const bat_exec *x, const bat_run *runs, int n_runs, int *n_done, bool *interrupted)
+{
+    return execute(x, 0, 1, runs, n_runs, n_done, interrupted);
 }
 
 /* ---- the plan: swept keys, points and runs ---- */
@@ -1019,18 +1133,34 @@ static void write_batch_manifest(FILE *m, const batch *b, const scn_doc *doc, in
     scn_write_resolved(doc, m);
 }
 
-int cli_batch(const cli_args *a, int argc, char **argv)
+/* What rank 0 of a batch under mpirun tells the others before anything runs
+ * (dst_bcast_int): GO, then the folder paths; ALONE: rank 0 goes on alone
+ * (a single run, or the scenario's errors); > 0: the batch failed with that
+ * exit status (rank 0 said why). */
+enum { PLAN_GO = 0, PLAN_ALONE = -1 };
+
+static void tell_ranks(bool dist, int plan)
+{
+    if (dist && !dst_bcast_int(&plan))
+        dst_abort(EXIT_RUNTIME);
+}
+
+/* cli_batch, or rank 0 of bat_cli_ranks (dist). */
+static int batch_main(const cli_args *a, int argc, char **argv, bool dist)
 {
     err_list *errs = malloc(sizeof *errs);
     if (!errs) {
         fprintf(stderr, "ecnysim: out of memory\n");
+        tell_ranks(dist, EXIT_RUNTIME);
         return EXIT_RUNTIME;
     }
     err_init(errs);
     scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
     free(errs);
-    if (!doc) /* cli_run reports the errors, the same ones */
+    if (!doc) { /* cli_run reports the errors, the same ones */
+        tell_ranks(dist, PLAN_ALONE);
         return cli_run(a, argc, argv, NULL);
+    }
     batch b;
     memset(&b, 0, sizeof b);
     b.a = a;
@@ -1039,6 +1169,7 @@ int cli_batch(const cli_args *a, int argc, char **argv)
     bool is_batch = false;
     int status = read_plan(&b, doc, &is_batch);
     if (status == EXIT_OK && !is_batch) {
+        tell_ranks(dist, PLAN_ALONE);
         batch_free(&b);
         scn_free(doc);
         return cli_run(a, argc, argv, NULL);
@@ -1052,6 +1183,7 @@ int cli_batch(const cli_args *a, int argc, char **argv)
     if (status == EXIT_OK && !b.errs)
         status = EXIT_RUNTIME;
     if (status != EXIT_OK) {
+        tell_ranks(dist, status);
         batch_free(&b);
         scn_free(doc);
         return status;
@@ -1092,10 +1224,21 @@ int cli_batch(const cli_args *a, int argc, char **argv)
             err_add(b.errs, "%s", out_error(b.out));
         err_print(b.errs, stderr);
         out_abort(b.out);
+        tell_ranks(dist, EXIT_RUNTIME);
         batch_free(&b);
         scn_free(doc);
         return EXIT_RUNTIME;
     }
+    /* Under mpirun: every rank writes its runs into this temporary folder
+     * (a shared file system across machines), named absolutely. */
+    char dirs[2][BAT_PATH];
+    memset(dirs, 0, sizeof dirs);
+    if (!realpath(out_temp_dir(b.out), dirs[0]))
+        snprintf(dirs[0], sizeof dirs[0], "%s", out_temp_dir(b.out));
+    snprintf(dirs[1], sizeof dirs[1], "%s", out_final_dir(b.out));
+    tell_ranks(dist, PLAN_GO);
+    if (dist && !dst_bcast_bytes(dirs, sizeof dirs))
+        dst_abort(EXIT_RUNTIME);
     prog_bar bar;
     prog_begin(&bar, stderr, a->quiet, b.n_runs);
     char argv0[BAT_PATH];
@@ -1104,7 +1247,7 @@ int cli_batch(const cli_args *a, int argc, char **argv)
                   assemble_run, &b};
     int n_done = 0;
     bool interrupted = false;
-    status = bat_execute(&x, b.runs, b.n_runs, &n_done, &interrupted);
+    status = execute(&x, 0, dist ? dst_size() : 1, b.runs, b.n_runs, &n_done, &interrupted);
     prog_update(&bar, (double)n_done / b.n_runs, PROG_NO_DAY, 0, 0, n_done, true);
     prog_end(&bar);
     if (status == EXIT_OK || interrupted) {
@@ -1117,8 +1260,11 @@ int cli_batch(const cli_args *a, int argc, char **argv)
             fprintf(stderr, "ecnysim: interrupted after %d of %d runs; results so far in %s/%s (status=interrupted)\n",
                     n_done, b.n_runs, root, name);
         } else if (!a->quiet) {
-            fprintf(stderr, "ecnysim: %d runs (%d points x %d replications, %d jobs): results in %s/%s\n", b.n_runs,
-                    b.n_points, b.reps, jobs, root, name);
+            char over[48] = "";
+            if (dist)
+                snprintf(over, sizeof over, " on each of %d ranks", dst_size());
+            fprintf(stderr, "ecnysim: %d runs (%d points x %d replications, %d jobs%s): results in %s/%s\n",
+                    b.n_runs, b.n_points, b.reps, jobs, over, root, name);
         }
     } else {
         if (out_failed(b.out))
@@ -1129,4 +1275,62 @@ int cli_batch(const cli_args *a, int argc, char **argv)
     batch_free(&b);
     scn_free(doc);
     return status;
+}
+
+int cli_batch(const cli_args *a, int argc, char **argv) { return batch_main(a, argc, argv, false); }
+
+/* A rank > 0 of bat_cli_ranks: the same plan as rank 0's, its share of the runs. */
+static int batch_worker(const cli_args *a, char **argv)
+{
+    int plan = PLAN_GO;
+    if (!dst_bcast_int(&plan))
+        dst_abort(EXIT_RUNTIME);
+    if (plan != PLAN_GO)
+        return EXIT_OK; /* rank 0 reports, and gives the exit status */
+    char dirs[2][BAT_PATH];
+    if (!dst_bcast_bytes(dirs, sizeof dirs))
+        dst_abort(EXIT_RUNTIME);
+    dirs[0][BAT_PATH - 1] = dirs[1][BAT_PATH - 1] = '\0';
+    /* Rank 0 loaded, planned and checked the same inputs: this can fail
+     * only for want of memory, and then says so to rank 0. */
+    err_list *errs = malloc(sizeof *errs);
+    scn_doc *doc = NULL;
+    if (errs) {
+        err_init(errs);
+        doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
+        if (!doc)
+            err_print(errs, stderr);
+        free(errs);
+    }
+    batch b;
+    memset(&b, 0, sizeof b);
+    b.a = a;
+    bool is_batch = false;
+    int status = doc ? read_plan(&b, doc, &is_batch) : EXIT_RUNTIME;
+    if (status == EXIT_OK && !is_batch)
+        status = EXIT_RUNTIME;
+    if (status == EXIT_OK)
+        status = build_runs(&b, doc);
+    if (status != EXIT_OK) {
+        fprintf(stderr, "ecnysim: rank %d could not plan the batch\n", dst_rank());
+        send_msg(0, MSG_FAIL, -1, status);
+    }
+    char argv0[BAT_PATH];
+    snprintf(argv0, sizeof argv0, "%s", argv[0]);
+    bat_exec x = {a->scenario, argv0, dirs[0], dirs[1], a->jobs ? a->jobs : 1, NULL, 0, b.n_runs, NULL, NULL};
+    int n_done = 0;
+    bool interrupted = false;
+    execute(&x, dst_rank(), dst_size(), b.runs, status == EXIT_OK ? b.n_runs : 0, &n_done, &interrupted);
+    batch_free(&b);
+    scn_free(doc);
+    /* EXIT_OK whatever the batch did: rank 0 gives its status, and a rank
+     * exiting non-zero first would make mpirun end rank 0 mid-cleanup. */
+    return EXIT_OK;
+}
+
+int bat_cli_ranks(const cli_args *a, int argc, char **argv)
+{
+    if (dst_size() <= 1)
+        return cli_batch(a, argc, argv);
+    return dst_rank() == 0 ? batch_main(a, argc, argv, true) : batch_worker(a, argv);
 }

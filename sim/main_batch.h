@@ -46,6 +46,14 @@ uint64_t bat_seed(uint64_t base, int replication);
  * *interrupted is set when SIGINT/SIGTERM stopped the batch. */
 int bat_execute(const bat_exec *x, const bat_run *runs, int n_runs, int *n_done, bool *interrupted);
 
+/* 'run' with a batch under mpirun, called on every rank when there is more
+ * than one (sim/main_mpi.c): rank 0 plans, checks and creates the batch
+ * folder, broadcasts its temporary path, and every rank runs its share of
+ * the runs into it (bat_exec.rank/ranks); rank 0 assembles the combined
+ * files exactly as cli_batch does. Returns the exit status: the batch's on
+ * rank 0, EXIT_OK on the others. */
+int bat_cli_ranks(const cli_args *a, int argc, char **argv);
+
 /* A per-day results CSV (date, city, then numeric columns) read into memory. */
 typedef struct {
     int n_val;      /* numeric columns */

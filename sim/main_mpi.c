@@ -11,10 +11,13 @@
  * single process would. Rank 0 decides, before each day, whether the run
  * goes on (end, a signal, an error) and tells the others.
  *
- * What is not split: a batch (replications, sweeps), the [peer] economy and
- * scenarios with programmes or KPIs run whole on rank 0 while the other
- * ranks exit at once. A binary built without MPI, or one started without
- * mpirun, is a single rank and takes the ordinary path (cli_batch).
+ * A batch (replications, sweeps) is split by runs instead: run i (0-based,
+ * in plan order) goes to rank i mod R, each a whole single run in a child
+ * process; rank 0 assembles the combined files (bat_cli_ranks,
+ * sim/main_batch.c). What is not split: the [peer] economy and scenarios
+ * with programmes or KPIs run whole on rank 0 while the other ranks exit at
+ * once. A binary built without MPI, or one started without mpirun, is a
+ * single rank and takes the ordinary path (cli_batch).
  *
  * A rank that hits a runtime failure in the day loop ends every rank
  * (MPI_Abort): a collective left waiting would hang the run; the results
@@ -32,6 +35,7 @@
 #include "sim/dist.h"
 #include "sim/engine.h"
 #include "sim/error.h"
+#include "sim/main_batch.h"
 #include "sim/scenario.h"
 
 static bool distributed; /* this process is one rank of a split run */
@@ -42,20 +46,24 @@ static size_t gathered_cap;
 /* Sections whose models reach across cities or hold the whole run. */
 static const char *const whole_sections[] = {"airdrop", "transit", "rural", "payroll", "loans", "incentive", "kpi"};
 
-/* Why this scenario cannot be split (NULL: it can). */
-static const char *whole_reason(const cli_args *a, const scn_doc *doc)
+/* Whether 'run' makes a batch (as cli_batch decides: sim/main_batch.c). */
+static bool is_batch(const cli_args *a, const scn_doc *doc)
 {
-    if (a->replications || a->n_vary || a->jobs)
-        return "a batch (replications, sweeps) runs on rank 0";
+    if (a->replications || a->n_vary)
+        return true;
     const scn_instance *sw = scn_single(doc, "sweep");
     for (int k = 1; k <= 8; k++) {
         char key[16];
         snprintf(key, sizeof key, "vary%d", k);
-        if (scn_has(sw, key))
-            return "a batch ([sweep]) runs on rank 0";
+        if (scn_has(sw, key) && scn_str(sw, key)[0])
+            return true;
     }
-    if (scn_int(sw, "replications") > 1)
-        return "a batch ([sweep] replications) runs on rank 0";
+    return scn_int(sw, "replications") > 1;
+}
+
+/* Why this single run cannot be split by cities (NULL: it can). */
+static const char *whole_reason(const scn_doc *doc)
+{
     if (scn_int(scn_single(doc, "peer"), "residents") > 0)
         return "the [peer] economy runs on rank 0";
     for (size_t i = 0; i < sizeof whole_sections / sizeof *whole_sections; i++)
@@ -230,10 +238,12 @@ int cli_dist_run(const cli_args *a, int argc, char **argv)
         err_init(errs);
         scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
         free(errs);
-        bool loaded = doc != NULL;
-        const char *whole = loaded ? whole_reason(a, doc) : "the scenario has errors";
+        bool loaded = doc != NULL, batch = loaded && is_batch(a, doc);
+        const char *whole = loaded ? whole_reason(doc) : "the scenario has errors";
         scn_free(doc);
-        if (whole) {
+        if (batch) {
+            status = bat_cli_ranks(a, argc, argv); /* runs spread over the ranks */
+        } else if (whole) {
             if (dst_rank() == 0) {
                 if (loaded)
                     fprintf(stderr, "ecnysim: %s; the other %d ranks are idle (docs/distributed.md)\n", whole,

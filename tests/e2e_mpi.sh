@@ -8,7 +8,12 @@
 # ledger.csv and flows.csv byte for byte with each other and with the serial
 # (non-MPI) binary; also scenarios/chengdu_chongqing_circle.ini at 2 ranks.
 # Then checks that flows are real: without the [flow] sections the receiving
-# cities' rows change and Shenzhen's do not. About 15-30 s.
+# cities' rows change and Shenzhen's do not. Then a batch (a 3 x 2 sweep, 2
+# replications: 12 runs) spread over 1, 2 and 3 ranks (and 2 ranks x --jobs 2)
+# gives the serial --jobs 1 batch's runs.csv, all_daily.csv, summary.csv and
+# run-XXXX/daily.csv byte for byte; a run failing on rank 1 (a data_dir that
+# the plan check accepts but the run cannot load) fails the batch and leaves
+# no results folder. About 20-40 s.
 set -u
 BIN=${ECNYSIM_BIN:-build/release/ecnysim}
 MPI_BUILD=${ECNYSIM_MPI_BUILD:-build/mpi-release}
@@ -122,4 +127,47 @@ for f in daily.csv ledger.csv programmes.csv; do
 done
 grep -q "rank 0" "$T/prg_np2.log" || fail "no note that the programme scenario ran on rank 0"
 echo "ok: a programme scenario runs on rank 0 with the same bytes"
+
+# A batch spreads its runs over the ranks (run i on rank i mod R); rank 0
+# assembles the combined files in run order, as the serial batch does.
+cat >"$T/sweep.ini" <<'EOF'
+[scenario]
+name = sweep
+start = 2022-05-01
+days = 30
+seed = 7
+scale = 4000
+
+[city.suzhou]
+[city.shenzhen]
+EOF
+SWEEP="--vary adoption.open_rate=0.01,0.02,0.03 --vary city.shenzhen.promotion=1:2:1 --replications 2"
+# shellcheck disable=SC2086
+run sw_serial 0 "$T/sweep.ini" $SWEEP --jobs 1
+[ -f "$T/sw_serial/run-0012/daily.csv" ] || fail "the serial sweep has no run-0012"
+for case in 1 2 3 2j; do
+    r=${case%j}; jobs=1
+    [ "$case" = "$r" ] || jobs=2
+    # shellcheck disable=SC2086
+    run "sw_np$case" "$r" "$T/sweep.ini" $SWEEP --jobs $jobs
+    for f in runs.csv all_daily.csv summary.csv; do
+        cmp -s "$T/sw_serial/$f" "$T/sw_np$case/$f" || fail "$f of the sweep differs at $r ranks x $jobs jobs"
+    done
+    for d in "$T"/sw_serial/run-*; do
+        cmp -s "$d/daily.csv" "$T/sw_np$case/${d##*/}/daily.csv" ||
+            fail "${d##*/}/daily.csv of the sweep differs at $r ranks x $jobs jobs"
+    done
+done
+echo "ok: a 12-run sweep byte-identical serial --jobs 1 = 1 = 2 = 3 ranks (and 2 ranks x --jobs 2)"
+
+# Run 2 (on rank 1) cannot load its data: the batch fails, no folder is left.
+if mpirun -np 2 "$MBIN" run "$T/sweep.ini" --vary scenario.data_dir=data,no_such_data_dir --replications 1 \
+    --out "$T/sw_fail" --quiet >"$T/sw_fail.log" 2>&1; then
+    fail "a batch with a failing run on rank 1 exited 0"
+fi
+grep -q "run 2 .*failed" "$T/sw_fail.log" || { cat "$T/sw_fail.log"; fail "no note that run 2 failed"; }
+for d in "$T"/sw_fail "$T"/.sw_fail*; do
+    [ ! -e "$d" ] || fail "a failed batch left $d"
+done
+echo "ok: a run failing on rank 1 fails the batch and leaves no folder"
 echo "PASS e2e_mpi"

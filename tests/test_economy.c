@@ -222,6 +222,35 @@ static void test_economy_firms_pay_only_on_weekdays(void **state)
     destroy(&f);
 }
 
+static void test_economy_bank_marketing_wins_wallets_and_awareness(void **state)
+{
+    /* Same seed, with and without a campaign by ICBC: the campaign makes
+     * more residents aware and wins ICBC a larger share of new wallets. */
+    int64_t aware[2], icbc[2], all[2];
+    for (int campaign = 0; campaign < 2; campaign++) {
+        char ini[512];
+        snprintf(ini, sizeof ini, "%s%s", small_city,
+                 campaign ? "[bank.icbc]\nmarketing_yuan_per_million = 5000\ncost_per_aware_yuan = 25\n" : "");
+        fixture f;
+        const char *sets[] = {"adoption.whitelist_start_pct=100"};
+        build(&f, ini, sets, 1);
+        run_days(&f, 40);
+        const wld_city *c = &f.w->city[0];
+        aware[campaign] = day_metric(&f, M_AWARE);
+        icbc[campaign] = c->wallets_by_bank[0];
+        all[campaign] = c->n_adopters;
+        int64_t by_bank = 0;
+        for (int b = 0; b < f.data.n_banks; b++)
+            by_bank += c->wallets_by_bank[b];
+        assert_int_equal(by_bank, c->n_adopters);
+        destroy(&f);
+    }
+    assert_true(aware[1] > aware[0]);
+    assert_true(all[0] > 0 && all[1] > 0);
+    /* 5,000 yuan per million a day with weight 1: ICBC's weight x6 */
+    assert_true((double)icbc[1] / all[1] > 2.0 * (double)icbc[0] / all[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_economy_wallets_exceed_people_but_within_bounds),
         cmocka_unit_test(test_economy_ledger_conserves_money_every_day),
         cmocka_unit_test(test_economy_firms_pay_only_on_weekdays),
+        cmocka_unit_test(test_economy_bank_marketing_wins_wallets_and_awareness),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
