@@ -143,12 +143,40 @@ static double invited_share(const wld_world *w, const wld_city *c, int32_t day)
     return fmin(1.0, start * exp(-log(start) * t));
 }
 
+/* The adopter share each segment's contacts show (see res_day_start). */
+static void contact_shares(const wld_world *w, const wld_city *c, double contact[SEGMENTS])
+{
+    int64_t area_n[2] = {0, 0}, area_a[2] = {0, 0}, age_n[AGE_BANDS] = {0}, age_a[AGE_BANDS] = {0};
+    for (int s = 0; s < SEGMENTS; s++) {
+        area_n[SEG_URBAN(s)] += c->seg_total[s];
+        area_a[SEG_URBAN(s)] += c->seg_adopted[s];
+        age_n[SEG_AGE(s)] += c->seg_total[s];
+        age_a[SEG_AGE(s)] += c->seg_adopted[s];
+    }
+    double city = adopter_share(c);
+    double by_area = w->p.contact_area_pct / 100.0, by_age = w->p.contact_age_pct / 100.0;
+    double rest = fmax(0.0, 1.0 - by_area - by_age);
+    for (int s = 0; s < SEGMENTS; s++) {
+        int u = SEG_URBAN(s), a = SEG_AGE(s);
+        double area = area_n[u] ? (double)area_a[u] / (double)area_n[u] : 0.0;
+        double age = age_n[a] ? (double)age_a[a] / (double)age_n[a] : 0.0;
+        contact[s] = by_area * area + by_age * age + rest * city;
+    }
+}
+
 void res_day_start(wld_world *w, wld_city *c, int32_t day)
 {
     gsl_rng *r = c->rng_adoption;
     double share = adopter_share(c);
     double invited = invited_share(w, c, day);
-    double p_aware = w->p.awareness_promo * c->promotion + w->p.awareness_wom * share;
+    /* Word of mouth goes through contacts: households and neighbours live in
+     * the same urban or rural area, workplaces, schools and peers are of the
+     * same age band, the rest are city-wide. A segment hears from the
+     * adopter share of each group it mixes with (assortative mixing, one
+     * share per group and day: no per-resident contact lists). */
+    double contact[SEGMENTS];
+    contact_shares(w, c, contact);
+    double p_aware = w->p.awareness_promo * c->promotion;
     /* Banks' campaigns: fen per million residents a day over the cost of
      * making one resident aware is the share made aware a day. */
     for (int b = 0; b < w->data->n_banks; b++) {
@@ -156,12 +184,13 @@ void res_day_start(wld_world *w, wld_city *c, int32_t day)
         if (spend > 0)
             p_aware += spend / 1e6 / w->p.bank_cost_per_aware_fen[b];
     }
-    double p_download = w->p.download_rate + w->p.download_wom * share;
+    (void)share;
     for (int s = 0; s < SEGMENTS; s++) {
         /* Only invited residents may move down the funnel. */
         int64_t not_invited = c->seg_total[s] - (int64_t)floor(invited * (double)c->seg_total[s]);
         /* Rural outreach programmes add awareness around bank outlets. */
-        double p = SEG_URBAN(s) ? p_aware : p_aware + c->rural_awareness_boost;
+        double p = p_aware + w->p.awareness_wom * contact[s] + (SEG_URBAN(s) ? 0 : c->rural_awareness_boost);
+        double p_download = w->p.download_rate + w->p.download_wom * contact[s];
         int64_t newly_aware = binomial(r, p, c->seg_unaware[s] - not_invited);
         int64_t downloading = binomial(r, SEG_PHONE(s) ? p_download : w->p.hard_wallet_rate, c->seg_aware[s]);
         int64_t opening = SEG_PHONE(s) ? binomial(r, w->p.open_rate, c->seg_downloaded[s]) : downloading;

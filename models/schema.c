@@ -64,6 +64,8 @@ static const scn_key adoption_keys[] = {
     {"class1_pct", SCN_REAL, "2", 0, 100, "%", "share of new soft wallets opened at class 1 (in person at a bank counter)", NULL},
     {"class2_pct", SCN_REAL, "18", 0, 100, "%", "share opened at class 2 (linked to a bank account)", NULL},
     {"class3_pct", SCN_REAL, "20", 0, 100, "%", "share opened at class 3 (ID number); the rest are class 4 (phone number only)", NULL},
+    {"contact_area_pct", SCN_REAL, "50", 0, 100, "%", "share of a resident's word-of-mouth contacts in its own urban or rural area (household, neighbours)", NULL},
+    {"contact_age_pct", SCN_REAL, "30", 0, 100, "%", "share in its own age band (workplace, school, peers); the rest are city-wide", NULL},
     {"horse_race_weight", SCN_REAL, "1", 0, 1000, "", "how far marketing tilts new wallets and merchants to a bank: its weight is market share x (1 + this x its marketing / 1,000 yuan per million residents a day)", NULL},
     {"first_topup_yuan", SCN_MONEY, "200", 0, 1e6, "yuan", "amount converted from deposit when a wallet is opened", NULL},
 };

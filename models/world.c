@@ -120,6 +120,8 @@ static void read_params(const scn_doc *doc, wld_params *p)
     p->gov_g2b_median_fen = (double)scn_fen(g, "g2b_median_yuan");
     p->gov_g2p_median_fen = (double)scn_fen(g, "g2p_median_yuan");
     p->horse_race_weight = scn_real(a, "horse_race_weight");
+    p->contact_area_pct = scn_real(a, "contact_area_pct");
+    p->contact_age_pct = scn_real(a, "contact_age_pct");
 }
 
 /* [bank.NAME] campaigns: NAME must be a bank of data/banks.csv. */

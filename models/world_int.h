@@ -50,6 +50,7 @@ typedef struct {
     int32_t gov_start_day; /* 0: with the pilot */
     /* operating banks' marketing campaigns ([bank.NAME]) */
     double horse_race_weight;
+    double contact_area_pct, contact_age_pct; /* word of mouth by group */
     double bank_marketing_fen[DAT_MAX_BANKS]; /* per million residents per day */
     double bank_cost_per_aware_fen[DAT_MAX_BANKS];
     int32_t bank_campaign_start[DAT_MAX_BANKS], bank_campaign_end[DAT_MAX_BANKS];

@@ -251,6 +251,42 @@ static void test_economy_bank_marketing_wins_wallets_and_awareness(void **state)
     assert_true((double)icbc[1] / all[1] > 2.0 * (double)icbc[0] / all[0]);
 }
 
+static double elderly_share_of_adoption(const char *contact_age_pct)
+{
+    /* Word of mouth alone drives awareness (no publicity after a small seed). */
+    char age[64];
+    snprintf(age, sizeof age, "adoption.contact_age_pct=%s", contact_age_pct);
+    const char *sets[] = {"adoption.whitelist_start_pct=100", "adoption.awareness_promo=0.0005",
+                          "adoption.awareness_wom=0.5", "adoption.contact_area_pct=0", age};
+    fixture f;
+    build(&f, small_city, sets, 5);
+    run_days(&f, 60);
+    const wld_city *c = &f.w->city[0];
+    int64_t old_total = 0, old_adopted = 0, all_total = 0, all_adopted = 0;
+    for (int s = 0; s < SEGMENTS; s++) {
+        all_total += c->seg_total[s];
+        all_adopted += c->seg_adopted[s];
+        if (SEG_AGE(s) == AGE_ELDERLY) {
+            old_total += c->seg_total[s];
+            old_adopted += c->seg_adopted[s];
+        }
+    }
+    destroy(&f);
+    assert_true(all_adopted > 0);
+    return ((double)old_adopted / (double)old_total) / ((double)all_adopted / (double)all_total);
+}
+
+static void test_economy_word_of_mouth_follows_contacts(void **state)
+{
+    /* The elderly adopt less (fewer smartphones). When contacts are within
+     * age bands they hear less from adopters than when contacts are
+     * city-wide, so they lag further behind. */
+    double city_wide = elderly_share_of_adoption("0");
+    double by_age = elderly_share_of_adoption("100");
+    assert_true(city_wide < 1.0);
+    assert_true(by_age < 0.9 * city_wide);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -263,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_economy_ledger_conserves_money_every_day),
         cmocka_unit_test(test_economy_firms_pay_only_on_weekdays),
         cmocka_unit_test(test_economy_bank_marketing_wins_wallets_and_awareness),
+        cmocka_unit_test(test_economy_word_of_mouth_follows_contacts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
