@@ -1,10 +1,11 @@
 /* event.h: the pending-event set (prefix ev_).
  *
  * Events are tagged data, totally ordered by (time_s, seq): seq is given by
- * the queue in push order, so ties break the same way on every run. The
- * set is a 4-ary min-heap over one array: O(log4 n) push and pop, no
- * allocation except when the array doubles (capacity is sized at load from
- * the scenario, so that is rare), and a hard bound the caller sets.
+ * the queue in push order, so ties break the same way on every run. The set
+ * is a calendar queue (sim/event.c): one-second buckets over a 1.5-day window
+ * and a heap for the rest, O(1) push and pop for the engine's events, no
+ * allocation except when the pool doubles (capacity is sized at load from the
+ * scenario, so that is rare), and a hard bound the caller sets.
  */
 #ifndef ECNYSIM_EVENT_H
 #define ECNYSIM_EVENT_H

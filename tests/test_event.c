@@ -1,8 +1,9 @@
 /* test_event.c: unit tests of sim/event (cmocka).
  *
  * The queue's one promise is a total order on (time_s, seq) with seq in push
- * order; these tests check it on hand-made cases, on ties, and on a million
- * random pushes interleaved with pops, plus the capacity bound.
+ * order; these tests check it on hand-made cases, on ties, on a million
+ * random pushes interleaved with pops, against a reference across the
+ * calendar window's edges, plus the capacity bound.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -123,6 +124,54 @@ static void test_event_capacity_bound(void **state)
     ev_free(q);
 }
 
+/* Against a reference (linear scan for the minimum (time, seq)): pushes
+ * spread over a week (far beyond the queue's 1.5-day window of buckets), ties
+ * within a second, pushes earlier than events already popped, and pops
+ * interleaved; every pop must be the reference's minimum. */
+static void test_event_matches_reference_across_windows(void **state)
+{
+    (void)state;
+    enum { OPS = 40000 };
+    ev_queue *q = ev_alloc(16, OPS + 16);
+    assert_non_null(q);
+    gsl_rng *r = rng_stream_alloc(12345, 7, 1);
+    assert_non_null(r);
+    static ev_event ref[OPS];
+    size_t n_ref = 0;
+    uint64_t seq = 0;
+    int64_t now = 0;
+    for (int op = 0; op < OPS; op++) {
+        uint32_t u = rng_below(r, 100);
+        if (u < 55 || n_ref == 0) {
+            int64_t t;
+            if (u < 3 && now > 100)
+                t = now - 1 - (int64_t)rng_below(r, 100);        /* before the window */
+            else if (u < 30)
+                t = now + (int64_t)rng_below(r, 4);              /* ties, same seconds */
+            else
+                t = now + (int64_t)rng_below(r, 7 * 86400);      /* up to a week ahead */
+            assert_true(ev_push(q, t, 1, 0, (uint32_t)op, t));
+            ref[n_ref++] = (ev_event){.time_s = t, .seq = seq++};
+        } else {
+            size_t best = 0;
+            for (size_t i = 1; i < n_ref; i++)
+                if (ref[i].time_s < ref[best].time_s ||
+                    (ref[i].time_s == ref[best].time_s && ref[i].seq < ref[best].seq))
+                    best = i;
+            assert_int_equal(ev_next_time(q), ref[best].time_s);
+            ev_event e;
+            assert_true(ev_pop(q, &e));
+            assert_int_equal(e.time_s, ref[best].time_s);
+            assert_int_equal(e.seq, ref[best].seq);
+            ref[best] = ref[--n_ref];
+            now = e.time_s;
+        }
+        assert_int_equal(ev_size(q), n_ref);
+    }
+    gsl_rng_free(r);
+    ev_free(q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -130,6 +179,7 @@ int main(void)
         cmocka_unit_test(test_event_ties_in_push_order),
         cmocka_unit_test(test_event_million_random_sorted),
         cmocka_unit_test(test_event_capacity_bound),
+        cmocka_unit_test(test_event_matches_reference_across_windows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
