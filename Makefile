@@ -85,7 +85,7 @@ $(BUILD)/pic/%.o: %.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
 
 # The view's unit test links the drawing code itself, with SDL.
-$(BUILD)/tests/test_viz: $(BUILD)/tests/test_viz.o $(VIZ_OBJ) $(LIB)
+$(BUILD)/tests/test_viz: $(BUILD)/tests/test_viz.o $(TEST_SUPPORT_OBJ) $(VIZ_OBJ) $(LIB)
 	$(CC) -o $@ $^ $(LDFLAGS) $(LDLIBS) $(VIEW_LIBS) -lcmocka
 
 # The same objects linked with malloc/calloc/realloc/aligned_alloc wrapped by
@@ -102,7 +102,9 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
+# Test programs also link the shared test support (tests/support/: fixtures).
+TEST_SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(LIB)
 	$(CC) -o $@ $^ $(LDFLAGS) $(LDLIBS) -lcmocka
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
@@ -185,4 +187,4 @@ help:
 	@sed -n 's/^## /  /p' $(MAKEFILE_LIST)
 	@echo "  variables: MODE=release|debug|sanitize BUILD=dir PREFIX=$(PREFIX) DESTDIR="
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(VIEW_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(VIEW_OBJ:.o=.d) $(TEST_SUPPORT_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)

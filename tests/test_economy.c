@@ -14,53 +14,24 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "models/schema.h"
 #include "models/world_int.h"
-#include "sim/engine.h"
+#include "tests/support/world_fixture.h"
 
-typedef struct {
-    scn_doc *doc;
-    dat_set data;
-    wld_world *w;
-    eng_engine *eng;
-} fixture;
+typedef wfx fixture;
 
-/* Builds a world from INI text plus --set style overrides. */
 static void build(fixture *f, const char *ini, const char *const *sets, int n_sets)
 {
-    char path[] = "/tmp/ecny_test_economy_XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, ini, strlen(ini)), (ssize_t)strlen(ini));
-    close(fd);
-    err_list errs;
-    err_init(&errs);
-    f->doc = scn_load(&ecny_schema, path, sets, n_sets, &errs);
-    unlink(path);
-    if (!f->doc)
-        err_print(&errs, stderr);
-    assert_non_null(f->doc);
-    assert_true(dat_load("data", &f->data, &errs));
-    f->w = wld_create(f->doc, &f->data, &errs);
-    if (!f->w)
-        err_print(&errs, stderr);
-    assert_non_null(f->w);
-    f->eng = eng_alloc(wld_start_day(f->w), wld_days(f->w), 1024, 1u << 24);
-    assert_non_null(f->eng);
-    assert_true(wld_attach(f->w, f->eng));
+    wfx_build(f, ini, sets, n_sets);
 }
 
 static void run_days(fixture *f, int days)
 {
-    for (int d = 0; d < days; d++)
-        assert_true(eng_step_day(f->eng));
+    wfx_run_days(f, days);
 }
 
 static void destroy(fixture *f)
 {
-    eng_free(f->eng);
-    wld_free(f->w);
-    scn_free(f->doc);
+    wfx_free(f);
 }
 
 static const char *small_city =
