@@ -77,6 +77,7 @@ static const scn_key payments_keys[] = {
     {"weekend_factor", SCN_REAL, "1.15", 0, 5, "x", "purchase occasions on Saturday and Sunday relative to weekdays", NULL},
     {"topup_yuan", SCN_MONEY, "500", 0.01, 1e6, "yuan", "amount a resident converts when the wallet is short for a payment", NULL},
     {"active_window_days", SCN_INT, "30", 1, 365, "days", "a wallet counts as active if it paid within this many days", NULL},
+    {"balance_cap_overflow", SCN_CHOICE, "reject", 0, 0, "", "a credit that would push a wallet over its class's balance cap: reject it, or sweep the excess to the wallet's bank account", "reject|sweep"},
 };
 
 static const scn_key merchants_keys[] = {

@@ -432,11 +432,17 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
 
     w->ledger = led_alloc(w->max_accounts, (uint32_t)w->n_cities, limits);
     if (!w->ledger) {
-        err_add(errs, "cannot allocate the ledger for %u accounts (%.1f GiB): raise 'scale' in [scenario]",
-                w->max_accounts, (double)led_bytes_needed(w->max_accounts, (uint32_t)w->n_cities) / 1073741824.0);
+        double gib = (double)led_bytes_needed(w->max_accounts, (uint32_t)w->n_cities) / 1073741824.0;
+        if (gib >= 1.0)
+            err_add(errs, "cannot allocate the ledger for %u accounts (%.1f GiB): raise 'scale' in [scenario]",
+                    w->max_accounts, gib);
+        else
+            err_add(errs, "out of memory allocating the ledger (%u accounts)", w->max_accounts);
         wld_free(w);
         return NULL;
     }
+    const char *overflow = scn_str(scn_single(doc, "payments"), "balance_cap_overflow");
+    led_set_overflow_policy(w->ledger, strcmp(overflow, "sweep") == 0 ? LED_OVERFLOW_SWEEP : LED_OVERFLOW_REJECT);
     for (int i = 0; i < w->n_cities; i++) {
         for (int b = 0; b < data->n_banks && w->city[i].owned; b++) {
             led_acct branch = led_open(w->ledger, LED_BANK, 0, LED_NONE, (uint16_t)i);

@@ -258,6 +258,41 @@ static void test_economy_word_of_mouth_follows_contacts(void **state)
     assert_true(by_age < 0.9 * city_wide);
 }
 
+static void test_economy_balance_cap_overflow_reject_or_sweep(void **state)
+{
+    /* Fiscal transfers to residents above the class-4 cap (10,000 yuan):
+     * with reject they are refused for the cap; with sweep they are paid and
+     * the excess goes on to the wallet's bank account, and no wallet ends
+     * over its cap either way (led_check). */
+    int64_t refused[2], paid[2];
+    const char *policy[] = {"payments.balance_cap_overflow=reject", "payments.balance_cap_overflow=sweep"};
+    for (int i = 0; i < 2; i++) {
+        const char *sets[N_FAST + 7];
+        memcpy(sets, fast_adoption, sizeof fast_adoption);
+        sets[N_FAST] = policy[i];
+        sets[N_FAST + 1] = "adoption.class1_pct=0";
+        sets[N_FAST + 2] = "adoption.class2_pct=0";
+        sets[N_FAST + 3] = "adoption.class3_pct=0";
+        sets[N_FAST + 4] = "government.start=2021-03-01";
+        sets[N_FAST + 5] = "government.g2p_median_yuan=12345.67";
+        sets[N_FAST + 6] = "government.g2p_pct=100";
+        fixture f;
+        build(&f, small_city, sets, N_FAST + 7);
+        refused[i] = paid[i] = 0;
+        char why[256];
+        for (int d = 0; d < 20; d++) {
+            run_days(&f, 1);
+            refused[i] += day_metric(&f, M_REJECTED_FIRST + LED_R_BALANCE_CAP - 1);
+            paid[i] += day_metric(&f, M_VALUE_GOV);
+            assert_true(led_check(f.w->ledger, why, sizeof why));
+        }
+        destroy(&f);
+    }
+    assert_true(refused[0] > 0);
+    assert_int_equal(refused[1], 0);
+    assert_true(paid[1] > paid[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_economy_firms_pay_only_on_weekdays),
         cmocka_unit_test(test_economy_bank_marketing_wins_wallets_and_awareness),
         cmocka_unit_test(test_economy_word_of_mouth_follows_contacts),
+        cmocka_unit_test(test_economy_balance_cap_overflow_reject_or_sweep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
