@@ -389,7 +389,7 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
         if (!c->owned)
             continue; /* another rank simulates it: nothing to size here */
         accounts += c->agents + merchants + firms + 1 + (uint64_t)data->n_banks;
-        agent_bytes += (uint64_t)c->agents * (sizeof(led_acct) + 1 + sizeof(int32_t)) +
+        agent_bytes += (uint64_t)c->agents * (sizeof *c->wallet + sizeof *c->segment + sizeof *c->last_pay_day) +
                        merchants * 2 * sizeof(led_acct) + (uint64_t)firms * 2 * sizeof(led_acct);
     }
     if (errs->count != before) {

@@ -10,23 +10,9 @@
 #     but no manifest.ini (not results): refused, never moved away or emptied.
 # Each run must exit 1 with a message naming the path, leave the file that
 # was in the way untouched, and leave no .partial folder next to it.
-cd "$(dirname "$0")/.." || exit 1
-BIN=${ECNYSIM_BIN:-build/release/ecnysim}
-[ -x "$BIN" ] || { echo "e2e_io_faults: no binary at $BIN (set ECNYSIM_BIN)"; exit 1; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/ecnysim-io.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT INT TERM
-failed=0
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-cat >"$work/tiny.ini" <<INI
-[scenario]
-start = 2020-04-01
-days = 1
-scale = 100000
-seed = 11
-data_dir = $PWD/data
-
-[city.xiongan]
-INI
+. "$(dirname "$0")/support/e2e.sh"
+e2e_setup e2e_io_faults
+e2e_tiny_scenario "$work/tiny.ini"
 echo "not a folder" >"$work/file"
 cp "$work/file" "$work/file.orig"
 

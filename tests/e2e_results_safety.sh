@@ -8,23 +8,9 @@
 # Every N up to 64 is tried (the headers, the first rows, both files), then
 # every 11th, to keep the test fast (each N is a whole process); set
 # ECNYSIM_SWEEP_ALL=1 for every N (test_output sweeps every write in-process).
-cd "$(dirname "$0")/.." || exit 1
-BIN=${ECNYSIM_BIN:-build/release/ecnysim}
-[ -x "$BIN" ] || { echo "e2e_results_safety: no binary at $BIN (set ECNYSIM_BIN)"; exit 1; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/ecnysim-safe.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT INT TERM
-failed=0
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-cat >"$work/tiny.ini" <<INI
-[scenario]
-start = 2020-04-01
-days = 1
-scale = 100000
-seed = 11
-data_dir = $PWD/data
-
-[city.xiongan]
-INI
+. "$(dirname "$0")/support/e2e.sh"
+e2e_setup e2e_results_safety
+e2e_tiny_scenario "$work/tiny.ini"
 mkdir "$work/root"
 res="$work/root/res"
 
