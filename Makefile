@@ -55,7 +55,7 @@ TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: mpi all deps run test unit check valgrind fuzz fuzz-build bench validate install uninstall clean help docs
+.PHONY: mpi all deps run test unit check valgrind fuzz fuzz-build bench validate calibrate install uninstall clean help docs
 
 ifeq ($(BUILD),build/release)
 all: $(BIN) $(VIEW_SO) ecnysim
@@ -154,10 +154,25 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@sh bench/run-bench.sh $(BUILD)
 
-## validate: run the calibration scenarios and print the model beside the published figures
+# The behavioural keys fitted jointly to data/targets.csv (docs/calibration.md).
+CAL_KEYS := adoption.awareness_promo,adoption.awareness_wom,adoption.whitelist_start_pct,adoption.whitelist_days,adoption.invite_aware_rate,adoption.download_rate,adoption.download_wom,adoption.ceiling_pct,adoption.extra_wallet_rate,adoption.visitor_wallet_pct,adoption.usefulness_weight,adoption.engaged_pct,adoption.dormancy_rate,payments.ecny_choice,payments.reach_half_pct,merchants.accept_base,merchants.demand_weight,merchants.onboard_per_million,firms.adopt_base,firms.adopt_peer,firms.b2b_per_day,firms.engaged_pct,firms.engage_rate,government.ecny_pct
+CAL_EVALS ?= 400
+ABC_POINTS ?= 120
+
+## validate: every published figure of data/targets.csv beside the model (seeds 1-3), then the leave-one-area-out table
 validate: deps
 	@$(MAKE) --no-print-directory all
-	@sh tools/validate.sh $(BIN)
+	@./$(BIN) targets --seeds 1,2,3 --jobs 2 --quiet; status=$$?; \
+	 ./$(BIN) targets --seeds 1 --set scenario.scale=5000 --fit $(CAL_KEYS) --max-evals 1 --loao --loao-evals 20 --quiet \
+	   | sed -n '/leave one area out/,$$p'; exit $$status
+
+## calibrate: refit the defaults jointly to data/targets.csv (models/calibrated.h) and the ensemble data/posterior.csv
+calibrate: deps
+	@$(MAKE) --no-print-directory all
+	./$(BIN) targets --seeds 1 --fit $(CAL_KEYS) --max-evals $(CAL_EVALS) --write-defaults models/calibrated.h \
+	  --abc $(ABC_POINTS) --posterior data/posterior.csv; true
+	@$(MAKE) --no-print-directory all
+	./$(BIN) targets --seeds 1,2,3 --jobs 2 --markdown docs/calibration-table.md --quiet; true
 
 ## docs: regenerate docs/scenario-reference.md from the scenario schema
 docs: all

@@ -285,7 +285,7 @@ static void air_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
     if (a->granted && !a->expired && day > a->spend_end) {
         /* led_expire ran at the start of the day: what came back is in the pool. */
         int64_t back = led_balance(w->ledger, a->pool);
-        a->v.clawback_fen += back;
+        prg_vouchers_expired(&a->v, back);
         prg_redeem(w, c, a->pool, back);
         a->expired = true;
     }

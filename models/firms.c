@@ -6,7 +6,7 @@
  * apart from merchants' retail takings. Firms that have not opened a public
  * wallet are counts; each day one binomial draw decides how many open one,
  * driven by bank marketing (firm_adopt_base) and by trading partners already
- * paying in e-CNY (firm_adopt_peer x the adopted share). Adopted firms pay
+ * paying in e-CNY (firm_adopt_peer x the adopted share). Engaged firms pay
  * suppliers on weekdays: a Poisson count per size class and business hour;
  * a payment is in e-CNY only when the supplier (any firm) holds a public
  * wallet too, so usage grows with the square of the adopted share; amounts
@@ -41,6 +41,8 @@ void firm_day_start(wld_world *w, wld_city *c, int32_t day)
     if (total == 0)
         return;
     double share = (double)adopted_all(f) / total;
+    /* operating banks opened public wallets for their corporate clients
+     * from the pilot start (no whitelist for firms) */
     double p = fmin(1.0, w->p.firm_adopt_base + w->p.firm_adopt_peer * share);
     for (int size = 0; size < 2; size++) {
         uint32_t waiting = f->total[size] - f->adopted[size];
@@ -53,6 +55,39 @@ void firm_day_start(wld_world *w, wld_city *c, int32_t day)
             if (acct == LED_NONE)
                 break;
             f->wallet[size][f->adopted[size]++] = acct;
+            /* engaged firms pay suppliers in e-CNY: keep them first */
+            if (rng_uniform(c->rng_firms) * 100.0 < w->p.firm_engaged_pct) {
+                uint32_t e = f->engaged[size]++, last = f->adopted[size] - 1;
+                led_acct t = f->wallet[size][e];
+                f->wallet[size][e] = f->wallet[size][last];
+                f->wallet[size][last] = t;
+            }
+        }
+    }
+    /* Firms holding a wallet start paying suppliers in e-CNY as their
+     * trading partners do (a second diffusion, inside the adopted firms). */
+    double engaged_share = (double)(f->engaged[0] + f->engaged[1]) / total;
+    double q = fmin(1.0, w->p.firm_engage_rate * engaged_share);
+    uint32_t idle = f->adopted[0] - f->engaged[0];
+    uint32_t n = idle && q > 0 ? gsl_ran_binomial(c->rng_firms, q, idle) : 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t pick = f->engaged[0] + rng_below(c->rng_firms, f->adopted[0] - f->engaged[0]);
+        uint32_t e = f->engaged[0]++;
+        led_acct t = f->wallet[0][e];
+        f->wallet[0][e] = f->wallet[0][pick];
+        f->wallet[0][pick] = t;
+    }
+    /* Large firms follow the small and medium ones' engaged share (a handful
+     * of agents each making a fifth of the value would otherwise make a
+     * city's value a lottery at coarse scales). */
+    if (f->adopted[0] > 0) {
+        uint32_t want = (uint32_t)llround((double)f->adopted[1] * f->engaged[0] / f->adopted[0]);
+        while (f->engaged[1] < want && f->engaged[1] < f->adopted[1]) {
+            uint32_t pick = f->engaged[1] + rng_below(c->rng_firms, f->adopted[1] - f->engaged[1]);
+            uint32_t e = f->engaged[1]++;
+            led_acct t = f->wallet[1][e];
+            f->wallet[1][e] = f->wallet[1][pick];
+            f->wallet[1][pick] = t;
         }
     }
 }
@@ -119,7 +154,7 @@ void firm_business_hour(wld_world *w, wld_city *c, int32_t day)
     led_leg legs[WLD_PAY_CHUNK];
     uint32_t n_legs = 0;
     for (int size = 0; size < 2; size++) {
-        double rate = (double)f->adopted[size] * w->p.firm_b2b_per_day / 2.0 * (size ? w->p.firm_large_factor : 1.0);
+        double rate = (double)f->engaged[size] * w->p.firm_b2b_per_day / 2.0 * (size ? w->p.firm_large_factor : 1.0);
         unsigned n = rate > 0 ? gsl_ran_poisson(r, rate) : 0;
         uint32_t firms = f->total[0] + f->total[1];
         double log_median = log(w->p.firm_ticket_median_fen * (size ? 5.0 : 1.0));
@@ -129,7 +164,7 @@ void firm_business_hour(wld_world *w, wld_city *c, int32_t day)
              * the adopted share, not only with the adopters). */
             if (rng_below(r, firms) >= adopted_all(f))
                 continue;
-            led_acct payer = f->wallet[size][rng_below(r, f->adopted[size])];
+            led_acct payer = f->wallet[size][rng_below(r, f->engaged[size])];
             led_acct payee = random_adopted_firm(r, f);
             if (payee == payer)
                 continue;
@@ -157,7 +192,9 @@ static void pay_taxes(wld_world *w, wld_city *c, int32_t day)
     double log_median = log(w->p.firm_tax_median_fen);
     for (unsigned k = 0; k < payers; k++) {
         led_acct payer = random_adopted_firm(r, f);
-        wld_pay_topping_up(w, c, payer, f->treasury, lognormal_fen(r, log_median, 1.0), M_VALUE_GOV);
+        int64_t before = c->m[M_VALUE_TAX];
+        wld_pay_topping_up(w, c, payer, f->treasury, lognormal_fen(r, log_median, 1.0), M_VALUE_TAX);
+        c->m[M_VALUE_GOV] += c->m[M_VALUE_TAX] - before;
     }
 }
 

@@ -1,8 +1,9 @@
 /* incentive.c: merchant and consumer incentives ([incentive.NAME], prefix inc_).
  *
  * Three levers over [start, end] (ecny_facts.md 2.5 and 3.6): a merchant fee
- * subsidy raises each non-accepting merchant's daily chance of accepting by
- * fee_weight x fee_subsidy_pct (the merchants model's own fee response),
+ * subsidy raises each non-accepting merchant's daily chance of accepting as
+ * the merchants model's own fee response would (mer_accept_chance: no
+ * customers holding e-CNY, no effect),
  * each onboarded merchant costing subsidy_per_merchant_yuan; consumption
  * coupons of coupon_yuan with a purchase threshold, claimed on the start
  * date by wallet holders and valid at the programme's participating
@@ -75,7 +76,8 @@ static void inc_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
     (void)eng;
     (void)day_index;
     if (day >= s->start && day <= s->end) {
-        double q = fmin(1.0, w->p.fee_weight * s->fee_pct);
+        /* the merchants' own fee response, on the subsidy alone */
+        double q = mer_accept_chance(w, c, s->fee_pct) - mer_accept_chance(w, c, 0.0);
         for (int cat = 0; cat < w->data->n_categories && q > 0; cat++) {
             uint32_t waiting = c->merchants_total[cat] - c->merchants_accepting[cat];
             unsigned n = waiting ? gsl_ran_binomial(p->rng, q, waiting) : 0;
@@ -124,7 +126,7 @@ static void inc_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
     }
     if (s->coupons_done && !s->back_done && day >= s->coupon_expiry) {
         int64_t back = led_balance(w->ledger, s->pool);
-        s->v.clawback_fen += back;
+        prg_vouchers_expired(&s->v, back);
         prg_redeem(w, c, s->pool, back);
         s->back_done = 1;
     }

@@ -1,11 +1,16 @@
 /* merchants.c: which merchants accept e-CNY, and their daily redemption.
  *
  * Non-accepting merchants are counts per category; a merchant that starts
- * accepting gets a collection wallet in the ledger. Each day a non-accepting
- * merchant starts with chance accept_base (bank marketing) + fee_weight x
- * the fee saved (in %) + demand_weight x the share of its customers holding
- * e-CNY: one binomial draw per category and day. Merchants sweep their e-CNY
- * takings back to their bank deposit at the end of each day (redemption).
+ * accepting gets a collection wallet in the ledger. Acceptance follows
+ * customers, not the calendar: each day a non-accepting merchant starts with
+ * chance (accept_base x [anyone holds e-CNY] + demand_weight x holders) x
+ * (1 + fee_weight x fee saved in %), where holders is the share of residents
+ * holding e-CNY: no customers, no acceptance. The operating banks' staff
+ * sign merchants up, so at most onboard_per_million x residents / 1e6 x
+ * (operators / 4) merchants start a day: when more are drawn, which of them
+ * are reached is a multivariate hypergeometric draw. One binomial draw per category and
+ * day. Merchants sweep their e-CNY takings back to their bank deposit at the
+ * end of each day (redemption).
  */
 #include "models/world_int.h"
 
@@ -41,20 +46,45 @@ led_acct mer_start_accepting(wld_world *w, wld_city *c, int cat, int32_t day, gs
     return acct;
 }
 
-void mer_day_start(wld_world *w, wld_city *c, int32_t day)
+double mer_accept_chance(const wld_world *w, const wld_city *c, double extra_fee_pct)
 {
     double holders = c->agents ? (double)c->n_adopters / (double)c->agents : 0.0;
-    double p = w->p.accept_base + w->p.fee_weight * w->p.app_fee_pct + w->p.demand_weight * holders;
-    p = fmin(1.0, fmax(0.0, p));
+    double p = (w->p.accept_base * (c->n_adopters > 0) + w->p.demand_weight * holders) *
+               (1.0 + w->p.fee_weight * (w->p.app_fee_pct + extra_fee_pct));
+    return fmin(1.0, fmax(0.0, p));
+}
+
+void mer_day_start(wld_world *w, wld_city *c, int32_t day)
+{
+    double p = mer_accept_chance(w, c, 0.0);
+    uint32_t n[DAT_MAX_CATEGORIES];
+    uint64_t drawn = 0;
     for (int cat = 0; cat < w->data->n_categories; cat++) {
         uint32_t waiting = c->merchants_total[cat] - c->merchants_accepting[cat];
-        if (waiting == 0)
-            continue;
-        uint32_t n = w->p.must_accept ? waiting : gsl_ran_binomial(c->rng_merchants, p, waiting);
-        for (uint32_t k = 0; k < n; k++)
+        n[cat] = w->p.must_accept ? waiting : waiting && p > 0 ? gsl_ran_binomial(c->rng_merchants, p, waiting) : 0;
+        drawn += n[cat];
+    }
+    if (!w->p.must_accept && w->p.onboard_per_million > 0 && drawn > 0) {
+        int operators = 0;
+        for (int b = 0; b < w->data->n_banks; b++)
+            operators += w->data->bank[b].joined_day <= day;
+        double capacity = w->p.onboard_per_million * (double)c->agents / 1e6 * operators / 4.0;
+        /* a fractional capacity is met on that share of days */
+        uint64_t cap = (uint64_t)floor(capacity) + (rng_uniform(c->rng_merchants) < capacity - floor(capacity));
+        if (drawn > cap) { /* which of the drawn merchants the staff reach: a multivariate hypergeometric draw */
+            uint64_t rest = drawn, left = cap;
+            for (int cat = 0; cat < w->data->n_categories; cat++) {
+                uint32_t here = n[cat];
+                n[cat] = left ? gsl_ran_hypergeometric(c->rng_merchants, here, (unsigned)(rest - here), (unsigned)left) : 0;
+                left -= n[cat];
+                rest -= here;
+            }
+        }
+    }
+    for (int cat = 0; cat < w->data->n_categories; cat++)
+        for (uint32_t k = 0; k < n[cat]; k++)
             if (mer_start_accepting(w, c, cat, day, c->rng_merchants) == LED_NONE)
                 break;
-    }
 }
 
 bool mer_pick_accepting(wld_world *w, wld_city *c, int category, led_acct *out)

@@ -209,6 +209,7 @@ bool pay_run_employer(prg_programme *p, wld_world *w, uint32_t e, int32_t day)
     c->m[M_PAYMENTS_ECNY] += n;
     c->m[M_VALUE_ECNY] += total;
     c->m[M_VALUE_GOV] += total;
+    c->m[M_VALUE_FISCAL] += total; /* public salaries are fiscal spending */
     int64_t convert = s->pay_fen - llround((double)s->pay_fen * s->keep);
     for (uint32_t i = 0; i < n; i++)
         if (convert > 0 && !prg_redeem(w, c, s->legs[i].to, convert))

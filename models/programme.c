@@ -458,9 +458,10 @@ bool prg_vouchers_alloc(prg_vouchers *v, uint32_t cap_holders, uint32_t cap_merc
     v->holder = calloc((size_t)cap_holders + 1, sizeof *v->holder);
     v->spent_once = calloc((size_t)cap_holders + 1, 1);
     v->last_pay = calloc((size_t)cap_holders + 1, sizeof *v->last_pay);
+    v->left_seen = calloc((size_t)cap_holders + 1, sizeof *v->left_seen);
     v->merchants = calloc((size_t)cap_merchants + 1, sizeof *v->merchants);
     v->merchant_cat = calloc((size_t)cap_merchants + 1, 1);
-    return v->holder && v->spent_once && v->last_pay && v->merchants && v->merchant_cat;
+    return v->holder && v->spent_once && v->last_pay && v->left_seen && v->merchants && v->merchant_cat;
 }
 
 void prg_vouchers_free(prg_vouchers *v)
@@ -468,6 +469,7 @@ void prg_vouchers_free(prg_vouchers *v)
     free(v->holder);
     free(v->spent_once);
     free(v->last_pay);
+    free(v->left_seen);
     free(v->merchants);
     free(v->merchant_cat);
 }
@@ -482,7 +484,11 @@ enum led_reason prg_vouchers_grant(prg_vouchers *v, wld_world *w, led_acct walle
         return r;
     }
     v->last_pay[v->n_holders] = INT32_MIN / 2;
+    v->left_seen[v->n_holders] = led_earmarked(w->ledger, wallet);
     v->holder[v->n_holders++] = wallet;
+    /* incentives paid into wallets make e-CNY more useful (residents.c) */
+    if (v->rule.city < w->n_cities)
+        w->city[v->rule.city].incentive_fen_today += amount_fen;
     v->granted_n++;
     v->granted_fen += amount_fen;
     return LED_OK;
@@ -525,6 +531,18 @@ void prg_vouchers_tag(prg_vouchers *v, wld_world *w, wld_city *c, uint32_t n, ui
     }
 }
 
+void prg_vouchers_expired(prg_vouchers *v, int64_t back_fen)
+{
+    v->clawback_fen += back_fen;
+    /* what left the earmarks since the last look and did not come back was
+     * spent by everyday purchases on the last days */
+    int64_t unseen = v->granted_fen - v->spent_fen - v->clawback_fen;
+    if (unseen > 0) {
+        v->spent_fen += unseen;
+        v->spent_everyday_fen += unseen;
+    }
+}
+
 void prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng *r, int32_t day)
 {
     if (v->n_merchants == 0)
@@ -535,6 +553,14 @@ void prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng 
     for (uint32_t h = 0; h < v->n_holders; h++) {
         led_acct wallet = v->holder[h];
         int64_t left = led_earmarked(w->ledger, wallet);
+        /* Everyday e-CNY purchases at participating merchants spend the
+         * earmarked money first (the ledger's rule): that is voucher money
+         * spent too, by a payment the programme did not draw. */
+        if (left < v->left_seen[h]) {
+            v->spent_fen += v->left_seen[h] - left;
+            v->spent_everyday_fen += v->left_seen[h] - left;
+        }
+        v->left_seen[h] = left;
         if (left <= 0 || rng_uniform(r) >= v->spend_rate)
             continue;
         bool online = n_online > 0 && rng_uniform(r) < v->online_share;
@@ -552,6 +578,7 @@ void prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng 
         if (why != LED_OK)
             continue;
         int64_t used = left - led_earmarked(w->ledger, wallet);
+        v->left_seen[h] = led_earmarked(w->ledger, wallet);
         v->payments++;
         v->spent_fen += used;
         v->spent_by_cat_fen[cat] += used;
@@ -709,6 +736,8 @@ void prg_vouchers_save(const prg_vouchers *v, ckp_writer *ck)
     ckp_put_array(ck, v->holder, sizeof *v->holder, v->n_holders);
     ckp_put_array(ck, v->spent_once, sizeof *v->spent_once, v->n_holders);
     ckp_put_array(ck, v->last_pay, sizeof *v->last_pay, v->n_holders);
+    ckp_put_array(ck, v->left_seen, sizeof *v->left_seen, v->n_holders);
+    ckp_put_i64(ck, v->spent_everyday_fen);
     int64_t c[] = {v->granted_n, v->granted_fen, v->refused_n, v->spent_fen, v->payments, v->topups_n,
                    v->topup_fen, v->clawback_fen, v->spent_online_fen, v->spenders};
     ckp_put(ck, c, sizeof c);
@@ -725,8 +754,10 @@ void prg_vouchers_load(prg_vouchers *v, ckp_reader *ck, const char *what)
         ckp_fail(ck, "corrupt checkpoint: %s: merchant columns disagree", what);
     v->n_holders = (uint32_t)ckp_get_array(ck, v->holder, sizeof *v->holder, v->cap_holders, what);
     if (ckp_get_array(ck, v->spent_once, sizeof *v->spent_once, v->cap_holders, what) != v->n_holders ||
-        ckp_get_array(ck, v->last_pay, sizeof *v->last_pay, v->cap_holders, what) != v->n_holders)
+        ckp_get_array(ck, v->last_pay, sizeof *v->last_pay, v->cap_holders, what) != v->n_holders ||
+        ckp_get_array(ck, v->left_seen, sizeof *v->left_seen, v->cap_holders, what) != v->n_holders)
         ckp_fail(ck, "corrupt checkpoint: %s: holder columns disagree", what);
+    v->spent_everyday_fen = ckp_get_i64(ck);
     int64_t c[10];
     ckp_get(ck, c, sizeof c);
     v->granted_n = c[0];

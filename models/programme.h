@@ -164,6 +164,8 @@ typedef struct {
     int64_t spenders;          /* holders who made at least one purchase */
     uint8_t *spent_once;
     int32_t *last_pay;         /* day of each holder's last voucher purchase */
+    int64_t *left_seen;        /* each holder's earmarked balance when last looked at */
+    int64_t spent_everyday_fen; /* voucher money spent by everyday purchases (part of spent_fen) */
 } prg_vouchers;
 
 /* Allocates holder and merchant arrays. False when memory is short. */
@@ -177,6 +179,9 @@ enum led_reason prg_vouchers_grant(prg_vouchers *v, wld_world *w, led_acct walle
 int64_t prg_count_active(const wld_world *w, const wld_city *c, const led_acct *list, uint32_t n,
                          const prg_vouchers *v, int32_t day);
 /* One day of spending: holders with value left buy with chance spend_rate. */
+/* Books the value back_fen that came back to the pool at expiry; voucher
+ * money that left the earmarks unseen was spent by everyday purchases. */
+void prg_vouchers_expired(prg_vouchers *v, int64_t back_fen);
 void prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng *r, int32_t day);
 /* Tags up to n accepting merchants in mask (onboarding more when short). */
 void prg_vouchers_tag(prg_vouchers *v, wld_world *w, wld_city *c, uint32_t n, uint32_t tag_bit, int32_t day,

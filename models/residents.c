@@ -69,6 +69,22 @@ static bool topup(wld_world *w, wld_city *c, led_acct wallet, int64_t amount_fen
     return true;
 }
 
+/* What a resident converts when short by short_fen: topup_yuan or what is
+ * missing, but never past the wallet class's balance cap (a holder tops up
+ * to the cap rather than have the conversion refused). */
+static int64_t topup_amount(const wld_world *w, led_acct wallet, int64_t short_fen)
+{
+    int64_t want = short_fen > w->p.topup_fen ? short_fen : w->p.topup_fen;
+    int k = led_wallet_class(w->ledger, wallet);
+    int64_t cap = k >= 1 && k <= 4 ? w->p.balance_cap_fen[k - 1] : 0;
+    if (cap > 0) {
+        int64_t room = cap - led_balance(w->ledger, wallet);
+        if (want > room && room >= short_fen)
+            want = room;
+    }
+    return want;
+}
+
 static void swap_adopters(wld_city *c, uint32_t i, uint32_t j)
 {
     led_acct w = c->wallet[i];
@@ -97,7 +113,16 @@ uint32_t res_open_wallet(wld_world *w, wld_city *c, int segment, int32_t day, gs
     c->wallet[a] = acct;
     c->segment[a] = (uint8_t)segment;
     c->last_pay_day[a] = RES_NEVER_PAID;
-    if (rng_uniform(r) * 100.0 < w->p.engaged_pct) {
+    /* Early adopters use it; the late majority mostly holds it ("downloads
+     * soar but usage remains low"): the chance to be engaged falls with the
+     * share of the city's potential adopters who already adopted. */
+    int64_t potential = 0, adopted = 0;
+    for (int s = 0; s < SEGMENTS; s++) {
+        potential += c->seg_total[s] - c->seg_never[s];
+        adopted += c->seg_adopted[s];
+    }
+    double late = potential > 0 ? fmin(1.0, (double)adopted / (double)potential) : 1.0;
+    if (rng_uniform(r) * 100.0 < w->p.engaged_pct * res_engagement(w, c) * (1.0 - late)) {
         swap_adopters(c, a, c->n_engaged);
         a = c->n_engaged++;
     }
@@ -111,7 +136,7 @@ uint32_t res_open_wallet(wld_world *w, wld_city *c, int segment, int32_t day, gs
     c->wallets_by_bank[bank]++;
     c->new_by_bank[bank]++;
     if (w->p.first_topup_fen > 0)
-        topup(w, c, acct, w->p.first_topup_fen);
+        topup(w, c, acct, topup_amount(w, acct, w->p.first_topup_fen));
     return a;
 }
 
@@ -123,6 +148,48 @@ static int operators_on(const wld_world *w, int32_t day)
     return n;
 }
 
+/* The share of an adopter's purchase occasions of category cat at merchants
+ * that accept e-CNY. Acceptance is not spread at random: banks set up the
+ * first scenarios where invited users shop (canteens, campuses, transit,
+ * government), and a resident needs only the few merchants of their own
+ * routine to accept. So with a share a of the category's merchants
+ * accepting, reach = a (1 + h) / (a + h), h = reach_half_pct / 100: half the
+ * occasions at a = h, all of them at a = 1, and a = 0 reaches nothing. */
+double res_reach(const wld_world *w, const wld_city *c, int cat)
+{
+    if (c->merchants_total[cat] == 0 || c->merchants_accepting[cat] == 0)
+        return 0.0;
+    double a = (double)c->merchants_accepting[cat] / (double)c->merchants_total[cat], h = w->p.reach_half;
+    return h > 0 ? a * (1.0 + h) / (a + h) : a;
+}
+
+/* How far the wallet's usefulness keeps an adopter engaged, in [0, 1]: the
+ * limit share times (1 + weight x usefulness) / (1 + weight), so a wallet
+ * accepted everywhere with the published limits keeps engaged_pct engaged
+ * and a tight holding limit or no acceptance fewer. */
+double res_engagement(const wld_world *w, const wld_city *c)
+{
+    double u = fmin(1.0, c->usefulness);
+    return w->p.limit_factor * (1.0 + w->p.usefulness_weight * u) / (1.0 + w->p.usefulness_weight);
+}
+
+/* Today's usefulness of a wallet in city c as people judge it: how widely
+ * it is accepted (the occasion-weighted share of merchants accepting:
+ * those deciding whether to adopt do not yet shop where it is), plus
+ * incentives paid into
+ * wallets (vouchers, envelopes, subsidies) per resident over the last ~30
+ * days, incentive_weight per 100 yuan. */
+static double usefulness(const wld_world *w, const wld_city *c)
+{
+    double occasions = 0;
+    for (int k = 0; k < w->data->n_categories; k++)
+        if (c->merchants_total[k] > 0)
+            occasions += w->data->category[k].occasion_share * (double)c->merchants_accepting[k] /
+                         (double)c->merchants_total[k];
+    double per_resident_100yuan = c->agents ? c->incentive_fen_30d / (double)c->agents / 10000.0 : 0.0;
+    return occasions + w->p.incentive_weight * per_resident_100yuan;
+}
+
 static unsigned binomial(gsl_rng *r, double p, int64_t n)
 {
     if (n <= 0 || p <= 0)
@@ -131,15 +198,18 @@ static unsigned binomial(gsl_rng *r, double p, int64_t n)
 }
 
 /* Share of residents allowed to open a wallet: the pilots began by
- * invitation (whitelists) and widened in waves, geometrically, from
- * whitelist_start_pct to everyone over whitelist_days, or at once on the
- * public app launch, whichever comes first. */
-static double invited_share(const wld_world *w, const wld_city *c, int32_t day)
+ * invitation (whitelists) that the PBOC widened in waves for every pilot
+ * area at once, geometrically, from whitelist_start_pct on whitelist_from
+ * to everyone over whitelist_days, or at once on the public app launch,
+ * whichever comes first. A city joining later starts at the share of the
+ * day (the national H2 2021 surge of wallets came in every pilot area). */
+double res_invited_share(const wld_world *w, const wld_city *c, int32_t day)
 {
+    (void)c;
     if (day >= w->p.public_app_day)
         return 1.0;
     double start = fmax(w->p.whitelist_start_pct / 100.0, 1e-9);
-    double t = (double)(day - c->pilot_start_day) / w->p.whitelist_days;
+    double t = fmax(0.0, (double)(day - w->p.whitelist_from_day) / w->p.whitelist_days);
     return fmin(1.0, start * exp(-log(start) * t));
 }
 
@@ -168,7 +238,7 @@ void res_day_start(wld_world *w, wld_city *c, int32_t day)
 {
     gsl_rng *r = c->rng_adoption;
     double share = adopter_share(c);
-    double invited = invited_share(w, c, day);
+    double invited = res_invited_share(w, c, day);
     /* Word of mouth goes through contacts: households and neighbours live in
      * the same urban or rural area, workplaces, schools and peers are of the
      * same age band, the rest are city-wide. A segment hears from the
@@ -176,6 +246,18 @@ void res_day_start(wld_world *w, wld_city *c, int32_t day)
      * share per group and day: no per-resident contact lists). */
     double contact[SEGMENTS];
     contact_shares(w, c, contact);
+    /* Incentives paid into wallets count for ~30 days (a decay of 1/30 a day). */
+    c->incentive_fen_30d = c->incentive_fen_30d * (29.0 / 30.0) + (double)c->incentive_fen_today;
+    c->incentive_fen_today = 0;
+    c->usefulness = usefulness(w, c);
+    /* A useful wallet is worth opening (León, Moreno & Soramäki 2025:
+     * acceptance and subsidies paid in CBDC raise adoption, holding limits
+     * restrain it): of the potential adopters, only the share res_engagement
+     * (the limit share x (1 + usefulness_weight x usefulness) / (1 +
+     * usefulness_weight)) find it worth downloading today, so adoption
+     * saturates lower when the wallet is less useful and rises as acceptance
+     * spreads; the download chance itself is scaled by the limit share. */
+    double worth = res_engagement(w, c);
     double p_aware = w->p.awareness_promo * c->promotion;
     /* Banks' campaigns: fen per million residents a day over the cost of
      * making one resident aware is the share made aware a day. */
@@ -187,12 +269,22 @@ void res_day_start(wld_world *w, wld_city *c, int32_t day)
     (void)share;
     for (int s = 0; s < SEGMENTS; s++) {
         /* Only invited residents may move down the funnel. */
-        int64_t not_invited = c->seg_total[s] - (int64_t)floor(invited * (double)c->seg_total[s]);
+        int64_t potential = c->seg_total[s] - c->seg_never[s];
+        int64_t not_invited = potential - (int64_t)floor(invited * (double)potential);
         /* Rural outreach programmes add awareness around bank outlets. */
         double p = p_aware + w->p.awareness_wom * contact[s] + (SEG_URBAN(s) ? 0 : c->rural_awareness_boost);
-        double p_download = w->p.download_rate + w->p.download_wom * contact[s];
+        double p_download = (w->p.download_rate + w->p.download_wom * contact[s]) * w->p.limit_factor;
+        /* Before the public app, an invitation is how people heard: the
+         * operators told the customers they invited (whitelists). */
+        if (day < w->p.public_app_day && invited < 1.0)
+            p += w->p.invite_aware_rate;
         int64_t newly_aware = binomial(r, p, c->seg_unaware[s] - not_invited);
         int64_t downloading = binomial(r, SEG_PHONE(s) ? p_download : w->p.hard_wallet_rate, c->seg_aware[s]);
+        if (SEG_PHONE(s)) {
+            int64_t room = (int64_t)floor(worth * (double)potential) - c->seg_downloaded[s] - c->seg_adopted[s];
+            if (downloading > room)
+                downloading = room > 0 ? room : 0;
+        }
         int64_t opening = SEG_PHONE(s) ? binomial(r, w->p.open_rate, c->seg_downloaded[s]) : downloading;
         c->seg_unaware[s] -= newly_aware;
         c->seg_aware[s] += newly_aware - downloading;
@@ -202,8 +294,9 @@ void res_day_start(wld_world *w, wld_city *c, int32_t day)
         for (int64_t k = 0; k < opening; k++)
             res_open_wallet(w, c, s, day, r, false);
     }
-    /* Engaged adopters fall dormant: move them past the engaged range. */
-    int64_t dormant = binomial(r, w->p.dormancy_rate, c->n_engaged);
+    /* Engaged adopters fall dormant, faster when the wallet is less useful:
+     * move them past the engaged range. */
+    int64_t dormant = binomial(r, w->p.dormancy_rate / fmax(0.05, res_engagement(w, c)), c->n_engaged);
     for (int64_t k = 0; k < dormant && c->n_engaged > 0; k++) {
         uint32_t pick = rng_below(r, c->n_engaged);
         c->n_engaged--;
@@ -242,7 +335,7 @@ static bool post_one(wld_world *w, wld_city *c, uint32_t a, led_acct merchant, i
     enum led_reason why = led_pay(w->ledger, wallet, merchant, amount);
     if (why == LED_R_INSUFFICIENT) {
         int64_t short_fen = amount - led_balance(w->ledger, wallet);
-        int64_t want = short_fen > w->p.topup_fen ? short_fen : w->p.topup_fen;
+        int64_t want = topup_amount(w, wallet, short_fen);
         if (topup(w, c, wallet, want))
             why = led_pay(w->ledger, wallet, merchant, amount);
     }
@@ -340,7 +433,7 @@ static void shop_flush(wld_world *w, wld_city *c, shop_batch *b, int32_t day)
         enum led_reason why = (enum led_reason)b->reason[j];
         if (why == LED_R_INSUFFICIENT) {
             int64_t short_fen = amount - led_balance(w->ledger, wallet);
-            int64_t want = short_fen > w->p.topup_fen ? short_fen : w->p.topup_fen;
+            int64_t want = topup_amount(w, wallet, short_fen);
             if (topup(w, c, wallet, want))
                 why = led_pay(w->ledger, wallet, merchant, amount);
         }
@@ -373,8 +466,7 @@ void res_shop_hour(wld_world *w, wld_city *c, int32_t day, int hour)
         if (c->merchants_accepting[cat] == 0)
             continue;
         const dat_category *k = &w->data->category[cat];
-        double accept_share = (double)c->merchants_accepting[cat] / (double)c->merchants_total[cat];
-        double lambda = rate * k->occasion_share * accept_share;
+        double lambda = rate * k->occasion_share * res_reach(w, c, cat);
         double log_median = log(k->ticket_median_yuan * 100.0), sigma = k->ticket_sigma;
         unsigned n = gsl_ran_poisson(r, lambda);
         for (unsigned i = 0; i < n; i++) {
@@ -461,5 +553,7 @@ void res_day_end(wld_world *w, wld_city *c, int32_t day)
         active += c->active_by_day[((d % ACTIVE_RING) + ACTIVE_RING) % ACTIVE_RING];
     c->m[M_ACTIVE_WALLETS] = active;
     c->m[M_RURAL_WALLETS] = c->rural_adopters;
+    c->m[M_ENGAGED] = c->n_engaged;
+    c->m[M_USEFULNESS_PERMILLE] = llround(1000.0 * c->usefulness);
     c->m[M_ELDERLY_WALLETS] = c->elderly_adopters;
 }

@@ -210,13 +210,13 @@ static void rur_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
     }
     if (s->aid_done && !s->aid_back_done && day >= s->aid_expiry) {
         int64_t back = led_balance(w->ledger, s->aid_pool);
-        s->aid.clawback_fen += back;
+        prg_vouchers_expired(&s->aid, back);
         prg_redeem(w, c, s->aid_pool, back);
         s->aid_back_done = 1;
     }
     if (s->coupons_done && !s->coupon_back_done && day >= s->coupon_expiry) {
         int64_t back = led_balance(w->ledger, s->coupon_pool);
-        s->coupons.clawback_fen += back;
+        prg_vouchers_expired(&s->coupons, back);
         prg_redeem(w, c, s->coupon_pool, back);
         s->coupon_back_done = 1;
     }

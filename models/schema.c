@@ -9,6 +9,8 @@
  */
 #include "models/schema.h"
 
+#include "models/calibrated.h"
+
 #include <stddef.h>
 
 #define N_KEYS(a) (sizeof(a) / sizeof((a)[0]))
@@ -46,20 +48,25 @@ static const scn_key wallet_class_keys[] = {
 };
 
 static const scn_key adoption_keys[] = {
-    {"awareness_promo", SCN_REAL, "0.0029", 0, 1, "1/day", "chance per day that an unaware resident hears of e-CNY from publicity, once the pilot runs", NULL},
-    {"awareness_wom", SCN_REAL, "0.041", 0, 10, "1/day", "word of mouth: extra daily awareness chance per unit share of adopters among residents", NULL},
-    {"whitelist_start_pct", SCN_REAL, "0.34", 0, 100, "%", "share of a city's residents allowed to open wallets when its pilot starts (invitation-only first phase)", NULL},
-    {"whitelist_days", SCN_INT, "455", 1, 3650, "days", "days over which the invited share grows geometrically to everyone", NULL},
+    {"awareness_promo", SCN_REAL, CAL_ADOPTION_AWARENESS_PROMO, 0, 1, "1/day", "chance per day that an unaware resident hears of e-CNY from publicity, once the pilot runs", NULL},
+    {"awareness_wom", SCN_REAL, CAL_ADOPTION_AWARENESS_WOM, 0, 10, "1/day", "word of mouth: extra daily awareness chance per unit share of adopters among residents", NULL},
+    {"whitelist_start_pct", SCN_REAL, CAL_ADOPTION_WHITELIST_START_PCT, 0, 100, "%", "share of pilot-area residents (and firms) allowed to open wallets on whitelist_from (invitation-only first phase)", NULL},
+    {"invite_aware_rate", SCN_REAL, CAL_ADOPTION_INVITE_AWARE_RATE, 0, 1, "1/day", "before the public app, extra daily chance that an invited resident hears of e-CNY (operators told the customers they invited)", NULL},
+    {"whitelist_from", SCN_DATE, "2020-04-01", DATE_MIN, DATE_MAX, "date", "day the invitations began in every pilot area (the first pilot scenario, April 2020)", NULL},
+    {"whitelist_days", SCN_INT, CAL_ADOPTION_WHITELIST_DAYS, 1, 3650, "days", "days over which the invited share grows geometrically to everyone, the same share in every pilot area on a date", NULL},
     {"public_app_date", SCN_DATE, "2022-01-04", DATE_MIN, DATE_MAX, "date", "public launch of the e-CNY app: from this date every resident of a pilot city may open a wallet", NULL},
-    {"download_rate", SCN_REAL, "0.0077", 0, 1, "1/day", "chance per day that an aware resident with a smartphone downloads a wallet app", NULL},
-    {"download_wom", SCN_REAL, "0.096", 0, 10, "1/day", "extra daily download chance per unit share of adopters (contacts already using it)", NULL},
+    {"download_rate", SCN_REAL, CAL_ADOPTION_DOWNLOAD_RATE, 0, 1, "1/day", "chance per day that an aware resident with a smartphone downloads a wallet app", NULL},
+    {"download_wom", SCN_REAL, CAL_ADOPTION_DOWNLOAD_WOM, 0, 10, "1/day", "extra daily download chance per unit share of adopters (contacts already using it)", NULL},
     {"open_rate", SCN_REAL, "0.19", 0, 1, "1/day", "chance per day that a resident who downloaded the app opens (activates) a wallet", NULL},
     {"hard_wallet_rate", SCN_REAL, "0.0005", 0, 1, "1/day", "chance per day that an aware resident without a smartphone gets a hard wallet", NULL},
-    {"extra_wallet_rate", SCN_REAL, "0.0215", 0, 1, "1/day", "chance per day that an adopter opens a wallet at one more operating bank (the banks' horse race)", NULL},
+    {"extra_wallet_rate", SCN_REAL, CAL_ADOPTION_EXTRA_WALLET_RATE, 0, 1, "1/day", "chance per day that an adopter opens a wallet at one more operating bank (the banks' horse race)", NULL},
     {"extra_wallets_max", SCN_INT, "3", 0, 20, "wallets", "most wallets an adopter holds at other operating banks (sub-wallets pushed by bank apps)", NULL},
-    {"visitor_wallet_pct", SCN_REAL, "45", 0, 1000, "%", "wallets opened by visitors and commuters, as a share of residents' wallets", NULL},
-    {"engaged_pct", SCN_REAL, "35", 0, 100, "%", "share of new adopters who use e-CNY for everyday purchases (the rest mostly hold it for subsidies)", NULL},
-    {"dormancy_rate", SCN_REAL, "0.002", 0, 1, "1/day", "chance per day that an engaged adopter stops using e-CNY for everyday purchases", NULL},
+    {"visitor_wallet_pct", SCN_REAL, CAL_ADOPTION_VISITOR_WALLET_PCT, 0, 1000, "%", "wallets opened by visitors and commuters, as a share of residents' wallets", NULL},
+    {"engaged_pct", SCN_REAL, CAL_ADOPTION_ENGAGED_PCT, 0, 100, "%", "share of new adopters who use e-CNY for everyday purchases (the rest mostly hold it for subsidies)", NULL},
+    {"dormancy_rate", SCN_REAL, CAL_ADOPTION_DORMANCY_RATE, 0, 1, "1/day", "chance per day that an engaged adopter stops using e-CNY for everyday purchases", NULL},
+    {"ceiling_pct", SCN_REAL, CAL_ADOPTION_CEILING_PCT, 0, 100, "%", "share of residents who would ever open a wallet (a soft one with a smartphone, else a hard one): adoption saturates well below everyone (261 M wallets / 903.6 M mobile-payment users = 0.29 is a bound on reach)", NULL},
+    {"usefulness_weight", SCN_REAL, CAL_ADOPTION_USEFULNESS_WEIGHT, 0, 100, "x", "how far a useful wallet raises the chance to download and stay engaged: the chance is multiplied by limit share x (1 + this x usefulness), usefulness = share of purchase occasions at accepting merchants + incentives", NULL},
+    {"incentive_weight", SCN_REAL, "1", 0, 1000, "per 100 yuan", "usefulness added by e-CNY incentives (vouchers, envelopes, subsidies) paid into wallets, per 100 yuan per resident over the last 30 days", NULL},
     {"elderly_smartphone_pct", SCN_REAL, "27.3", 0, 100, "%", "share of residents aged 60+ with a smartphone (PBOC survey 2020: 27.3 % can use online services)", NULL},
     {"class1_pct", SCN_REAL, "2", 0, 100, "%", "share of new soft wallets opened at class 1 (in person at a bank counter)", NULL},
     {"class2_pct", SCN_REAL, "18", 0, 100, "%", "share opened at class 2 (linked to a bank account)", NULL},
@@ -72,7 +79,8 @@ static const scn_key adoption_keys[] = {
 
 static const scn_key payments_keys[] = {
     {"occasions_per_day", SCN_REAL, "1.9", 0, 50, "1/day", "purchase occasions per resident per day (non-bank payments ~1.94/person/day)", NULL},
-    {"ecny_choice", SCN_REAL, "0.05", 0, 1, "", "chance an adopter pays with e-CNY at a merchant that accepts it", NULL},
+    {"ecny_choice", SCN_REAL, CAL_PAYMENTS_ECNY_CHOICE, 0, 1, "", "chance an adopter pays with e-CNY at a merchant that accepts it", NULL},
+    {"reach_half_pct", SCN_REAL, CAL_PAYMENTS_REACH_HALF_PCT, 0, 100, "%", "share of a category's merchants accepting at which half of an adopter's occasions meet one (acceptance starts where adopters shop: reach = a (1 + h) / (a + h))", NULL},
     {"app_pct", SCN_REAL, "86", 0, 100, "%", "share of non-e-CNY purchases of smartphone users paid by third-party app (the rest cash)", NULL},
     {"weekend_factor", SCN_REAL, "1.15", 0, 5, "x", "purchase occasions on Saturday and Sunday relative to weekdays", NULL},
     {"topup_yuan", SCN_MONEY, "500", 0.01, 1e6, "yuan", "amount a resident converts when the wallet is short for a payment", NULL},
@@ -82,10 +90,13 @@ static const scn_key payments_keys[] = {
 
 static const scn_key merchants_keys[] = {
     {"per_1000_residents", SCN_REAL, "110", 1, 1000, "merchants", "market entities per 1000 residents (national ~0.11 per resident, Shenzhen ~0.23)", NULL},
-    {"accept_base", SCN_REAL, "0.000063", 0, 1, "1/day", "daily chance a merchant starts accepting e-CNY from bank marketing alone", NULL},
+    {"accept_base", SCN_REAL, CAL_MERCHANTS_ACCEPT_BASE, 0, 1, "1/day", "daily chance a merchant signs up when a bank's staff visit, once some residents hold e-CNY (no customers, no acceptance: the first pilot scenarios were set up where invited users shop)", NULL},
     {"app_fee_pct", SCN_REAL, "0.6", 0, 5, "%", "third-party payment fee merchants save on e-CNY (WeChat ~0.6 %, Alipay ~0.55 %)", NULL},
-    {"fee_weight", SCN_REAL, "0.002", 0, 1, "1/day per %", "extra daily acceptance chance per percentage point of fee saved", NULL},
-    {"demand_weight", SCN_REAL, "0.0118", 0, 100, "1/day", "extra daily acceptance chance per unit share of customers who hold e-CNY", NULL},
+    {"fee_weight", SCN_REAL, "0.2", 0, 100, "per %", "relative rise of the acceptance chance per percentage point of fee saved (fee subsidies add to it)", NULL},
+    {"demand_weight", SCN_REAL, CAL_MERCHANTS_DEMAND_WEIGHT, 0, 100, "1/day", "extra daily acceptance chance per unit share of residents who hold e-CNY (customers ask for it)", NULL},
+    {"onboard_per_million", SCN_REAL, CAL_MERCHANTS_ONBOARD_PER_MILLION, 0, 1e6, "merchants/day", "merchants the operating banks' staff can sign up per day per million residents, with 4 operators (scales with the operators active): acceptance is limited by onboarding", NULL},
+    {"gdp_ref_yuan", SCN_REAL, "81000", 1, 1e7, "yuan", "GDP per resident at which per_1000_residents holds (China 2021: 80,976)", NULL},
+    {"gdp_elasticity", SCN_REAL, "1", 0, 3, "", "market entities per resident grow as (GDP per resident / gdp_ref_yuan)^this (Shenzhen 0.23 per resident at 174,000 yuan vs 0.11 nationally: ~1)", NULL},
     {"must_accept", SCN_BOOL, "false", 0, 0, "", "merchants may not refuse e-CNY (the pilot guidance): all accept from the pilot start", NULL},
 };
 
@@ -93,19 +104,22 @@ static const scn_key firms_keys[] = {
     {"per_1000_residents", SCN_REAL, "110", 0, 1000, "firms", "market entities (firms and individual businesses) per 1000 residents", NULL},
     {"large_pct", SCN_REAL, "1", 0, 100, "%", "share of large firms; they pay suppliers large_factor times as often, 5x larger tickets", NULL},
     {"large_factor", SCN_REAL, "20", 1, 1000, "x", "how many times more often a large firm pays suppliers than an SME", NULL},
-    {"adopt_base", SCN_REAL, "0.0005", 0, 1, "1/day", "daily chance a firm opens a public (corporate) e-CNY wallet from bank marketing", NULL},
-    {"adopt_peer", SCN_REAL, "0.0035", 0, 10, "1/day", "extra daily chance per unit share of firms already holding one (trading partners)", NULL},
-    {"b2b_per_day", SCN_REAL, "0.045", 0, 100, "1/day", "e-CNY supplier payments per adopted SME per weekday", NULL},
+    {"adopt_base", SCN_REAL, CAL_FIRMS_ADOPT_BASE, 0, 1, "1/day", "daily chance a firm opens a public (corporate) e-CNY wallet from bank marketing", NULL},
+    {"adopt_peer", SCN_REAL, CAL_FIRMS_ADOPT_PEER, 0, 10, "1/day", "extra daily chance per unit share of firms already holding one (trading partners)", NULL},
+    {"b2b_per_day", SCN_REAL, CAL_FIRMS_B2B_PER_DAY, 0, 100, "1/day", "e-CNY supplier payments per adopted SME per weekday", NULL},
     {"b2b_ticket_median_yuan", SCN_MONEY, "8000", 1, 1e9, "yuan", "median SME supplier payment (lognormal)", NULL},
     {"b2b_ticket_sigma", SCN_REAL, "1.2", 0, 4, "", "spread (sigma of the log) of supplier payments", NULL},
+    {"engaged_pct", SCN_REAL, CAL_FIRMS_ENGAGED_PCT, 0, 100, "%", "share of firms opening a public wallet that pay suppliers in e-CNY (the rest hold one for receipts: Xi'an 1.59 M corporate wallets, 6.1 bn yuan in 18 months)", NULL},
+    {"engage_rate", SCN_REAL, CAL_FIRMS_ENGAGE_RATE, 0, 10, "1/day", "daily chance that a firm holding a public wallet starts paying suppliers in e-CNY, per unit share of firms already doing so (trading partners: complementarities)", NULL},
     {"tax_ecny_pct", SCN_REAL, "5", 0, 100, "%", "share of adopted firms paying their monthly tax in e-CNY (on the 15th)", NULL},
     {"tax_median_yuan", SCN_MONEY, "5000", 1, 1e9, "yuan", "median monthly tax payment of a firm", NULL},
 };
 
 static const scn_key government_keys[] = {
     {"start", SCN_DATE, "2022-01-01", DATE_MIN, DATE_MAX, "date", "first day fiscal payments are made in e-CNY, or the city's pilot start if later (fiscal e-CNY payments began at scale in 2022)", NULL},
-    {"spending_per_capita_yuan", SCN_MONEY, "15000", 0, 1e7, "yuan/year", "fiscal spending per resident per year (Suzhou 2021: ~19,600)", NULL},
-    {"ecny_pct", SCN_REAL, "2", 0, 100, "%", "share of fiscal spending paid in e-CNY", NULL},
+    {"spending_gdp_pct", SCN_REAL, "11", 0, 100, "% of GDP", "fiscal spending a year as a share of the area's GDP (Suzhou 2021: ~19,600 yuan per resident of 177,000)", NULL},
+    {"ecny_pct", SCN_REAL, CAL_GOVERNMENT_ECNY_PCT, 0, 100, "%", "share of fiscal spending paid in e-CNY once ramped up, to payees that hold a wallet", NULL},
+    {"ramp_days", SCN_INT, "365", 1, 3650, "days", "days from start over which the e-CNY share grows linearly to ecny_pct", NULL},
     {"g2p_pct", SCN_REAL, "30", 0, 100, "%", "share of e-CNY fiscal spending paid to residents (social security, subsidies); the rest to firms", NULL},
     {"g2b_median_yuan", SCN_MONEY, "20000", 1, 1e9, "yuan", "median payment to a firm (procurement, subsidies)", NULL},
     {"g2p_median_yuan", SCN_MONEY, "300", 0.01, 1e7, "yuan", "median payment to a resident", NULL},

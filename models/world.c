@@ -8,6 +8,7 @@
  */
 #include "models/world_int.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +40,7 @@ static const char *const daily_fixed_columns[M_REJECTED_FIRST] = {
     "payments_ecny", "value_ecny_fen", "value_retail_fen", "value_b2b_fen", "value_gov_fen", "value_loans_fen",
     "public_wallets", "payments_app", "value_app_fen", "payments_cash", "value_cash_fen",
     "merchants", "merchants_accepting", "circulation_fen", "topups", "topup_value_fen", "redemptions",
-    "redemption_value_fen",
+    "redemption_value_fen", "value_fiscal_fen", "value_tax_fen", "engaged_adopters", "usefulness_permille",
 };
 /* daily.csv ends with a rejected_<reason> column per ledger reason. */
 static const char *daily_columns[M_COUNT];
@@ -78,6 +79,7 @@ static void read_params(const scn_doc *doc, wld_params *p)
     p->whitelist_start_pct = scn_real(a, "whitelist_start_pct");
     p->extra_wallets_max = (int)scn_int(a, "extra_wallets_max");
     p->whitelist_days = (int32_t)scn_int(a, "whitelist_days");
+    p->whitelist_from_day = scn_date(a, "whitelist_from");
     p->public_app_day = scn_date(a, "public_app_date");
     p->download_rate = scn_real(a, "download_rate");
     p->download_wom = scn_real(a, "download_wom");
@@ -86,6 +88,10 @@ static void read_params(const scn_doc *doc, wld_params *p)
     p->visitor_wallet_pct = scn_real(a, "visitor_wallet_pct");
     p->engaged_pct = scn_real(a, "engaged_pct");
     p->dormancy_rate = scn_real(a, "dormancy_rate");
+    p->ceiling_pct = scn_real(a, "ceiling_pct");
+    p->invite_aware_rate = scn_real(a, "invite_aware_rate");
+    p->usefulness_weight = scn_real(a, "usefulness_weight");
+    p->incentive_weight = scn_real(a, "incentive_weight");
     p->hard_wallet_rate = scn_real(a, "hard_wallet_rate");
     p->class_pct[0] = scn_real(a, "class1_pct");
     p->class_pct[1] = scn_real(a, "class2_pct");
@@ -94,6 +100,7 @@ static void read_params(const scn_doc *doc, wld_params *p)
     p->first_topup_fen = scn_fen(a, "first_topup_yuan");
     p->occasions_per_day = scn_real(pay, "occasions_per_day");
     p->ecny_choice = scn_real(pay, "ecny_choice");
+    p->reach_half = scn_real(pay, "reach_half_pct") / 100.0;
     p->app_share = scn_real(pay, "app_pct") / 100.0;
     p->weekend_factor = scn_real(pay, "weekend_factor");
     p->topup_fen = scn_fen(pay, "topup_yuan");
@@ -102,6 +109,9 @@ static void read_params(const scn_doc *doc, wld_params *p)
     p->app_fee_pct = scn_real(m, "app_fee_pct");
     p->fee_weight = scn_real(m, "fee_weight");
     p->demand_weight = scn_real(m, "demand_weight");
+    p->onboard_per_million = scn_real(m, "onboard_per_million");
+    p->gdp_ref_yuan = scn_real(m, "gdp_ref_yuan");
+    p->gdp_elasticity = scn_real(m, "gdp_elasticity");
     p->must_accept = scn_bool(m, "must_accept");
     const scn_instance *f = scn_single(doc, "firms"), *g = scn_single(doc, "government");
     p->firm_large_pct = scn_real(f, "large_pct");
@@ -113,8 +123,11 @@ static void read_params(const scn_doc *doc, wld_params *p)
     p->firm_ticket_sigma = scn_real(f, "b2b_ticket_sigma");
     p->firm_tax_ecny_pct = scn_real(f, "tax_ecny_pct");
     p->firm_tax_median_fen = (double)scn_fen(f, "tax_median_yuan");
+    p->firm_engaged_pct = scn_real(f, "engaged_pct");
+    p->firm_engage_rate = scn_real(f, "engage_rate");
     p->gov_start_day = scn_has(g, "start") ? scn_date(g, "start") : 0;
-    p->gov_spending_per_capita_fen = (double)scn_fen(g, "spending_per_capita_yuan");
+    p->gov_spending_gdp_pct = scn_real(g, "spending_gdp_pct");
+    p->gov_ramp_days = (int32_t)scn_int(g, "ramp_days");
     p->gov_ecny_pct = scn_real(g, "ecny_pct");
     p->gov_g2p_pct = scn_real(g, "g2p_pct");
     p->gov_g2b_median_fen = (double)scn_fen(g, "g2b_median_yuan");
@@ -245,16 +258,45 @@ static void set_segments(wld_world *w, wld_city *c, double urban_pct, double eld
         rem[best] = -1;
         assigned++;
     }
+    /* Who would ever open a wallet: ceiling_pct of every segment (hard
+     * wallets reach those without a smartphone through outlets and
+     * programmes). The rest never enter the funnel. */
     for (int s = 0; s < SEGMENTS; s++) {
-        c->seg_unaware[s] = c->seg_total[s];
+        double willing = w->p.ceiling_pct / 100.0;
+        c->seg_never[s] = c->seg_total[s] - (int64_t)llround(willing * (double)c->seg_total[s]);
+        c->seg_unaware[s] = c->seg_total[s] - c->seg_never[s];
         c->seg_aware[s] = c->seg_adopted[s] = 0;
     }
-    (void)w;
+}
+
+/* The share of purchases a wallet can make under its class's limits: the
+ * occasion-weighted share of tickets at or below the smaller of the balance
+ * cap and the per-payment cap, averaged over the classes new wallets open
+ * at. 1 with the published limits (caps far above retail tickets); a tight
+ * holding limit makes the wallet less useful (ECB holding-limit work). */
+static double limit_share(const wld_world *w, const dat_set *data, const led_class_limits limits[4])
+{
+    double total = 0;
+    for (int k = 0; k < 4; k++) {
+        int64_t cap = limits[k].balance_cap_fen;
+        if (limits[k].per_payment_fen > 0 && (cap == 0 || limits[k].per_payment_fen < cap))
+            cap = limits[k].per_payment_fen;
+        double share = 0;
+        for (int j = 0; j < data->n_categories; j++) {
+            const dat_category *cat = &data->category[j];
+            double below = cap > 0 ? gsl_cdf_lognormal_P((double)cap, log(cat->ticket_median_yuan * 100.0),
+                                                         cat->ticket_sigma)
+                                   : 1.0;
+            share += cat->occasion_share * below;
+        }
+        total += w->p.class_pct[k] / 100.0 * share;
+    }
+    return total;
 }
 
 static uint32_t merchants_of(const wld_world *w, const wld_city *c, double per_1000, int cat)
 {
-    double total = (double)c->agents * per_1000 / 1000.0 * w->data->category[cat].merchant_share;
+    double total = (double)c->agents * c->gdp_factor * per_1000 / 1000.0 * w->data->category[cat].merchant_share;
     uint32_t n = (uint32_t)llround(total);
     return n ? n : 1;
 }
@@ -317,6 +359,9 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
     }
     led_class_limits limits[4];
     read_limits(doc, limits, errs);
+    w->p.limit_factor = limit_share(w, data, limits);
+    for (int k = 0; k < 4; k++)
+        w->p.balance_cap_fen[k] = limits[k].balance_cap_fen;
     read_bank_campaigns(doc, data, &w->p, errs);
 
     w->n_cities = (int)scn_count(doc, "city");
@@ -375,6 +420,8 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
         }
         if (c->agents == 0)
             c->agents = 1;
+        double gdp = c->data->gdp_per_capita_yuan > 0 ? c->data->gdp_per_capita_yuan : w->p.gdp_ref_yuan;
+        c->gdp_factor = pow(gdp / w->p.gdp_ref_yuan, w->p.gdp_elasticity);
         double urban = scn_real(in, "urban_pct") >= 0 ? scn_real(in, "urban_pct") : c->data->urban_pct;
         set_segments(w, c, urban, scn_real(ad, "elderly_smartphone_pct"));
         uint64_t merchants = 0;
@@ -383,7 +430,7 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
             merchants += c->merchants_total[k];
         }
         c->merchants_all = (uint32_t)merchants;
-        uint32_t firms = (uint32_t)llround((double)c->agents * firms_per_1000 / 1000.0);
+        uint32_t firms = (uint32_t)llround((double)c->agents * c->gdp_factor * firms_per_1000 / 1000.0);
         c->firms.total[1] = (uint32_t)llround(firms * w->p.firm_large_pct / 100.0);
         c->firms.total[0] = firms - c->firms.total[1];
         if (!c->owned)
@@ -655,7 +702,7 @@ static void publish(wld_world *w, int32_t day, int32_t day_index)
         /* daily.csv speaks of people: one agent stands for 'scale' of them. */
         int64_t *out = &w->daily_values[(size_t)i * M_COUNT];
         for (int j = 0; j < M_COUNT; j++)
-            out[j] = j == M_POPULATION || j == M_MERCHANTS ? c->m[j] : c->m[j] * w->scale;
+            out[j] = j == M_POPULATION || j == M_MERCHANTS || j == M_USEFULNESS_PERMILLE ? c->m[j] : c->m[j] * w->scale;
         int64_t *row = &w->ledger_values[(size_t)i * LEDGER_COLUMNS];
         int64_t rejected = 0;
         for (int k = 0; k < LED_TRANSFER_KINDS; k++) {
@@ -803,7 +850,13 @@ static void city_save(const wld_world *w, const wld_city *c, ckp_writer *ck)
     ckp_put(ck, c->seg_aware, sizeof c->seg_aware);
     ckp_put(ck, c->seg_downloaded, sizeof c->seg_downloaded);
     ckp_put(ck, c->seg_adopted, sizeof c->seg_adopted);
+    ckp_put(ck, c->seg_never, sizeof c->seg_never);
     ckp_put_u32(ck, c->n_engaged);
+    ckp_put_u32(ck, c->firms.engaged[0]);
+    ckp_put_u32(ck, c->firms.engaged[1]);
+    ckp_put_f64(ck, c->incentive_fen_30d);
+    ckp_put_i64(ck, c->incentive_fen_today);
+    ckp_put_f64(ck, c->usefulness);
     ckp_put_array(ck, c->wallet, sizeof *c->wallet, c->n_adopters);
     ckp_put_array(ck, c->segment, sizeof *c->segment, c->n_adopters);
     put_last_pay(ck, c->last_pay_day, c->n_adopters);
@@ -861,7 +914,13 @@ static void city_load(const wld_world *w, wld_city *c, ckp_reader *ck)
     ckp_get(ck, c->seg_aware, sizeof c->seg_aware);
     ckp_get(ck, c->seg_downloaded, sizeof c->seg_downloaded);
     ckp_get(ck, c->seg_adopted, sizeof c->seg_adopted);
+    ckp_get(ck, c->seg_never, sizeof c->seg_never);
     c->n_engaged = ckp_get_u32(ck);
+    c->firms.engaged[0] = ckp_get_u32(ck);
+    c->firms.engaged[1] = ckp_get_u32(ck);
+    c->incentive_fen_30d = ckp_get_f64(ck);
+    c->incentive_fen_today = ckp_get_i64(ck);
+    c->usefulness = ckp_get_f64(ck);
     c->n_adopters = (uint32_t)ckp_get_array(ck, c->wallet, sizeof *c->wallet, c->agents, "adopters");
     if (ckp_get_array(ck, c->segment, sizeof *c->segment, c->agents, "adopters") != c->n_adopters ||
         get_last_pay(ck, c->last_pay_day, c->agents) != c->n_adopters ||

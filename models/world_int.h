@@ -26,28 +26,33 @@ enum {
     M_PAYMENTS_ECNY, M_VALUE_ECNY, M_VALUE_RETAIL, M_VALUE_B2B, M_VALUE_GOV, M_VALUE_LOANS,
     M_PUBLIC_WALLETS, M_PAYMENTS_APP, M_VALUE_APP, M_PAYMENTS_CASH, M_VALUE_CASH,
     M_MERCHANTS, M_MERCHANTS_ACCEPTING, M_CIRCULATION, M_TOPUPS, M_TOPUP_VALUE, M_REDEMPTIONS,
-    M_REDEMPTION_VALUE, M_REJECTED_FIRST,
+    M_REDEMPTION_VALUE, M_VALUE_FISCAL, M_VALUE_TAX, M_ENGAGED, M_USEFULNESS_PERMILLE, M_REJECTED_FIRST,
     M_COUNT = M_REJECTED_FIRST + LED_REASONS - 1
 };
 
 typedef struct {
-    double occasions_per_day, ecny_choice, app_share, weekend_factor;
+    double occasions_per_day, ecny_choice, app_share, weekend_factor, reach_half;
     int64_t topup_fen, first_topup_fen;
+    int64_t balance_cap_fen[4]; /* classes 1..4, 0 = none */
     int active_window_days;
     double awareness_promo, awareness_wom, download_rate, download_wom, open_rate, hard_wallet_rate;
     double extra_wallet_rate, visitor_wallet_pct, engaged_pct, dormancy_rate;
+    /* people are not wallets: who ever adopts, and what a wallet is good for */
+    double ceiling_pct, usefulness_weight, incentive_weight, limit_factor, invite_aware_rate;
     double whitelist_start_pct;
     int extra_wallets_max;
-    int32_t whitelist_days, public_app_day;
+    int32_t whitelist_days, public_app_day, whitelist_from_day;
     double class_pct[4]; /* classes 1..4 */
-    double accept_base, app_fee_pct, fee_weight, demand_weight;
+    double accept_base, app_fee_pct, fee_weight, demand_weight, onboard_per_million;
+    double gdp_ref_yuan, gdp_elasticity; /* market entities per resident grow with GDP per resident */
     bool must_accept;
     /* firms */
     double firm_adopt_base, firm_adopt_peer, firm_large_pct, firm_b2b_per_day, firm_large_factor;
-    double firm_ticket_median_fen, firm_ticket_sigma, firm_tax_ecny_pct, firm_tax_median_fen;
+    double firm_ticket_median_fen, firm_ticket_sigma, firm_tax_ecny_pct, firm_tax_median_fen, firm_engaged_pct, firm_engage_rate;
     /* government */
-    double gov_spending_per_capita_fen, gov_ecny_pct, gov_g2p_pct, gov_g2b_median_fen, gov_g2p_median_fen;
+    double gov_spending_gdp_pct, gov_ecny_pct, gov_g2p_pct, gov_g2b_median_fen, gov_g2p_median_fen;
     int32_t gov_start_day; /* 0: with the pilot */
+    int32_t gov_ramp_days; /* days over which the e-CNY share of fiscal spending reaches gov_ecny_pct */
     /* operating banks' marketing campaigns ([bank.NAME]) */
     double horse_race_weight;
     double contact_area_pct, contact_age_pct; /* word of mouth by group */
@@ -60,7 +65,8 @@ typedef struct {
  * Large firms are kept apart because they pay many times more often. */
 typedef struct {
     uint32_t total[2];    /* [0] small and medium, [1] large */
-    uint32_t adopted[2];
+    uint32_t adopted[2];  /* wallet[size][0 .. engaged[size]) pay suppliers in e-CNY; the rest hold one */
+    uint32_t engaged[2];
     led_acct *wallet[2];
     led_acct *paid_today; /* firms holding takings to redeem at day end */
     uint32_t n_paid_today;
@@ -74,6 +80,11 @@ typedef struct {
     int32_t pilot_start_day;
     double promotion;
     int64_t people;          /* real residents */
+    double gdp_factor;       /* (GDP per resident / gdp_ref_yuan)^gdp_elasticity */
+    int64_t seg_never[SEGMENTS]; /* residents who never open a wallet (above the ceiling) */
+    double usefulness;       /* today's usefulness of a wallet, 0..~1 (res_day_start) */
+    double incentive_fen_30d; /* e-CNY incentives paid to residents, decayed over ~30 days */
+    int64_t incentive_fen_today;
     uint32_t agents;         /* residents simulated (people / scale) */
     int64_t seg_total[SEGMENTS], seg_unaware[SEGMENTS], seg_aware[SEGMENTS], seg_downloaded[SEGMENTS],
         seg_adopted[SEGMENTS];
@@ -158,6 +169,13 @@ void res_day_end(wld_world *w, wld_city *c, int32_t day);
  * hard or without a smartphone); the caller moves the segment counts.
  * Returns the adopter's index, UINT32_MAX when every resident has one. */
 uint32_t res_open_wallet(wld_world *w, wld_city *c, int segment, int32_t day, gsl_rng *r, bool hard);
+/* Share of an adopter's occasions of category cat that meet an accepting merchant. */
+double res_reach(const wld_world *w, const wld_city *c, int cat);
+/* Share of residents (and firms) allowed to open a wallet on day: the
+ * invitation-only phases, then everyone from the public app launch. */
+double res_invited_share(const wld_world *w, const wld_city *c, int32_t day);
+/* The share of new adopters' engagement the wallet's usefulness allows, 0..1. */
+double res_engagement(const wld_world *w, const wld_city *c);
 /* Records that adopter a paid on day (active-wallet counts). */
 void res_mark_active(wld_city *c, uint32_t a, int32_t day);
 extern const double res_hour_weight[24];
@@ -182,6 +200,10 @@ void wld_warm(const wld_world *w, const led_acct *accts, uint32_t n);
 void mer_day_start(wld_world *w, wld_city *c, int32_t day);
 void mer_day_end(wld_world *w, wld_city *c, int32_t day);
 bool mer_pick_accepting(wld_world *w, wld_city *c, int category, led_acct *out);
+/* Today's daily chance that a merchant of c not yet accepting starts to:
+ * demand-driven (no customers holding e-CNY, no acceptance), raised by fees
+ * saved (extra_fee_pct: a fee subsidy on top of the app fee). */
+double mer_accept_chance(const wld_world *w, const wld_city *c, double extra_fee_pct);
 /* One more merchant of category cat starts accepting; LED_NONE when all do. */
 led_acct mer_start_accepting(wld_world *w, wld_city *c, int cat, int32_t day, gsl_rng *r);
 

@@ -63,6 +63,9 @@ int cli_validate(const cli_args *a);
 int cli_batch(const cli_args *a, int argc, char **argv);
 /* sim/main_calib.c: 'calibrate S.ini --targets F.csv --fit k1,k2'. */
 int cli_calibrate(int argc, char **argv);
+/* sim/main_targets.c: 'targets': the model against data/targets.csv, the
+ * joint fit, leave-one-area-out and the ABC ensemble. */
+int cli_targets(int argc, char **argv);
 /* sim/main_rerun.c: 'rerun DIR': re-runs a results folder's recorded command
  * and compares every file byte for byte. */
 int cli_rerun(int argc, char **argv);

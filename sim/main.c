@@ -48,6 +48,9 @@ void cli_usage(FILE *to)
             "research commands (docs/research.md):\n"
             "  calibrate SCENARIO.ini --targets FILE.csv --fit section.key,... [--replications R] [--jobs J]\n"
             "            [--max-evals N] [run options]  fit keys to targets: results/NAME-calibration/\n"
+            "  targets [--seeds 1,2,3] [--jobs J] [--fit section.key,...] [--loao] [--abc N --posterior F]\n"
+            "                               the model beside every published figure of data/targets.csv; the\n"
+            "                               joint fit, leave-one-area-out check and ensemble (docs/calibration.md)\n"
             "  rerun DIR [--keep]           re-run a results folder's recorded command and compare byte for byte\n"
             "  resume DIR [--out NEWDIR] [--set section.key=value]... [--checkpoint-every DAYS] [--quiet]\n"
             "                               continue a run from its last checkpoint (DIR: results/NAME or\n"
@@ -173,7 +176,7 @@ int main(int argc, char **argv)
         printf("ecnysim %s\n", ECNYSIM_VERSION);
         return EXIT_OK;
     }
-    for (int i = 2; i < argc; i++) {
+    for (int i = 2; i < argc && strcmp(cmd, "targets") != 0; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             cli_usage(stdout);
             return EXIT_OK;
@@ -204,9 +207,11 @@ int main(int argc, char **argv)
         return cli_calibrate(argc, argv);
     if (strcmp(cmd, "rerun") == 0)
         return cli_rerun(argc, argv);
+    if (strcmp(cmd, "targets") == 0)
+        return cli_targets(argc, argv);
     if (strcmp(cmd, "resume") == 0)
         return cli_resume(argc, argv);
-    fprintf(stderr, "ecnysim: unknown command '%s': expected run, validate, describe, calibrate, rerun, "
+    fprintf(stderr, "ecnysim: unknown command '%s': expected run, validate, describe, calibrate, targets, rerun, "
                     "resume, replay or snapshot "
                     "(see 'ecnysim --help')\n", cmd);
     return EXIT_BADINPUT;

@@ -63,12 +63,12 @@ echo "ok: rerun reproduces and detects changes"
 
 # 3. calibration recovers awareness_promo = 0.008 from the schema default
 "$BIN" run "$T/s.ini" --quiet --set scenario.days=30 --set scenario.scale=200 \
-    --set adoption.awareness_promo=0.008 --replications 3 --out "$T/truth" || fail "truth run"
+    --set adoption.awareness_promo=0.008 --set adoption.invite_aware_rate=0 --replications 3 --out "$T/truth" || fail "truth run"
 awk -F, 'BEGIN { print "date,city,metric,value,weight" }
          $4 == "aware" && $2 ~ /-(05|10|15|20|25|30)$/ { print $2 "," $3 "," $4 "," $6 ",1" }' \
     "$T/truth/summary.csv" > "$T/targets.csv"
 [ "$(wc -l < "$T/targets.csv")" -ge 7 ] || fail "too few targets"
-"$BIN" calibrate "$T/s.ini" --quiet --set scenario.days=30 --set scenario.scale=200 \
+"$BIN" calibrate "$T/s.ini" --quiet --set scenario.days=30 --set scenario.scale=200 --set adoption.invite_aware_rate=0 \
     --targets "$T/targets.csv" --fit adoption.awareness_promo --replications 3 --jobs 2 --out "$T/cal" \
     || fail "calibrate exited $?"
 for f in fit.csv quality.csv trace.csv fitted.ini manifest.ini; do

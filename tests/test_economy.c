@@ -90,15 +90,16 @@ static void test_economy_adopters_pay_where_merchants_accept(void **state)
 
 static void test_economy_merchant_adopts_when_customers_hold_ecny(void **state)
 {
-    const char *sets[N_FAST + 3];
+    const char *sets[N_FAST + 4];
     memcpy(sets, fast_adoption, sizeof fast_adoption);
     sets[N_FAST] = "merchants.accept_base=0";
     sets[N_FAST + 1] = "merchants.fee_weight=0";
     sets[N_FAST + 2] = "merchants.demand_weight=5";
+    sets[N_FAST + 3] = "merchants.onboard_per_million=1000000"; /* the banks' staff are no limit here */
     fixture f;
-    build(&f, small_city, sets, N_FAST + 3);
+    build(&f, small_city, sets, N_FAST + 4);
     run_days(&f, 5);
-    /* By day 5 every resident holds e-CNY, so demand alone makes every
+    /* By day 5 most residents hold e-CNY, so demand alone makes every
      * merchant accept (chance min(1, 5 x share) per day). */
     uint32_t accepting = 0, total = 0;
     for (int c = 0; c < f.data.n_categories; c++) {
@@ -222,39 +223,42 @@ static void test_economy_bank_marketing_wins_wallets_and_awareness(void **state)
     assert_true((double)icbc[1] / all[1] > 2.0 * (double)icbc[0] / all[0]);
 }
 
-static double elderly_share_of_adoption(const char *contact_age_pct)
+static double elderly_share_of_awareness(const char *contact_age_pct)
 {
     /* Word of mouth alone drives awareness (no publicity after a small seed). */
     char age[64];
     snprintf(age, sizeof age, "adoption.contact_age_pct=%s", contact_age_pct);
     const char *sets[] = {"adoption.whitelist_start_pct=100", "adoption.awareness_promo=0.0005",
-                          "adoption.awareness_wom=0.5", "adoption.contact_area_pct=0", age};
+                          "adoption.awareness_wom=0.5", "adoption.contact_area_pct=0", "adoption.invite_aware_rate=0",
+                          age};
     fixture f;
-    build(&f, small_city, sets, 5);
-    run_days(&f, 60);
+    build(&f, small_city, sets, 6);
+    run_days(&f, 30);
     const wld_city *c = &f.w->city[0];
-    int64_t old_total = 0, old_adopted = 0, all_total = 0, all_adopted = 0;
+    int64_t old_total = 0, old_heard = 0, all_total = 0, all_heard = 0;
     for (int s = 0; s < SEGMENTS; s++) {
-        all_total += c->seg_total[s];
-        all_adopted += c->seg_adopted[s];
+        int64_t potential = c->seg_total[s] - c->seg_never[s];
+        int64_t heard = potential - c->seg_unaware[s];
+        all_total += potential;
+        all_heard += heard;
         if (SEG_AGE(s) == AGE_ELDERLY) {
-            old_total += c->seg_total[s];
-            old_adopted += c->seg_adopted[s];
+            old_total += potential;
+            old_heard += heard;
         }
     }
     destroy(&f);
-    assert_true(all_adopted > 0);
-    return ((double)old_adopted / (double)old_total) / ((double)all_adopted / (double)all_total);
+    assert_true(all_heard > 0);
+    return ((double)old_heard / (double)old_total) / ((double)all_heard / (double)all_total);
 }
 
 static void test_economy_word_of_mouth_follows_contacts(void **state)
 {
     /* The elderly adopt less (fewer smartphones). When contacts are within
      * age bands they hear less from adopters than when contacts are
-     * city-wide, so they lag further behind. */
-    double city_wide = elderly_share_of_adoption("0");
-    double by_age = elderly_share_of_adoption("100");
-    assert_true(city_wide < 1.0);
+     * city-wide, so they hear of e-CNY later. */
+    double city_wide = elderly_share_of_awareness("0");
+    double by_age = elderly_share_of_awareness("100");
+    print_message("elderly relative awareness: city-wide contacts %.3f, by age band %.3f\n", city_wide, by_age);
     assert_true(by_age < 0.9 * city_wide);
 }
 
@@ -267,8 +271,10 @@ static void test_economy_balance_cap_overflow_reject_or_sweep(void **state)
     int64_t refused[2], paid[2];
     const char *policy[] = {"payments.balance_cap_overflow=reject", "payments.balance_cap_overflow=sweep"};
     for (int i = 0; i < 2; i++) {
-        const char *sets[N_FAST + 7];
+        const char *sets[N_FAST + 9];
         memcpy(sets, fast_adoption, sizeof fast_adoption);
+        sets[N_FAST + 7] = "government.ramp_days=1";
+        sets[N_FAST + 8] = "government.ecny_pct=50";
         sets[N_FAST] = policy[i];
         sets[N_FAST + 1] = "adoption.class1_pct=0";
         sets[N_FAST + 2] = "adoption.class2_pct=0";
@@ -277,7 +283,7 @@ static void test_economy_balance_cap_overflow_reject_or_sweep(void **state)
         sets[N_FAST + 5] = "government.g2p_median_yuan=12345.67";
         sets[N_FAST + 6] = "government.g2p_pct=100";
         fixture f;
-        build(&f, small_city, sets, N_FAST + 7);
+        build(&f, small_city, sets, N_FAST + 9);
         refused[i] = paid[i] = 0;
         char why[256];
         for (int d = 0; d < 20; d++) {
@@ -291,6 +297,71 @@ static void test_economy_balance_cap_overflow_reject_or_sweep(void **state)
     assert_true(refused[0] > 0);
     assert_int_equal(refused[1], 0);
     assert_true(paid[1] > paid[0]);
+}
+
+/* People are not wallets: adopters never exceed residents (nor the
+ * ceiling of smartphone owners who would ever adopt, plus those without a
+ * smartphone); wallets never exceed k x adopters, k = (1 + extra_wallets_max)
+ * x (1 + visitor_wallet_pct / 100): each adopter's first wallet and at most
+ * extra_wallets_max more at other operators, and visitors' wallets in
+ * proportion. Accepting merchants never exceed merchants. Checked every day
+ * over two years of the first pilot city with the default parameters. */
+static void test_economy_sanity_people_wallets_merchants(void **state)
+{
+    fixture f;
+    build(&f, "[scenario]\nstart = 2020-04-01\ndays = 730\nseed = 7\nscale = 2000\n[city.suzhou]\n", NULL, 0);
+    const wld_city *c = &f.w->city[0];
+    double k = (1.0 + f.w->p.extra_wallets_max) * (1.0 + f.w->p.visitor_wallet_pct / 100.0);
+    int64_t never = 0;
+    for (int s = 0; s < SEGMENTS; s++)
+        never += c->seg_never[s];
+    assert_true(never > 0); /* the ceiling binds: some never adopt */
+    for (int d = 0; d < 730; d++) {
+        run_days(&f, 1);
+        assert_true(day_metric(&f, M_ADOPTERS) <= (int64_t)c->agents - never);
+        assert_true((double)day_metric(&f, M_WALLETS) <= k * (double)day_metric(&f, M_ADOPTERS) + 1);
+        assert_true(day_metric(&f, M_MERCHANTS_ACCEPTING) <= (int64_t)c->merchants_all);
+        assert_true(day_metric(&f, M_ENGAGED) <= day_metric(&f, M_ADOPTERS));
+    }
+    assert_true(day_metric(&f, M_ADOPTERS) > 0);
+    destroy(&f);
+}
+
+/* Acceptance follows customers: with nobody aware of e-CNY, no adopter, and
+ * no merchant accepts, whatever the banks' base effort and fee savings. */
+static void test_economy_no_customers_no_accepting_merchants(void **state)
+{
+    const char *sets[] = {"adoption.awareness_promo=0", "adoption.awareness_wom=0", "adoption.invite_aware_rate=0",
+                          "merchants.accept_base=0.5", "merchants.onboard_per_million=1000000"};
+    fixture f;
+    build(&f, small_city, sets, 5);
+    run_days(&f, 60);
+    assert_int_equal(f.w->city[0].n_adopters, 0);
+    assert_int_equal(day_metric(&f, M_MERCHANTS_ACCEPTING), 0);
+    destroy(&f);
+}
+
+/* The banks' staff limit onboarding: with demand for every merchant, no
+ * more than onboard_per_million x residents / 1e6 x operators / 4 start a day. */
+static void test_economy_onboarding_capacity_limits_acceptance(void **state)
+{
+    const char *sets[N_FAST + 2];
+    memcpy(sets, fast_adoption, sizeof fast_adoption);
+    sets[N_FAST] = "merchants.demand_weight=100";
+    sets[N_FAST + 1] = "merchants.onboard_per_million=40";
+    fixture f;
+    build(&f, small_city, sets, N_FAST + 2);
+    uint32_t before = 0;
+    for (int d = 0; d < 10; d++) {
+        run_days(&f, 1);
+        uint32_t now = (uint32_t)day_metric(&f, M_MERCHANTS_ACCEPTING);
+        /* March 2021: 7 operators; 12.75 M residents at 1:500 = 25,500 agents */
+        double cap = 40.0 * f.w->city[0].agents / 1e6 * 7 / 4.0;
+        assert_true(now - before <= (uint32_t)cap + 1);
+        before = now;
+    }
+    assert_true(before > 0);
+    destroy(&f);
 }
 
 int main(void)
@@ -307,6 +378,9 @@ int main(void)
         cmocka_unit_test(test_economy_bank_marketing_wins_wallets_and_awareness),
         cmocka_unit_test(test_economy_word_of_mouth_follows_contacts),
         cmocka_unit_test(test_economy_balance_cap_overflow_reject_or_sweep),
+        cmocka_unit_test(test_economy_sanity_people_wallets_merchants),
+        cmocka_unit_test(test_economy_no_customers_no_accepting_merchants),
+        cmocka_unit_test(test_economy_onboarding_capacity_limits_acceptance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

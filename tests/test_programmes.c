@@ -261,7 +261,9 @@ static void test_rural_aid_spent_only_in_aid_categories(void **state)
             assert_int_equal(aid->spent_by_cat_fen[k], 0);
         by_cat += aid->spent_by_cat_fen[k];
     }
-    assert_int_equal(by_cat, aid->spent_fen);
+    /* everyday purchases that spent the aid first are in spent_fen too (by the
+     * earmark's rule in the aid categories as well), not by category */
+    assert_int_equal(by_cat + aid->spent_everyday_fen, aid->spent_fen);
     /* A holder cannot take the aid to a restaurant: beyond its own money the
      * payment is refused as outside the earmark, and nothing moves. */
     led_ledger *led = f.w->ledger;
@@ -328,7 +330,9 @@ static void test_incentive_fee_subsidy_raises_acceptance(void **state)
         accepting[i] = accepting_all(&f);
         done(&f);
     }
-    assert_true(accepting[1] > accepting[0] + 10);
+    print_message("accepting merchants without and with the fee subsidy: %u, %u\n", accepting[0], accepting[1]);
+    assert_true(accepting[0] > 0);
+    assert_true(accepting[1] > accepting[0] + accepting[0] / 4); /* the fee response: 1 + fee_weight x fee */
 }
 
 int main(void)
