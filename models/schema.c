@@ -26,7 +26,7 @@ static const scn_key scenario_keys[] = {
     {"scale", SCN_INT, "100", 1, 1000000, "people/agent", "one simulated resident stands for this many people (1 = full 1:1 scale)", NULL},
     {"data_dir", SCN_STRING, "data", 0, 0, "", "folder with cities.csv, banks.csv and merchant_categories.csv", NULL},
     {"results_dir", SCN_STRING, "results", 0, 0, "", "folder that receives the results folder", NULL},
-    {"check_ledger", SCN_BOOL, "true", 0, 0, "", "check the ledger's conservation invariants at the end of every simulated day", NULL},
+    {"check_ledger", SCN_CHOICE, "true", 0, 0, "", "ledger invariants at the end of every day: true = running sums (O(1)) and a rotating 1/64 of the accounts, full = every account, false = none; every account at the end of the run in all three", "true|false|full"},
     {"memory_limit_gib", SCN_REAL, "20", 0.1, 4096, "GiB", "refuse to start a run whose agents and accounts would need more memory than this", NULL},
 };
 
