@@ -122,6 +122,8 @@ static const scn_key sweep_keys[] = {
     {"vary7", SCN_STRING, "", 0, 0, "", SWEEP_VARY_DOC, NULL},
     {"vary8", SCN_STRING, "", 0, 0, "", SWEEP_VARY_DOC, NULL},
     {"replications", SCN_INT, "1", 1, 1000000, "runs", "runs per parameter point, seeds derived from scenario.seed (--replications overrides)", NULL},
+    {"ensemble", SCN_INT, "0", 0, 1000000, "runs", "runs per point over the parameter ensemble: run i applies row i (cycling) of data_dir/posterior.csv, with replication i's seed (0: none; --ensemble overrides; replaces replications)", NULL},
+    {"outputs", SCN_CHOICE, "all", 0, 0, "", "all: run folders, runs.csv, all_daily.csv, summaries; summary: runs.csv and the summaries only (no all_daily.csv, run folders removed once summarised): for large ensembles", "all|summary"},
 };
 
 /* [peer]: the declared payments economy (shared/benchmarks/payments_economy.md,

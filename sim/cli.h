@@ -38,6 +38,8 @@ typedef struct {
     int jobs;                         /* --jobs J (0: not given, 1) */
     const char *vary[CLI_MAX_VARY];   /* --vary section.key=v1,v2 | =start:stop:step */
     int n_vary;
+    int ensemble;           /* --ensemble N (0: not given): members over the parameter ensemble */
+    const char *posterior;  /* --posterior FILE (NULL: data_dir/posterior.csv) */
     int checkpoint_every;   /* --checkpoint-every DAYS (0: none); docs/checkpoint.md */
     const char *resume_dir; /* set by 'resume': the checkpoint folder the run continues from */
 } cli_args;
