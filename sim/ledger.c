@@ -53,7 +53,6 @@
 #define LED_JOURNAL_PER_LEG 8u
 #define LED_CAP_NONE INT64_MAX
 #define LED_HUGE_BYTES ((size_t)2 << 20)
-#define LED_POPULATE_STEP ((size_t)8 << 20) /* first-touch the account table this far ahead */
 
 const led_class_limits led_default_limits[4] = {
     /* class 1: full KYC at a counter, no caps */
@@ -121,7 +120,6 @@ struct led_journal {
 struct led_ledger {
     struct led_hot *hot;
     uint32_t n, max_accounts, n_cities;
-    size_t hot_bytes, populated; /* the table's bytes; how far its pages are populated */
     struct led_caps caps[5]; /* by class; 0 = uncapped accounts */
 
     int64_t *reserve_fen; /* by bank ordinal */
@@ -447,11 +445,6 @@ led_ledger *led_alloc_ex(const led_config *in)
     if (led->hot && huge)
         (void)madvise(led->hot, hot_bytes, MADV_HUGEPAGE); /* advice: failure is harmless */
 #endif
-    /* A large table's pages are populated in steps ahead of the accounts
-     * opened (led_populate_ahead), not by a page fault at each first touch;
-     * a small one is left to the faults. */
-    led->hot_bytes = hot_bytes;
-    led->populated = huge ? 0 : hot_bytes;
     led->reserve_fen = calloc(c.max_banks, sizeof *led->reserve_fen);
     led->ext = calloc((size_t)c.max_ext + 1, sizeof *led->ext);
     led->lot = calloc(c.max_earmarks ? c.max_earmarks : 1, sizeof *led->lot);
@@ -565,26 +558,6 @@ led_acct led_central_bank(const led_ledger *led)
     return 0;
 }
 
-/* Populates the account table's next LED_POPULATE_STEP bytes in one call
- * (MADV_POPULATE_WRITE): on this VM first-touch faults of huge pages cost
- * ~1 s of system time and more of wall on a 1:1 city (the host backs each
- * one as it faults), a bulk populate of the same pages about a quarter of
- * it. Only as far ahead as one step, so resident memory stays what the
- * opened accounts use (the table is sized for the worst case). Where the
- * kernel lacks it, the faults do the work as before. */
-static __attribute__((noinline, cold)) void led_populate_ahead(led_ledger *led)
-{
-    size_t to = led->populated + LED_POPULATE_STEP;
-    to = to < led->hot_bytes ? to : led->hot_bytes;
-#ifdef MADV_POPULATE_WRITE
-    if (madvise((char *)led->hot + led->populated, to - led->populated, MADV_POPULATE_WRITE) != 0)
-        to = led->hot_bytes; /* not supported here: stop asking */
-#else
-    to = led->hot_bytes;
-#endif
-    led->populated = to;
-}
-
 led_acct led_open(led_ledger *led, enum led_account_kind kind, int wallet_class, led_acct bank,
                   uint16_t city)
 {
@@ -615,8 +588,6 @@ led_acct led_open(led_ledger *led, enum led_account_kind kind, int wallet_class,
         h.aux = e;
         h.flags |= LED_F_HARD;
     }
-    if ((size_t)(a + 1) * sizeof(struct led_hot) > led->populated)
-        led_populate_ahead(led);
     led->hot[a] = h;
     led->kc_n[h.kind][h.cls]++;
     led->n++;
@@ -2000,8 +1971,6 @@ void led_load(led_ledger *led, ckp_reader *r)
     led->seq = ckp_get_u64(r);
     uint64_t n = ckp_get_array(r, led->hot, sizeof *led->hot, led->max_accounts, "ledger accounts");
     led->n = (uint32_t)n;
-    if ((size_t)n * sizeof(struct led_hot) > led->populated) /* the load touched them */
-        led->populated = (size_t)n * sizeof(struct led_hot);
     led->n_banks = (uint32_t)ckp_get_array(r, led->reserve_fen, sizeof *led->reserve_fen, led->max_banks, "banks");
     if (ckp_get_array(r, led->ext, sizeof *led->ext, (uint64_t)led->max_ext + 1, "ext records") !=
             (uint64_t)led->max_ext + 1 ||
