@@ -63,6 +63,9 @@ int cli_validate(const cli_args *a);
  * section runs a batch into results/NAME/run-XXXX/ and summarises it;
  * otherwise it is cli_run. */
 int cli_batch(const cli_args *a, int argc, char **argv);
+/* sim/main_run.c: a batch's parent hands the data it loaded from dir to the
+ * runs it forks (cli_run then skips reading the same folder again). */
+void cli_preload_data(const char *dir, const dat_set *data);
 /* sim/main_calib.c: 'calibrate S.ini --targets F.csv --fit k1,k2'. */
 int cli_calibrate(int argc, char **argv);
 /* sim/main_rerun.c: 'rerun DIR': re-runs a results folder's recorded command

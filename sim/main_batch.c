@@ -1630,7 +1630,8 @@ static int validate_points(batch *b)
 /* Refuses, before anything runs, a batch whose memory would pass
  * memory_limit_gib: --jobs runs at once, each as large as the first run's
  * world (wld_bytes, built here and freed), plus the summary's block of values
- * (at least one row of every replication: R x 64 metrics x 8 bytes). */
+ * (at least one row of every replication: R x 64 metrics x 8 bytes). The
+ * data loaded here is handed to the forked runs (cli_preload_data). */
 static int check_memory(batch *b, int jobs)
 {
     err_list *errs = malloc(sizeof *errs);
@@ -1648,8 +1649,10 @@ static int check_memory(batch *b, int jobs)
         char located[BAT_PATH];
         const char *dir = dat_locate(scn_str(scn_single(doc, "scenario"), "data_dir"), scn_path(doc), located,
                                      sizeof located);
-        if (dat_load(dir, data, errs))
+        if (dat_load(dir, data, errs)) {
+            cli_preload_data(dir, data); /* loaded once here, copied by every forked run */
             w = wld_create(doc, data, errs);
+        }
         if (!w) { /* the run itself reports why, the same way */
             scn_free(doc);
             free(data);

@@ -33,6 +33,21 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
+/* The data a batch's parent loaded before forking its runs (cli_preload_data):
+ * a child whose scenario locates the same data folder copies it instead of
+ * reading the files again. */
+static struct {
+    bool set;
+    char dir[4096];
+    dat_set data;
+} preloaded;
+
+void cli_preload_data(const char *dir, const dat_set *data)
+{
+    preloaded.set = snprintf(preloaded.dir, sizeof preloaded.dir, "%s", dir) < (int)sizeof preloaded.dir;
+    preloaded.data = *data;
+}
+
 /* Loads and checks everything a run needs; prints every error. */
 static int load_all(const cli_args *a, scn_doc **doc_out, dat_set **data_out, wld_world **world_out)
 {
@@ -51,9 +66,14 @@ static int load_all(const cli_args *a, scn_doc **doc_out, dat_set **data_out, wl
         char located[4096];
         const char *dir = dat_locate(scn_str(scn_single(doc, "scenario"), "data_dir"), scn_path(doc), located,
                                      sizeof located);
+        bool have = false;
+        if (data && preloaded.set && strcmp(dir, preloaded.dir) == 0) {
+            *data = preloaded.data;
+            have = true;
+        }
         if (!data)
             err_add(errs, "out of memory");
-        else if (dat_load(dir, data, errs))
+        else if (have || dat_load(dir, data, errs))
             world = cli_world_create(doc, data, errs); /* this rank's cities (sim/main_mpi.c) */
     }
     if (!world) {
