@@ -1,18 +1,22 @@
 /* bench_ledger: the ledger's payment rate against the machine's limit.
  *
- * In one run: (1) the machine limit, measured exactly as
- * shared/tools/limit-probe.c does (a bare int64 array of N balances, splitmix64
- * from seed 42, a = low 32 bits % N, b = high 32 bits % N, amount = r % 5000
- * + 1, refused when a == b or the balance is short); (2) led_pay over N
- * wallets with every check on (class caps, lazy daily/annual tracking,
- * per-city counters), with the same random pattern; (3) their ratio (target
- * >= 0.5), also for led_pay_many (the same payments in chunks of 1024, which
- * prefetches a few legs ahead); (4) the ledger's bytes per account. The ledger's wallets are
- * classes 1-4 in turn across 16 cities, each topped up with 100,000 fen as the
- * probe's balances are. Both loops are memory-latency bound: what matters is
- * the ratio measured in the same run, not the absolute rates. Rounds are
- * interleaved and the best pass of each loop is reported (this machine's
- * timings vary by up to 2x from run to run).
+ * In one run, interleaved rounds (best pass of each loop reported, as this
+ * shared VM's timings vary by up to 2x): (1) the machine limit, measured by
+ * running BUILD/bench/limit_probe (a verbatim copy of
+ * shared/tools/limit-probe.c) as a separate process with the same accounts
+ * and transfers, so the ratio is against the yardstick itself (an in-process
+ * copy of its loop came out below the standalone probe in 8 of 9 paired runs
+ * and flattered the ratio; it is used only when the probe cannot be run);
+ * (2) led_pay over N wallets with every check on (class caps, lazy
+ * daily/annual tracking, per-city counters, running invariant sums), with the
+ * probe's random pattern (splitmix64 from seed 42, a = low 32 bits % N, b =
+ * high 32 bits % N, amount = r % 5000 + 1); (3) led_pay_many (the same
+ * payments in chunks of 1024, which prefetches a few legs ahead); their
+ * ratios to the limit (targets: led_pay_many >= 0.8, DESIGN.md); (4) the
+ * ledger's bytes per account. The ledger's wallets are classes 1-4 in turn
+ * across 16 cities, each topped up with 100,000 fen as the probe's balances
+ * are. Every loop is memory-latency bound: what matters is the ratio
+ * measured in the same run, not the absolute rates.
  *
  * usage: bench_ledger [accounts=13000000] [transfers=50000000] [rounds=3]
  */
@@ -20,6 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "sim/ledger.h"
@@ -67,6 +72,32 @@ static double limit_pass(int64_t *bal, uint64_t n, uint64_t m, uint64_t *rejecte
     }
     *rejected = rej;
     return sec;
+}
+
+/* Seconds the probe binary (beside this one) took for m transfers on n
+ * accounts, from its own output; < 0 when it cannot be run. */
+static double probe_pass(const char *self, uint64_t n, uint64_t m)
+{
+    char dir[4096], cmd[4300], line[512];
+    snprintf(dir, sizeof dir, "%s", self);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    snprintf(cmd, sizeof cmd, "'%s/limit_probe' %llu %llu", dir, (unsigned long long)n, (unsigned long long)m);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    double sec = -1;
+    while (fgets(line, sizeof line, p)) {
+        const char *at = strstr(line, "seconds=");
+        if (at)
+            sec = strtod(at + 8, NULL);
+    }
+    if (pclose(p) != 0)
+        return -1;
+    return sec > 0 ? sec : -1;
 }
 
 typedef struct {
@@ -189,15 +220,24 @@ int main(int argc, char **argv)
     /* Interleaved rounds, best of each: this machine's timings are noisy
      * (a shared VM), and the best pass is the least disturbed one. */
     double best_limit = 1e30, best_led = 1e30, best_many = 1e30;
+    bool in_process = false;
     for (int k = 0; k < rounds; k++) {
-        uint64_t rl, rh, rs;
-        double tl = limit_pass(bal, n, m, &rl);
+        uint64_t rl = 0, rh, rs;
+        double tl = in_process ? -1 : probe_pass(argv[0], n, m);
+        if (tl < 0) {
+            if (!in_process)
+                printf("limit_probe could not be run beside %s: the limit is the in-process copy of its loop\n",
+                       argv[0]);
+            in_process = true;
+            tl = limit_pass(bal, n, m, &rl);
+        }
         double th = ledger_pass(&bl, n, m, 2 * k + 1, false, &rh);
         double ts = ledger_many_pass(&bl, n, m, 2 * k + 2, true, &rs);
-        printf("round %d: limit %.0f/s (rejected %llu), led_pay %.0f/s (rejected %llu), "
+        printf("round %d: limit %.0f/s (%s), led_pay %.0f/s (rejected %llu), "
                "led_pay_many %.0f/s (rejected %llu)\n",
-               k + 1, (double)m / tl, (unsigned long long)rl, (double)m / th,
+               k + 1, (double)m / tl, in_process ? "in-process" : "limit_probe process", (double)m / th,
                (unsigned long long)rh, (double)m / ts, (unsigned long long)rs);
+        (void)rl;
         best_limit = tl < best_limit ? tl : best_limit;
         best_led = th < best_led ? th : best_led;
         best_many = ts < best_many ? ts : best_many;
@@ -207,8 +247,8 @@ int main(int argc, char **argv)
     printf("limit_transfers_per_s=%.0f\n", (double)m / best_limit);
     printf("ledger_led_pay_transfers_per_s=%.0f\n", (double)m / best_led);
     printf("ledger_led_pay_many_transfers_per_s=%.0f\n", (double)m / best_many);
-    printf("ratio led_pay/limit=%.2f led_pay_many/limit=%.2f (target >= 0.50)\n",
-           best_limit / best_led, best_limit / best_many);
+    printf("ratio led_pay/limit=%.2f led_pay_many/limit=%.2f (limit: %s; target led_pay_many >= 0.80)\n",
+           best_limit / best_led, best_limit / best_many, in_process ? "in-process" : "limit_probe process");
     printf("account_record_bytes=%zu bytes_per_account_with_side_tables=%.1f\n",
            led_account_bytes(), (double)led_bytes_needed_ex(&bl.cfg) / (double)(n + 2));
     led_free(bl.led);

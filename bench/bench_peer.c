@@ -7,10 +7,19 @@
  * prints the median wall time (fork to exit: process start, scenario load,
  * set-up, 30 days, CSV and manifest written and renamed into place) and the
  * peak RSS (wait4's ru_maxrss of that child), beside Mesa's figures and the
- * ratio. Run from the repository root (make bench does).
+ * ratio. Mesa's figures are not typed in here: they are read from the table
+ * marked "mesa-figures" in docs/performance.md, which cites each with its
+ * source line, and printed with both. When Mesa itself is installed
+ * (`python3 -c 'import mesa'` works) and bench/peer_mesa.py exists, Mesa is
+ * also run here, once per size (10 k and 100 k; 1 M with BENCH_MESA_1M=1,
+ * ~4 minutes), and that measured figure is printed beside the cited one.
+ * The ratio is an algorithmic one: docs/performance.md says what the peer
+ * model does and what a per-agent loop costs. Run from the repository root
+ * (make bench does).
  *
  * usage: bench_peer [runs=5]
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +61,65 @@ static int run(char *const argv[], double *wall_s, double *cpu_s, long *rss_kib)
     *cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
              ru.ru_stime.tv_usec / 1e6;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Mesa's cited figures: rows of the table after the "mesa-figures" marker
+ * in docs/performance.md, `| residents | wall s | peak MiB | source |`. */
+typedef struct {
+    long residents;
+    double mesa_s, mesa_mib;
+    char source[160];
+    int doc_line;
+} mesa_row;
+
+static int read_mesa(const char *doc, mesa_row *row, int max)
+{
+    FILE *f = fopen(doc, "r");
+    if (!f)
+        return 0;
+    char line[512];
+    int n = 0, lineno = 0;
+    bool in = false;
+    while (n < max && fgets(line, sizeof line, f)) {
+        lineno++;
+        if (strstr(line, "mesa-figures")) {
+            in = true;
+            continue;
+        }
+        if (!in)
+            continue;
+        if (line[0] != '|') {
+            if (n > 0)
+                break;
+            continue;
+        }
+        char res[32], src[160];
+        double s, mib;
+        if (sscanf(line, "| %31[0-9,] | %lf | %lf | %159[^|]|", res, &s, &mib, src) != 4)
+            continue; /* the header and the rule */
+        long r = 0;
+        for (const char *c = res; *c; c++)
+            if (*c >= '0' && *c <= '9')
+                r = r * 10 + (*c - '0');
+        size_t k = strlen(src);
+        while (k > 0 && src[k - 1] == ' ')
+            src[--k] = '\0';
+        row[n] = (mesa_row){r, s, mib, "", lineno};
+        snprintf(row[n].source, sizeof row[n].source, "%s", src);
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* Mesa measured here: python3 bench/peer_mesa.py N 30 1, whole process. */
+static bool run_mesa(long residents, double *wall_s, long *rss_kib)
+{
+    char n[32];
+    snprintf(n, sizeof n, "%ld", residents);
+    char *args[] = {"/usr/bin/python3", "bench/peer_mesa.py", n, "30", "1", NULL};
+    double cpu;
+    return run(args, wall_s, &cpu, rss_kib) == 0;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -110,15 +178,26 @@ int main(int argc, char **argv)
         perror("bench_peer: mkdtemp");
         return 1;
     }
-    static const struct {
-        long residents;
-        double mesa_s, mesa_mib;
-    } size[] = {{10000, 2.05, 100}, {100000, 20.6, 169}, {1000000, 229, 820}};
+    mesa_row size[8];
+    int n_size = read_mesa("docs/performance.md", size, 8);
+    if (n_size == 0) {
+        fprintf(stderr, "bench_peer: no 'mesa-figures' table in docs/performance.md (run from the repository root)\n");
+        rmdir(tmp);
+        return 2;
+    }
+    bool mesa_here = system("python3 -c 'import mesa' >/dev/null 2>&1") == 0 && access("bench/peer_mesa.py", R_OK) == 0;
+    const char *mesa_1m = getenv("BENCH_MESA_1M");
     int status = 0;
+    printf("Mesa's figures as cited in docs/performance.md (each with its source line):\n");
+    for (int s = 0; s < n_size; s++)
+        printf("  %ld residents: %.3g s, %.0f MiB  [docs/performance.md:%d, from %s]\n", size[s].residents,
+               size[s].mesa_s, size[s].mesa_mib, size[s].doc_line, size[s].source);
+    if (!mesa_here)
+        printf("Mesa is not installed here (python3 -c 'import mesa' fails): the ratios use the cited figures\n");
     printf("declared payments economy, 30 days, seed 1: whole process, median of %d runs\n", runs);
     printf("%-10s %8s %8s %8s | %7s %8s | %8s %6s | %9s %8s\n", "residents", "wall s", "CPU s", "RSS MiB",
            "Mesa s", "Mesa MiB", "speed-up", "RSS x", "e-CNY pay", "adopters");
-    for (size_t s = 0; s < sizeof size / sizeof size[0]; s++) {
+    for (int s = 0; s < n_size; s++) {
         char set[64], out[4200];
         snprintf(set, sizeof set, "peer.residents=%ld", size[s].residents);
         snprintf(out, sizeof out, "%s/peer_%ld", tmp, size[s].residents);
@@ -144,6 +223,15 @@ int main(int argc, char **argv)
         printf("%-10ld %8.4f %8.4f %8.1f | %7.2f %8.0f | %7.0fx %5.0fx | %9lld %8lld\n", size[s].residents, med,
                cpu[runs / 2], rss / 1024.0, size[s].mesa_s, size[s].mesa_mib, size[s].mesa_s / med,
                size[s].mesa_mib / (rss / 1024.0), pay, ad);
+        double mw;
+        long mk;
+        if (mesa_here && (size[s].residents < 1000000 || (mesa_1m && strcmp(mesa_1m, "1") == 0))) {
+            if (run_mesa(size[s].residents, &mw, &mk))
+                printf("%-10s Mesa measured here: %.2f s, %.0f MiB: speed-up %.0fx (cited: %.0fx)\n", "", mw,
+                       mk / 1024.0, mw / med, size[s].mesa_s / med);
+            else
+                printf("%-10s Mesa run failed (python3 bench/peer_mesa.py %ld 30 1)\n", "", size[s].residents);
+        }
     }
     printf("target: >= 1000x Mesa at 1,000,000 residents (Mesa 229 s -> <= 0.229 s)\n");
     char rm[4300];

@@ -28,7 +28,7 @@ static const scn_key scenario_keys[] = {
     {"scale", SCN_INT, "100", 1, 1000000, "people/agent", "one simulated resident stands for this many people (1 = full 1:1 scale)", NULL},
     {"data_dir", SCN_STRING, "data", 0, 0, "", "folder with cities.csv, banks.csv and merchant_categories.csv", NULL},
     {"results_dir", SCN_STRING, "results", 0, 0, "", "folder that receives the results folder", NULL},
-    {"check_ledger", SCN_BOOL, "true", 0, 0, "", "check the ledger's conservation invariants at the end of every simulated day", NULL},
+    {"check_ledger", SCN_CHOICE, "true", 0, 0, "", "ledger invariants at the end of every day: true = running sums (O(1)) and a rotating 1/64 of the accounts, full = every account, false = none; every account at the end of the run in all three", "true|false|full"},
     {"memory_limit_gib", SCN_REAL, "20", 0.1, 4096, "GiB", "refuse to start a run whose agents and accounts would need more memory than this", NULL},
 };
 
@@ -136,6 +136,8 @@ static const scn_key sweep_keys[] = {
     {"vary7", SCN_STRING, "", 0, 0, "", SWEEP_VARY_DOC, NULL},
     {"vary8", SCN_STRING, "", 0, 0, "", SWEEP_VARY_DOC, NULL},
     {"replications", SCN_INT, "1", 1, 1000000, "runs", "runs per parameter point, seeds derived from scenario.seed (--replications overrides)", NULL},
+    {"ensemble", SCN_INT, "0", 0, 1000000, "runs", "runs per point over the parameter ensemble: run i applies row i (cycling) of data_dir/posterior.csv, with replication i's seed (0: none; --ensemble overrides; replaces replications)", NULL},
+    {"outputs", SCN_CHOICE, "all", 0, 0, "", "all: run folders, runs.csv, all_daily.csv, summaries; summary: runs.csv and the summaries only (no all_daily.csv, run folders removed once summarised): for large ensembles", "all|summary"},
 };
 
 /* [peer]: the declared payments economy (shared/benchmarks/payments_economy.md,

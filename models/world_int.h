@@ -132,7 +132,7 @@ struct wld_world {
     int32_t start_day, n_days;
     uint64_t seed;
     int64_t scale;
-    bool check_ledger;
+    int check_ledger; /* enum led_check_mode */
     int n_cities;
     wld_city *city;
     led_ledger *ledger;

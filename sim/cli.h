@@ -38,6 +38,8 @@ typedef struct {
     int jobs;                         /* --jobs J (0: not given, 1) */
     const char *vary[CLI_MAX_VARY];   /* --vary section.key=v1,v2 | =start:stop:step */
     int n_vary;
+    int ensemble;           /* --ensemble N (0: not given): members over the parameter ensemble */
+    const char *posterior;  /* --posterior FILE (NULL: data_dir/posterior.csv) */
     int checkpoint_every;   /* --checkpoint-every DAYS (0: none); docs/checkpoint.md */
     const char *resume_dir; /* set by 'resume': the checkpoint folder the run continues from */
 } cli_args;
@@ -61,6 +63,9 @@ int cli_validate(const cli_args *a);
  * section runs a batch into results/NAME/run-XXXX/ and summarises it;
  * otherwise it is cli_run. */
 int cli_batch(const cli_args *a, int argc, char **argv);
+/* sim/main_run.c: a batch's parent hands the data it loaded from dir to the
+ * runs it forks (cli_run then skips reading the same folder again). */
+void cli_preload_data(const char *dir, const dat_set *data);
 /* sim/main_calib.c: 'calibrate S.ini --targets F.csv --fit k1,k2'. */
 int cli_calibrate(int argc, char **argv);
 /* sim/main_targets.c: 'targets': the model against data/targets.csv, the

@@ -9,7 +9,10 @@
  * (a per-wallet FIFO), and an undo journal for linked batches. Nothing is
  * allocated after led_alloc_ex; a full side table is LED_R_CAPACITY.
  *
- * Invariants (led_check verifies all, O(accounts + lots + pending)):
+ * Invariants (led_check verifies all, O(accounts + lots + pending); running
+ * sums by account kind and class and by part, moved with every balance
+ * (led_sum), let led_check_quick verify the global ones in O(kinds x classes)
+ * and led_check_part sweep 1/64 of the accounts at a time):
  *   - every balance change is a debit with an equal credit, so balances sum
  *     to zero; the issuer's balance is -(issued - withdrawn);
  *   - only the issuer is negative; no personal wallet is over its class cap;
@@ -148,6 +151,17 @@ struct led_ledger {
     int64_t issued_fen, withdrawn_fen;
     enum led_overflow_policy overflow;
 
+    /* Incremental invariant state, moved wherever a balance moves (led_sum):
+     * balance sums by account kind and class and by part (a contiguous run of
+     * 2^part_shift account numbers, LED_CHECK_PARTS of them), open accounts
+     * by kind and class, and the wallets' earmarked total. led_check_quick
+     * reads them in O(kinds x classes); a sweep recomputes them. */
+    int64_t kc_sum_fen[LED_ACCOUNT_KINDS][5];
+    uint32_t kc_n[LED_ACCOUNT_KINDS][5];
+    int64_t part_sum_fen[LED_CHECK_PARTS];
+    uint32_t part_shift;
+    int64_t earmarked_total_fen;
+
     led_trace_fn trace_fn;
     void *trace_ctx;
     uint64_t trace_threshold;
@@ -197,6 +211,14 @@ static uint32_t led_bank_acct(const led_ledger *led, const struct led_hot *h)
 static struct led_ext *led_ext_of(const led_ledger *led, const struct led_hot *h)
 {
     return h->aux != 0 && led_personal(h->kind) ? &led->ext[h->aux] : NULL;
+}
+
+/* Every balance change of account a (record h) by delta_fen goes through
+ * here as well: two adds into tables that stay in L1. */
+static inline void led_sum(led_ledger *led, led_acct a, const struct led_hot *h, int64_t delta_fen)
+{
+    led->kc_sum_fen[h->kind][h->cls] += delta_fen;
+    led->part_sum_fen[a >> led->part_shift] += delta_fen;
 }
 
 static void led_year_recompute(led_ledger *led)
@@ -465,9 +487,15 @@ led_ledger *led_alloc_ex(const led_config *in)
     led->day_stamp = 1;
     led_year_recompute(led);
 
+    /* Parts of the sampled sweep: the smallest power-of-two run of account
+     * numbers such that LED_CHECK_PARTS of them cover every slot. */
+    while (((uint64_t)(c.max_accounts - 1) >> led->part_shift) >= LED_CHECK_PARTS)
+        led->part_shift++;
+
     /* The issuer is account 0. */
     led->hot[0] = (struct led_hot){.link = LED_NONE, .kind = LED_CENTRAL_BANK,
                                    .category = LED_CATEGORY_NONE};
+    led->kc_n[LED_CENTRAL_BANK][0] = 1;
     led->n = 1;
     return led;
 err:
@@ -561,6 +589,7 @@ led_acct led_open(led_ledger *led, enum led_account_kind kind, int wallet_class,
         h.flags |= LED_F_HARD;
     }
     led->hot[a] = h;
+    led->kc_n[h.kind][h.cls]++;
     led->n++;
     return a;
 }
@@ -605,9 +634,14 @@ enum led_reason led_set_class(led_ledger *led, led_acct w, int wallet_class)
 {
     if (w >= led->n || !led_personal(led->hot[w].kind) || wallet_class < 1 || wallet_class > 4)
         return LED_R_INVALID;
-    if (led->hot[w].balance_fen > led->caps[wallet_class].balance_cap_fen)
+    struct led_hot *h = &led->hot[w];
+    if (h->balance_fen > led->caps[wallet_class].balance_cap_fen)
         return LED_R_BALANCE_CAP;
-    led->hot[w].cls = (uint8_t)wallet_class;
+    led->kc_sum_fen[h->kind][h->cls] -= h->balance_fen;
+    led->kc_n[h->kind][h->cls]--;
+    h->cls = (uint8_t)wallet_class;
+    led->kc_sum_fen[h->kind][h->cls] += h->balance_fen;
+    led->kc_n[h->kind][h->cls]++;
     return LED_OK;
 }
 
@@ -797,7 +831,9 @@ static void led_apply_issue(led_ledger *led, led_acct bank, int64_t amount_fen)
     struct led_hot *k = &led->hot[bank];
     led->reserve_fen[k->link] -= amount_fen;
     led->hot[0].balance_fen -= amount_fen;
+    led_sum(led, 0, &led->hot[0], -amount_fen);
     k->balance_fen += amount_fen;
+    led_sum(led, bank, k, amount_fen);
     led->issued_fen += amount_fen;
     LED_ASSERT(led, led->reserve_fen[k->link] >= 0);
 }
@@ -837,7 +873,9 @@ enum led_reason led_withdraw(led_ledger *led, led_acct bank, int64_t amount_fen)
     if (k->balance_fen < amount_fen)
         return led_reject(led, seq, city, LED_T_WITHDRAW, bank, 0, amount_fen, LED_R_INSUFFICIENT);
     k->balance_fen -= amount_fen;
+    led_sum(led, bank, k, -amount_fen);
     led->hot[0].balance_fen += amount_fen;
+    led_sum(led, 0, &led->hot[0], amount_fen);
     led->reserve_fen[k->link] += amount_fen;
     led->withdrawn_fen += amount_fen;
     led_count_ok(led, city, LED_T_WITHDRAW, amount_fen);
@@ -967,8 +1005,11 @@ enum led_reason led_earmark_grant(led_ledger *led, led_acct pool, led_acct w, in
         l->in_bucket = 1;
     }
     p->balance_fen -= amount_fen;
+    led_sum(led, pool, p, -amount_fen);
     h->balance_fen += amount_fen;
+    led_sum(led, w, h, amount_fen);
     e->earmarked_fen += amount_fen;
+    led->earmarked_total_fen += amount_fen;
     h->flags |= LED_F_EARMARK;
     led_count_ok(led, city, LED_T_EARMARK, amount_fen);
     led_emit(led, seq, city, LED_T_EARMARK, LED_OK, pool, w, amount_fen);
@@ -988,8 +1029,11 @@ static void led_expire_lot(led_ledger *led, uint32_t li)
     int64_t r = l->remaining_fen;
     if (r > 0) {
         h->balance_fen -= r;
+        led_sum(led, w, h, -r);
         e->earmarked_fen -= r;
+        led->earmarked_total_fen -= r;
         led->hot[l->pool].balance_fen += r;
+        led_sum(led, l->pool, &led->hot[l->pool], r);
         uint64_t seq = led->seq++;
         led_count_ok(led, h->city, LED_T_EXPIRE, r);
         led_emit(led, seq, h->city, LED_T_EXPIRE, LED_OK, w, l->pool, r);
@@ -1075,7 +1119,9 @@ static void led_sweep(led_ledger *led, led_acct b, led_acct bank, int64_t excess
     led_j_hot(led, bank);
     struct led_hot *g = &led->hot[b];
     g->balance_fen -= excess_fen;
+    led_sum(led, b, g, -excess_fen);
     led->hot[bank].balance_fen += excess_fen;
+    led_sum(led, bank, &led->hot[bank], excess_fen);
     led_count_ok(led, g->city, LED_T_REDEEM, excess_fen);
     if (led->in_batch) { /* reported at commit, in order, if the batch posts */
         struct led_journal *j = &led->journal[led->journal_n++];
@@ -1183,10 +1229,13 @@ static enum led_reason led_pay_general(led_ledger *led, led_acct a, led_acct b,
         }
         LED_ASSERT(led, left == 0);
         e->earmarked_fen -= earmark_use;
+        led->earmarked_total_fen -= earmark_use;
     }
     h->balance_fen -= amount_fen;
+    led_sum(led, a, h, -amount_fen);
     led_spend_record(led, c, daily, annual, amount_fen);
     g->balance_fen += amount_fen;
+    led_sum(led, b, g, amount_fen);
     if (h->flags & LED_F_HARD)
         e->offline_base_fen = h->balance_fen; /* the card is online: it knows its balance */
     led_count_ok(led, h->city, kind, amount_fen);
@@ -1271,8 +1320,10 @@ enum led_reason led_pay(led_ledger *led, led_acct a, led_acct b, int64_t amount_
         (amount_fen > led->caps[g->cls].balance_cap_fen - g->balance_fen))
         return led_pay_slow(led, a, b, amount_fen, seq);
     h->balance_fen = bal - amount_fen;
+    led_sum(led, a, h, -amount_fen);
     led_spend_record(led, h, daily, annual, amount_fen);
     g->balance_fen += amount_fen;
+    led_sum(led, b, g, amount_fen);
     led_day_stats *st = &led->today[h->city];
     st->count[LED_T_PAYMENT]++;
     st->value_fen[LED_T_PAYMENT] += amount_fen;
@@ -1330,7 +1381,9 @@ enum led_reason led_topup(led_ledger *led, led_acct w, int64_t amount_fen)
         led_emit(led, iseq, k->city, LED_T_ISSUE, LED_OK, 0, bank, short_fen);
     }
     k->balance_fen -= amount_fen;
+    led_sum(led, bank, k, -amount_fen);
     h->balance_fen += amount_fen;
+    led_sum(led, w, h, amount_fen);
     if (h->flags & LED_F_HARD)
         led->ext[h->aux].offline_base_fen = h->balance_fen;
     led_count_ok(led, city, LED_T_TOPUP, amount_fen);
@@ -1358,7 +1411,9 @@ enum led_reason led_redeem(led_ledger *led, led_acct w, int64_t amount_fen)
         return led_reject(led, seq, city, LED_T_REDEEM, w, bank, amount_fen, r);
     }
     h->balance_fen -= amount_fen;
+    led_sum(led, w, h, -amount_fen);
     led->hot[bank].balance_fen += amount_fen;
+    led_sum(led, bank, &led->hot[bank], amount_fen);
     if (h->flags & LED_F_HARD)
         e->offline_base_fen = h->balance_fen;
     led_count_ok(led, city, LED_T_REDEEM, amount_fen);
@@ -1375,10 +1430,12 @@ static void led_rollback(led_ledger *led)
     while (led->journal_n > 0) {
         const struct led_journal *j = &led->journal[--led->journal_n];
         switch (j->type) {
-        case LED_J_HOT:
+        case LED_J_HOT: /* a batch never changes an account's kind or class */
+            led_sum(led, j->idx, &j->u.hot, j->u.hot.balance_fen - led->hot[j->idx].balance_fen);
             led->hot[j->idx] = j->u.hot;
             break;
         case LED_J_EXT:
+            led->earmarked_total_fen += j->u.v.a - led->ext[j->idx].earmarked_fen;
             led->ext[j->idx].earmarked_fen = j->u.v.a;
             led->ext[j->idx].offline_base_fen = j->u.v.b;
             break;
@@ -1542,87 +1599,216 @@ uint32_t led_sync(led_ledger *led, led_acct a)
         return false;                                                                      \
     } while (0)
 
+/* What a sweep gathers beside the per-account facts. */
+struct led_sweep_acc {
+    uint64_t sum;                /* balances, wrapping */
+    int64_t kc_sum_fen[LED_ACCOUNT_KINDS][5];
+    uint32_t kc_n[LED_ACCOUNT_KINDS][5];
+    int64_t earmarked_fen;
+    uint32_t lots, ext, pend;
+};
+
+/* The facts of one account alone (sign, kind, class, cap, parent, bank
+ * reserve, ext record, its earmark lots and pending list), added to acc. */
+static bool led_check_account(const led_ledger *led, led_acct a, struct led_sweep_acc *acc,
+                              char *why, size_t why_len)
+{
+    const struct led_hot *h = &led->hot[a];
+    acc->sum += (uint64_t)h->balance_fen;
+    if (h->kind >= LED_ACCOUNT_KINDS || (a > 0 && h->kind == LED_CENTRAL_BANK))
+        LED_FAIL("account %u: bad kind %u", a, h->kind);
+    if (a > 0 && h->balance_fen < 0)
+        LED_FAIL("account %u: negative balance %lld", a, (long long)h->balance_fen);
+    if (led_personal(h->kind) ? (h->cls < 1 || h->cls > 4) : h->cls != 0)
+        LED_FAIL("account %u: bad class %u", a, h->cls);
+    acc->kc_sum_fen[h->kind][h->cls] += h->balance_fen;
+    acc->kc_n[h->kind][h->cls]++;
+    if (h->balance_fen > led->caps[h->cls].balance_cap_fen)
+        LED_FAIL("account %u: balance %lld over class %u cap %lld", a,
+                 (long long)h->balance_fen, h->cls,
+                 (long long)led->caps[h->cls].balance_cap_fen);
+    if ((h->flags & LED_F_PARENT) &&
+        (h->link >= led->n || led->hot[h->link].kind != LED_WALLET))
+        LED_FAIL("account %u: bad parent %u", a, h->link);
+    if (h->kind == LED_BANK && (h->link >= led->n_banks || led->reserve_fen[h->link] < 0))
+        LED_FAIL("bank %u: bad reserve slot or negative reserve", a);
+    const struct led_ext *e = led_ext_of(led, h);
+    if ((h->flags & (LED_F_EARMARK | LED_F_HARD)) && !e)
+        LED_FAIL("account %u: flags %u without ext", a, h->flags);
+    if (!e)
+        return true;
+    acc->ext++;
+    if (h->aux > led->max_ext || e->owner != a)
+        LED_FAIL("account %u: ext %u owned by %u", a, h->aux, e->owner);
+    if (e->earmarked_fen < 0 || e->earmarked_fen > h->balance_fen)
+        LED_FAIL("account %u: earmarked %lld outside 0..balance %lld", a,
+                 (long long)e->earmarked_fen, (long long)h->balance_fen);
+    int64_t lot_sum = 0;
+    int32_t prev_expiry = INT32_MIN;
+    uint32_t guard = led->max_lots + 1;
+    for (uint32_t li = e->first_lot; li != LED_NONE; li = led->lot[li].next) {
+        if (li >= led->max_lots || guard-- == 0)
+            LED_FAIL("account %u: lot list corrupt", a);
+        const struct led_lot *l = &led->lot[li];
+        if (l->wallet != a || l->remaining_fen < 0 || l->expiry_day < prev_expiry)
+            LED_FAIL("account %u: lot %u wrong owner, negative or out of order", a, li);
+        prev_expiry = l->expiry_day;
+        lot_sum += l->remaining_fen;
+        acc->lots++;
+    }
+    if (lot_sum != e->earmarked_fen)
+        LED_FAIL("account %u: lots sum %lld != earmarked %lld", a, (long long)lot_sum,
+                 (long long)e->earmarked_fen);
+    if (!(h->flags & LED_F_EARMARK) && e->first_lot != LED_NONE)
+        LED_FAIL("account %u: lots without the earmark flag", a);
+    acc->earmarked_fen += e->earmarked_fen;
+    int64_t pend_sum = 0;
+    uint32_t pn = 0;
+    for (uint32_t pi = e->pending_head; pi != LED_NONE; pi = led->pend[pi].next) {
+        if (pi >= led->max_pending || pn > led->max_pending)
+            LED_FAIL("account %u: pending list corrupt", a);
+        pend_sum += led->pend[pi].amount_fen;
+        pn++;
+    }
+    acc->pend += pn;
+    if (pn != e->pending_n || pend_sum != e->pending_fen || pend_sum > e->offline_limit_fen)
+        LED_FAIL("account %u: pending %u/%lld != recorded %u/%lld (limit %lld)", a, pn,
+                 (long long)pend_sum, e->pending_n, (long long)e->pending_fen,
+                 (long long)e->offline_limit_fen);
+    return true;
+}
+
+/* Cumulative value of one transfer kind: finished days plus today. */
+static int64_t led_kind_total(const led_ledger *led, enum led_transfer_kind k)
+{
+    int64_t v = led->past.value_fen[k];
+    for (uint32_t c = 0; c < led->n_cities; c++)
+        v += led->today[c].value_fen[k];
+    return v;
+}
+
+bool led_check_quick(const led_ledger *led, char *why, size_t why_len)
+{
+    const struct led_hot *cb = &led->hot[0];
+    if (cb->kind != LED_CENTRAL_BANK)
+        LED_FAIL("account 0 is not the central bank");
+    if (led->issued_fen - led->withdrawn_fen != -cb->balance_fen)
+        LED_FAIL("circulation %lld != issued %lld - withdrawn %lld",
+                 (long long)-cb->balance_fen, (long long)led->issued_fen,
+                 (long long)led->withdrawn_fen);
+    if (led_kind_total(led, LED_T_ISSUE) != led->issued_fen ||
+        led_kind_total(led, LED_T_WITHDRAW) != led->withdrawn_fen)
+        LED_FAIL("issue/withdraw counters %lld/%lld != issued %lld, withdrawn %lld",
+                 (long long)led_kind_total(led, LED_T_ISSUE),
+                 (long long)led_kind_total(led, LED_T_WITHDRAW), (long long)led->issued_fen,
+                 (long long)led->withdrawn_fen);
+    if (led->kc_n[LED_CENTRAL_BANK][0] != 1 || led->kc_sum_fen[LED_CENTRAL_BANK][0] != cb->balance_fen)
+        LED_FAIL("issuer's running sum %lld != its balance %lld",
+                 (long long)led->kc_sum_fen[LED_CENTRAL_BANK][0], (long long)cb->balance_fen);
+    uint64_t total = 0, parts = 0; /* wrap like the sweep's sum */
+    uint64_t accounts = 0;
+    int64_t personal = 0;
+    for (int k = 0; k < LED_ACCOUNT_KINDS; k++)
+        for (int c = 0; c < 5; c++) {
+            int64_t s = led->kc_sum_fen[k][c];
+            uint32_t n = led->kc_n[k][c];
+            total += (uint64_t)s;
+            accounts += n;
+            if (k == LED_CENTRAL_BANK)
+                continue;
+            if (s < 0 || (n == 0 && s != 0))
+                LED_FAIL("running sum of kind %d class %d is %lld over %u accounts", k, c,
+                         (long long)s, n);
+            int64_t cap = led->caps[c].balance_cap_fen;
+            if (n > 0 && cap != LED_CAP_NONE && (s / n > cap || (s / n == cap && s % n > 0)))
+                LED_FAIL("running sum of kind %d class %d is %lld: over %u x cap %lld", k, c,
+                         (long long)s, n, (long long)cap);
+            if (led_personal((unsigned)k))
+                personal += s;
+        }
+    if (total != 0)
+        LED_FAIL("running sums by kind do not sum to zero (off by %lld)", (long long)total);
+    if (accounts != led->n)
+        LED_FAIL("accounts by kind and class %llu != open accounts %u",
+                 (unsigned long long)accounts, led->n);
+    for (uint32_t p = 0; p < LED_CHECK_PARTS; p++)
+        parts += (uint64_t)led->part_sum_fen[p];
+    if (parts != 0)
+        LED_FAIL("running sums by part do not sum to zero (off by %lld)", (long long)parts);
+    if (led->earmarked_total_fen < 0 || led->earmarked_total_fen > personal)
+        LED_FAIL("earmarked total %lld outside 0..personal balances %lld",
+                 (long long)led->earmarked_total_fen, (long long)personal);
+    return true;
+}
+
+static led_acct led_part_end(const led_ledger *led, uint32_t part)
+{
+    uint64_t end = (uint64_t)(part + 1) << led->part_shift;
+    return end < led->n ? (led_acct)end : led->n;
+}
+
+bool led_check_part(const led_ledger *led, uint32_t part, char *why, size_t why_len)
+{
+    if (!led_check_quick(led, why, why_len))
+        return false;
+    part %= LED_CHECK_PARTS;
+    struct led_sweep_acc acc;
+    memset(&acc, 0, sizeof acc);
+    led_acct a0 = (led_acct)((uint64_t)part << led->part_shift);
+    for (led_acct a = a0; a < led_part_end(led, part); a++)
+        if (!led_check_account(led, a, &acc, why, why_len))
+            return false;
+    if ((int64_t)acc.sum != led->part_sum_fen[part])
+        LED_FAIL("accounts %u..%u: balances sum to %lld, running sum %lld (a balance changed "
+                 "outside a transfer)", a0, led_part_end(led, part),
+                 (long long)acc.sum, (long long)led->part_sum_fen[part]);
+    return true;
+}
+
+bool led_check_day(const led_ledger *led, enum led_check_mode mode, char *why, size_t why_len)
+{
+    switch (mode) {
+    case LED_CHECK_OFF:
+        return true;
+    case LED_CHECK_SAMPLED:
+        return led_check_part(led, (uint32_t)led->day % LED_CHECK_PARTS, why, why_len);
+    case LED_CHECK_FULL:
+        return led_check(led, why, why_len);
+    }
+    LED_FAIL("unknown check mode %d", (int)mode);
+}
+
 bool led_check(const led_ledger *led, char *why, size_t why_len)
 {
-    uint64_t sum = 0; /* wraps; a zero sum mod 2^64 with bounded balances is zero */
-    int64_t earmarked_total = 0;
-    uint32_t lots_seen = 0, ext_seen = 0, pend_seen = 0;
-    if (led->hot[0].kind != LED_CENTRAL_BANK)
-        LED_FAIL("account 0 is not the central bank");
-    if (led->issued_fen - led->withdrawn_fen != -led->hot[0].balance_fen)
-        LED_FAIL("circulation %lld != issued %lld - withdrawn %lld",
-                 (long long)-led->hot[0].balance_fen, (long long)led->issued_fen,
-                 (long long)led->withdrawn_fen);
-    for (uint32_t a = 0; a < led->n; a++) {
-        const struct led_hot *h = &led->hot[a];
-        sum += (uint64_t)h->balance_fen;
-        if (h->kind >= LED_ACCOUNT_KINDS || (a > 0 && h->kind == LED_CENTRAL_BANK))
-            LED_FAIL("account %u: bad kind %u", a, h->kind);
-        if (a > 0 && h->balance_fen < 0)
-            LED_FAIL("account %u: negative balance %lld", a, (long long)h->balance_fen);
-        if (led_personal(h->kind) ? (h->cls < 1 || h->cls > 4) : h->cls != 0)
-            LED_FAIL("account %u: bad class %u", a, h->cls);
-        if (h->balance_fen > led->caps[h->cls].balance_cap_fen)
-            LED_FAIL("account %u: balance %lld over class %u cap %lld", a,
-                     (long long)h->balance_fen, h->cls,
-                     (long long)led->caps[h->cls].balance_cap_fen);
-        if ((h->flags & LED_F_PARENT) &&
-            (h->link >= led->n || led->hot[h->link].kind != LED_WALLET))
-            LED_FAIL("account %u: bad parent %u", a, h->link);
-        if (h->kind == LED_BANK && (h->link >= led->n_banks || led->reserve_fen[h->link] < 0))
-            LED_FAIL("bank %u: bad reserve slot or negative reserve", a);
-        const struct led_ext *e = led_ext_of(led, h);
-        if ((h->flags & (LED_F_EARMARK | LED_F_HARD)) && !e)
-            LED_FAIL("account %u: flags %u without ext", a, h->flags);
-        if (!e)
-            continue;
-        ext_seen++;
-        if (h->aux > led->max_ext || e->owner != a)
-            LED_FAIL("account %u: ext %u owned by %u", a, h->aux, e->owner);
-        if (e->earmarked_fen < 0 || e->earmarked_fen > h->balance_fen)
-            LED_FAIL("account %u: earmarked %lld outside 0..balance %lld", a,
-                     (long long)e->earmarked_fen, (long long)h->balance_fen);
-        int64_t lot_sum = 0;
-        int32_t prev_expiry = INT32_MIN;
-        uint32_t guard = led->max_lots + 1;
-        for (uint32_t li = e->first_lot; li != LED_NONE; li = led->lot[li].next) {
-            if (li >= led->max_lots || guard-- == 0)
-                LED_FAIL("account %u: lot list corrupt", a);
-            const struct led_lot *l = &led->lot[li];
-            if (l->wallet != a || l->remaining_fen < 0 || l->expiry_day < prev_expiry)
-                LED_FAIL("account %u: lot %u wrong owner, negative or out of order", a, li);
-            prev_expiry = l->expiry_day;
-            lot_sum += l->remaining_fen;
-            lots_seen++;
-        }
-        if (lot_sum != e->earmarked_fen)
-            LED_FAIL("account %u: lots sum %lld != earmarked %lld", a, (long long)lot_sum,
-                     (long long)e->earmarked_fen);
-        if (!(h->flags & LED_F_EARMARK) && e->first_lot != LED_NONE)
-            LED_FAIL("account %u: lots without the earmark flag", a);
-        earmarked_total += e->earmarked_fen;
-        int64_t pend_sum = 0;
-        uint32_t pn = 0;
-        for (uint32_t pi = e->pending_head; pi != LED_NONE; pi = led->pend[pi].next) {
-            if (pi >= led->max_pending || pn > led->max_pending)
-                LED_FAIL("account %u: pending list corrupt", a);
-            pend_sum += led->pend[pi].amount_fen;
-            pn++;
-        }
-        pend_seen += pn;
-        if (pn != e->pending_n || pend_sum != e->pending_fen || pend_sum > e->offline_limit_fen)
-            LED_FAIL("account %u: pending %u/%lld != recorded %u/%lld (limit %lld)", a, pn,
-                     (long long)pend_sum, e->pending_n, (long long)e->pending_fen,
-                     (long long)e->offline_limit_fen);
+    if (!led_check_quick(led, why, why_len))
+        return false;
+    struct led_sweep_acc acc;
+    memset(&acc, 0, sizeof acc);
+    for (uint32_t part = 0; part < LED_CHECK_PARTS; part++) {
+        uint64_t before = acc.sum;
+        led_acct a0 = (led_acct)((uint64_t)part << led->part_shift);
+        for (led_acct a = a0; a < led_part_end(led, part); a++)
+            if (!led_check_account(led, a, &acc, why, why_len))
+                return false;
+        if ((int64_t)(acc.sum - before) != led->part_sum_fen[part])
+            LED_FAIL("accounts %u..%u: balances sum to %lld, running sum %lld (a balance "
+                     "changed outside a transfer)", a0, led_part_end(led, part),
+                     (long long)(acc.sum - before), (long long)led->part_sum_fen[part]);
     }
-    if (sum != 0)
-        LED_FAIL("balances do not sum to zero (off by %lld)", (long long)sum);
-    if (lots_seen != led->lots_live)
-        LED_FAIL("lots in wallet lists %u != live lots %u", lots_seen, led->lots_live);
-    if (ext_seen != led->ext_used)
-        LED_FAIL("ext records in use %u != recorded %u", ext_seen, led->ext_used);
-    if (pend_seen != led->pend_used)
-        LED_FAIL("pending in lists %u != recorded %u", pend_seen, led->pend_used);
+    if (acc.sum != 0)
+        LED_FAIL("balances do not sum to zero (off by %lld)", (long long)acc.sum);
+    if (memcmp(acc.kc_sum_fen, led->kc_sum_fen, sizeof acc.kc_sum_fen) != 0 ||
+        memcmp(acc.kc_n, led->kc_n, sizeof acc.kc_n) != 0)
+        LED_FAIL("running sums by kind and class differ from the balances");
+    if (acc.earmarked_fen != led->earmarked_total_fen)
+        LED_FAIL("wallets' earmarked %lld != running earmarked total %lld",
+                 (long long)acc.earmarked_fen, (long long)led->earmarked_total_fen);
+    if (acc.lots != led->lots_live)
+        LED_FAIL("lots in wallet lists %u != live lots %u", acc.lots, led->lots_live);
+    if (acc.ext != led->ext_used)
+        LED_FAIL("ext records in use %u != recorded %u", acc.ext, led->ext_used);
+    if (acc.pend != led->pend_used)
+        LED_FAIL("pending in lists %u != recorded %u", acc.pend, led->pend_used);
     int64_t lot_total = 0;
     uint32_t bucketed = 0;
     for (uint32_t b = 0; b < LED_BUCKETS; b++)
@@ -1637,10 +1823,35 @@ bool led_check(const led_ledger *led, char *why, size_t why_len)
             if (!led->lot[li].in_bucket)
                 lot_total += led->lot[li].remaining_fen;
     }
-    if (lot_total != earmarked_total)
+    if (lot_total != acc.earmarked_fen)
         LED_FAIL("lot remainders %lld != wallets' earmarked %lld", (long long)lot_total,
-                 (long long)earmarked_total);
+                 (long long)acc.earmarked_fen);
     return true;
+}
+
+void led_test_corrupt_balance(led_ledger *led, led_acct a, int64_t delta_fen)
+{
+    LED_ASSERT(led, a < led->n);
+    led->hot[a].balance_fen += delta_fen;
+}
+
+/* Rebuilds the running sums from the records (after a checkpoint load). */
+static void led_sums_rebuild(led_ledger *led)
+{
+    memset(led->kc_sum_fen, 0, sizeof led->kc_sum_fen);
+    memset(led->kc_n, 0, sizeof led->kc_n);
+    memset(led->part_sum_fen, 0, sizeof led->part_sum_fen);
+    led->earmarked_total_fen = 0;
+    for (uint32_t a = 0; a < led->n; a++) {
+        const struct led_hot *h = &led->hot[a];
+        if (h->kind >= LED_ACCOUNT_KINDS || h->cls > 4)
+            continue; /* led_check refuses it */
+        led_sum(led, a, h, h->balance_fen);
+        led->kc_n[h->kind][h->cls]++;
+        const struct led_ext *e = led_ext_of(led, h);
+        if (e && h->aux <= led->max_ext)
+            led->earmarked_total_fen += e->earmarked_fen;
+    }
 }
 
 /* ------------------------------------------------------------------ names */
@@ -1774,6 +1985,7 @@ void led_load(led_ledger *led, ckp_reader *r)
     if (ckp_read_failed(r))
         return;
     /* Defended on the way in: the invariants must hold as they did when written. */
+    led_sums_rebuild(led);
     char why[256];
     if (led->n < 1 || !led_check(led, why, sizeof why))
         ckp_fail(r, "the checkpoint's ledger fails its invariants: %s", led->n < 1 ? "no accounts" : why);

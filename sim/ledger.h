@@ -139,11 +139,34 @@ int64_t led_withdrawn_total(const led_ledger *led);
 /* Today's counters for one city (valid until the next led_day_begin). */
 const led_day_stats *led_day(const led_ledger *led, uint16_t city);
 
-/* Full invariant check, O(accounts): debits equal credits (balances sum to
- * zero), circulation = issued - withdrawn, no wallet over its cap, no balance
- * negative except the issuer's. Returns true when all hold; otherwise writes
- * the first violation into why (size why_len) and returns false. */
+/* Full invariant check, O(accounts + lots + pending): debits equal credits
+ * (balances sum to zero), circulation = issued - withdrawn, no wallet over its
+ * cap, no balance negative except the issuer's, earmark and pending lists
+ * consistent, and the running sums (below) equal to the balances. Returns true
+ * when all hold; otherwise writes the first violation into why (size why_len)
+ * and returns false. */
 bool led_check(const led_ledger *led, char *why, size_t why_len);
+
+/* The ledger keeps running balance sums, moved by every transfer: by account
+ * kind and class, and by part (accounts are split into LED_CHECK_PARTS runs of
+ * consecutive numbers). led_check_quick checks them in O(kinds x classes +
+ * cities), without reading any account: they sum to zero, the issuer's equals
+ * its balance and -(issued - withdrawn), the issue and withdraw counters add
+ * up to issued and withdrawn, no kind's sum is negative, no class's is over
+ * its accounts' caps together, the earmarked total is within the personal
+ * balances. led_check_part adds a sweep of one part (part mod
+ * LED_CHECK_PARTS): every per-account fact of led_check, and the part's
+ * balances against its running sum, so a balance changed outside a transfer
+ * is caught when its part comes round. Same return convention as led_check. */
+#define LED_CHECK_PARTS 64u
+bool led_check_quick(const led_ledger *led, char *why, size_t why_len);
+bool led_check_part(const led_ledger *led, uint32_t part, char *why, size_t why_len);
+
+/* The end-of-day check of a run: OFF nothing; SAMPLED led_check_part of part
+ * (today's day number mod LED_CHECK_PARTS), so 64 consecutive days sweep every
+ * account, at 1/64 of a full sweep a day; FULL led_check. */
+enum led_check_mode { LED_CHECK_OFF = 0, LED_CHECK_SAMPLED, LED_CHECK_FULL };
+bool led_check_day(const led_ledger *led, enum led_check_mode mode, char *why, size_t why_len);
 
 const char *led_reason_name(enum led_reason r);           /* "insufficient", ... */
 const char *led_transfer_kind_name(enum led_transfer_kind k); /* "payment", ... */

@@ -40,4 +40,9 @@ struct led_hot {
 };
 _Static_assert(sizeof(struct led_hot) == 32, "account record must stay 32 bytes");
 
+/* For tests that plant a corruption: changes account a's balance by
+ * delta_fen outside any transfer (no counterpart, no running sums), as a
+ * stray write would. The invariant checks must then fail. */
+void led_test_corrupt_balance(led_ledger *led, led_acct a, int64_t delta_fen);
+
 #endif

@@ -42,6 +42,9 @@ void cli_usage(FILE *to)
             "  --vary section.key=v1,v2,... or section.key=start:stop:step\n"
             "                               sweep a key (may repeat, up to %d: the full factorial); see [sweep]\n"
             "  --jobs J                     run up to J runs of a batch in parallel processes (same files)\n"
+            "  --ensemble N                 N runs over the parameter ensemble: run i applies row i (cycling) of\n"
+            "                               data_dir/posterior.csv as --set values, with its own seed\n"
+            "  --posterior FILE             the parameter ensemble for --ensemble (default data_dir/posterior.csv)\n"
             "  --checkpoint-every DAYS      save the run's state every DAYS days to results/NAME.checkpoint/\n"
             "                               (atomically); 'resume' continues from it (docs/checkpoint.md)\n"
             "\n"
@@ -114,15 +117,23 @@ int cli_parse(int argc, char **argv, int first, cli_args *a, bool run_options)
             a->view = true;
         } else if (run_options && strcmp(s, "--exit-at-end") == 0) {
             a->exit_at_end = true;
-        } else if (run_options && (strcmp(s, "--replications") == 0 || strcmp(s, "--jobs") == 0)) {
+        } else if (run_options && (strcmp(s, "--replications") == 0 || strcmp(s, "--jobs") == 0 ||
+                                   strcmp(s, "--ensemble") == 0)) {
             char *end = NULL;
             long v = has_next ? strtol(argv[i + 1], &end, 10) : 0;
             if (!has_next || !*argv[i + 1] || *end || v < 1 || v > 1000000) {
                 fprintf(stderr, "ecnysim: %s needs a whole number from 1 to 1000000: expected %s N\n", s, s);
                 return EXIT_BADINPUT;
             }
-            *(strcmp(s, "--jobs") == 0 ? &a->jobs : &a->replications) = (int)v;
+            *(strcmp(s, "--jobs") == 0 ? &a->jobs : strcmp(s, "--ensemble") == 0 ? &a->ensemble : &a->replications) =
+                (int)v;
             i++;
+        } else if (run_options && strcmp(s, "--posterior") == 0) {
+            if (!has_next) {
+                fprintf(stderr, "ecnysim: --posterior needs a file: expected --posterior FILE.csv\n");
+                return EXIT_BADINPUT;
+            }
+            a->posterior = argv[++i];
         } else if (run_options && strcmp(s, "--checkpoint-every") == 0) {
             char *end = NULL;
             long v = has_next ? strtol(argv[i + 1], &end, 10) : 0;
@@ -187,9 +198,10 @@ int main(int argc, char **argv)
         int status = cli_parse(argc, argv, 2, &a, strcmp(cmd, "run") == 0);
         if (status != EXIT_OK)
             return status;
-        if (a.checkpoint_every > 0 && (a.view || a.replications || a.n_vary || a.jobs || a.trace_rate > 0)) {
+        if (a.checkpoint_every > 0 &&
+            (a.view || a.replications || a.n_vary || a.jobs || a.ensemble || a.trace_rate > 0)) {
             fprintf(stderr, "ecnysim: --checkpoint-every applies to a single run: expected it without --view, "
-                            "--replications, --vary, --jobs and --trace (docs/checkpoint.md)\n");
+                            "--replications, --vary, --jobs, --ensemble and --trace (docs/checkpoint.md)\n");
             return EXIT_BADINPUT;
         }
         if (strcmp(cmd, "run") == 0 && a.view)

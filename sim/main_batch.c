@@ -23,6 +23,7 @@
 #include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,7 +34,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "models/data.h"
 #include "models/schema.h"
+#include "models/world.h"
 #include "sim/dist.h"
 #include "sim/main_batch.h"
 #include "sim/output.h"
@@ -46,6 +49,10 @@
 #define BAT_MAX_VALUES 10000
 #define BAT_MAX_RUNS 1000000
 #define BAT_PATH 4096
+/* A point's summary reads its runs' daily.csv a block of rows at a time, the
+ * block sized so the values held (runs x rows x metrics doubles) stay under this. */
+#define BAT_SUMMARY_BYTES ((size_t)64 << 20)
+#define BAT_POSTERIOR_MAX_KEYS 64
 
 /* ---- small helpers ---- */
 
@@ -706,6 +713,17 @@ typedef struct {
     char **owned; /* strings the runs point at */
     int n_owned;
     int *point_first;
+    /* --ensemble / [sweep] ensemble: the parameter sets (posterior.csv) */
+    int ensemble;        /* members per point (0: none; then reps = replications) */
+    char posterior[BAT_PATH];
+    int n_keys, n_sets;  /* columns after set,weight; parameter sets (rows) */
+    char *key[BAT_POSTERIOR_MAX_KEYS];
+    int64_t *set_id;
+    double *weight;
+    int *set_line;       /* line of each set in the file */
+    char **assign;       /* [set * n_keys + k]: "section.key=value" */
+    bool weighted;       /* weights differ: weighted summaries */
+    bool summary_only;   /* [sweep] outputs = summary */
     /* output */
     out_run *out;
     out_csv *runs_csv, *all_csv, *sum_csv, *kpi_csv;
@@ -793,65 +811,269 @@ static bool assemble_run(void *vctx, int i)
     out_csv_int(b->runs_csv, r->point);
     out_csv_int(b->runs_csv, r->replication);
     out_csv_str(b->runs_csv, seed);
-    out_csv_str(b->runs_csv, dir);
+    out_csv_str(b->runs_csv, b->summary_only ? "" : dir); /* outputs = summary: the folder goes */
+    if (b->ensemble > 0)
+        out_csv_int(b->runs_csv, r->set_id);
     write_params(b, b->runs_csv, r->point - 1);
     out_csv_end_row(b->runs_csv);
 
-    daily_stream s = {b, i, false, NULL, 0, ""};
-    snprintf(s.seed, sizeof s.seed, "%s", seed);
-    snprintf(path, sizeof path, "%s/%s/daily.csv", out_temp_dir(b->out), dir);
-    bool ok = bat_csv_rows(path, stream_row, &s, b->errs);
-    if (!ok)
-        err_add(b->errs, "%s: cannot add it to all_daily.csv: expected date,city,metrics... rows", path);
-    for (size_t k = 0; k < s.n_metric; k++)
-        free(s.metric[k]);
-    free(s.metric);
-    if (ok && r->replication == b->reps)
+    bool ok = true;
+    if (!b->summary_only) {
+        daily_stream s = {b, i, false, NULL, 0, ""};
+        snprintf(s.seed, sizeof s.seed, "%s", seed);
+        snprintf(path, sizeof path, "%s/%s/daily.csv", out_temp_dir(b->out), dir);
+        ok = bat_csv_rows(path, stream_row, &s, b->errs);
+        if (!ok)
+            err_add(b->errs, "%s: cannot add it to all_daily.csv: expected date,city,metrics... rows", path);
+        for (size_t k = 0; k < s.n_metric; k++)
+            free(s.metric[k]);
+        free(s.metric);
+    }
+    if (ok && r->replication == b->reps) {
         ok = summarize_point(b, out_temp_dir(b->out), r->point - 1);
+        for (int k = 0; ok && b->summary_only && k < b->reps; k++) {
+            snprintf(path, sizeof path, "%s/run-%04d", out_temp_dir(b->out), (r->point - 1) * b->reps + k + 1);
+            bat_remove_tree(path);
+        }
+    }
     return ok && out_flush(b->out);
 }
 
-/* Writes summary.csv rows of one point from its replications' daily.csv. */
+typedef struct {
+    double x, w;
+} wx;
+
+static int wx_cmp(const void *a, const void *b)
+{
+    double x = ((const wx *)a)->x, y = ((const wx *)b)->x;
+    return (x > y) - (x < y);
+}
+
+static double wx_quantile(const wx *v, size_t n, double q)
+{
+    /* The k-th smallest sits at (weight below it) / (weight below the
+     * largest): R's type 7 when every weight is the same. */
+    if (n == 1)
+        return v[0].x;
+    double below_last = 0;
+    for (size_t k = 0; k + 1 < n; k++)
+        below_last += v[k].w;
+    double below = 0;
+    for (size_t k = 0; k + 1 < n; k++) {
+        double u0 = below / below_last, u1 = (below + v[k].w) / below_last;
+        if (q <= u1 || k + 2 == n) {
+            double t = u1 > u0 ? (q - u0) / (u1 - u0) : 0;
+            t = t < 0 ? 0 : t > 1 ? 1 : t;
+            return v[k].x + t * (v[k + 1].x - v[k].x);
+        }
+        below += v[k].w;
+    }
+    return v[n - 1].x;
+}
+
+/* Summary of x[0..n) weighted by w (> 0): weighted mean, sd with reliability
+ * weights (sum w (x - mean)^2 / (V1 - V2 / V1): the sample sd when weights
+ * are equal), quantiles as wx_quantile. tmp holds n pairs. */
+static void weighted_summary(const double *x, const double *w, size_t n, wx *tmp, sts_summary *s)
+{
+    double v1 = 0, v2 = 0, m = 0, ss = 0;
+    for (size_t k = 0; k < n; k++) {
+        tmp[k] = (wx){x[k], w[k]};
+        v1 += w[k];
+        v2 += w[k] * w[k];
+        m += w[k] * x[k];
+    }
+    m /= v1;
+    for (size_t k = 0; k < n; k++)
+        ss += w[k] * (x[k] - m) * (x[k] - m);
+    qsort(tmp, n, sizeof *tmp, wx_cmp);
+    memset(s, 0, sizeof *s);
+    s->n = n;
+    s->mean = m;
+    s->sd = n > 1 && v1 - v2 / v1 > 0 ? sqrt(ss / (v1 - v2 / v1)) : 0.0;
+    s->p05 = wx_quantile(tmp, n, 0.05);
+    s->p50 = wx_quantile(tmp, n, 0.50);
+    s->p95 = wx_quantile(tmp, n, 0.95);
+    s->min = tmp[0].x;
+    s->max = tmp[n - 1].x;
+}
+
+/* Splits a daily.csv line in place at commas (the files are ours: dates,
+ * area keys and numbers, never quoted). Returns the number of fields, or
+ * max + 1 when there are more. */
+static size_t split_line(char *s, char **field, size_t max)
+{
+    size_t n = 0;
+    for (;;) {
+        if (n == max)
+            return max + 1;
+        field[n++] = s;
+        char *c = strchr(s, ',');
+        if (!c)
+            break;
+        *c = '\0';
+        s = c + 1;
+    }
+    return n;
+}
+
+/* Writes summary.csv rows of one point from its replications' daily.csv,
+ * streaming: every run's file is read a block of rows at a time (reopened
+ * at its offset, so any number of runs needs no more than a few open
+ * files), the block sized to keep runs x rows x metrics values under
+ * BAT_SUMMARY_BYTES. With a weighted ensemble, members count by weight. */
 static bool summarize_point(batch *b, const char *dir, int point)
 {
     int first = point * b->reps, R = b->reps;
-    bat_table *t = calloc((size_t)R, sizeof *t);
-    double *x = malloc((size_t)R * sizeof *x);
-    bool ok = t && x;
     char path[BAT_PATH];
-    for (int k = 0; ok && k < R; k++) {
-        snprintf(path, sizeof path, "%s/run-%04d/daily.csv", dir, first + k + 1);
-        ok = bat_table_read(path, &t[k], b->errs);
-        if (ok && (t[k].n_rows != t[0].n_rows || t[k].n_val != t[0].n_val)) {
-            err_add(b->errs, "%s: %zu rows of %d metrics: expected the %zu rows of %d of run %d", path, t[k].n_rows,
-                    t[k].n_val, t[0].n_rows, t[0].n_val, first + 1);
-            ok = false;
+    long *off = calloc((size_t)R, sizeof *off);
+    double *x = malloc((size_t)R * sizeof *x), *w = malloc((size_t)R * sizeof *w);
+    wx *tmp = b->weighted ? malloc((size_t)R * sizeof *tmp) : NULL;
+    char **names = NULL, *line = NULL, **field = NULL, **date = NULL, **city = NULL;
+    double *v = NULL;
+    size_t cap = 0, n_val = 0, block = 0;
+    bool ok = off && x && w && (tmp || !b->weighted);
+    for (int k = 0; ok && k < R; k++)
+        w[k] = b->runs[first + k].weight;
+    for (bool more = ok; ok && more;) {
+        size_t rows0 = 0;
+        for (int k = 0; ok && k < R; k++) {
+            snprintf(path, sizeof path, "%s/run-%04d/daily.csv", dir, first + k + 1);
+            FILE *f = fopen(path, "r");
+            if (!f) {
+                err_add(b->errs, "%s: cannot read: %s", path, strerror(errno));
+                ok = false;
+                break;
+            }
+            ssize_t len;
+            if (off[k] == 0) { /* the header: run 1's names the metrics, the others' must match */
+                len = getline(&line, &cap, f);
+                if (len > 0 && line[len - 1] == '\n')
+                    line[--len] = '\0';
+                size_t nf = 0;
+                if (!names && len <= 0) {
+                    err_add(b->errs, "%s: empty file: expected a header 'date,city,...'", path);
+                    ok = false;
+                } else if (!names) {
+                    size_t commas = 0;
+                    for (ssize_t c = 0; c < len; c++)
+                        commas += line[c] == ',';
+                    names = calloc(commas + 1, sizeof *names);
+                    field = calloc(commas + 2, sizeof *field);
+                    if (names && field) {
+                        nf = split_line(line, field, commas + 1);
+                        for (size_t c = 2; c < nf; c++)
+                            names[c - 2] = dup_s(field[c]);
+                        n_val = nf >= 2 ? nf - 2 : 0;
+                    }
+                    if (nf < 3 || strcmp(field[0], "date") != 0 || strcmp(field[1], "city") != 0) {
+                        err_add(b->errs, "%s:1: expected a header 'date,city,...' with at least one value column",
+                                path);
+                        ok = false;
+                    } else {
+                        block = BAT_SUMMARY_BYTES / ((size_t)R * n_val * sizeof(double));
+                        block = block < 1 ? 1 : block > 65536 ? 65536 : block;
+                        v = malloc(block * (size_t)R * n_val * sizeof *v);
+                        date = calloc(block, sizeof *date);
+                        city = calloc(block, sizeof *city);
+                        ok = v && date && city;
+                        if (!ok)
+                            err_add(b->errs, "%s: out of memory summarising %d runs", path, R);
+                    }
+                } else if (len < 0 || split_line(line, field, n_val + 2) != n_val + 2) {
+                    err_add(b->errs, "%s:1: %s: expected the %zu metrics of run %d", path,
+                            len < 0 ? "no header" : "another header", n_val, first + 1);
+                    ok = false;
+                }
+            } else if (fseek(f, off[k], SEEK_SET) != 0) {
+                err_add(b->errs, "%s: cannot seek: %s", path, strerror(errno));
+                ok = false;
+            }
+            size_t rows = 0;
+            while (ok && rows < block && (len = getline(&line, &cap, f)) >= 0) {
+                if (len > 0 && line[len - 1] == '\n')
+                    line[--len] = '\0';
+                if (split_line(line, field, n_val + 2) != n_val + 2) {
+                    err_add(b->errs, "%s: a row without %zu fields: expected date,city and the metrics", path,
+                            n_val + 2);
+                    ok = false;
+                    break;
+                }
+                double *dst = v + ((size_t)k * block + rows) * n_val;
+                for (size_t m = 0; m < n_val; m++) {
+                    char *end;
+                    dst[m] = strtod(field[m + 2], &end);
+                    if (!field[m + 2][0] || *end) {
+                        err_add(b->errs, "%s: column '%s' is '%s': expected a number", path, names[m],
+                                field[m + 2]);
+                        ok = false;
+                        break;
+                    }
+                }
+                if (k == 0) {
+                    free(date[rows]);
+                    free(city[rows]);
+                    date[rows] = dup_s(field[0]);
+                    city[rows] = dup_s(field[1]);
+                    ok = ok && date[rows] && city[rows];
+                }
+                rows++;
+            }
+            off[k] = ftell(f);
+            if (ferror(f)) {
+                err_add(b->errs, "%s: read error", path);
+                ok = false;
+            }
+            fclose(f);
+            if (k == 0)
+                rows0 = rows;
+            else if (ok && rows != rows0) {
+                err_add(b->errs, "%s: a different number of rows: expected the rows of run %d", path, first + 1);
+                ok = false;
+            }
         }
-    }
-    for (size_t row = 0; ok && row < t[0].n_rows; row++) {
-        for (int m = 0; m < t[0].n_val; m++) {
-            for (int k = 0; k < R; k++)
-                x[k] = t[k].v[row * (size_t)t[k].n_val + (size_t)m];
-            sts_summary s;
-            sts_summarize(x, (size_t)R, &s);
-            char buf[40];
-            out_csv_int(b->sum_csv, point + 1);
-            write_params(b, b->sum_csv, point);
-            out_csv_str(b->sum_csv, t[0].date[row]);
-            out_csv_str(b->sum_csv, t[0].city[row]);
-            out_csv_str(b->sum_csv, t[0].val_name[m]);
-            out_csv_int(b->sum_csv, R);
-            out_csv_str(b->sum_csv, bat_num(buf, s.mean));
-            out_csv_str(b->sum_csv, bat_num(buf, s.sd));
-            out_csv_str(b->sum_csv, bat_num(buf, s.p05));
-            out_csv_str(b->sum_csv, bat_num(buf, s.p50));
-            out_csv_str(b->sum_csv, bat_num(buf, s.p95));
-            out_csv_end_row(b->sum_csv);
+        more = ok && rows0 == block;
+        for (size_t row = 0; ok && row < rows0; row++) {
+            for (size_t m = 0; m < n_val; m++) {
+                for (int k = 0; k < R; k++)
+                    x[k] = v[((size_t)k * block + row) * n_val + m];
+                sts_summary st;
+                if (b->weighted)
+                    weighted_summary(x, w, (size_t)R, tmp, &st);
+                else
+                    sts_summarize(x, (size_t)R, &st);
+                char buf[40];
+                out_csv_int(b->sum_csv, point + 1);
+                write_params(b, b->sum_csv, point);
+                out_csv_str(b->sum_csv, date[row]);
+                out_csv_str(b->sum_csv, city[row]);
+                out_csv_str(b->sum_csv, names[m]);
+                out_csv_int(b->sum_csv, R);
+                out_csv_str(b->sum_csv, bat_num(buf, st.mean));
+                out_csv_str(b->sum_csv, bat_num(buf, st.sd));
+                out_csv_str(b->sum_csv, bat_num(buf, st.p05));
+                out_csv_str(b->sum_csv, bat_num(buf, st.p50));
+                out_csv_str(b->sum_csv, bat_num(buf, st.p95));
+                out_csv_end_row(b->sum_csv);
+            }
         }
+        ok = ok && !out_failed(b->out);
     }
-    for (int k = 0; t && k < R; k++)
-        bat_table_free(&t[k]);
-    free(t);
+    if (!off || !x || !w || (!tmp && b->weighted))
+        err_add(b->errs, "out of memory summarising %d runs", R);
+    for (size_t r = 0; r < block && date; r++) {
+        free(date[r]);
+        free(city[r]);
+    }
+    for (size_t m = 0; names && m < n_val; m++)
+        free(names[m]);
+    free(names);
+    free(field);
+    free(line);
+    free(date);
+    free(city);
+    free(v);
+    free(off);
     /* KPI attainment, when the runs wrote kpi.csv. */
     snprintf(path, sizeof path, "%s/run-%04d/kpi.csv", dir, first + 1);
     struct stat st;
@@ -873,6 +1095,8 @@ static bool summarize_point(batch *b, const char *dir, int point)
                 free(kt);
                 free(ach);
                 free(x);
+                free(w);
+                free(tmp);
                 return !out_failed(b->out);
             }
             if (ok && tab_rows(kt[k]) != tab_rows(kt[0])) {
@@ -898,7 +1122,7 @@ static bool summarize_point(batch *b, const char *dir, int point)
         }
         for (size_t row = 0; ok && row < tab_rows(kt[0]); row++) {
             bool have_ach = true;
-            int met = 0;
+            double met = 0, w_all = 0;
             for (int k = 0; ok && k < R; k++) {
                 for (int c = 0; c < 3; c++)
                     if (strcmp(tab_get(kt[k], row, key_cols[c]), tab_get(kt[0], row, key_cols[c])) != 0) {
@@ -909,7 +1133,8 @@ static bool summarize_point(batch *b, const char *dir, int point)
                 /* attainment as a fraction of the target; met as the KPI module decided */
                 ok = ok && tab_real(kt[k], row, "attainment_pct", -1e300, 1e300, &x[k], b->errs);
                 x[k] /= 100.0;
-                met += strcmp(tab_get(kt[k], row, "status"), "met") == 0;
+                met += strcmp(tab_get(kt[k], row, "status"), "met") == 0 ? w[k] : 0;
+                w_all += w[k];
                 char *end;
                 const char *a = tab_get(kt[k], row, "achieved");
                 ach[k] = strtod(a, &end);
@@ -917,11 +1142,15 @@ static bool summarize_point(batch *b, const char *dir, int point)
             }
             if (!ok)
                 break;
-            double p = (double)met / R, mean_ach = 0;
+            /* Unweighted: the share of runs that met it, the plain mean. */
+            double p = b->weighted ? met / w_all : met / R, mean_ach = 0;
             for (int k = 0; k < R; k++)
-                mean_ach += ach[k] / R;
+                mean_ach += b->weighted ? ach[k] * w[k] / w_all : ach[k] / R;
             sts_summary s;
-            sts_summarize(x, (size_t)R, &s);
+            if (b->weighted)
+                weighted_summary(x, w, (size_t)R, tmp, &s);
+            else
+                sts_summarize(x, (size_t)R, &s);
             char buf[40];
             out_csv_int(b->kpi_csv, point + 1);
             write_params(b, b->kpi_csv, point);
@@ -943,7 +1172,242 @@ static bool summarize_point(batch *b, const char *dir, int point)
         free(ach);
     }
     free(x);
+    free(w);
+    free(tmp);
     return ok && !out_failed(b->out);
+}
+
+/* ---- the parameter ensemble (posterior.csv) ---- */
+
+static char *fmt_alloc(const char *fmt, const char *a, const char *c);
+
+typedef struct {
+    char *field[BAT_POSTERIOR_MAX_KEYS + 3];
+    size_t n;
+    bool too_many, oom;
+} line_fields;
+
+static void lf_field(void *v, size_t len, void *data)
+{
+    line_fields *lf = data;
+    if (lf->n == BAT_POSTERIOR_MAX_KEYS + 3) {
+        lf->too_many = true;
+        return;
+    }
+    char *c = malloc(len + 1);
+    if (!c) {
+        lf->oom = true;
+        return;
+    }
+    memcpy(c, v ? v : "", len);
+    c[len] = '\0';
+    lf->field[lf->n++] = c;
+}
+
+static void lf_row(int c, void *data)
+{
+    (void)c;
+    (void)data;
+}
+
+static void lf_free(line_fields *lf)
+{
+    for (size_t i = 0; i < lf->n; i++)
+        free(lf->field[i]);
+    lf->n = 0;
+}
+
+/* Splits one CSV line (quotes allowed within it) into lf; false on bad CSV. */
+static bool lf_parse(const char *line, size_t len, line_fields *lf)
+{
+    struct csv_parser p;
+    memset(lf, 0, sizeof *lf);
+    csv_init(&p, CSV_STRICT | CSV_APPEND_NULL);
+    bool ok = csv_parse(&p, line, len, lf_field, lf_row, lf) == len && csv_fini(&p, lf_field, lf_row, lf) == 0;
+    csv_free(&p);
+    return ok && !lf->oom;
+}
+
+static bool posterior_key_ok(const char *k)
+{
+    const char *dot = strchr(k, '.');
+    if (!dot || dot == k || !dot[1])
+        return false;
+    for (const char *c = k; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
+              *c == '.' || *c == '-'))
+            return false;
+    return true;
+}
+
+/* Reads b->posterior: '#' lines and blank lines are skipped; the header is
+ * set,weight,SECTION.KEY,...; each row an integer id, a positive weight and
+ * one value per key. Every problem is printed as FILE:LINE: ...; returns an
+ * exit status (2 for a bad file). */
+static int read_posterior(batch *b)
+{
+    FILE *f = fopen(b->posterior, "r");
+    if (!f) {
+        fprintf(stderr, "ecnysim: %s: cannot read the parameter ensemble: %s (expected a CSV "
+                        "set,weight,SECTION.KEY,... with one row per parameter set; --posterior FILE)\n",
+                b->posterior, strerror(errno));
+        return EXIT_BADINPUT;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int lineno = 0, bad = 0, cap_sets = 0;
+    bool header = false;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        size_t lead = strspn(line, " \t");
+        if (line[lead] == '\0' || line[lead] == '#')
+            continue;
+        line_fields lf;
+        if (!lf_parse(line, (size_t)len, &lf) || lf.too_many) {
+            fprintf(stderr, "ecnysim: %s:%d: %s: expected comma-separated fields, at most %d keys\n", b->posterior,
+                    lineno, lf.too_many ? "too many fields" : "bad CSV", BAT_POSTERIOR_MAX_KEYS);
+            lf_free(&lf);
+            bad++;
+            break;
+        }
+        if (!header) {
+            header = true;
+            if (lf.n < 3 || strcmp(lf.field[0], "set") != 0 || strcmp(lf.field[1], "weight") != 0) {
+                fprintf(stderr, "ecnysim: %s:%d: bad header: expected set,weight,SECTION.KEY,... (at least one key)\n",
+                        b->posterior, lineno);
+                bad++;
+            }
+            for (size_t i = 2; !bad && i < lf.n; i++) {
+                if (!posterior_key_ok(lf.field[i])) {
+                    fprintf(stderr, "ecnysim: %s:%d: column '%s': expected SECTION.KEY (named sections as "
+                                    "city.suzhou.promotion)\n", b->posterior, lineno, lf.field[i]);
+                    bad++;
+                }
+                for (size_t j = 2; j < i; j++)
+                    if (strcmp(lf.field[i], lf.field[j]) == 0) {
+                        fprintf(stderr, "ecnysim: %s:%d: column '%s' appears twice: expected each key once\n",
+                                b->posterior, lineno, lf.field[i]);
+                        bad++;
+                    }
+            }
+            if (!bad) {
+                b->n_keys = (int)lf.n - 2;
+                for (int k = 0; k < b->n_keys; k++) {
+                    b->key[k] = lf.field[k + 2];
+                    lf.field[k + 2] = NULL;
+                }
+            }
+            for (size_t i = 0; i < lf.n; i++)
+                free(lf.field[i]);
+            if (bad)
+                break;
+            continue;
+        }
+        if (lf.n != (size_t)b->n_keys + 2) {
+            fprintf(stderr, "ecnysim: %s:%d: %zu fields: expected %d (set, weight and one value per key)\n",
+                    b->posterior, lineno, lf.n, b->n_keys + 2);
+            lf_free(&lf);
+            bad++;
+            continue;
+        }
+        char *end, *wend;
+        errno = 0;
+        long long id = strtoll(lf.field[0], &end, 10);
+        bool id_bad = !lf.field[0][0] || *end || errno;
+        double w = strtod(lf.field[1], &wend);
+        if (id_bad) {
+            fprintf(stderr, "ecnysim: %s:%d: set '%s': expected a whole number\n", b->posterior, lineno, lf.field[0]);
+            bad++;
+        }
+        if (!lf.field[1][0] || *wend || !(w > 0) || w > 1e300) {
+            fprintf(stderr, "ecnysim: %s:%d: weight '%s': expected a positive number\n", b->posterior, lineno,
+                    lf.field[1]);
+            bad++;
+        }
+        for (int k = 0; k < b->n_keys; k++)
+            if (!lf.field[k + 2][0]) {
+                fprintf(stderr, "ecnysim: %s:%d: empty value for '%s': expected a value the scenario accepts\n",
+                        b->posterior, lineno, b->key[k]);
+                bad++;
+            }
+        if (!bad) {
+            if (b->n_sets == cap_sets) {
+                int nc = cap_sets ? cap_sets * 2 : 64;
+                int64_t *ids = realloc(b->set_id, (size_t)nc * sizeof *ids);
+                if (ids)
+                    b->set_id = ids;
+                double *ws = ids ? realloc(b->weight, (size_t)nc * sizeof *ws) : NULL;
+                if (ws)
+                    b->weight = ws;
+                int *ls = ws ? realloc(b->set_line, (size_t)nc * sizeof *ls) : NULL;
+                if (ls)
+                    b->set_line = ls;
+                char **as = ls ? realloc(b->assign, (size_t)nc * (size_t)b->n_keys * sizeof *as) : NULL;
+                if (!as) {
+                    fprintf(stderr, "ecnysim: %s: out of memory\n", b->posterior);
+                    lf_free(&lf);
+                    free(line);
+                    fclose(f);
+                    return EXIT_RUNTIME;
+                }
+                b->assign = as;
+                cap_sets = nc;
+            }
+            int r = b->n_sets;
+            b->set_id[r] = id;
+            b->weight[r] = w;
+            b->set_line[r] = lineno;
+            for (int k = 0; k < b->n_keys; k++)
+                b->assign[(size_t)r * (size_t)b->n_keys + (size_t)k] =
+                    fmt_alloc("%s=%s", b->key[k], lf.field[k + 2]);
+            b->n_sets++;
+            for (int k = 0; k < b->n_keys; k++)
+                if (!b->assign[(size_t)r * (size_t)b->n_keys + (size_t)k]) {
+                    fprintf(stderr, "ecnysim: %s: out of memory\n", b->posterior);
+                    lf_free(&lf);
+                    free(line);
+                    fclose(f);
+                    return EXIT_RUNTIME;
+                }
+        }
+        lf_free(&lf);
+        if (bad >= 20)
+            break;
+    }
+    free(line);
+    bool read_error = ferror(f);
+    fclose(f);
+    if (read_error) {
+        fprintf(stderr, "ecnysim: %s: read error\n", b->posterior);
+        return EXIT_RUNTIME;
+    }
+    if (!bad && !header) {
+        fprintf(stderr, "ecnysim: %s:%d: no header: expected set,weight,SECTION.KEY,... then one row per "
+                        "parameter set\n", b->posterior, lineno);
+        bad++;
+    } else if (!bad && b->n_sets == 0) {
+        fprintf(stderr, "ecnysim: %s:%d: no parameter sets: expected at least one row after the header\n",
+                b->posterior, lineno);
+        bad++;
+    }
+    for (int r = 1; !bad && r < b->n_sets; r++)
+        b->weighted = b->weighted || b->weight[r] != b->weight[0];
+    return bad ? EXIT_BADINPUT : EXIT_OK;
+}
+
+static void posterior_free(batch *b)
+{
+    for (int k = 0; k < b->n_keys; k++)
+        free(b->key[k]);
+    for (size_t i = 0; b->assign && i < (size_t)b->n_sets * (size_t)b->n_keys; i++)
+        free(b->assign[i]);
+    free(b->assign);
+    free(b->set_id);
+    free(b->weight);
+    free(b->set_line);
 }
 
 /* ---- the plan ---- */
@@ -996,9 +1460,18 @@ static int read_plan(batch *b, const scn_doc *doc, bool *is_batch)
         if (st != EXIT_OK)
             return st;
     }
-    int64_t reps = b->a->replications ? b->a->replications : scn_int(sw, "replications");
-    *is_batch = b->a->replications || b->a->n_vary || from_file || reps > 1;
+    if (b->a->ensemble && b->a->replications) {
+        fprintf(stderr, "ecnysim: --ensemble N runs N members, each with its own replication seed: expected "
+                        "--ensemble or --replications, not both\n");
+        return EXIT_BADINPUT;
+    }
+    /* --replications overrides the file's ensemble as it does its replications. */
+    int64_t ens = b->a->ensemble ? b->a->ensemble : b->a->replications ? 0 : scn_int(sw, "ensemble");
+    int64_t reps = ens > 0 ? ens : b->a->replications ? b->a->replications : scn_int(sw, "replications");
+    *is_batch = b->a->replications || b->a->n_vary || from_file || reps > 1 || ens > 0;
     b->reps = (int)reps;
+    b->ensemble = (int)ens;
+    b->summary_only = strcmp(scn_str(sw, "outputs"), "summary") == 0;
     double points = 1;
     for (int d = 0; d < b->n_dims; d++)
         points *= b->dim[d].n;
@@ -1010,6 +1483,23 @@ static int read_plan(batch *b, const scn_doc *doc, bool *is_batch)
     b->n_points = (int)points;
     b->n_runs = b->n_points * b->reps;
     return EXIT_OK;
+}
+
+/* With an ensemble: finds and reads the parameter sets (--posterior, else
+ * data_dir/posterior.csv as the scenario locates data_dir). */
+static int plan_ensemble(batch *b, const scn_doc *doc)
+{
+    if (b->ensemble <= 0)
+        return EXIT_OK;
+    if (b->a->posterior) {
+        snprintf(b->posterior, sizeof b->posterior, "%s", b->a->posterior);
+    } else {
+        char located[BAT_PATH];
+        const char *dir = dat_locate(scn_str(scn_single(doc, "scenario"), "data_dir"), scn_path(doc), located,
+                                     sizeof located);
+        snprintf(b->posterior, sizeof b->posterior, "%s/posterior.csv", dir);
+    }
+    return read_posterior(b);
 }
 
 static char *fmt_alloc(const char *fmt, const char *a, const char *c)
@@ -1036,7 +1526,9 @@ static int build_runs(batch *b, const scn_doc *doc)
     }
     if (scn_int(sw, "replications") != 1)
         clear[n_clear++] = "sweep.replications=1";
-    int per_run = b->a->n_sets + b->n_dims + n_clear + 1;
+    if (scn_int(sw, "ensemble") != 0)
+        clear[n_clear++] = "sweep.ensemble=0";
+    int per_run = b->a->n_sets + b->n_keys + b->n_dims + n_clear + 1;
     b->runs = calloc((size_t)b->n_runs, sizeof *b->runs);
     b->owned = calloc((size_t)b->n_runs * (size_t)(b->n_dims + 1) + 1, sizeof *b->owned);
     const char **sets = calloc((size_t)b->n_runs * (size_t)per_run, sizeof *sets);
@@ -1064,8 +1556,16 @@ static int build_runs(batch *b, const scn_doc *doc)
             run->point = p + 1;
             run->replication = r;
             run->seed = bat_seed(pbase, r);
+            run->weight = 1;
             for (int s = 0; s < b->a->n_sets; s++)
                 run->sets[run->n_sets++] = b->a->sets[s];
+            if (b->ensemble > 0) { /* member r: parameter set r (cycling), after --set, before the point */
+                int row = (r - 1) % b->n_sets;
+                run->set_id = b->set_id[row];
+                run->weight = b->weight[row];
+                for (int k = 0; k < b->n_keys; k++)
+                    run->sets[run->n_sets++] = b->assign[(size_t)row * (size_t)b->n_keys + (size_t)k];
+            }
             for (int d = 0; d < b->n_dims; d++)
                 run->sets[run->n_sets++] = point_sets[d];
             for (int c = 0; c < n_clear; c++)
@@ -1088,6 +1588,29 @@ static int validate_points(batch *b)
     if (!errs)
         return EXIT_RUNTIME;
     int status = EXIT_OK;
+    /* Every parameter set in use, on the scenario and the command's --set:
+     * a bad value is named by its line in the file. */
+    int in_use = b->ensemble > 0 ? (b->n_sets < b->reps ? b->n_sets : b->reps) : 0;
+    const char **sets = in_use ? calloc((size_t)(b->a->n_sets + b->n_keys), sizeof *sets) : NULL;
+    if (in_use && !sets)
+        status = EXIT_RUNTIME;
+    for (int k = 0; k < in_use && status == EXIT_OK; k++) {
+        int n = 0;
+        for (int c = 0; c < b->a->n_sets; c++)
+            sets[n++] = b->a->sets[c];
+        for (int c = 0; c < b->n_keys; c++)
+            sets[n++] = b->assign[(size_t)k * (size_t)b->n_keys + (size_t)c];
+        err_init(errs);
+        scn_doc *d = scn_load(&ecny_schema, b->a->scenario, sets, n, errs);
+        if (!d) {
+            err_print(errs, stderr);
+            fprintf(stderr, "ecnysim: %s:%d: parameter set %lld is not valid for this scenario (see above)\n",
+                    b->posterior, b->set_line[k], (long long)b->set_id[k]);
+            status = EXIT_BADINPUT;
+        }
+        scn_free(d);
+    }
+    free(sets);
     for (int p = 0; p < b->n_points && status == EXIT_OK; p++) {
         err_init(errs);
         const bat_run *r = &b->runs[p * b->reps];
@@ -1099,6 +1622,62 @@ static int validate_points(batch *b)
         }
         scn_free(d);
     }
+
+    free(errs);
+    return status;
+}
+
+/* Refuses, before anything runs, a batch whose memory would pass
+ * memory_limit_gib: --jobs runs at once, each as large as the first run's
+ * world (wld_bytes, built here and freed), plus the summary's block of values
+ * (at least one row of every replication: R x 64 metrics x 8 bytes). The
+ * data loaded here is handed to the forked runs (cli_preload_data). */
+static int check_memory(batch *b, int jobs)
+{
+    err_list *errs = malloc(sizeof *errs);
+    dat_set *data = malloc(sizeof *data);
+    if (!errs || !data) {
+        free(errs);
+        free(data);
+        return EXIT_RUNTIME;
+    }
+    err_init(errs);
+    int status = EXIT_OK;
+    scn_doc *doc = scn_load(&ecny_schema, b->a->scenario, b->runs[0].sets, b->runs[0].n_sets, errs);
+    wld_world *w = NULL;
+    if (doc && scn_int(scn_single(doc, "peer"), "residents") == 0) { /* the peer model sizes itself */
+        char located[BAT_PATH];
+        const char *dir = dat_locate(scn_str(scn_single(doc, "scenario"), "data_dir"), scn_path(doc), located,
+                                     sizeof located);
+        if (dat_load(dir, data, errs)) {
+            cli_preload_data(dir, data); /* loaded once here, copied by every forked run */
+            w = wld_create(doc, data, errs);
+        }
+        if (!w) { /* the run itself reports why, the same way */
+            scn_free(doc);
+            free(data);
+            free(errs);
+            return EXIT_OK;
+        }
+        double limit = scn_real(scn_single(doc, "scenario"), "memory_limit_gib") * 1073741824.0;
+        int at_once = jobs < b->n_runs ? jobs : b->n_runs;
+        double run_bytes = (double)wld_bytes(w), sum_bytes = (double)b->reps * 64 * sizeof(double);
+        if (sum_bytes < (double)BAT_SUMMARY_BYTES)
+            sum_bytes = (double)BAT_SUMMARY_BYTES;
+        double need = at_once * run_bytes + sum_bytes;
+        if (need > limit) {
+            fprintf(stderr,
+                    "ecnysim: %d runs, %d at a time, need about %.2f GiB (%d x %.2f GiB per run + %.2f GiB for "
+                    "the summary of %d replications): over memory_limit_gib = %g: expected fewer --jobs or "
+                    "replications, a larger 'scale', or a larger memory_limit_gib in [scenario]\n",
+                    b->n_runs, at_once, need / 1073741824.0, at_once, run_bytes / 1073741824.0,
+                    sum_bytes / 1073741824.0, b->reps, limit / 1073741824.0);
+            status = EXIT_BADINPUT;
+        }
+    }
+    wld_free(w);
+    scn_free(doc);
+    free(data);
     free(errs);
     return status;
 }
@@ -1112,6 +1691,7 @@ static void batch_free(batch *b)
     free(b->owned);
     free(b->runs);
     free(b->errs);
+    posterior_free(b);
 }
 
 static void write_batch_manifest(FILE *m, const batch *b, const scn_doc *doc, int jobs, const char *status,
@@ -1130,6 +1710,9 @@ static void write_batch_manifest(FILE *m, const batch *b, const scn_doc *doc, in
             b->n_runs, n_done, jobs);
     for (int d = 0; d < b->n_dims; d++)
         fprintf(m, "vary%d = \"%s\"\n", d + 1, b->dim[d].spec);
+    if (b->ensemble > 0)
+        fprintf(m, "ensemble = %d\nposterior = %s\nparameter_sets = %d\nweighted = %s\n", b->ensemble,
+                b->posterior, b->n_sets, b->weighted ? "true" : "false");
     scn_write_resolved(doc, m);
 }
 
@@ -1176,9 +1759,13 @@ static int batch_main(const cli_args *a, int argc, char **argv, bool dist)
     }
     int jobs = a->jobs ? a->jobs : 1;
     if (status == EXIT_OK)
+        status = plan_ensemble(&b, doc);
+    if (status == EXIT_OK)
         status = build_runs(&b, doc);
     if (status == EXIT_OK)
         status = validate_points(&b);
+    if (status == EXIT_OK)
+        status = check_memory(&b, jobs);
     b.errs = malloc(sizeof *b.errs);
     if (status == EXIT_OK && !b.errs)
         status = EXIT_RUNTIME;
@@ -1198,6 +1785,8 @@ static int batch_main(const cli_args *a, int argc, char **argv, bool dist)
         const char *head[] = {"run", "point", "replication", "seed", "dir"};
         for (int c = 0; c < 5; c++)
             cols[n++] = head[c];
+        if (b.ensemble > 0)
+            cols[n++] = "set";
         for (int d = 0; d < b.n_dims; d++)
             cols[n++] = b.dim[d].key;
         b.runs_csv = out_csv_open(b.out, "runs.csv", cols, (size_t)n);
@@ -1209,7 +1798,7 @@ static int batch_main(const cli_args *a, int argc, char **argv, bool dist)
         const char *tail[] = {"date", "city", "metric", "value"};
         for (int c = 0; c < 4; c++)
             cols[n++] = tail[c];
-        b.all_csv = out_csv_open(b.out, "all_daily.csv", cols, (size_t)n);
+        b.all_csv = b.summary_only ? NULL : out_csv_open(b.out, "all_daily.csv", cols, (size_t)n);
         n = 0;
         cols[n++] = "point";
         for (int d = 0; d < b.n_dims; d++)
@@ -1219,7 +1808,7 @@ static int batch_main(const cli_args *a, int argc, char **argv, bool dist)
             cols[n++] = stail[c];
         b.sum_csv = out_csv_open(b.out, "summary.csv", cols, (size_t)n);
     }
-    if (!b.out || !b.runs_csv || !b.all_csv || !b.sum_csv) {
+    if (!b.out || !b.runs_csv || (!b.all_csv && !b.summary_only) || !b.sum_csv) {
         if (b.out)
             err_add(b.errs, "%s", out_error(b.out));
         err_print(b.errs, stderr);
@@ -1309,6 +1898,8 @@ static int batch_worker(const cli_args *a, char **argv)
     int status = doc ? read_plan(&b, doc, &is_batch) : EXIT_RUNTIME;
     if (status == EXIT_OK && !is_batch)
         status = EXIT_RUNTIME;
+    if (status == EXIT_OK)
+        status = plan_ensemble(&b, doc);
     if (status == EXIT_OK)
         status = build_runs(&b, doc);
     if (status != EXIT_OK) {

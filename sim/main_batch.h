@@ -19,6 +19,8 @@ typedef struct {
     int n_sets;
     uint64_t seed;
     int point, replication; /* 1-based */
+    int64_t set_id;         /* --ensemble: the parameter set's id (posterior.csv 'set') */
+    double weight;          /* --ensemble: its weight; 1 otherwise */
 } bat_run;
 
 typedef struct {

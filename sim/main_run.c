@@ -33,6 +33,21 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
+/* The data a batch's parent loaded before forking its runs (cli_preload_data):
+ * a child whose scenario locates the same data folder copies it instead of
+ * reading the files again. */
+static struct {
+    bool set;
+    char dir[4096];
+    dat_set data;
+} preloaded;
+
+void cli_preload_data(const char *dir, const dat_set *data)
+{
+    preloaded.set = snprintf(preloaded.dir, sizeof preloaded.dir, "%s", dir) < (int)sizeof preloaded.dir;
+    preloaded.data = *data;
+}
+
 /* Loads and checks everything a run needs; prints every error. */
 static int load_all(const cli_args *a, scn_doc **doc_out, dat_set **data_out, wld_world **world_out)
 {
@@ -51,9 +66,14 @@ static int load_all(const cli_args *a, scn_doc **doc_out, dat_set **data_out, wl
         char located[4096];
         const char *dir = dat_locate(scn_str(scn_single(doc, "scenario"), "data_dir"), scn_path(doc), located,
                                      sizeof located);
+        bool have = false;
+        if (data && preloaded.set && strcmp(dir, preloaded.dir) == 0) {
+            *data = preloaded.data;
+            have = true;
+        }
         if (!data)
             err_add(errs, "out of memory");
-        else if (dat_load(dir, data, errs))
+        else if (have || dat_load(dir, data, errs))
             world = cli_world_create(doc, data, errs); /* this rank's cities (sim/main_mpi.c) */
     }
     if (!world) {
@@ -320,6 +340,17 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
         !cli_ckp_maybe(&a, doc, w, eng, run, root, name, true, ckp_err, sizeof ckp_err)) {
         err_add(errs, "%s", ckp_err);
         status = EXIT_RUNTIME;
+    }
+    if (status == EXIT_OK && eng_day_index(eng) > 0) {
+        /* Every account, whatever check_ledger says: the days' checks are the
+         * running sums and a rotating 1/64 of the accounts (sim/ledger.h). */
+        char why[256];
+        if (!led_check(wld_ledger(w), why, sizeof why)) {
+            fprintf(stderr, "ecnysim: run failed: ledger invariant broken at the end of the run (seed %llu): %s\n",
+                    (unsigned long long)wld_seed(w), why);
+            cli_dist_fail();
+            status = EXIT_RUNTIME;
+        }
     }
     if (status == EXIT_OK && !write_end_tables(run, wld_frame(w)))
         status = EXIT_RUNTIME;
