@@ -78,7 +78,7 @@ $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) -rdynamic -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 $(VIEW_SO): $(VIEW_OBJ)
-	$(CC) -shared -o $@ $^ $(LDFLAGS) $(LDSAN) $(VIEW_LIBS) -lm
+	$(CC) -shared -o $@ $^ $(LDFLAGS) $(LDSAN) $(VIEW_LIBS) -liniparser -lm
 
 $(BUILD)/pic/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -101,6 +101,9 @@ $(LIB): $(LIB_OBJ)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# An installed ecnysim finds the installed data by default (models/data.c).
+$(BUILD)/models/data.o: CPPFLAGS += -DECNYSIM_DATA_DIR=\"$(PREFIX)/share/ecnysim/data\"
 
 # Test programs also link the shared test support (tests/support/: fixtures).
 TEST_SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
