@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/schema.h"
 #include "sim/cli.h"
+#include "sim/output.h"
+#include "sim/scenario.h"
 
 void cli_usage(FILE *to)
 {
@@ -68,6 +71,38 @@ void cli_usage(FILE *to)
             CLI_MAX_VARY);
 }
 
+bool cli_check_out(const char *out)
+{
+    size_t n = strlen(out);
+    if (n == 0 || n > CLI_OUT_MAX) {
+        fprintf(stderr, "ecnysim: --out is %s: expected a folder path of 1 to %d characters\n",
+                n ? "too long" : "empty", CLI_OUT_MAX);
+        return false;
+    }
+    char tmp[CLI_OUT_MAX + 1];
+    snprintf(tmp, sizeof tmp, "%s", out);
+    while (n > 1 && tmp[n - 1] == '/')
+        tmp[--n] = '\0';
+    for (const char *part = tmp; *part;) {
+        size_t len = strcspn(part, "/");
+        if (len > 255) {
+            fprintf(stderr, "ecnysim: --out: a folder name in the path is %zu characters long: expected at most 255\n",
+                    len);
+            return false;
+        }
+        part += len + (part[len] == '/');
+    }
+    const char *last = strrchr(tmp, '/');
+    last = last ? last + 1 : tmp;
+    err_list errs;
+    err_init(&errs);
+    if (!cli_check_name(last, "the results folder's name", "ecnysim: --out", &errs)) {
+        fprintf(stderr, "%s\n", errs.msg[0]);
+        return false;
+    }
+    return true;
+}
+
 int cli_parse(int argc, char **argv, int first, cli_args *a, bool run_options)
 {
     for (int i = first; i < argc; i++) {
@@ -79,6 +114,8 @@ int cli_parse(int argc, char **argv, int first, cli_args *a, bool run_options)
                 return EXIT_BADINPUT;
             }
             a->out = argv[++i];
+            if (!cli_check_out(a->out))
+                return EXIT_BADINPUT;
         } else if (run_options && strcmp(s, "--seed") == 0) {
             if (!has_next) {
                 fprintf(stderr, "ecnysim: --seed needs a number: expected --seed N\n");
@@ -157,6 +194,30 @@ int cli_parse(int argc, char **argv, int first, cli_args *a, bool run_options)
     return EXIT_OK;
 }
 
+/* A batch (--replications, --vary) must not replace a single run's folder:
+ * refused here, before any run, with exit 2. (A [sweep] batch is caught when
+ * it commits: out_commit never replaces results of another kind.) */
+static bool batch_location_free(const cli_args *a)
+{
+    err_list *errs = malloc(sizeof *errs);
+    if (!errs)
+        return true; /* the batch reports the shortage */
+    err_init(errs);
+    scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
+    bool ok = true;
+    if (doc) {
+        char root[4096], name[1024], dir[5200];
+        cli_results_location(doc, a, root, sizeof root, name, sizeof name);
+        snprintf(dir, sizeof dir, "%s/%s", root, name);
+        ok = out_check_kind(dir, "batch", errs);
+        if (!ok)
+            err_print(errs, stderr);
+    }
+    scn_free(doc);
+    free(errs);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -191,6 +252,8 @@ int main(int argc, char **argv)
         }
         if (strcmp(cmd, "run") == 0 && a.view)
             return cli_view_run_plugin(&a, argc, argv);
+        if (strcmp(cmd, "run") == 0 && (a.replications || a.n_vary) && !batch_location_free(&a))
+            return EXIT_BADINPUT;
         /* cli_dist_run is cli_batch unless under mpirun (sim/main_mpi.c) */
         return strcmp(cmd, "run") == 0 ? cli_dist_run(&a, argc, argv) : cli_validate(&a);
     }

@@ -810,12 +810,26 @@ static bool apply_set(scn_doc *doc, const char *set, err_list *errs)
         return false;
     scn_instance *in = find_instance(doc, def, name);
     if (!in) {
-        if (def->named) {
-            err_add(errs, "%s: there is no section [%s] in %s to change: expected one of the file's [%s.*] sections",
-                    where, full, doc->path, def->name);
+        /* A repeatable section may be added by --set when every key has a
+         * default (wallet_class.1.balance_cap_yuan=50 on a file without
+         * [wallet_class.1]); one with required keys must be in the file. */
+        const char *required = NULL;
+        for (size_t i = 0; def->named && i < def->n_keys && !required; i++)
+            if (!def->keys[i].def)
+                required = def->keys[i].key;
+        if (def->named && def->required) { /* [city.*]: what is simulated is said in the file */
+            err_add(errs, "%s: there is no section [%s] in %s to change: expected one of the file's [%s.*] "
+                          "sections (a new [%s.NAME] is added in the file, not by --set)",
+                    where, full, doc->path, def->name, def->name);
             return false;
         }
-        in = instance_new(doc, def, "", 0);
+        if (required) {
+            err_add(errs, "%s: there is no section [%s] in %s to change, and a new one needs keys without a "
+                          "default ('%s'): expected one of the file's [%s.*] sections, or the section added to "
+                          "the file", where, full, doc->path, required, def->name);
+            return false;
+        }
+        in = instance_new(doc, def, name, 0);
         if (!in)
             return false;
     }
