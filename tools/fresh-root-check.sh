@@ -6,7 +6,7 @@
 #   sh tools/fresh-root-check.sh /var/tmp/ecnysim-fresh   # ROOT is made, then removed (KEEP=1 keeps it)
 #
 # 1. debootstrap a minimal Debian 12 (bookworm) root (MIRROR, default the
-#    first deb.debian.org-style URL of this machine's apt sources);
+#    first .../debian archive of this machine's apt sources);
 # 2. copy the project (git archive of HEAD, so only what is committed);
 # 3. inside it (chroot, /proc and /dev mounted): the README's set-up
 #    commands (apt-get install make, plain `make`, `make run`, the README's
@@ -24,8 +24,9 @@ if ! command -v debootstrap >/dev/null 2>&1; then
     apt-get update -q && apt-get install -y -q debootstrap || exit 1
 fi
 if [ -z "${MIRROR:-}" ]; then
-    MIRROR=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | awk '$1 == "deb" { print $2; exit }')
-    [ -n "$MIRROR" ] || MIRROR=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
+    # the first Debian archive (a URL ending in /debian) of this machine's sources
+    MIRROR=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null |
+        grep -oE '(https?|file)://[^ ]*/debian/?( |$)' | head -n 1 | tr -d ' ')
     [ -n "$MIRROR" ] || MIRROR=http://deb.debian.org/debian
 fi
 cleanup() {
