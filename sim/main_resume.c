@@ -395,6 +395,8 @@ int cli_resume(int argc, char **argv)
             return EXIT_BADINPUT;
         } else if (strcmp(s, "--out") == 0) {
             a.out = argv[++i];
+            if (!cli_check_out(a.out))
+                return EXIT_BADINPUT;
         } else if (strcmp(s, "--set") == 0) {
             if (a.n_sets == CLI_MAX_SETS - 1) {
                 fprintf(stderr, "ecnysim: more than %d --set options\n", CLI_MAX_SETS - 1);

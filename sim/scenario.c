@@ -1156,6 +1156,8 @@ void scn_write_resolved(const scn_doc *doc, FILE *to)
                 if (!t[0] && def->keys[k].type != SCN_STRING && def->keys[k].type != SCN_LIST)
                     fprintf(to, "; %s = (not given: derived, see 'ecnysim describe %s')\n", def->keys[k].key,
                             def->name);
+                else if (needs_quotes(t) && strchr(t, '"') && !strchr(t, '\''))
+                    fprintf(to, "%s = '%s'\n", def->keys[k].key, t); /* reads back as written */
                 else if (needs_quotes(t))
                     fprintf(to, "%s = \"%s\"\n", def->keys[k].key, t);
                 else

@@ -654,7 +654,7 @@ static void test_scenario_write_resolved_round_trip(void **state)
 {
     (void)state;
     const char *text = "[run]\nstart = 2020-02-29\ndays = 345\nseed = 9000000000000000001\nrate = 0.1\n"
-                       "budget_yuan = 12345.67\ncheck = no\nmode = slow\nlabel = \"a; b # c\"\ntags = x,y\n"
+                       "budget_yuan = 12345.67\ncheck = no\nmode = slow\nlabel = \"a; b # c\"\ntags = x,\"y\n"
                        "[city.shenzhen]\npopulation = 17560000\npromotion = 1.5\n[city.suzhou]\n"
                        "[airdrop.luohu]\ntotal_yuan = 0.01\n";
     const char *sets[] = {"knobs.volume=0.3"};
