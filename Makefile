@@ -40,7 +40,7 @@ else
 endif
 
 CFLAGS  += $(WARN) $(OPT) $(PKG_CFLAGS) -MMD -MP
-LDLIBS  += $(LDSAN) $(PKG_LIBS) -lcsv -liniparser -lm
+LDLIBS  += $(LDSAN) $(PKG_LIBS) -lcsv -liniparser -lz -lm
 
 LIB_SRC   := $(filter-out sim/main.c sim/main_%.c,$(wildcard sim/*.c models/*.c))
 VIZ_SRC   := $(wildcard viz/*.c)

@@ -34,6 +34,7 @@ typedef struct {
     int n_sets;
     char seed_set[64];
     bool quiet;
+    bool compress;     /* --compress: CSV files as FILE.csv.gz (zlib) */
     double trace_rate; /* --trace: share of ledger transfers written to transfers.csv */
     bool view;        /* --view: a live window (sim/main_view.c) */
     bool exit_at_end; /* --exit-at-end: close the window when the run ends */

@@ -36,6 +36,8 @@ void cli_usage(FILE *to)
             "  --set section.key=value      override a scenario key; named sections as city.suzhou.key=value;\n"
             "                               may repeat; checked like the file\n"
             "  --quiet, -q                  no progress bar\n"
+            "  --compress                   write the CSV files compressed, as FILE.csv.gz (zlib; pandas and R\n"
+            "                               read them as they are; so do replay and snapshot); single runs only\n"
             "  --trace RATE                 also write transfers.csv: a deterministic sample (0 < RATE <= 1) of\n"
             "                               every ledger transfer, posted or refused\n"
             "  --view                       show the run live in a window (docs/view.md); needs a display\n"
@@ -134,6 +136,8 @@ int cli_parse(int argc, char **argv, int first, cli_args *a, bool run_options)
             a->sets[a->n_sets++] = argv[++i];
         } else if (run_options && (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0)) {
             a->quiet = true;
+        } else if (run_options && strcmp(s, "--compress") == 0) {
+            a->compress = true;
         } else if (run_options && strcmp(s, "--trace") == 0) {
             char *end = NULL;
             double rate = has_next ? strtod(argv[i + 1], &end) : -1;
@@ -218,6 +222,37 @@ static bool batch_location_free(const cli_args *a)
     return ok;
 }
 
+/* --compress is for single runs: a batch's summaries and a checkpoint's
+ * rows are read back by code that reads plain CSV. */
+static bool compress_allowed(const cli_args *a)
+{
+    bool sweep = false;
+    if (!a->replications && !a->n_vary) {
+        err_list *errs = malloc(sizeof *errs);
+        if (errs) {
+            err_init(errs);
+            scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
+            if (doc) {
+                const scn_instance *sw = scn_single(doc, "sweep");
+                char key[8];
+                for (int i = 1; i <= 8; i++) {
+                    snprintf(key, sizeof key, "vary%d", i);
+                    sweep |= scn_has(sw, key);
+                }
+                sweep |= scn_int(sw, "replications") > 1;
+            }
+            scn_free(doc);
+            free(errs);
+        }
+    }
+    if (a->replications || a->n_vary || sweep || a->checkpoint_every > 0) {
+        fprintf(stderr, "ecnysim: --compress applies to a single run: expected it without --replications, --vary, "
+                        "a [sweep] section and --checkpoint-every\n");
+        return false;
+    }
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -253,6 +288,8 @@ int main(int argc, char **argv)
         if (strcmp(cmd, "run") == 0 && a.view)
             return cli_view_run_plugin(&a, argc, argv);
         if (strcmp(cmd, "run") == 0 && (a.replications || a.n_vary) && !batch_location_free(&a))
+            return EXIT_BADINPUT;
+        if (strcmp(cmd, "run") == 0 && a.compress && !compress_allowed(&a))
             return EXIT_BADINPUT;
         /* cli_dist_run is cli_batch unless under mpirun (sim/main_mpi.c) */
         return strcmp(cmd, "run") == 0 ? cli_dist_run(&a, argc, argv) : cli_validate(&a);

@@ -367,6 +367,8 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     out_run *run = out_begin(root, name, errs);
+    if (run)
+        out_set_compress(run, a.compress);
     table_files tf;
     status = EXIT_OK;
     if (!run || !open_tables(run, wld_frame(w), &tf)) {

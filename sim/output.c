@@ -7,10 +7,16 @@
  * abort, so two runs given the same --out cannot race in the renames; the
  * second is told which run holds it. A commit never replaces results of
  * another kind (a single run's folder by a batch, or the reverse): the kind
- * is the first [section] of manifest.ini. */
+ * is the first [section] of manifest.ini.
+ *
+ * Compressed output (out_set_compress, `run --compress`): each CSV is written
+ * as FILE.gz through zlib, the same bytes inside; the gzip header carries no
+ * time or name, so the files are as reproducible as plain ones. Compressed
+ * files are flushed only when closed. tab_read reads FILE.gz for FILE. */
 #include "sim/output.h"
 
 #include <csv.h>
+#include <zlib.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +32,7 @@
 struct out_csv {
     out_run *run;
     FILE *f;
+    gzFile gz; /* instead of f when the run is compressed */
     bool row_started;
     char name[256];
 };
@@ -41,6 +48,7 @@ struct out_run {
     char error[OUT_PATH_LEN + 256];
     char lock_path[OUT_PATH_LEN];
     int lock_fd;
+    bool compress;
 };
 
 static long fail_at = -1, writes_done;
@@ -79,6 +87,13 @@ static void csv_write_bytes(out_csv *c, const char *s, size_t n)
 {
     if (c->run->error[0])
         return;
+    if (c->gz) {
+        if (injected_failure() || (n && gzwrite(c->gz, s, (unsigned)n) != (int)n)) {
+            errno = errno ? errno : ENOSPC;
+            set_error(c->run, c->name, errno);
+        }
+        return;
+    }
     if (!out_write(c->f, s, n))
         set_error(c->run, c->name, errno ? errno : EIO);
 }
@@ -301,19 +316,34 @@ static FILE *open_in_run(out_run *run, const char *file)
     return f;
 }
 
+void out_set_compress(out_run *run, bool compress) { run->compress = compress; }
+
 out_csv *out_csv_open(out_run *run, const char *file, const char *const *columns, size_t n_columns)
 {
     if (run->n_csv >= OUT_MAX_FILES) {
         set_error(run, file, EMFILE);
         return NULL;
     }
-    FILE *f = open_in_run(run, file);
-    if (!f)
+    FILE *f = NULL;
+    gzFile gz = NULL;
+    char name[256];
+    snprintf(name, sizeof name, "%s%s", file, run->compress ? ".gz" : "");
+    if (run->compress) {
+        char path[OUT_PATH_LEN + 256];
+        snprintf(path, sizeof path, "%s/%s", run->temp_dir, name);
+        gz = gzopen(path, "wb6");
+        if (!gz) {
+            set_error(run, name, errno ? errno : ENOMEM);
+            return NULL;
+        }
+    } else if (!(f = open_in_run(run, file))) {
         return NULL;
+    }
     out_csv *c = &run->csv[run->n_csv++];
     c->run = run;
     c->f = f;
-    snprintf(c->name, sizeof c->name, "%s", file);
+    c->gz = gz;
+    snprintf(c->name, sizeof c->name, "%s", name);
     for (size_t i = 0; i < n_columns; i++)
         out_csv_str(c, columns[i]);
     out_csv_end_row(c);
@@ -337,6 +367,21 @@ void out_csv_str(out_csv *c, const char *s)
     }
     if (c->run->error[0])
         return;
+    if (c->gz) { /* quoted as csv_fwrite quotes: "...", with '"' doubled */
+        csv_write_bytes(c, "\"", 1);
+        for (const char *q = s, *e; *q; q = e) {
+            e = strchr(q, '"');
+            if (!e) {
+                csv_write_bytes(c, q, strlen(q));
+                break;
+            }
+            e++;
+            csv_write_bytes(c, q, (size_t)(e - q));
+            csv_write_bytes(c, "\"", 1);
+        }
+        csv_write_bytes(c, "\"", 1);
+        return;
+    }
     if (injected_failure() || csv_fwrite(c->f, s, n) != 0)
         set_error(c->run, c->name, errno ? errno : EIO);
 }
@@ -365,8 +410,8 @@ void out_csv_end_row(out_csv *c)
 
 bool out_flush(out_run *run)
 {
-    for (int i = 0; i < run->n_csv; i++)
-        if (fflush(run->csv[i].f) != 0)
+    for (int i = 0; i < run->n_csv; i++) /* a compressed file is flushed when closed */
+        if (run->csv[i].f && fflush(run->csv[i].f) != 0)
             set_error(run, run->csv[i].name, errno);
     for (int i = 0; i < run->n_text; i++)
         if (fflush(run->text[i]) != 0)
@@ -396,7 +441,10 @@ static void close_all(out_run *run)
     for (int i = 0; i < run->n_csv; i++) {
         if (run->csv[i].f && fclose(run->csv[i].f) != 0)
             set_error(run, run->csv[i].name, errno);
+        if (run->csv[i].gz && gzclose(run->csv[i].gz) != Z_OK)
+            set_error(run, run->csv[i].name, errno ? errno : EIO);
         run->csv[i].f = NULL;
+        run->csv[i].gz = NULL;
     }
     for (int i = 0; i < run->n_text; i++) {
         if (run->text[i] && ferror(run->text[i]))

@@ -33,6 +33,9 @@ out_run *out_begin(const char *root, const char *name, err_list *errs);
 const char *out_final_dir(const out_run *run);
 const char *out_temp_dir(const out_run *run);
 
+/* From now on, CSV files of the run are written compressed, as FILE.gz
+ * (zlib; reproducible bytes). Call before opening them. */
+void out_set_compress(out_run *run, bool compress);
 /* Opens a CSV file in the run with its header row. NULL on failure (the
  * run's error is set). Owned by the run: closed by commit or abort. */
 out_csv *out_csv_open(out_run *run, const char *file, const char *const *columns, size_t n_columns);

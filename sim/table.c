@@ -4,11 +4,17 @@
  * at TAB_MAX_LINE bytes and a file at TAB_MAX_BYTES, so a device, a giant
  * line or a file that never ends is refused after a bounded amount of work
  * and memory. A row with more fields than the header, and a header naming a
- * column twice, are refused. Cost: O(file size); fields are copied once. */
+ * column twice, are refused. Files are read through zlib: a gzip file
+ * (FILE.gz, written by `run --compress`) reads as its contents, a plain file
+ * as itself, and FILE.gz is read for a missing FILE. Cost: O(file size);
+ * fields are copied once. */
 #include "sim/table.h"
 
 #include <csv.h>
 #include <ctype.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -158,13 +164,16 @@ static bool valid_utf8_line(const unsigned char *s, size_t n, size_t *bad)
 /* Reads one line (up to and with its '\n') into *buf, at most max bytes:
  * returns the length, 0 at the end of the file, -1 on a read error and
  * -2 when the line is longer than max (the rest is not read). */
-static long read_line(FILE *f, char **buf, size_t *cap, size_t max)
+static long read_line(gzFile f, char **buf, size_t *cap, size_t max)
 {
     size_t n = 0;
     for (;;) {
-        int c = getc(f);
-        if (c == EOF)
-            return ferror(f) ? -1 : (long)n;
+        int c = gzgetc(f);
+        if (c == -1) {
+            int zerr = Z_OK;
+            gzerror(f, &zerr);
+            return zerr != Z_OK ? -1 : (long)n; /* Z_BUF_ERROR: a .gz cut short */
+        }
         if (n == max)
             return -2;
         if (n + 2 > *cap) {
@@ -192,16 +201,40 @@ tab_table *tab_read(const char *path, const char *const *required, size_t n_requ
         return NULL;
     }
     t->errs = errs;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0 && errno == ENOENT) { /* results written with --compress */
+        char gz_path[4200];
+        snprintf(gz_path, sizeof gz_path, "%s.gz", path);
+        int gfd = open(gz_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        if (gfd >= 0) {
+            char *renamed = dup_mem(gz_path, strlen(gz_path));
+            if (renamed) {
+                free(t->path);
+                t->path = renamed;
+                path = t->path;
+                fd = gfd;
+            } else {
+                close(gfd);
+            }
+        }
+        errno = ENOENT;
+    }
+    if (fd < 0) {
         err_add(errs, "%s: cannot open data file: %s", path, strerror(errno));
         tab_free(t);
         return NULL;
     }
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         err_add(errs, "%s:1: not a regular file (a folder, a device or a pipe): expected a CSV data file", path);
-        fclose(f);
+        close(fd);
+        tab_free(t);
+        return NULL;
+    }
+    gzFile f = gzdopen(fd, "rb");
+    if (!f) {
+        err_add(errs, "%s: out of memory", path);
+        close(fd);
         tab_free(t);
         return NULL;
     }
@@ -217,7 +250,12 @@ tab_table *tab_read(const char *path, const char *const *required, size_t n_requ
         if (got == 0)
             break;
         if (got == -1) {
-            err_add(errs, "%s:%d: cannot read: %s", path, t->line + 1, strerror(errno ? errno : EIO));
+            int zerr = Z_OK;
+            const char *why = gzerror(f, &zerr);
+            if (strncmp(why, "<fd:", 4) == 0 && strstr(why, ": ")) /* zlib names the fd: we name the file */
+                why = strstr(why, ": ") + 2;
+            err_add(errs, "%s:%d: cannot read: %s", path, t->line + 1,
+                    zerr == Z_ERRNO ? strerror(errno ? errno : EIO) : why);
             failed = true;
             break;
         }
@@ -267,7 +305,7 @@ tab_table *tab_read(const char *path, const char *const *required, size_t n_requ
     }
     csv_free(&p);
     free(line);
-    fclose(f);
+    gzclose(f);
     if (!failed && !t->header)
         err_add(errs, "%s:1: the file is empty: expected a header row", path);
     if (!failed && t->header && t->n_header > TAB_MAX_COLUMNS)

@@ -15,6 +15,9 @@
 #   6. --set of a repeatable section absent from the file adds it when all
 #      its keys have defaults; validate accepts the bench_peer scenarios;
 #      describe suggests the nearest section.
+#   7. --compress writes FILE.csv.gz with the plain bytes inside, the same
+#      bytes on every run; rerun reproduces it; data files may be .gz, and a
+#      truncated one is bad input; a batch with --compress is refused.
 . "$(dirname "$0")/support/e2e.sh"
 e2e_setup e2e_hardening
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
@@ -112,6 +115,25 @@ for s in scenarios/bench_peer*.ini; do
     "$BIN" validate "$s" >/dev/null 2>"$work/err.txt" || fail "validate $s: $(cat "$work/err.txt")"
 done
 expect 2 "describe airdrp" "did you mean 'airdrop'" "$BIN" describe airdrp
+
+# ---- 7. --compress: FILE.csv.gz holding the same bytes, read back by ecnysim
+"$BIN" run "$work/tiny.ini" --out "$work/z/plain" -q || fail "plain run for --compress"
+"$BIN" run "$work/tiny.ini" --compress --out "$work/z/gz" -q || fail "run --compress"
+"$BIN" run "$work/tiny.ini" --compress --out "$work/z/gz2" -q || fail "second run --compress"
+for f in "$work"/z/plain/*.csv; do
+    b=$(basename "$f")
+    [ -f "$work/z/gz/$b" ] && fail "--compress also wrote $b"
+    gzip -dc "$work/z/gz/$b.gz" | cmp -s - "$f" || fail "$b.gz does not hold $b's bytes"
+    cmp -s "$work/z/gz/$b.gz" "$work/z/gz2/$b.gz" || fail "$b.gz differs between two runs"
+done
+"$BIN" rerun "$work/z/gz" >/dev/null 2>"$work/err.txt" || fail "rerun of a compressed run: $(cat "$work/err.txt")"
+cp -r "$ROOT/data" "$work/z/data"
+gzip "$work/z/data/banks.csv"
+sed "s|^data_dir = .*|data_dir = $work/z/data|" "$work/tiny.ini" >"$work/z/gzdata.ini"
+"$BIN" validate "$work/z/gzdata.ini" >/dev/null 2>"$work/err.txt" || fail "banks.csv.gz not read: $(cat "$work/err.txt")"
+head -c 200 "$work/z/data/banks.csv.gz" >"$work/z/cut.gz" && mv "$work/z/cut.gz" "$work/z/data/banks.csv.gz"
+expect 2 "a truncated .gz data file" "banks.csv.gz:[0-9]*: cannot read: unexpected end of file" "$BIN" validate "$work/z/gzdata.ini"
+expect 2 "--compress with a batch" "single run" "$BIN" run "$work/tiny.ini" --compress --replications 2 --out "$work/z/b"
 
 echo "e2e_hardening: $failed failed"
 [ "$failed" -eq 0 ]

@@ -6,7 +6,7 @@
 # a terminal; else it says in one line what to type. ECNYSIM_PKGS replaces the
 # list (make fuzz, make mpi, make bench add their own).
 set -u
-PKGS="${ECNYSIM_PKGS:-gcc make pkg-config libgsl-dev libcsv-dev libiniparser-dev libcmocka-dev libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core}"
+PKGS="${ECNYSIM_PKGS:-gcc make pkg-config libgsl-dev libcsv-dev libiniparser-dev zlib1g-dev libcmocka-dev libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core}"
 missing=""
 for p in $PKGS; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
