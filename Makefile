@@ -40,7 +40,7 @@ else
 endif
 
 CFLAGS  += $(WARN) $(OPT) $(PKG_CFLAGS) -MMD -MP
-LDLIBS  += $(LDSAN) $(PKG_LIBS) -lcsv -liniparser -lm
+LDLIBS  += $(LDSAN) $(PKG_LIBS) -lcsv -liniparser -lz -lm
 
 LIB_SRC   := $(filter-out sim/main.c sim/main_%.c,$(wildcard sim/*.c models/*.c))
 VIZ_SRC   := $(wildcard viz/*.c)
@@ -55,7 +55,13 @@ TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: mpi all deps run test unit check valgrind fuzz fuzz-build bench validate calibrate install uninstall clean help docs
+.PHONY: default mpi all deps run test unit check valgrind fuzz fuzz-build bench validate calibrate install uninstall clean help docs
+
+# Plain `make` installs what is missing (or says in one line what to type), then builds.
+.DEFAULT_GOAL := default
+## default (plain make): install missing Debian packages, then build ./ecnysim
+default: deps
+	@$(MAKE) --no-print-directory all
 
 ifeq ($(BUILD),build/release)
 all: $(BIN) $(VIEW_SO) ecnysim
@@ -78,7 +84,7 @@ $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) -rdynamic -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 $(VIEW_SO): $(VIEW_OBJ)
-	$(CC) -shared -o $@ $^ $(LDFLAGS) $(LDSAN) $(VIEW_LIBS) -lm
+	$(CC) -shared -o $@ $^ $(LDFLAGS) $(LDSAN) $(VIEW_LIBS) -liniparser -lm
 
 $(BUILD)/pic/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -101,6 +107,16 @@ $(LIB): $(LIB_OBJ)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# An installed ecnysim finds the installed data by default (models/data.c);
+# the stamp rebuilds data.o when PREFIX changes (make install PREFIX=...).
+PREFIX_STAMP := $(BUILD)/prefix$(subst /,_,$(PREFIX)).stamp
+$(BUILD)/models/data.o: CPPFLAGS += -DECNYSIM_DATA_DIR=\"$(PREFIX)/share/ecnysim/data\"
+$(BUILD)/models/data.o: $(PREFIX_STAMP)
+$(PREFIX_STAMP):
+	@mkdir -p $(dir $@)
+	@rm -f $(BUILD)/prefix*.stamp
+	@touch $@
 
 # Test programs also link the shared test support (tests/support/: fixtures).
 TEST_SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
@@ -149,8 +165,9 @@ mpi: deps
 	@ECNYSIM_PKGS="libopenmpi-dev openmpi-bin" sh tools/install-deps.sh
 	@$(MAKE) --no-print-directory MODE=release CC=mpicc BUILD=$(MPI_BUILD) DIST_CPPFLAGS=-DECNYSIM_MPI $(MPI_BUILD)/ecnysim
 
-## bench: build and run the benchmarks, printing their figures
+## bench: build and run the benchmarks, printing their figures (installs `time` if missing)
 bench: deps
+	@ECNYSIM_PKGS="time" sh tools/install-deps.sh
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@sh bench/run-bench.sh $(BUILD)
 
@@ -187,6 +204,7 @@ install: all
 	install -m 644 data/*.csv $(DESTDIR)$(PREFIX)/share/ecnysim/data/
 	install -m 644 scenarios/*.ini $(DESTDIR)$(PREFIX)/share/ecnysim/scenarios/
 
+## uninstall: remove what install copied under $(DESTDIR)$(PREFIX)
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/ecnysim
 	rm -rf $(DESTDIR)$(PREFIX)/lib/ecnysim
@@ -200,6 +218,6 @@ clean:
 help:
 	@echo "ecnysim make targets:"
 	@sed -n 's/^## /  /p' $(MAKEFILE_LIST)
-	@echo "  variables: MODE=release|debug|sanitize BUILD=dir PREFIX=$(PREFIX) DESTDIR="
+	@echo "  variables: MODE=release|debug|sanitize|fuzz BUILD=dir PREFIX=$(PREFIX) DESTDIR= FUZZ_SECONDS=60"
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(VIEW_OBJ:.o=.d) $(TEST_SUPPORT_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)

@@ -1,9 +1,14 @@
-/* data.c: loads and validates the CSV files in data/; see data.h. Cost: O(rows). */
+/* data.c: loads and validates the CSV files in data/; see data.h. Every
+ * message carries FILE:LINE: a row's line, or the header's line for what is
+ * wrong with the whole file (no rows, shares not adding up). Banks (by 'bank'
+ * and by 'id') and categories (by 'category' and by 'id') must be unique, as
+ * areas and city ids are. Cost: O(rows x rows) over at most a few hundred rows. */
 #include "models/data.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "sim/table.h"
 
@@ -37,9 +42,10 @@ static bool load_cities(const char *dir, dat_set *out, err_list *errs)
     int before = errs->count;
     const char *seen[DAT_MAX_CITIES];
     if (tab_rows(t) == 0)
-        err_add(errs, "%s: no cities: expected at least one row after the header", path);
+        err_add(errs, "%s:%d: no cities: expected at least one row after the header", path, tab_header_line(t));
     if (tab_rows(t) > DAT_MAX_CITIES)
-        err_add(errs, "%s: %zu cities: expected at most %d", path, tab_rows(t), DAT_MAX_CITIES);
+        err_add(errs, "%s:%d: %zu cities: expected at most %d", path, tab_line(t, DAT_MAX_CITIES), tab_rows(t),
+                DAT_MAX_CITIES);
     for (size_t r = 0; r < tab_rows(t) && r < DAT_MAX_CITIES; r++) {
         dat_city *c = &out->city[out->n_cities];
         int64_t id = 0, batch = 0, pop = 0;
@@ -93,7 +99,9 @@ static bool load_banks(const char *dir, dat_set *out, err_list *errs)
         return false;
     int before = errs->count;
     if (tab_rows(t) == 0 || tab_rows(t) > DAT_MAX_BANKS)
-        err_add(errs, "%s: %zu banks: expected 1..%d rows", path, tab_rows(t), DAT_MAX_BANKS);
+        err_add(errs, "%s:%d: %zu banks: expected 1..%d rows", path,
+                tab_rows(t) ? tab_line(t, DAT_MAX_BANKS) : tab_header_line(t), tab_rows(t), DAT_MAX_BANKS);
+    const char *seen_bank[DAT_MAX_BANKS], *seen_bank_id[DAT_MAX_BANKS];
     double share_total = 0;
     for (size_t r = 0; r < tab_rows(t) && r < DAT_MAX_BANKS; r++) {
         dat_bank *b = &out->bank[out->n_banks];
@@ -107,6 +115,11 @@ static bool load_banks(const char *dir, dat_set *out, err_list *errs)
         ok &= tab_real(t, r, "rural_outlet_share", 0, 1, &b->rural_outlet_share, errs);
         if (!ok)
             continue;
+        seen_bank_id[out->n_banks] = tab_get(t, r, "id");
+        if (!check_unique(t, r, "bank", bank, seen_bank, (size_t)out->n_banks, errs) ||
+            !check_unique(t, r, "id", seen_bank_id[out->n_banks], seen_bank_id, (size_t)out->n_banks, errs))
+            continue;
+        seen_bank[out->n_banks] = bank;
         b->id = (uint32_t)id;
         copy_name(b->bank, sizeof b->bank, bank);
         copy_name(b->name, sizeof b->name, name);
@@ -114,7 +127,7 @@ static bool load_banks(const char *dir, dat_set *out, err_list *errs)
         out->n_banks++;
     }
     if (errs->count == before && share_total <= 0)
-        err_add(errs, "%s: market_share adds up to 0: expected positive shares", path);
+        err_add(errs, "%s:%d: market_share adds up to 0: expected positive shares", path, tab_header_line(t));
     tab_free(t);
     return errs->count == before;
 }
@@ -130,7 +143,9 @@ static bool load_categories(const char *dir, dat_set *out, err_list *errs)
         return false;
     int before = errs->count;
     if (tab_rows(t) == 0 || tab_rows(t) > DAT_MAX_CATEGORIES)
-        err_add(errs, "%s: %zu categories: expected 1..%d rows", path, tab_rows(t), DAT_MAX_CATEGORIES);
+        err_add(errs, "%s:%d: %zu categories: expected 1..%d rows", path,
+                tab_rows(t) ? tab_line(t, DAT_MAX_CATEGORIES) : tab_header_line(t), tab_rows(t), DAT_MAX_CATEGORIES);
+    const char *seen_cat[DAT_MAX_CATEGORIES], *seen_cat_id[DAT_MAX_CATEGORIES];
     double merchants = 0, occasions = 0;
     for (size_t r = 0; r < tab_rows(t) && r < DAT_MAX_CATEGORIES; r++) {
         dat_category *c = &out->category[out->n_categories];
@@ -145,6 +160,11 @@ static bool load_categories(const char *dir, dat_set *out, err_list *errs)
         ok &= tab_int(t, r, "online", 0, 1, &online, errs);
         if (!ok)
             continue;
+        seen_cat_id[out->n_categories] = tab_get(t, r, "id");
+        if (!check_unique(t, r, "category", name, seen_cat, (size_t)out->n_categories, errs) ||
+            !check_unique(t, r, "id", seen_cat_id[out->n_categories], seen_cat_id, (size_t)out->n_categories, errs))
+            continue;
+        seen_cat[out->n_categories] = name;
         c->id = (uint32_t)id;
         c->online = online != 0;
         copy_name(c->category, sizeof c->category, name);
@@ -153,8 +173,8 @@ static bool load_categories(const char *dir, dat_set *out, err_list *errs)
         out->n_categories++;
     }
     if (errs->count == before && (merchants < 0.99 || merchants > 1.01 || occasions < 0.99 || occasions > 1.01))
-        err_add(errs, "%s: merchant_share adds up to %.3f and occasion_share to %.3f: expected each to add up to 1",
-                path, merchants, occasions);
+        err_add(errs, "%s:%d: merchant_share adds up to %.3f and occasion_share to %.3f: expected each to add up to 1",
+                path, tab_header_line(t), merchants, occasions);
     tab_free(t);
     return errs->count == before;
 }
@@ -174,26 +194,63 @@ static bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+#ifndef ECNYSIM_DATA_DIR
+#define ECNYSIM_DATA_DIR "/usr/local/share/ecnysim/data"
+#endif
+
+/* The program's own data, for the default data_dir "data": a scenario saved
+ * anywhere and run from anywhere still finds it. */
+static bool locate_own_data(char *out, size_t out_len)
+{
+    char exe[2048];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            static const char *const forms[] = {"%s/../../data", "%s/../share/ecnysim/data"};
+            for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+                char candidate[4096], file[4200];
+                snprintf(candidate, sizeof candidate, forms[i], exe);
+                snprintf(file, sizeof file, "%s/cities.csv", candidate);
+                if (is_dir(candidate) && access(file, R_OK) == 0) {
+                    snprintf(out, out_len, "%s", candidate);
+                    return true;
+                }
+            }
+        }
+    }
+    if (is_dir(ECNYSIM_DATA_DIR)) {
+        snprintf(out, out_len, "%s", ECNYSIM_DATA_DIR);
+        return true;
+    }
+    return false;
+}
+
 const char *dat_locate(const char *dir, const char *scenario_path, char *out, size_t out_len)
 {
     snprintf(out, out_len, "%s", dir);
-    if (dir[0] == '/' || is_dir(dir) || !scenario_path)
+    if (dir[0] == '/' || is_dir(dir))
         return out;
     char base[2048];
-    snprintf(base, sizeof base, "%s", scenario_path);
+    snprintf(base, sizeof base, "%s", scenario_path ? scenario_path : "");
     char *slash = strrchr(base, '/');
-    if (!slash)
-        return out;
-    *slash = '\0';
-    static const char *const forms[] = {"%s/../%s", "%s/%s"};
-    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
-        char candidate[4096];
-        snprintf(candidate, sizeof candidate, forms[i], base, dir);
-        if (is_dir(candidate)) {
-            snprintf(out, out_len, "%s", candidate);
-            return out;
+    if (slash) {
+        *slash = '\0';
+        static const char *const forms[] = {"%s/../%s", "%s/%s"};
+        for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+            char candidate[4096];
+            snprintf(candidate, sizeof candidate, forms[i], base, dir);
+            if (is_dir(candidate)) {
+                snprintf(out, out_len, "%s", candidate);
+                return out;
+            }
         }
     }
+    if (strcmp(dir, "data") == 0 && locate_own_data(out, out_len))
+        return out;
+    snprintf(out, out_len, "%s", dir);
     return out;
 }
 

@@ -58,8 +58,12 @@ typedef struct {
 bool dat_load(const char *dir, dat_set *out, err_list *errs);
 /* Where the data folder dir is: as given when it exists (relative to the
  * working folder), else next to the scenario file (its folder's parent, then
- * its folder), so an installed scenario finds the installed data. Writes the
- * path into out; returns dir unchanged when none exists (the loader reports it). */
+ * its folder), so an installed scenario finds the installed data; for the
+ * default "data" only, then the program's own data: beside the binary in the
+ * build tree (BIN/../../data), installed (BIN/../share/ecnysim/data), and the
+ * folder compiled in as ECNYSIM_DATA_DIR (PREFIX/share/ecnysim/data). Writes
+ * the path into out; returns dir unchanged when none exists (the loader
+ * reports it). */
 const char *dat_locate(const char *dir, const char *scenario_path, char *out, size_t out_len);
 const dat_city *dat_find_city(const dat_set *d, const char *area);
 int dat_find_category(const dat_set *d, const char *category); /* index or -1 */

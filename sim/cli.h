@@ -14,6 +14,7 @@
 
 #include "models/world.h"
 #include "sim/engine.h"
+#include "sim/error.h"
 #include "sim/snapshot.h"
 
 #ifndef ECNYSIM_VERSION
@@ -23,6 +24,8 @@
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_BADINPUT = 2 };
 #define CLI_MAX_SETS 256
 #define CLI_MAX_VARY 8
+#define CLI_NAME_MAX 200  /* a results folder's name (NAME_MAX 255 less .partial-PID) */
+#define CLI_OUT_MAX 1024  /* --out as given */
 
 typedef struct {
     const char *scenario;
@@ -31,6 +34,7 @@ typedef struct {
     int n_sets;
     char seed_set[64];
     bool quiet;
+    bool compress;     /* --compress: CSV files as FILE.csv.gz (zlib) */
     double trace_rate; /* --trace: share of ledger transfers written to transfers.csv */
     bool view;        /* --view: a live window (sim/main_view.c) */
     bool exit_at_end; /* --exit-at-end: close the window when the run ends */
@@ -59,6 +63,16 @@ int cli_run(const cli_args *a, int argc, char **argv, const cli_hooks *hooks);
  * (*handled set true); otherwise sets *handled false and does nothing. */
 int cli_run_peer(const cli_args *a, int argc, char **argv, bool *handled);
 int cli_validate(const cli_args *a);
+/* sim/main_run.c: checks what the schema alone cannot: [scenario] name is a
+ * plain folder name, and 'days' does not carry the run past the last date
+ * 'end' accepts. Adds FILE:LINE messages to errs; false when any. */
+bool cli_check_scenario(const struct scn_doc *doc, err_list *errs);
+/* A results folder name: 1..CLI_NAME_MAX characters, no '/', no control
+ * characters, not "." or "..". Adds "WHERE: WHAT is ..." when not. */
+bool cli_check_name(const char *name, const char *what, const char *where, err_list *errs);
+/* --out DIR: not empty, at most CLI_OUT_MAX characters, each part of the
+ * path at most 255, the last a valid name. Prints the message; false when bad. */
+bool cli_check_out(const char *out);
 /* sim/main_batch.c: 'run' with --replications, --vary, --jobs or a [sweep]
  * section runs a batch into results/NAME/run-XXXX/ and summarises it;
  * otherwise it is cli_run. */

@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/schema.h"
 #include "sim/cli.h"
+#include "sim/output.h"
+#include "sim/scenario.h"
 
 void cli_usage(FILE *to)
 {
@@ -33,6 +36,8 @@ void cli_usage(FILE *to)
             "  --set section.key=value      override a scenario key; named sections as city.suzhou.key=value;\n"
             "                               may repeat; checked like the file\n"
             "  --quiet, -q                  no progress bar\n"
+            "  --compress                   write the CSV files compressed, as FILE.csv.gz (zlib; pandas and R\n"
+            "                               read them as they are; so do replay and snapshot); single runs only\n"
             "  --trace RATE                 also write transfers.csv: a deterministic sample (0 < RATE <= 1) of\n"
             "                               every ledger transfer, posted or refused\n"
             "  --view                       show the run live in a window (docs/view.md); needs a display\n"
@@ -74,6 +79,38 @@ void cli_usage(FILE *to)
             CLI_MAX_VARY);
 }
 
+bool cli_check_out(const char *out)
+{
+    size_t n = strlen(out);
+    if (n == 0 || n > CLI_OUT_MAX) {
+        fprintf(stderr, "ecnysim: --out is %s: expected a folder path of 1 to %d characters\n",
+                n ? "too long" : "empty", CLI_OUT_MAX);
+        return false;
+    }
+    char tmp[CLI_OUT_MAX + 1];
+    snprintf(tmp, sizeof tmp, "%s", out);
+    while (n > 1 && tmp[n - 1] == '/')
+        tmp[--n] = '\0';
+    for (const char *part = tmp; *part;) {
+        size_t len = strcspn(part, "/");
+        if (len > 255) {
+            fprintf(stderr, "ecnysim: --out: a folder name in the path is %zu characters long: expected at most 255\n",
+                    len);
+            return false;
+        }
+        part += len + (part[len] == '/');
+    }
+    const char *last = strrchr(tmp, '/');
+    last = last ? last + 1 : tmp;
+    err_list errs;
+    err_init(&errs);
+    if (!cli_check_name(last, "the results folder's name", "ecnysim: --out", &errs)) {
+        fprintf(stderr, "%s\n", errs.msg[0]);
+        return false;
+    }
+    return true;
+}
+
 int cli_parse(int argc, char **argv, int first, cli_args *a, bool run_options)
 {
     for (int i = first; i < argc; i++) {
@@ -85,6 +122,8 @@ int cli_parse(int argc, char **argv, int first, cli_args *a, bool run_options)
                 return EXIT_BADINPUT;
             }
             a->out = argv[++i];
+            if (!cli_check_out(a->out))
+                return EXIT_BADINPUT;
         } else if (run_options && strcmp(s, "--seed") == 0) {
             if (!has_next) {
                 fprintf(stderr, "ecnysim: --seed needs a number: expected --seed N\n");
@@ -103,6 +142,8 @@ int cli_parse(int argc, char **argv, int first, cli_args *a, bool run_options)
             a->sets[a->n_sets++] = argv[++i];
         } else if (run_options && (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0)) {
             a->quiet = true;
+        } else if (run_options && strcmp(s, "--compress") == 0) {
+            a->compress = true;
         } else if (run_options && strcmp(s, "--trace") == 0) {
             char *end = NULL;
             double rate = has_next ? strtod(argv[i + 1], &end) : -1;
@@ -171,6 +212,61 @@ int cli_parse(int argc, char **argv, int first, cli_args *a, bool run_options)
     return EXIT_OK;
 }
 
+/* A batch (--replications, --vary) must not replace a single run's folder:
+ * refused here, before any run, with exit 2. (A [sweep] batch is caught when
+ * it commits: out_commit never replaces results of another kind.) */
+static bool batch_location_free(const cli_args *a)
+{
+    err_list *errs = malloc(sizeof *errs);
+    if (!errs)
+        return true; /* the batch reports the shortage */
+    err_init(errs);
+    scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
+    bool ok = true;
+    if (doc) {
+        char root[4096], name[1024], dir[5200];
+        cli_results_location(doc, a, root, sizeof root, name, sizeof name);
+        snprintf(dir, sizeof dir, "%s/%s", root, name);
+        ok = out_check_kind(dir, "batch", errs);
+        if (!ok)
+            err_print(errs, stderr);
+    }
+    scn_free(doc);
+    free(errs);
+    return ok;
+}
+
+/* --compress is for single runs: a batch's summaries and a checkpoint's
+ * rows are read back by code that reads plain CSV. */
+static bool compress_allowed(const cli_args *a)
+{
+    bool sweep = false;
+    if (!a->replications && !a->n_vary) {
+        err_list *errs = malloc(sizeof *errs);
+        if (errs) {
+            err_init(errs);
+            scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
+            if (doc) {
+                const scn_instance *sw = scn_single(doc, "sweep");
+                char key[8];
+                for (int i = 1; i <= 8; i++) {
+                    snprintf(key, sizeof key, "vary%d", i);
+                    sweep |= scn_has(sw, key);
+                }
+                sweep |= scn_int(sw, "replications") > 1;
+            }
+            scn_free(doc);
+            free(errs);
+        }
+    }
+    if (a->replications || a->n_vary || sweep || a->checkpoint_every > 0) {
+        fprintf(stderr, "ecnysim: --compress applies to a single run: expected it without --replications, --vary, "
+                        "a [sweep] section and --checkpoint-every\n");
+        return false;
+    }
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -206,6 +302,10 @@ int main(int argc, char **argv)
         }
         if (strcmp(cmd, "run") == 0 && a.view)
             return cli_view_run_plugin(&a, argc, argv);
+        if (strcmp(cmd, "run") == 0 && (a.replications || a.n_vary) && !batch_location_free(&a))
+            return EXIT_BADINPUT;
+        if (strcmp(cmd, "run") == 0 && a.compress && !compress_allowed(&a))
+            return EXIT_BADINPUT;
         /* cli_dist_run is cli_batch unless under mpirun (sim/main_mpi.c) */
         return strcmp(cmd, "run") == 0 ? cli_dist_run(&a, argc, argv) : cli_validate(&a);
     }

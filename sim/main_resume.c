@@ -25,6 +25,7 @@
 #include <csv.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,13 +245,17 @@ bool cli_ckp_maybe(const cli_args *a, const scn_doc *doc, const wld_world *w, co
         }
     }
     if (ok) {
-        char head[RES_PATH * 2 + 1024];
+        char head[RES_PATH * 3 + 1024], cwd[RES_PATH];
+        if (!getcwd(cwd, sizeof cwd))
+            cwd[0] = '\0';
+        /* cwd: resume runs from it, so a relative data_dir is found as it was. */
         snprintf(head, sizeof head,
                  "; manifest.ini of a checkpoint: 'ecnysim resume %s/%s' continues the run from here.\n"
                  "\n[run]\nstatus = checkpoint\nversion = %s\nscenario_file = %s\nscenario_hash = %016llx\n"
-                 "seed = %llu\ndays_run = %d\ndays_planned = %d\ncheckpoint_every = %d\nresults = %s/%s\n",
+                 "seed = %llu\ndays_run = %d\ndays_planned = %d\ncheckpoint_every = %d\nresults = %s/%s\n"
+                 "cwd = %s\n",
                  root, name, ECNYSIM_VERSION, h.scenario_file, (unsigned long long)scn_hash(doc),
-                 (unsigned long long)h.seed, d, h.n_days, a->checkpoint_every, root, name);
+                 (unsigned long long)h.seed, d, h.n_days, a->checkpoint_every, root, name, cwd);
         snprintf(path, sizeof path, "%s/manifest.ini", tmp);
         if (!write_text_file(path, NULL, head)) {
             snprintf(err, err_len, "%s: cannot write: %s", path, strerror(errno ? errno : EIO));
@@ -358,6 +363,25 @@ static void remove_stale(const char *root, const char *name)
     closedir(d);
 }
 
+/* The "cwd = ..." line of a checkpoint's manifest (absent before 0.1). */
+static bool manifest_cwd(const char *path, char *out, size_t out_len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    char line[RES_PATH + 16];
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f)) {
+        if (strncmp(line, "cwd = ", 6) == 0) {
+            line[strcspn(line, "\n")] = '\0';
+            snprintf(out, out_len, "%s", line + 6);
+            found = true;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
 int cli_resume(int argc, char **argv)
 {
     cli_args a = {0};
@@ -371,6 +395,8 @@ int cli_resume(int argc, char **argv)
             return EXIT_BADINPUT;
         } else if (strcmp(s, "--out") == 0) {
             a.out = argv[++i];
+            if (!cli_check_out(a.out))
+                return EXIT_BADINPUT;
         } else if (strcmp(s, "--set") == 0) {
             if (a.n_sets == CLI_MAX_SETS - 1) {
                 fprintf(stderr, "ecnysim: more than %d --set options\n", CLI_MAX_SETS - 1);
@@ -463,11 +489,37 @@ int cli_resume(int argc, char **argv)
                         "results to stay as they are\n");
         return EXIT_BADINPUT;
     }
-    if (!a.out) {
-        snprintf(out, sizeof out, "%s/%s", h.results_root, h.results_name);
-        a.out = out;
+    /* Continue exactly where the run was, whatever the working folder: the
+     * results go beside the checkpoint (it is ROOT/NAME.checkpoint), and the
+     * run continues from the working folder it was made in (recorded as cwd),
+     * so a relative data_dir or results_dir means what it meant then. */
+    static char abs_dir[PATH_MAX], abs_out[PATH_MAX + RES_PATH], parent[PATH_MAX];
+    if (!realpath(dir, abs_dir)) {
+        fprintf(stderr, "ecnysim: %s: %s\n", dir, strerror(errno));
+        return EXIT_BADINPUT;
     }
-    remove_stale(h.results_root, h.results_name);
+    snprintf(dir, sizeof dir, "%s", abs_dir);
+    snprintf(scenario, sizeof scenario, "%s/scenario.ini", dir);
+    snprintf(parent, sizeof parent, "%s", abs_dir);
+    char *slash = strrchr(parent, '/');
+    if (slash && slash != parent)
+        *slash = '\0';
+    if (!a.out) {
+        snprintf(out, sizeof out, "%s/%s", parent, h.results_name);
+        a.out = out;
+    } else if (a.out[0] != '/') {
+        char here[PATH_MAX];
+        if (getcwd(here, sizeof here)) {
+            snprintf(abs_out, sizeof abs_out, "%s/%s", here, a.out);
+            a.out = abs_out;
+        }
+    }
+    char made_in[RES_PATH] = "";
+    snprintf(path, sizeof path, "%s/manifest.ini", dir);
+    if (manifest_cwd(path, made_in, sizeof made_in) && made_in[0] && chdir(made_in) != 0)
+        fprintf(stderr, "ecnysim: the run was made in %s, which is gone (%s): relative paths of its scenario are "
+                        "read from here\n", made_in, strerror(errno));
+    remove_stale(parent, h.results_name);
     a.scenario = scenario;
     a.resume_dir = dir;
     if (!a.checkpoint_every)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "models/data.h"
@@ -48,6 +49,89 @@ void cli_preload_data(const char *dir, const dat_set *data)
     preloaded.data = *data;
 }
 
+/* The data folder must exist: say which scenario key named it and where it
+ * was looked for (a scenario run from another folder is the usual case). */
+static bool data_dir_found(const scn_doc *doc, const char *dir, err_list *errs)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+        return true;
+    const scn_instance *sc = scn_single(doc, "scenario");
+    char where[4200], cwd[2048];
+    scn_where(doc, sc, "data_dir", where, sizeof where);
+    if (!getcwd(cwd, sizeof cwd))
+        snprintf(cwd, sizeof cwd, ".");
+    err_add(errs, "%s: data_dir '%s' in [scenario%s]: no such folder (looked in %s, beside the scenario %s%s): "
+                  "expected the folder holding cities.csv, banks.csv and merchant_categories.csv, absolute or "
+                  "relative to the scenario",
+            where, scn_str(sc, "data_dir"), scn_is_set(sc, "data_dir") ? "" : ", the default", cwd,
+            scn_path(doc), strcmp(scn_str(sc, "data_dir"), "data") == 0 ? " and the installed data" : "");
+    return false;
+}
+
+/* After errors in the data files: one line naming the scenario key that chose them. */
+static void data_dir_note(const scn_doc *doc, const char *dir, err_list *errs)
+{
+    const scn_instance *sc = scn_single(doc, "scenario");
+    char where[4200], absolute[PATH_MAX];
+    scn_where(doc, sc, "data_dir", where, sizeof where);
+    err_add(errs, "%s: the data files above are in data_dir '%s' of [scenario] (%s)", where, scn_str(sc, "data_dir"),
+            realpath(dir, absolute) ? absolute : dir);
+}
+
+/* The last date a run may reach: the schema's bound on [scenario] end. */
+static int32_t last_date_allowed(void)
+{
+    for (size_t s = 0; s < ecny_schema.n_sections; s++) {
+        const scn_section *sec = &ecny_schema.sections[s];
+        if (strcmp(sec->name, "scenario") != 0)
+            continue;
+        for (size_t k = 0; k < sec->n_keys; k++)
+            if (strcmp(sec->keys[k].key, "end") == 0)
+                return (int32_t)sec->keys[k].max;
+    }
+    return INT32_MAX;
+}
+
+bool cli_check_name(const char *name, const char *what, const char *where, err_list *errs)
+{
+    size_t n = strlen(name);
+    bool ok = n > 0 && n <= CLI_NAME_MAX && strcmp(name, ".") != 0 && strcmp(name, "..") != 0 && !strchr(name, '/');
+    for (const char *c = name; ok && *c; c++)
+        ok = (unsigned char)*c >= 0x20 && *c != 0x7f;
+    if (!ok)
+        err_add(errs, "%s: %s is '%.80s%s': expected a folder name of 1 to %d characters, without '/' or control "
+                      "characters, not '.' or '..'",
+                where, what, name, n > 80 ? "..." : "", CLI_NAME_MAX);
+    return ok;
+}
+
+bool cli_check_scenario(const scn_doc *doc, err_list *errs)
+{
+    const scn_instance *sc = scn_single(doc, "scenario");
+    char where[4200];
+    bool ok = true;
+    if (scn_has(sc, "name")) {
+        scn_where(doc, sc, "name", where, sizeof where);
+        ok &= cli_check_name(scn_str(sc, "name"), "'name' in [scenario]", where, errs);
+    }
+    if (!scn_has(sc, "end")) {
+        int32_t last = last_date_allowed();
+        int64_t end = (int64_t)scn_date(sc, "start") + scn_int(sc, "days") - 1;
+        if (end > last) {
+            char a[CAL_DATE_LEN], b[CAL_DATE_LEN];
+            cal_format(last, b);
+            scn_where(doc, sc, "days", where, sizeof where);
+            err_add(errs, "%s: 'days' in [scenario] is %lld: the run would go past %s, the last date 'end' accepts: "
+                          "expected at most %lld days from %s",
+                    where, (long long)scn_int(sc, "days"), b, (long long)(last - scn_date(sc, "start") + 1),
+                    (cal_format(scn_date(sc, "start"), a), a));
+            ok = false;
+        }
+    }
+    return ok;
+}
+
 /* Loads and checks everything a run needs; prints every error. */
 static int load_all(const cli_args *a, scn_doc **doc_out, dat_set **data_out, wld_world **world_out)
 {
@@ -61,6 +145,10 @@ static int load_all(const cli_args *a, scn_doc **doc_out, dat_set **data_out, wl
     scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
     dat_set *data = NULL;
     wld_world *world = NULL;
+    if (doc && !cli_check_scenario(doc, errs)) {
+        scn_free(doc);
+        doc = NULL;
+    }
     if (doc) {
         data = malloc(sizeof *data);
         char located[4096];
@@ -73,8 +161,12 @@ static int load_all(const cli_args *a, scn_doc **doc_out, dat_set **data_out, wl
         }
         if (!data)
             err_add(errs, "out of memory");
+        else if (!have && !data_dir_found(doc, dir, errs))
+            ;
         else if (have || dat_load(dir, data, errs))
             world = cli_world_create(doc, data, errs); /* this rank's cities (sim/main_mpi.c) */
+        else
+            data_dir_note(doc, dir, errs);
     }
     if (!world) {
         if (errs->count == 0) /* a loader gave up without a message: only an allocation does that */
@@ -275,8 +367,18 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
             return status;
         }
     }
-    char root[4096], name[1024], ckp_err[8192];
+    char root[4096], name[1024], ckp_err[8192], final_dir[5200];
     cli_results_location(doc, &a, root, sizeof root, name, sizeof name);
+    snprintf(final_dir, sizeof final_dir, "%s/%s", root, name);
+    if (!out_check_kind(final_dir, "run", errs)) { /* before any simulation: bad usage */
+        err_print(errs, stderr);
+        free(errs);
+        eng_free(eng);
+        wld_free(w);
+        free(data);
+        scn_free(doc);
+        return EXIT_BADINPUT;
+    }
     /* Handlers first: a signal once the .partial folder exists must end in
      * a clean stop (committed, status=interrupted), never a kill that leaves it. */
     struct sigaction sa;
@@ -285,6 +387,8 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     out_run *run = out_begin(root, name, errs);
+    if (run)
+        out_set_compress(run, a.compress);
     table_files tf;
     status = EXIT_OK;
     if (!run || !open_tables(run, wld_frame(w), &tf)) {
@@ -386,10 +490,34 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
     return status;
 }
 
+/* validate of a [peer] scenario (the declared payments economy, run by
+ * sim/main_peer.c instead of the cities): the scenario checked, no cities
+ * built. Returns -1 when the scenario is not a peer one. */
+static int validate_peer(const cli_args *a)
+{
+    err_list *errs = malloc(sizeof *errs);
+    if (!errs)
+        return -1;
+    err_init(errs);
+    scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
+    int status = -1;
+    if (doc && scn_int(scn_single(doc, "peer"), "residents") > 0) {
+        const scn_instance *peer = scn_single(doc, "peer");
+        printf("%s: valid: the declared payments economy (docs/benchmark.md), %lld residents, %lld days\n",
+               a->scenario, (long long)scn_int(peer, "residents"), (long long)scn_int(peer, "days"));
+        status = EXIT_OK;
+    }
+    scn_free(doc);
+    free(errs);
+    return status;
+}
+
 int cli_validate(const cli_args *args)
 {
     cli_args a = *args;
-    int status;
+    int status = validate_peer(&a);
+    if (status >= 0)
+        return status;
     scn_doc *doc;
     dat_set *data;
     wld_world *w;
@@ -421,7 +549,21 @@ int cli_describe(int argc, char **argv)
             section = argv[i];
     }
     if (!scn_describe(&ecny_schema, section, markdown, stdout)) {
-        fprintf(stderr, "ecnysim: no section '%s': run 'ecnysim describe' for the list\n", section);
+        const char *best = NULL;
+        size_t best_d = SIZE_MAX;
+        for (size_t i = 0; i < ecny_schema.n_sections; i++) {
+            size_t d = scn_edit_distance(section, ecny_schema.sections[i].name);
+            if (d < best_d) {
+                best_d = d;
+                best = ecny_schema.sections[i].name;
+            }
+        }
+        size_t len = strlen(section);
+        if (best && best_d <= (len < 6 ? 2 : len / 3 + 1))
+            fprintf(stderr, "ecnysim: no section '%s' (did you mean '%s'?): run 'ecnysim describe' for the list\n",
+                    section, best);
+        else
+            fprintf(stderr, "ecnysim: no section '%s': run 'ecnysim describe' for the list\n", section);
         return EXIT_BADINPUT;
     }
     return EXIT_OK;

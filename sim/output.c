@@ -1,11 +1,26 @@
 /* output.c: results folders written to a temporary name and renamed when
  * complete; CSV through libcsv; see output.h. Every byte goes through
- * checked_write so a full disk is seen at the first failing write. */
+ * checked_write so a full disk is seen at the first failing write.
+ *
+ * One writer per results location: out_begin takes an exclusive flock on
+ * ROOT/.NAME.lock (holding "pid = N; command = ..."), kept until commit or
+ * abort, so two runs given the same --out cannot race in the renames; the
+ * second is told which run holds it. A commit never replaces results of
+ * another kind (a single run's folder by a batch, or the reverse): the kind
+ * is the first [section] of manifest.ini.
+ *
+ * Compressed output (out_set_compress, `run --compress`): each CSV is written
+ * as FILE.gz through zlib, the same bytes inside; the gzip header carries no
+ * time or name, so the files are as reproducible as plain ones. Compressed
+ * files are flushed only when closed. tab_read reads FILE.gz for FILE. */
 #include "sim/output.h"
 
 #include <csv.h>
+#include <zlib.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +32,7 @@
 struct out_csv {
     out_run *run;
     FILE *f;
+    gzFile gz; /* instead of f when the run is compressed */
     bool row_started;
     char name[256];
 };
@@ -30,6 +46,9 @@ struct out_run {
     char text_name[OUT_MAX_FILES][256];
     int n_text;
     char error[OUT_PATH_LEN + 256];
+    char lock_path[OUT_PATH_LEN];
+    int lock_fd;
+    bool compress;
 };
 
 static long fail_at = -1, writes_done;
@@ -68,25 +87,42 @@ static void csv_write_bytes(out_csv *c, const char *s, size_t n)
 {
     if (c->run->error[0])
         return;
+    if (c->gz) {
+        if (injected_failure() || (n && gzwrite(c->gz, s, (unsigned)n) != (int)n)) {
+            errno = errno ? errno : ENOSPC;
+            set_error(c->run, c->name, errno);
+        }
+        return;
+    }
     if (!out_write(c->f, s, n))
         set_error(c->run, c->name, errno ? errno : EIO);
 }
 
+/* Makes path and its missing parents; on failure removes the folders it
+ * made, so a path that cannot be made leaves nothing behind. */
 static int mkdir_p(const char *path)
 {
     char tmp[OUT_PATH_LEN];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
+    char *made[OUT_PATH_LEN / 2];
+    int n_made = 0, err = 0;
+    snprintf(tmp, sizeof tmp, "%s/", path);
+    for (char *p = tmp + 1; *p && !err; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0777) == 0)
+            made[n_made++] = p;
+        else if (errno != EEXIST)
+            err = errno;
+        *p = '/';
     }
-    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
+    while (err && n_made > 0) {
+        char *end = made[--n_made];
+        *end = '\0';
+        rmdir(tmp);
+    }
+    errno = err;
+    return err ? -1 : 0;
 }
 
 void out_remove_dir(const char *dir)
@@ -138,11 +174,112 @@ static bool replaceable(const char *final_dir, err_list *errs)
     return empty;
 }
 
+bool out_kind(const char *dir, char *kind, size_t kind_len)
+{
+    char path[OUT_PATH_LEN + 32], line[512];
+    snprintf(path, sizeof path, "%s/manifest.ini", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    bool found = false;
+    for (int n = 0; !found && n < 64 && fgets(line, sizeof line, f); n++) {
+        if (line[0] != '[')
+            continue;
+        size_t len = strcspn(line + 1, "]\n");
+        snprintf(kind, kind_len, "%.*s", (int)len, line + 1);
+        found = true;
+    }
+    fclose(f);
+    return found;
+}
+
+static const char *kind_words(const char *kind)
+{
+    return strcmp(kind, "run") == 0 ? "a single run" : strcmp(kind, "batch") == 0 ? "a batch" : kind;
+}
+
+bool out_check_kind(const char *dir, const char *kind, err_list *errs)
+{
+    char old[64];
+    if (!out_kind(dir, old, sizeof old) || strcmp(old, kind) == 0)
+        return true;
+    err_add(errs, "%s: holds %s ([%s] in its manifest.ini): refusing to replace it with %s: expected a new "
+                  "--out DIR (or remove %s first)", dir, kind_words(old), old, kind_words(kind), dir);
+    return false;
+}
+
+/* Takes ROOT/.NAME.lock. The file is removed by its holder at the end; a
+ * holder killed leaves it unlocked (the kernel drops the lock), and the next
+ * run takes it. After flock, the path must still name the locked file: if
+ * the holder removed it in between, lock the new one. */
+static bool take_lock(out_run *run, const char *root, const char *name, err_list *errs)
+{
+    snprintf(run->lock_path, sizeof run->lock_path, "%s/.%s.lock", root, name);
+    for (int attempt = 0; attempt < 8; attempt++) {
+        int fd = open(run->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            err_add(errs, "%s: cannot create the lock of the results folder: %s", run->lock_path, strerror(errno));
+            return false;
+        }
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            char holder[512] = "";
+            ssize_t n = pread(fd, holder, sizeof holder - 1, 0);
+            holder[n > 0 ? n : 0] = '\0';
+            holder[strcspn(holder, "\n")] = '\0';
+            err_add(errs, "%s: another ecnysim run is writing these results (%s): expected one run per results "
+                          "folder: wait for it to finish, or use another --out",
+                    run->final_dir, holder[0] ? holder : "its lock is held");
+            close(fd);
+            return false;
+        }
+        struct stat a, b;
+        if (fstat(fd, &a) == 0 && stat(run->lock_path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+            char text[600], cmd[400] = "";
+            int cf = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+            if (cf >= 0) {
+                ssize_t n = read(cf, cmd, sizeof cmd - 1);
+                close(cf);
+                for (ssize_t i = 0; i < n - 1; i++)
+                    if (cmd[i] == '\0')
+                        cmd[i] = ' ';
+                cmd[n > 0 ? n : 0] = '\0';
+            }
+            int len = snprintf(text, sizeof text, "pid = %ld; command = %s\n", (long)getpid(), cmd);
+            if (ftruncate(fd, 0) != 0 || pwrite(fd, text, (size_t)len, 0) != len) {
+                /* the lock holds without its note */
+            }
+            run->lock_fd = fd;
+            return true;
+        }
+        close(fd);
+    }
+    err_add(errs, "%s: cannot take the lock of the results folder: it keeps changing", run->lock_path);
+    return false;
+}
+
+static void drop_lock(out_run *run)
+{
+    if (run->lock_fd < 0)
+        return;
+    unlink(run->lock_path);
+    close(run->lock_fd);
+    run->lock_fd = -1;
+}
+
 out_run *out_begin(const char *root, const char *name, err_list *errs)
 {
     out_run *run = calloc(1, sizeof *run);
     if (!run) {
         err_add(errs, "out of memory");
+        return NULL;
+    }
+    run->lock_fd = -1;
+    /* The longest path made here is ROOT/.NAME.partial-PID/FILE: refuse a
+     * location that cannot hold it before making any folder. */
+    if (strlen(root) + strlen(name) + 300 >= OUT_PATH_LEN || strlen(name) > 200 || !name[0]) {
+        err_add(errs, "%s/%s: the results location is too long or has no name: expected a folder path under %d "
+                      "characters", root, name, OUT_PATH_LEN - 300);
+        free(run);
         return NULL;
     }
     if (mkdir_p(root) != 0) {
@@ -152,13 +289,14 @@ out_run *out_begin(const char *root, const char *name, err_list *errs)
     }
     snprintf(run->final_dir, sizeof run->final_dir, "%s/%s", root, name);
     snprintf(run->temp_dir, sizeof run->temp_dir, "%s/.%s.partial-%ld", root, name, (long)getpid());
-    if (!replaceable(run->final_dir, errs)) {
+    if (!replaceable(run->final_dir, errs) || !take_lock(run, root, name, errs)) {
         free(run);
         return NULL;
     }
     out_remove_dir(run->temp_dir);
     if (mkdir(run->temp_dir, 0777) != 0) {
         err_add(errs, "%s: cannot create a folder for the results: %s", run->temp_dir, strerror(errno));
+        drop_lock(run);
         free(run);
         return NULL;
     }
@@ -178,19 +316,34 @@ static FILE *open_in_run(out_run *run, const char *file)
     return f;
 }
 
+void out_set_compress(out_run *run, bool compress) { run->compress = compress; }
+
 out_csv *out_csv_open(out_run *run, const char *file, const char *const *columns, size_t n_columns)
 {
     if (run->n_csv >= OUT_MAX_FILES) {
         set_error(run, file, EMFILE);
         return NULL;
     }
-    FILE *f = open_in_run(run, file);
-    if (!f)
+    FILE *f = NULL;
+    gzFile gz = NULL;
+    char name[256];
+    snprintf(name, sizeof name, "%s%s", file, run->compress ? ".gz" : "");
+    if (run->compress) {
+        char path[OUT_PATH_LEN + 256];
+        snprintf(path, sizeof path, "%s/%s", run->temp_dir, name);
+        gz = gzopen(path, "wb6");
+        if (!gz) {
+            set_error(run, name, errno ? errno : ENOMEM);
+            return NULL;
+        }
+    } else if (!(f = open_in_run(run, file))) {
         return NULL;
+    }
     out_csv *c = &run->csv[run->n_csv++];
     c->run = run;
     c->f = f;
-    snprintf(c->name, sizeof c->name, "%s", file);
+    c->gz = gz;
+    snprintf(c->name, sizeof c->name, "%s", name);
     for (size_t i = 0; i < n_columns; i++)
         out_csv_str(c, columns[i]);
     out_csv_end_row(c);
@@ -214,6 +367,21 @@ void out_csv_str(out_csv *c, const char *s)
     }
     if (c->run->error[0])
         return;
+    if (c->gz) { /* quoted as csv_fwrite quotes: "...", with '"' doubled */
+        csv_write_bytes(c, "\"", 1);
+        for (const char *q = s, *e; *q; q = e) {
+            e = strchr(q, '"');
+            if (!e) {
+                csv_write_bytes(c, q, strlen(q));
+                break;
+            }
+            e++;
+            csv_write_bytes(c, q, (size_t)(e - q));
+            csv_write_bytes(c, "\"", 1);
+        }
+        csv_write_bytes(c, "\"", 1);
+        return;
+    }
     if (injected_failure() || csv_fwrite(c->f, s, n) != 0)
         set_error(c->run, c->name, errno ? errno : EIO);
 }
@@ -242,8 +410,8 @@ void out_csv_end_row(out_csv *c)
 
 bool out_flush(out_run *run)
 {
-    for (int i = 0; i < run->n_csv; i++)
-        if (fflush(run->csv[i].f) != 0)
+    for (int i = 0; i < run->n_csv; i++) /* a compressed file is flushed when closed */
+        if (run->csv[i].f && fflush(run->csv[i].f) != 0)
             set_error(run, run->csv[i].name, errno);
     for (int i = 0; i < run->n_text; i++)
         if (fflush(run->text[i]) != 0)
@@ -273,7 +441,10 @@ static void close_all(out_run *run)
     for (int i = 0; i < run->n_csv; i++) {
         if (run->csv[i].f && fclose(run->csv[i].f) != 0)
             set_error(run, run->csv[i].name, errno);
+        if (run->csv[i].gz && gzclose(run->csv[i].gz) != Z_OK)
+            set_error(run, run->csv[i].name, errno ? errno : EIO);
         run->csv[i].f = NULL;
+        run->csv[i].gz = NULL;
     }
     for (int i = 0; i < run->n_text; i++) {
         if (run->text[i] && ferror(run->text[i]))
@@ -292,6 +463,11 @@ bool out_commit(out_run *run, err_list *errs)
         out_abort(run);
         return false;
     }
+    char kind[64];
+    if (out_kind(run->temp_dir, kind, sizeof kind) && !out_check_kind(run->final_dir, kind, errs)) {
+        out_abort(run);
+        return false;
+    }
     char old[OUT_PATH_LEN + 64];
     snprintf(old, sizeof old, "%s.old-%ld", run->final_dir, (long)getpid());
     bool had_old = rename(run->final_dir, old) == 0;
@@ -304,6 +480,7 @@ bool out_commit(out_run *run, err_list *errs)
     }
     if (had_old)
         out_remove_dir(old);
+    drop_lock(run);
     free(run);
     return true;
 }
@@ -314,5 +491,6 @@ void out_abort(out_run *run)
         return;
     close_all(run);
     out_remove_dir(run->temp_dir);
+    drop_lock(run);
     free(run);
 }

@@ -25,12 +25,17 @@ typedef struct out_run out_run;
 typedef struct out_csv out_csv;
 
 /* Starts a results folder ROOT/NAME (ROOT is created if missing). NULL with
- * a message when the temporary folder cannot be made. */
+ * a message when the temporary folder cannot be made, when the location is
+ * too long (nothing is made), or when another run holds ROOT/.NAME.lock (the
+ * message names its pid and command). The lock is kept until commit or abort. */
 out_run *out_begin(const char *root, const char *name, err_list *errs);
 /* The final folder path (ROOT/NAME) and the temporary one being written. */
 const char *out_final_dir(const out_run *run);
 const char *out_temp_dir(const out_run *run);
 
+/* From now on, CSV files of the run are written compressed, as FILE.gz
+ * (zlib; reproducible bytes). Call before opening them. */
+void out_set_compress(out_run *run, bool compress);
 /* Opens a CSV file in the run with its header row. NULL on failure (the
  * run's error is set). Owned by the run: closed by commit or abort. */
 out_csv *out_csv_open(out_run *run, const char *file, const char *const *columns, size_t n_columns);
@@ -49,8 +54,15 @@ bool out_failed(const out_run *run);
 const char *out_error(const out_run *run);
 
 /* Closes every file and renames the folder into place. Returns false (with
- * a message) on any write or rename failure, after cleaning up. Frees run. */
+ * a message) on any write or rename failure, or when the folder in place
+ * holds results of another kind (out_check_kind), after cleaning up. Frees run. */
 bool out_commit(out_run *run, err_list *errs);
+/* The kind of the results folder dir: the first [section] of its
+ * manifest.ini ("run", "batch", "calibration"). False when it has none. */
+bool out_kind(const char *dir, char *kind, size_t kind_len);
+/* True unless dir holds results of another kind than kind; then adds
+ * "DIR: holds a single run ...: refusing to replace it with a batch". */
+bool out_check_kind(const char *dir, const char *kind, err_list *errs);
 /* Removes the temporary folder and frees run. NULL is fine. */
 void out_abort(out_run *run);
 

@@ -1,19 +1,33 @@
 /* table.c: data CSV reader over libcsv; see table.h.
  * The file is fed to libcsv one physical line at a time so every record
- * knows the line it started on. Cost: O(file size); fields are copied once. */
+ * knows the line it started on. Reads are bounded: a line stops being read
+ * at TAB_MAX_LINE bytes and a file at TAB_MAX_BYTES, so a device, a giant
+ * line or a file that never ends is refused after a bounded amount of work
+ * and memory. A row with more fields than the header, and a header naming a
+ * column twice, are refused. Files are read through zlib: a gzip file
+ * (FILE.gz, written by `run --compress`) reads as its contents, a plain file
+ * as itself, and FILE.gz is read for a missing FILE. Cost: O(file size);
+ * fields are copied once. */
 #include "sim/table.h"
 
 #include <csv.h>
+#include <ctype.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "sim/calendar.h"
 
 #define TAB_MAX_LINE (1u << 16)
+#define TAB_MAX_BYTES ((size_t)64 << 20)
+#define TAB_MAX_COLUMNS 256
 
 typedef struct {
     char **field;
@@ -32,6 +46,7 @@ struct tab_table {
     size_t n_cur, cap_cur;
     int line, record_line, header_line;
     bool oom;
+    err_list *errs; /* rows with more fields than the header are reported here */
 };
 
 static char *dup_mem(const char *s, size_t n)
@@ -92,6 +107,9 @@ static void on_row(int term, void *ctx)
             t->cap_rows = cap;
         }
         t->rows[t->n_rows++] = (tab_row){t->cur, t->n_cur, t->record_line};
+        if (t->n_cur > t->n_header)
+            err_add(t->errs, "%s:%d: the row has %zu fields, the header %zu: expected at most %zu (quote a value "
+                             "holding a comma)", t->path, t->record_line, t->n_cur, t->n_header, t->n_header);
     }
 reset:
     t->cur = NULL;
@@ -143,6 +161,36 @@ static bool valid_utf8_line(const unsigned char *s, size_t n, size_t *bad)
     return true;
 }
 
+/* Reads one line (up to and with its '\n') into *buf, at most max bytes:
+ * returns the length, 0 at the end of the file, -1 on a read error and
+ * -2 when the line is longer than max (the rest is not read). */
+static long read_line(gzFile f, char **buf, size_t *cap, size_t max)
+{
+    size_t n = 0;
+    for (;;) {
+        int c = gzgetc(f);
+        if (c == -1) {
+            int zerr = Z_OK;
+            gzerror(f, &zerr);
+            return zerr != Z_OK ? -1 : (long)n; /* Z_BUF_ERROR: a .gz cut short */
+        }
+        if (n == max)
+            return -2;
+        if (n + 2 > *cap) {
+            size_t grown = *cap ? *cap * 2 : 256;
+            char *g = realloc(*buf, grown);
+            if (!g)
+                return -3;
+            *buf = g;
+            *cap = grown;
+        }
+        (*buf)[n++] = (char)c;
+        (*buf)[n] = '\0';
+        if (c == '\n')
+            return (long)n;
+    }
+}
+
 tab_table *tab_read(const char *path, const char *const *required, size_t n_required, err_list *errs)
 {
     int before = errs->count;
@@ -152,33 +200,81 @@ tab_table *tab_read(const char *path, const char *const *required, size_t n_requ
         err_add(errs, "%s: out of memory", path);
         return NULL;
     }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    t->errs = errs;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0 && errno == ENOENT) { /* results written with --compress */
+        char gz_path[4200];
+        snprintf(gz_path, sizeof gz_path, "%s.gz", path);
+        int gfd = open(gz_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        if (gfd >= 0) {
+            char *renamed = dup_mem(gz_path, strlen(gz_path));
+            if (renamed) {
+                free(t->path);
+                t->path = renamed;
+                path = t->path;
+                fd = gfd;
+            } else {
+                close(gfd);
+            }
+        }
+        errno = ENOENT;
+    }
+    if (fd < 0) {
         err_add(errs, "%s: cannot open data file: %s", path, strerror(errno));
+        tab_free(t);
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        err_add(errs, "%s:1: not a regular file (a folder, a device or a pipe): expected a CSV data file", path);
+        close(fd);
+        tab_free(t);
+        return NULL;
+    }
+    gzFile f = gzdopen(fd, "rb");
+    if (!f) {
+        err_add(errs, "%s: out of memory", path);
+        close(fd);
         tab_free(t);
         return NULL;
     }
     struct csv_parser p;
     csv_init(&p, CSV_STRICT | CSV_APPEND_NULL | CSV_STRICT_FINI);
-    /* getline, not fgets: a NUL byte must be seen (and refused), not end
-     * the line and silently drop the rest of it. */
+    /* A bounded line reader, not fgets (a NUL byte must be seen and
+     * refused, not end the line) nor getline (unbounded). */
     char *line = NULL;
-    size_t line_cap = 0;
+    size_t line_cap = 0, total = 0;
     bool in_header_comments = true, failed = false;
     while (!failed) {
-        errno = 0;
-        ssize_t got = getline(&line, &line_cap, f);
-        if (got < 0) {
-            if (!feof(f)) {
-                err_add(errs, "%s:%d: cannot read: %s", path, t->line + 1, strerror(errno ? errno : EIO));
-                failed = true;
-            }
+        long got = read_line(f, &line, &line_cap, TAB_MAX_LINE);
+        if (got == 0)
+            break;
+        if (got == -1) {
+            int zerr = Z_OK;
+            const char *why = gzerror(f, &zerr);
+            if (strncmp(why, "<fd:", 4) == 0 && strstr(why, ": ")) /* zlib names the fd: we name the file */
+                why = strstr(why, ": ") + 2;
+            err_add(errs, "%s:%d: cannot read: %s", path, t->line + 1,
+                    zerr == Z_ERRNO ? strerror(errno ? errno : EIO) : why);
+            failed = true;
+            break;
+        }
+        if (got == -3) {
+            err_add(errs, "%s: out of memory", path);
+            failed = true;
             break;
         }
         t->line++;
-        size_t n = (size_t)got;
-        if (n > TAB_MAX_LINE) {
+        if (got == -2) {
             err_add(errs, "%s:%d: line longer than %u bytes: expected a CSV row", path, t->line, TAB_MAX_LINE);
+            failed = true;
+            break;
+        }
+        size_t n = (size_t)got;
+        total += n;
+        if (total > TAB_MAX_BYTES) {
+            err_add(errs, "%s:%d: the file is over %zu MiB: expected a data file of pilot areas, banks or "
+                          "categories", path, t->line, TAB_MAX_BYTES >> 20);
             failed = true;
             break;
         }
@@ -203,19 +299,25 @@ tab_table *tab_read(const char *path, const char *const *required, size_t n_requ
             failed = true;
         }
     }
-    if (!failed && ferror(f)) {
-        err_add(errs, "%s: read error: %s", path, strerror(errno));
-        failed = true;
-    }
     if (!failed && csv_fini(&p, on_field, on_row, t) != 0) {
         err_add(errs, "%s:%d: %s: a quoted field is not closed", path, t->line, csv_strerror(csv_error(&p)));
         failed = true;
     }
     csv_free(&p);
     free(line);
-    fclose(f);
+    gzclose(f);
     if (!failed && !t->header)
         err_add(errs, "%s:1: the file is empty: expected a header row", path);
+    if (!failed && t->header && t->n_header > TAB_MAX_COLUMNS)
+        err_add(errs, "%s:%d: the header has %zu columns: expected at most %d", path, t->header_line, t->n_header,
+                TAB_MAX_COLUMNS);
+    for (size_t i = 0; !failed && t->header && t->n_header <= TAB_MAX_COLUMNS && i < t->n_header; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(t->header[i], t->header[j]) == 0) {
+                err_add(errs, "%s:%d: the header names column '%s' twice (columns %zu and %zu): expected each "
+                              "column once", path, t->header_line, t->header[i], j + 1, i + 1);
+                break;
+            }
     for (size_t i = 0; !failed && t->header && i < n_required; i++) {
         bool found = false;
         for (size_t h = 0; h < t->n_header; h++)
@@ -228,12 +330,14 @@ tab_table *tab_read(const char *path, const char *const *required, size_t n_requ
         tab_free(t);
         return NULL;
     }
+    t->errs = NULL;
     return t;
 }
 
 size_t tab_rows(const tab_table *t) { return t->n_rows; }
 const char *tab_path(const tab_table *t) { return t->path; }
 int tab_line(const tab_table *t, size_t row) { return t->rows[row].line; }
+int tab_header_line(const tab_table *t) { return t->header_line; }
 
 const char *tab_get(const tab_table *t, size_t row, const char *column)
 {
@@ -259,6 +363,33 @@ bool tab_int(const tab_table *t, size_t row, const char *column, int64_t min, in
     return true;
 }
 
+bool tab_decimal(const char *s)
+{
+    const char *p = s;
+    if (*p == '+' || *p == '-')
+        p++;
+    size_t digits = 0;
+    while (isdigit((unsigned char)*p))
+        p++, digits++;
+    if (*p == '.') {
+        p++;
+        while (isdigit((unsigned char)*p))
+            p++, digits++;
+    }
+    if (digits == 0)
+        return false;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!isdigit((unsigned char)*p))
+            return false;
+        while (isdigit((unsigned char)*p))
+            p++;
+    }
+    return *p == '\0';
+}
+
 bool tab_real(const tab_table *t, size_t row, const char *column, double min, double max, double *out,
               err_list *errs)
 {
@@ -266,7 +397,7 @@ bool tab_real(const tab_table *t, size_t row, const char *column, double min, do
     char *end = NULL;
     errno = 0;
     double v = strtod(s, &end);
-    if (!*s || *end || errno == ERANGE || !isfinite(v) || v < min || v > max) {
+    if (!tab_decimal(s) || *end || errno == ERANGE || !isfinite(v) || v < min || v > max) {
         err_add(errs, "%s:%d: column '%s' is '%s': expected a number in %g..%g", t->path, t->rows[row].line,
                 column, s, min, max);
         return false;

@@ -24,6 +24,8 @@ void tab_free(tab_table *t); /* NULL is fine */
 size_t tab_rows(const tab_table *t);
 const char *tab_path(const tab_table *t);
 int tab_line(const tab_table *t, size_t row);
+/* The line of the header row, for messages about the whole file. */
+int tab_header_line(const tab_table *t);
 /* The field of a column by name in row; "" when the row is short. */
 const char *tab_get(const tab_table *t, size_t row, const char *column);
 
@@ -35,5 +37,11 @@ bool tab_real(const tab_table *t, size_t row, const char *column, double min, do
               err_list *errs);
 bool tab_date(const tab_table *t, size_t row, const char *column, int32_t *out, err_list *errs);
 bool tab_text(const tab_table *t, size_t row, const char *column, const char **out, err_list *errs);
+
+/* True when s is a plain decimal number: [+-]digits[.digits][(e|E)[+-]digits]
+ * with a digit before or after the point. strtod alone also takes
+ * hexadecimal ("0x10", "0x1p4"), "inf", "nan" and leading spaces: every
+ * real-valued input (data files, scenario keys) is checked with this first. */
+bool tab_decimal(const char *s);
 
 #endif

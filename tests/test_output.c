@@ -145,7 +145,18 @@ static void test_output_commit_renames_temp(void **state)
     assert_int_equal(stat(out_temp_dir(run), &st), 0);
     assert_true(S_ISDIR(st.st_mode));
     list_root(names, sizeof names);
-    assert_string_equal(names, strrchr(expect, '/') + 1); /* only the hidden temp folder */
+    char want[700];
+    snprintf(want, sizeof want, ".res.lock %s", strrchr(expect, '/') + 1);
+    assert_string_equal(names, want); /* only the lock and the hidden temp folder */
+    /* a second writer of the same location is refused, naming the holder */
+    err_list other;
+    err_init(&other);
+    assert_null(out_begin(root, "res", &other));
+    assert_int_equal(other.count, 1);
+    assert_non_null(strstr(other.msg[0], "another ecnysim run"));
+    char pid[32];
+    snprintf(pid, sizeof pid, "pid = %ld", (long)getpid());
+    assert_non_null(strstr(other.msg[0], pid));
     out_abort(run);
 
     assert_true(write_results("res", 7));
