@@ -37,6 +37,7 @@ void cli_usage(FILE *to)
             "                               every ledger transfer, posted or refused\n"
             "  --view                       show the run live in a window (docs/view.md); needs a display\n"
             "  --exit-at-end                with --view: close the window when the run ends\n"
+            "  --speed N                    with --view: simulated days per second (0.25 to 1024, default 8)\n"
             "  --replications N             N runs with seeds derived from the base seed: results/NAME/run-XXXX/,\n"
             "                               runs.csv, summary.csv (mean, sd, 5/50/95 %%), all_daily.csv\n"
             "  --vary section.key=v1,v2,... or section.key=start:stop:step\n"
@@ -111,6 +112,16 @@ int cli_parse(int argc, char **argv, int first, cli_args *a, bool run_options)
             a->view = true;
         } else if (run_options && strcmp(s, "--exit-at-end") == 0) {
             a->exit_at_end = true;
+        } else if (run_options && strcmp(s, "--speed") == 0) {
+            char *end = NULL;
+            double v = has_next ? strtod(argv[i + 1], &end) : 0;
+            if (!has_next || !*argv[i + 1] || *end || !(v >= CLI_SPEED_MIN && v <= CLI_SPEED_MAX)) {
+                fprintf(stderr, "ecnysim: --speed needs simulated days per second from %g to %g: expected "
+                                "--speed N with --view\n", CLI_SPEED_MIN, CLI_SPEED_MAX);
+                return EXIT_BADINPUT;
+            }
+            a->speed_days_s = v;
+            i++;
         } else if (run_options && (strcmp(s, "--replications") == 0 || strcmp(s, "--jobs") == 0)) {
             char *end = NULL;
             long v = has_next ? strtol(argv[i + 1], &end, 10) : 0;
@@ -187,6 +198,10 @@ int main(int argc, char **argv)
         if (a.checkpoint_every > 0 && (a.view || a.replications || a.n_vary || a.jobs || a.trace_rate > 0)) {
             fprintf(stderr, "ecnysim: --checkpoint-every applies to a single run: expected it without --view, "
                             "--replications, --vary, --jobs and --trace (docs/checkpoint.md)\n");
+            return EXIT_BADINPUT;
+        }
+        if (a.speed_days_s > 0 && !a.view) {
+            fprintf(stderr, "ecnysim: --speed sets the pace of the window: expected it with --view\n");
             return EXIT_BADINPUT;
         }
         if (strcmp(cmd, "run") == 0 && a.view)

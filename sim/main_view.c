@@ -10,6 +10,7 @@
  * failure (or the window was closed before the run ended: its results are
  * kept, marked interrupted), 2 bad usage or bad input.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "sim/scenario.h"
 #include "viz/viz_draw.h"
 #include "viz/viz_load.h"
+#include "viz/viz_pace.h"
 #include "viz/viz_png.h"
 #include "viz/viz_series.h"
 #include "viz/viz_view.h"
@@ -77,13 +79,14 @@ int cli_view_run(const cli_args *a, int argc, char **argv)
     char title[128], why[512];
     scenario_title(a, title, sizeof title);
     viz_load_markers(a->scenario, s);
-    viz_view_opts o = {title, "LIVE", a->exit_at_end, 0};
+    viz_view_opts o = {title, "LIVE", a->exit_at_end, a->speed_days_s};
     viz_view *v = viz_view_open(&o, s, why, sizeof why);
     if (!v) {
         fprintf(stderr, "ecnysim: run --view: %s\n", why);
         viz_series_free(s);
         return EXIT_RUNTIME;
     }
+    assert(CLI_SPEED_MIN == VIZ_PACE_MIN && CLI_SPEED_MAX == VIZ_PACE_MAX); /* one speed range */
     live_ctx lc = {v, false};
     cli_hooks hooks = {&lc, on_day};
     int status = cli_run(a, argc, argv, &hooks);
@@ -123,9 +126,9 @@ int cli_replay(int argc, char **argv)
         } else if (strcmp(argv[i], "--speed") == 0 && i + 1 < argc) {
             char *end;
             speed = strtod(argv[++i], &end);
-            if (*end || !(speed >= 0.25 && speed <= 1024)) {
-                fprintf(stderr, "ecnysim: --speed '%s': expected simulated days per second, 0.25 to 1024\n",
-                        argv[i]);
+            if (*end || !(speed >= VIZ_PACE_MIN && speed <= VIZ_PACE_MAX)) {
+                fprintf(stderr, "ecnysim: --speed '%s': expected simulated days per second, %g to %g\n",
+                        argv[i], VIZ_PACE_MIN, VIZ_PACE_MAX);
                 return EXIT_BADINPUT;
             }
         } else if (argv[i][0] == '-' || dir) {

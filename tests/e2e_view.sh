@@ -1,7 +1,7 @@
 #!/bin/sh
 # e2e_view.sh: the view commands end to end, headless (no display needed).
 # - snapshot of a results folder and of a scenario write valid PNGs;
-# - replay with SDL_VIDEODRIVER=dummy and --exit-at-end exits 0;
+# - replay with SDL_VIDEODRIVER=dummy and --exit-at-end exits 0, at 1024 days/s too;
 # - run --view (dummy video, --exit-at-end) writes CSV byte-identical to
 #   the same run without --view;
 # - run --view without any display fails with exit 1 and a clear message,
@@ -40,8 +40,15 @@ grep -q "not in" "$T/err" || fail "date outside the run: message"
 [ $? -eq 2 ] || fail "replay of a missing folder should exit 2"
 
 SDL_VIDEODRIVER=dummy timeout 60 "$BIN" replay "$T/plain" --speed 256 --exit-at-end || fail "replay (dummy video)"
+# The fastest speed once divided by a zero interval (exit 136).
+SDL_VIDEODRIVER=dummy timeout 60 "$BIN" replay "$T/plain" --speed 1024 --exit-at-end || fail "replay --speed 1024"
+"$BIN" replay "$T/plain" --speed 2048 2>/dev/null
+[ $? -eq 2 ] || fail "replay --speed beyond the maximum should exit 2"
+"$BIN" run scenarios/default.ini $SETS --out "$T/nospeed" --speed 8 2>"$T/err"
+[ $? -eq 2 ] || fail "run --speed without --view should exit 2"
+grep -q -- "--view" "$T/err" || fail "run --speed without --view: message"
 
-SDL_VIDEODRIVER=dummy timeout 120 "$BIN" run scenarios/default.ini $SETS --out "$T/view" -q --view --exit-at-end \
+SDL_VIDEODRIVER=dummy timeout 120 "$BIN" run scenarios/default.ini $SETS --out "$T/view" -q --view --speed 1024 --exit-at-end \
     || fail "run --view (dummy video)"
 for f in "$T"/plain/*.csv; do
     cmp "$f" "$T/view/$(basename "$f")" || fail "$(basename "$f") differs with --view"

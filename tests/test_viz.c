@@ -26,8 +26,10 @@
 #include "viz/viz_gfx.h"
 #include "viz/viz_int.h"
 #include "viz/viz_layout.h"
+#include "viz/viz_pace.h"
 #include "viz/viz_png.h"
 #include "viz/viz_series.h"
+#include "viz/viz_view.h"
 
 #define W 1280
 #define H 720
@@ -178,6 +180,66 @@ static void test_viz_map_rural_wedge(void **state)
     assert_true(r >= 8);
     assert_true(same(pixel(&c, (int)(x + r / 2), (int)y), VIZ_RURAL));
     assert_false(same(pixel(&c, (int)(x - r / 2), (int)y), VIZ_RURAL));
+    canvas_close(&c);
+    viz_series_free(s);
+}
+
+/* The pixel at turn t (clockwise from 12 o'clock) at 3/4 of radius r. */
+static SDL_Color at_turn(const canvas *c, double x, double y, double r, double t)
+{
+    return pixel(c, (int)lround(x + 0.75 * r * sin(2 * M_PI * t)), (int)lround(y - 0.75 * r * cos(2 * M_PI * t)));
+}
+
+/* People over people: Suzhou has 3 wallets per resident holding one and 31%
+ * of those residents are rural. The wedge must cover 31% of the disc (it
+ * once divided rural residents by wallets: 10%), the label says 31%. */
+static void test_viz_map_wedge_is_rural_share_of_holders(void **state)
+{
+    (void)state;
+    static const char *const cols[4] = {"population", "wallets", "adopters", "rural_wallets"};
+    viz_series *s = viz_series_alloc();
+    assert_non_null(s);
+    int32_t start = cal_day_from_ymd(2022, 1, 1);
+    for (int d = 0; d < 10; d++) {
+        int64_t adopters = 2000000 + 1000 * d;
+        int64_t v[2 * 4] = {12750000, 3 * adopters, adopters, adopters * 31 / 100,
+                            17560000, 3000000,      1000000,  0};
+        snap_frame f = {0};
+        f.day = start + d;
+        f.n_cities = 2;
+        f.city = cities;
+        f.n_tables = 1;
+        f.table[0] = (snap_table){.file = "daily.csv", .n_columns = 4, .column = cols, .value = v, .n_rows = 2,
+                                  .row_city = row_city};
+        assert_true(viz_series_add_frame(s, &f));
+    }
+    assert_true(fabs(viz_metric_value(s, VIZ_METRIC_RURAL, 9, 0) - 0.31) < 1e-6);
+    canvas c;
+    canvas_open(&c);
+    viz_state st;
+    viz_state_init(&st);
+    st.day_index = 9;
+    viz_draw(c.r, c.t, s, &st, W, H);
+    viz_layout L;
+    viz_layout_compute(W, H, &L);
+    viz_proj p;
+    viz_proj_fit(s, viz_layout_map_plot(&L), L.scale, &p);
+    double x, y, ring, r = viz_map_radius(s, 9, 0, p.radius_max, &ring);
+    viz_proj_apply(&p, cities[0].lat, cities[0].lon, &x, &y);
+    assert_true(r >= 12);
+    for (double t = 0.02; t < 0.30; t += 0.04)
+        assert_true(same(at_turn(&c, x, y, r, t), VIZ_RURAL));
+    for (double t = 0.33; t < 0.98; t += 0.04)
+        assert_false(same(at_turn(&c, x, y, r, t), VIZ_RURAL));
+    /* Counted on the whole disc: the wedge's share of the disc's pixels. */
+    int in = 0, rural = 0;
+    for (int py = (int)(y - r) + 1; py < (int)(y + r); py++)
+        for (int px = (int)(x - r) + 1; px < (int)(x + r); px++)
+            if (hypot(px + 0.5 - x, py + 0.5 - y) < r - 2 && hypot(px + 0.5 - x, py + 0.5 - y) > 3) {
+                in++;
+                rural += same(pixel(&c, px, py), VIZ_RURAL);
+            }
+    assert_true(fabs((double)rural / in - 0.31) < 0.03);
     canvas_close(&c);
     viz_series_free(s);
 }
@@ -353,18 +415,108 @@ static void test_viz_png_writes_a_png(void **state)
     viz_series_free(s);
 }
 
+/* Every speed from the slowest to the fastest, at frame intervals from 1 ms
+ * to a slow renderer's 250 ms: the days shown over 20 s of made-up clock
+ * follow the speed (within the credit cap), several per frame when needed. */
+static void test_viz_pace_every_speed(void **state)
+{
+    (void)state;
+    const uint32_t frame_ms[] = {1, 16, 40, 250};
+    for (double speed = VIZ_PACE_MIN; speed <= VIZ_PACE_MAX; speed *= 2)
+        for (size_t f = 0; f < sizeof frame_ms / sizeof frame_ms[0]; f++) {
+            viz_pace p;
+            uint32_t now = 4294960000u; /* the 32-bit clock wraps during the test */
+            viz_pace_init(&p, speed, now);
+            assert_true(p.speed_days_s == speed);
+            long shown = 0;
+            int max_per_frame = 0;
+            for (uint32_t t = 0; t < 20000; t += frame_ms[f]) {
+                now += frame_ms[f];
+                int due = viz_pace_due(&p, now, false);
+                assert_true(due >= 0);
+                viz_pace_shown(&p, due, now);
+                shown += due;
+                max_per_frame = due > max_per_frame ? due : max_per_frame;
+            }
+            double want = speed * 20;
+            if (!(fabs(shown - want) <= 1.0 + want * 0.01))
+                fail_msg("speed %g, frames of %u ms: %ld days in 20 s", speed, frame_ms[f], shown);
+            if (speed * frame_ms[f] / 1000.0 >= 2)
+                assert_true(max_per_frame >= 2);
+            assert_true(fabs(p.achieved_days_s - speed) <= fmax(1.0, 0.05 * speed) + 1000.0 / 500);
+        }
+    /* The keys: doubling stops at the maximum, halving at the minimum; a pause earns nothing. */
+    viz_pace p;
+    viz_pace_init(&p, 0, 0);
+    assert_true(p.speed_days_s == VIZ_PACE_DEFAULT);
+    for (int k = 0; k < 20; k++)
+        viz_pace_faster(&p);
+    assert_true(p.speed_days_s == VIZ_PACE_MAX);
+    for (int k = 0; k < 20; k++)
+        viz_pace_slower(&p);
+    assert_true(p.speed_days_s == VIZ_PACE_MIN);
+    assert_int_equal(viz_pace_due(&p, 100000, true), 0);
+    assert_int_equal(viz_pace_due(&p, 200000, false), 2); /* capped: no burst after a stall */
+}
+
+static void push_key(SDL_Keycode k)
+{
+    SDL_Event e = {0};
+    e.type = SDL_KEYDOWN;
+    e.key.keysym.sym = k;
+    assert_true(SDL_PushEvent(&e) == 1);
+}
+
+/* The replay window (SDL's dummy video driver) plays to the end at every
+ * speed from 1 day/s to the maximum, and with + pressed up to the maximum
+ * and beyond: no speed stops it (1024 days/s once divided by a zero ms
+ * interval). */
+static void test_viz_view_replay_every_speed(void **state)
+{
+    (void)state;
+    setenv("SDL_VIDEODRIVER", "dummy", 1);
+    for (double speed = 1; speed <= VIZ_PACE_MAX; speed *= 2) {
+        int n = 2 + (int)(speed / 8);
+        viz_series *s = make_series(n, 0);
+        char why[256];
+        viz_view_opts o = {"test", "REPLAY", true, speed};
+        viz_view *v = viz_view_open(&o, s, why, sizeof why);
+        assert_non_null(v);
+        viz_view_play(v, true);
+        assert_int_equal(viz_view_day_index(v), n - 1);
+        viz_view_close(v);
+        viz_series_free(s);
+    }
+    viz_series *s = make_series(400, 0);
+    char why[256];
+    viz_view_opts o = {"test", "REPLAY", true, 64};
+    viz_view *v = viz_view_open(&o, s, why, sizeof why);
+    assert_non_null(v);
+    for (int k = 0; k < 8; k++)
+        push_key(SDLK_PLUS);
+    Uint32 t0 = SDL_GetTicks();
+    viz_view_play(v, true);
+    assert_int_equal(viz_view_day_index(v), 399);
+    assert_true(SDL_GetTicks() - t0 < 5000); /* 400 days at 1024/s: well under 5 s */
+    viz_view_close(v);
+    viz_series_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_viz_series_add_frame_copies_values),
         cmocka_unit_test(test_viz_map_disc_at_projected_centre),
         cmocka_unit_test(test_viz_map_rural_wedge),
+        cmocka_unit_test(test_viz_map_wedge_is_rural_share_of_holders),
         cmocka_unit_test(test_viz_chart_line_rises_with_wallets),
         cmocka_unit_test(test_viz_chart_stops_at_cursor),
         cmocka_unit_test(test_viz_gauge_fill_proportional),
         cmocka_unit_test(test_viz_gauge_panel_shows_kpis_or_adoption),
         cmocka_unit_test(test_viz_draw_any_size),
         cmocka_unit_test(test_viz_png_writes_a_png),
+        cmocka_unit_test(test_viz_pace_every_speed),
+        cmocka_unit_test(test_viz_view_replay_every_speed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

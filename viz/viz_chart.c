@@ -24,7 +24,7 @@ typedef struct {
 
 static const chart_spec charts[VIZ_CHARTS] = {
     {"Wallets opened", VIZ_COL_WALLETS, 1, ""},
-    {"Active wallets", VIZ_COL_ACTIVE, 1, ""},
+    {"Active users (paid lately)", VIZ_COL_ACTIVE, 1, ""},
     {"e-CNY payments per day", VIZ_COL_PAY_ECNY, 1, ""},
     {"e-CNY value per day", VIZ_COL_VALUE_ECNY_FEN, 100, "¥"},
     {"e-CNY share of payments", VIZ_COL_COUNT, 1, ""},

@@ -23,7 +23,8 @@ typedef struct {
     viz_metric metric;           /* map colour */
     int selected;                /* city with its detail panel open, or -1 */
     bool paused, help, interactive;
-    double speed_days_s;
+    double speed_days_s;         /* the chosen speed */
+    double achieved_days_s;      /* days shown per second lately (0: not measured) */
     const char *title; /* scenario name */
     const char *mode;  /* "LIVE", "REPLAY", "SNAPSHOT" */
     const char *note;  /* a message for the footer, or NULL */

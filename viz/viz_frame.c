@@ -125,7 +125,10 @@ static void header(const viz_ctx *c)
     viz_gfx_rect(c->r, pr, pc);
     viz_text_draw(c->r, c->t, VIZ_BOLD, pr.x + pw / 2, pr.y + (int)(3 * s), VIZ_CENTER, white, pill);
     if (c->st->interactive) {
-        snprintf(speed, sizeof speed, "%g days/s", c->st->speed_days_s);
+        if (c->st->achieved_days_s > 0 && !c->st->paused)
+            snprintf(speed, sizeof speed, "%.3g days/s (set %g)", c->st->achieved_days_s, c->st->speed_days_s);
+        else
+            snprintf(speed, sizeof speed, "set %g days/s", c->st->speed_days_s);
         viz_text_draw(c->r, c->t, VIZ_SMALL, pr.x - (int)(10 * s), pr.y + (ph - sh) / 2, VIZ_RIGHT, soft, speed);
     }
 }

@@ -3,7 +3,7 @@
  * Each city is a disc whose area is proportional to its wallets, coloured
  * by the chosen metric on a sequential ramp, inside a thin ring whose area
  * is its population (so a full disc is 100% adoption), with a dark wedge for
- * the rural share of wallets; a disc never outgrows its ring (more
+ * the rural share of those residents (people over people); a disc never outgrows its ring (more
  * wallets than residents shows as a full disc). A faint graticule gives the geography.
  * Invariant: the pixel at a city's projected centre has the disc colour.
  * Cost: O(cities x radius^2) pixels.
@@ -109,10 +109,11 @@ void viz_map_draw(const viz_ctx *c)
         if (r > 0) {
             SDL_Color col = viz_pal_ramp(viz_metric_value(c->s, c->st->metric, c->d, i) / top);
             viz_gfx_disc(c->r, x, y, r, col);
-            double wallets = (double)viz_series_get(c->s, c->d, i, VIZ_COL_WALLETS);
-            double rural = (double)viz_series_get(c->s, c->d, i, VIZ_COL_RURAL);
-            if (rural > 0 && r >= 6)
-                viz_gfx_wedge(c->r, x, y, r, 0, fmin(rural / wallets, 1), VIZ_RURAL);
+            /* Rural residents with a wallet among all residents with one:
+             * people over people (rural_wallets counts adopters, not wallets). */
+            double rural_share = viz_metric_value(c->s, VIZ_METRIC_RURAL, c->d, i);
+            if (rural_share > 0 && r >= 6)
+                viz_gfx_wedge(c->r, x, y, r, 0, fmin(rural_share, 1), VIZ_RURAL);
             viz_gfx_ring(c->r, x, y, r, 1.2 * s, (SDL_Color){90, 30, 30, 200});
         }
         if (i == c->st->selected)
@@ -171,7 +172,7 @@ void viz_legend_draw(const viz_ctx *c)
     viz_gfx_disc(c->r, sx + r, sy + r / 2, r, viz_pal_ramp(0.6));
     viz_gfx_wedge(c->r, sx + r, sy + r / 2, r, 0, 0.3, VIZ_RURAL);
     viz_text_draw(c->r, c->t, VIZ_SMALL, sx + 2 * r + pad / 2, sy + r / 2 - fh / 2, VIZ_LEFT, VIZ_INK,
-                  "wedge = rural wallets");
+                  "wedge = rural share of them");
     /* City colours (chart lines). */
     int cy = rc.y + rc.h - pad - fh, cx = rc.x + pad;
     cx += viz_text_draw(c->r, c->t, VIZ_SMALL, cx, cy, VIZ_LEFT, VIZ_MUTED, "Lines:") + pad / 2;
@@ -191,7 +192,7 @@ void viz_detail_draw(const viz_ctx *c)
     double s = c->L.scale;
     const viz_series *S = c->s;
     int d = c->d, fh = viz_text_height(c->t, VIZ_SMALL) + (int)(3 * s), pad = (int)(10 * s);
-    int w = (int)(270 * s), h = pad * 2 + viz_text_height(c->t, VIZ_HEAD) + 9 * fh;
+    int w = (int)(270 * s), h = pad * 2 + viz_text_height(c->t, VIZ_HEAD) + 10 * fh;
     SDL_Rect plot = viz_layout_map_plot(&c->L);
     SDL_Rect rc = {plot.x + plot.w - w - pad / 2, plot.y + pad / 2, w, h};
     viz_gfx_rect(c->r, (SDL_Rect){rc.x + 3, rc.y + 3, rc.w, rc.h}, (SDL_Color){0, 0, 0, 40});
@@ -210,8 +211,9 @@ void viz_detail_draw(const viz_ctx *c)
         {"Population", (double)viz_series_get(S, d, i, VIZ_COL_POPULATION), 0},
         {"Wallets", (double)viz_series_get(S, d, i, VIZ_COL_WALLETS), 0},
         {"Adoption", viz_metric_value(S, VIZ_METRIC_ADOPTION, d, i), 1},
-        {"Active wallets", (double)viz_series_get(S, d, i, VIZ_COL_ACTIVE), 0},
-        {"Rural wallets", (double)viz_series_get(S, d, i, VIZ_COL_RURAL), 0},
+        {"Residents with a wallet", (double)viz_series_holders(S, d, i), 0},
+        {"Active users", (double)viz_series_get(S, d, i, VIZ_COL_ACTIVE), 0},
+        {"Rural residents with a wallet", (double)viz_series_get(S, d, i, VIZ_COL_RURAL), 0},
         {"e-CNY payments / day", (double)viz_series_get(S, d, i, VIZ_COL_PAY_ECNY), 0},
         {"e-CNY value / day", (double)viz_series_get(S, d, i, VIZ_COL_VALUE_ECNY_FEN) / 100, 2},
         {"e-CNY share of payments", viz_metric_value(S, VIZ_METRIC_ECNY_SHARE, d, i), 1},

@@ -31,8 +31,8 @@ static const char *const col_names[VIZ_COL_COUNT] = {
 };
 
 static const char *const metric_names[VIZ_METRIC_COUNT] = {
-    "Adoption (share of residents)", "Active wallets / wallets", "e-CNY share of payments",
-    "Merchants accepting e-CNY", "Rural share of wallets",
+    "Adoption (share of residents)", "Active users / residents with a wallet", "e-CNY share of payments",
+    "Merchants accepting e-CNY", "Rural share of residents with a wallet",
 };
 
 #define ROW_LEN ((size_t)VIZ_MAX_CITIES * VIZ_COL_COUNT)
@@ -286,9 +286,9 @@ double viz_metric_value(const viz_series *s, viz_metric m, int d, int city)
         num = (double)holders(s, d, city);
         den = (double)val(s, d, city, VIZ_COL_POPULATION);
         break;
-    case VIZ_METRIC_ACTIVE:
+    case VIZ_METRIC_ACTIVE: /* active_wallets counts adopters who paid lately: people */
         num = (double)val(s, d, city, VIZ_COL_ACTIVE);
-        den = (double)val(s, d, city, VIZ_COL_WALLETS);
+        den = (double)holders(s, d, city);
         break;
     case VIZ_METRIC_ECNY_SHARE:
         num = (double)val(s, d, city, VIZ_COL_PAY_ECNY);

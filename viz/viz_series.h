@@ -41,11 +41,11 @@ typedef enum {
 
 /* Map colour metrics, cycled with tab; each is a share in [0, 1]. */
 typedef enum {
-    VIZ_METRIC_ADOPTION,      /* wallets / population */
-    VIZ_METRIC_ACTIVE,        /* active wallets / wallets */
+    VIZ_METRIC_ADOPTION,      /* residents with a wallet / population */
+    VIZ_METRIC_ACTIVE,        /* active users / residents with a wallet */
     VIZ_METRIC_ECNY_SHARE,    /* e-CNY payments / all payments */
     VIZ_METRIC_ACCEPTANCE,    /* merchants accepting / merchants */
-    VIZ_METRIC_RURAL,         /* rural wallets / wallets */
+    VIZ_METRIC_RURAL,         /* rural residents with a wallet / residents with a wallet */
     VIZ_METRIC_COUNT
 } viz_metric;
 
