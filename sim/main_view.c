@@ -46,8 +46,9 @@ static bool on_day(void *ctx, const snap_frame *frame, const eng_engine *eng)
     return viz_view_live_day(lc->view, frame);
 }
 
-/* The scenario's name (or its file name without .ini) into out. */
-static void scenario_title(const cli_args *a, char *out, size_t len)
+/* The scenario's name (or its file name without .ini) into out; gives s
+ * the map of the scenario's data folder when s is not NULL. */
+static void scenario_title(const cli_args *a, char *out, size_t len, viz_series *s)
 {
     const char *base = strrchr(a->scenario, '/');
     snprintf(out, len, "%s", base ? base + 1 : a->scenario);
@@ -61,6 +62,13 @@ static void scenario_title(const cli_args *a, char *out, size_t len)
     scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
     if (doc && scn_has(scn_single(doc, "scenario"), "name"))
         snprintf(out, len, "%s", scn_str(scn_single(doc, "scenario"), "name"));
+    if (doc && s) {
+        char located[4096];
+        err_init(errs);
+        viz_load_geo(dat_locate(scn_str(scn_single(doc, "scenario"), "data_dir"), scn_path(doc), located,
+                                sizeof located),
+                     s, errs);
+    }
     scn_free(doc);
     free(errs);
 }
@@ -77,7 +85,7 @@ int cli_view_run(const cli_args *a, int argc, char **argv)
         return EXIT_RUNTIME;
     }
     char title[128], why[512];
-    scenario_title(a, title, sizeof title);
+    scenario_title(a, title, sizeof title, s);
     viz_load_markers(a->scenario, s);
     viz_view_opts o = {title, "LIVE", a->exit_at_end, a->speed_days_s};
     viz_view *v = viz_view_open(&o, s, why, sizeof why);
@@ -292,7 +300,7 @@ int cli_snapshot(int argc, char **argv)
     if (is_dir(a.scenario)) {
         status = load_results(a.scenario, s, title, sizeof title);
     } else {
-        scenario_title(&a, title, sizeof title);
+        scenario_title(&a, title, sizeof title, s);
         status = simulate_to(&a, day, date == NULL, s, title, sizeof title, &st.first_day, &st.last_day);
         if (status == EXIT_OK)
             viz_load_markers(a.scenario, s);

@@ -26,6 +26,7 @@
 #include "viz/viz_gfx.h"
 #include "viz/viz_int.h"
 #include "viz/viz_layout.h"
+#include "viz/viz_load.h"
 #include "viz/viz_pace.h"
 #include "viz/viz_png.h"
 #include "viz/viz_series.h"
@@ -241,6 +242,78 @@ static void test_viz_map_wedge_is_rural_share_of_holders(void **state)
             }
     assert_true(fabs((double)rural / in - 0.31) < 0.03);
     canvas_close(&c);
+    viz_series_free(s);
+}
+
+/* The share of pixels of the 9x9 block around (lat, lon) that have colour col. */
+static double block_share(const canvas *c, const viz_proj *p, double lat, double lon, SDL_Color col)
+{
+    double x, y;
+    viz_proj_apply(p, lat, lon, &x, &y);
+    int n = 0;
+    for (int dy = -4; dy <= 4; dy++)
+        for (int dx = -4; dx <= 4; dx++)
+            n += same(pixel(c, (int)x + dx, (int)y + dy), col);
+    return n / 81.0;
+}
+
+/* The map of data/ (tools/derive-map.sh): land where China's land is, sea
+ * where the seas are, at 1280x720 and 1920x1080, with four far-apart pilots. */
+static void test_viz_map_land_and_sea(void **state)
+{
+    (void)state;
+    static const snap_city four[4] = {{"beijing", "Beijing", 39.90, 116.41}, {"shenzhen", "Shenzhen", 22.54, 114.06},
+                                      {"chengdu", "Chengdu", 30.66, 104.07}, {"shanghai", "Shanghai", 31.23, 121.47}};
+    static const char *const four_rows[4] = {"beijing", "shenzhen", "chengdu", "shanghai"};
+    static const char *const cols[2] = {"population", "wallets"};
+    viz_series *s = viz_series_alloc();
+    assert_non_null(s);
+    err_list errs;
+    err_init(&errs);
+    assert_false(viz_load_geo("/nonexistent", s, &errs));
+    assert_true(errs.count > 0);
+    err_init(&errs);
+    assert_true(viz_load_geo("data", s, &errs));
+    int64_t v[8] = {21000000, 1000000, 17500000, 900000, 20900000, 800000, 24900000, 700000};
+    snap_frame f = {0};
+    f.day = cal_day_from_ymd(2021, 6, 1);
+    f.n_cities = 4;
+    f.city = four;
+    f.n_tables = 1;
+    f.table[0] = (snap_table){.file = "daily.csv", .n_columns = 2, .column = cols, .value = v, .n_rows = 4,
+                              .row_city = four_rows};
+    assert_true(viz_series_add_frame(s, &f));
+    const viz_geo *g = viz_series_geo(s);
+    /* Land: Wuhan, Guizhou, Shanxi, Jiangxi; sea: East China, Yellow, South China Seas, Bohai. */
+    static const double land[][2] = {{30.6, 114.3}, {26.6, 106.7}, {37.5, 112.0}, {27.5, 115.5}};
+    static const double sea[][2] = {{25.5, 121.0}, {35.0, 123.5}, {21.2, 117.5}, {38.8, 120.5}};
+    for (int k = 0; k < 4; k++) {
+        assert_true(viz_geo_is_land(g, land[k][0], land[k][1]));
+        assert_false(viz_geo_is_land(g, sea[k][0], sea[k][1]));
+    }
+    static const int sizes[2][2] = {{1280, 720}, {1920, 1080}};
+    for (int z = 0; z < 2; z++) {
+        SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, sizes[z][0], sizes[z][1], 32, SDL_PIXELFORMAT_RGB888);
+        canvas c = {surf, SDL_CreateSoftwareRenderer(surf), NULL};
+        char why[256];
+        c.t = viz_text_open(1, why, sizeof why);
+        assert_non_null(c.t);
+        viz_state st;
+        viz_state_init(&st);
+        st.day_index = 0;
+        viz_draw(c.r, c.t, s, &st, sizes[z][0], sizes[z][1]);
+        viz_layout L;
+        viz_layout_compute(sizes[z][0], sizes[z][1], &L);
+        viz_proj p;
+        viz_proj_fit(s, viz_layout_map_plot(&L), L.scale, &p);
+        for (int k = 0; k < 4; k++) {
+            assert_true(block_share(&c, &p, land[k][0], land[k][1], VIZ_LAND) > 0.6);
+            double sh = block_share(&c, &p, sea[k][0], sea[k][1], VIZ_SEA);
+            if (!(sh > 0.6))
+                fail_msg("sea %g,%g at %dx%d: %.2f", sea[k][0], sea[k][1], sizes[z][0], sizes[z][1], sh);
+        }
+        canvas_close(&c);
+    }
     viz_series_free(s);
 }
 
@@ -509,6 +582,7 @@ int main(void)
         cmocka_unit_test(test_viz_map_disc_at_projected_centre),
         cmocka_unit_test(test_viz_map_rural_wedge),
         cmocka_unit_test(test_viz_map_wedge_is_rural_share_of_holders),
+        cmocka_unit_test(test_viz_map_land_and_sea),
         cmocka_unit_test(test_viz_chart_line_rises_with_wallets),
         cmocka_unit_test(test_viz_chart_stops_at_cursor),
         cmocka_unit_test(test_viz_gauge_fill_proportional),

@@ -68,7 +68,7 @@ void viz_proj_fit(const viz_series *s, SDL_Rect plot, double scale, viz_proj *p)
         lon_lo = 100;
         lon_hi = 122;
     }
-    double min_span = 3;
+    double min_span = 4;
     if (lat_hi - lat_lo < min_span) {
         double mid = (lat_hi + lat_lo) / 2;
         lat_lo = mid - min_span / 2;

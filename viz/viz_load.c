@@ -156,6 +156,14 @@ bool viz_load_results(const char *dir, viz_series *s, char *title, size_t title_
         snprintf(path, sizeof path, "%s/manifest.ini", dir);
         viz_load_markers(path, s);
     }
+    if (ok) {
+        err_list *map_errs = malloc(sizeof *map_errs);
+        if (map_errs) { /* a missing map is no failure: the view draws without it */
+            err_init(map_errs);
+            viz_load_geo(data_dir, s, map_errs);
+            free(map_errs);
+        }
+    }
     tab_free(cities);
     iniparser_freedict(manifest);
     return ok;
@@ -183,4 +191,11 @@ int viz_load_markers(const char *ini_path, viz_series *s)
     }
     iniparser_freedict(d);
     return added;
+}
+
+bool viz_load_geo(const char *data_dir, viz_series *s, err_list *errs)
+{
+    viz_geo *g = viz_geo_load(data_dir, errs);
+    viz_series_set_geo(s, g);
+    return g != NULL;
 }

@@ -27,4 +27,8 @@ bool viz_load_results(const char *dir, viz_series *s, char *title, size_t title_
  * cannot be read adds none. */
 int viz_load_markers(const char *ini_path, viz_series *s);
 
+/* Gives s the map of data_dir (viz_geo.h). False, with the reason in errs,
+ * when the map files are missing or bad: the view then draws no map. */
+bool viz_load_geo(const char *data_dir, viz_series *s, err_list *errs);
+
 #endif

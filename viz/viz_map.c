@@ -1,10 +1,12 @@
 /* viz_map.c: the map panel, its legend and the city detail panel.
  *
- * Each city is a disc whose area is proportional to its wallets, coloured
- * by the chosen metric on a sequential ramp, inside a thin ring whose area
- * is its population (so a full disc is 100% adoption), with a dark wedge for
- * the rural share of those residents (people over people); a disc never outgrows its ring (more
- * wallets than residents shows as a full disc). A faint graticule gives the geography.
+ * Each city is a disc whose area is proportional to its residents holding
+ * a wallet, coloured by the chosen metric on a sequential ramp, inside a
+ * thin ring whose area is its population (so a full disc is 100%
+ * adoption), with a dark wedge for the rural share of those residents
+ * (people over people). Under them, when the data folder has it
+ * (viz_geo.h): sea, land, province outlines, borders and the coast; over it
+ * a faint graticule and a scale bar.
  * Invariant: the pixel at a city's projected centre has the disc colour.
  * Cost: O(cities x radius^2) pixels.
  */
@@ -48,13 +50,13 @@ static void graticule(const viz_ctx *c, SDL_Rect plot, const viz_proj *p)
     viz_proj_inverse(p, plot.x + plot.w, plot.y + plot.h, &lat_bot, &lon_right);
     double span = fmax(lat_top - lat_bot, lon_right - lon_left);
     double step = span > 40 ? 10 : span > 16 ? 5 : span > 7 ? 2 : 1;
-    SDL_SetRenderDrawColor(c->r, VIZ_GRID.r, VIZ_GRID.g, VIZ_GRID.b, 255);
+    SDL_SetRenderDrawBlendMode(c->r, SDL_BLENDMODE_BLEND);
     char buf[32];
     int fh = viz_text_height(c->t, VIZ_SMALL);
     for (double lat = ceil(lat_bot / step) * step; lat <= lat_top; lat += step) {
         double x, y;
         viz_proj_apply(p, lat, p->lon0, &x, &y);
-        SDL_SetRenderDrawColor(c->r, VIZ_GRID.r, VIZ_GRID.g, VIZ_GRID.b, 255);
+        SDL_SetRenderDrawColor(c->r, 90, 110, 140, 40);
         SDL_RenderDrawLine(c->r, plot.x, (int)y, plot.x + plot.w - 1, (int)y);
         snprintf(buf, sizeof buf, "%g°N", lat);
         if (y - fh >= plot.y + fh)
@@ -63,12 +65,97 @@ static void graticule(const viz_ctx *c, SDL_Rect plot, const viz_proj *p)
     for (double lon = ceil(lon_left / step) * step; lon <= lon_right; lon += step) {
         double x, y;
         viz_proj_apply(p, p->lat0, lon, &x, &y);
-        SDL_SetRenderDrawColor(c->r, VIZ_GRID.r, VIZ_GRID.g, VIZ_GRID.b, 255);
+        SDL_SetRenderDrawColor(c->r, 90, 110, 140, 40);
         SDL_RenderDrawLine(c->r, (int)x, plot.y, (int)x, plot.y + plot.h - 1);
         snprintf(buf, sizeof buf, "%g°E", lon);
         if (x + 3 + viz_text_width(c->t, VIZ_SMALL, buf) < plot.x + plot.w && x > plot.x + 40 * c->L.scale)
             viz_text_draw(c->r, c->t, VIZ_SMALL, (int)x + 3, plot.y + 1, VIZ_LEFT, VIZ_MUTED, buf);
     }
+}
+
+/* Land as horizontal spans: consecutive pixel rows in the same band of the
+ * mask share one rectangle per run. */
+static void land(const viz_ctx *c, SDL_Rect plot, const viz_proj *p, const viz_geo *g)
+{
+    double south, west, step;
+    viz_geo_grid(g, &south, &west, &step);
+    SDL_SetRenderDrawBlendMode(c->r, SDL_BLENDMODE_NONE);
+    SDL_SetRenderDrawColor(c->r, VIZ_LAND.r, VIZ_LAND.g, VIZ_LAND.b, 255);
+    int y = plot.y;
+    while (y < plot.y + plot.h) {
+        double lat, lon;
+        viz_proj_inverse(p, 0, y + 0.5, &lat, &lon);
+        int band = (int)floor((lat - south) / step), y_end = y + 1;
+        for (; y_end < plot.y + plot.h; y_end++) {
+            viz_proj_inverse(p, 0, y_end + 0.5, &lat, &lon);
+            if ((int)floor((lat - south) / step) != band)
+                break;
+        }
+        int n;
+        const viz_geo_run *run = viz_geo_band(g, band, &n);
+        for (int i = 0; i < n; i++) {
+            double x0, x1, yy;
+            viz_proj_apply(p, lat, west + run[i].first * step, &x0, &yy);
+            viz_proj_apply(p, lat, west + (run[i].first + run[i].count) * step, &x1, &yy);
+            int a = (int)lround(fmax(x0, plot.x)), b = (int)lround(fmin(x1, plot.x + plot.w));
+            if (b > a)
+                SDL_RenderFillRect(c->r, &(SDL_Rect){a, y, b - a, y_end - y});
+        }
+        y = y_end;
+    }
+    SDL_SetRenderDrawBlendMode(c->r, SDL_BLENDMODE_BLEND);
+}
+
+static void outlines(const viz_ctx *c, SDL_Rect plot, const viz_proj *p, const viz_geo *g)
+{
+    static const SDL_Color colour[VIZ_GEO_KINDS] = {{118, 140, 168, 255}, {150, 104, 104, 255},
+                                                     {196, 190, 178, 255}};
+    double lat_hi, lon_lo, lat_lo, lon_hi;
+    viz_proj_inverse(p, plot.x, plot.y, &lat_hi, &lon_lo);
+    viz_proj_inverse(p, plot.x + plot.w, plot.y + plot.h, &lat_lo, &lon_hi);
+    SDL_FPoint pts[512];
+    for (int kind = VIZ_GEO_PROVINCE; kind >= 0; kind--) { /* provinces under borders under the coast */
+        SDL_Color col = colour[kind];
+        SDL_SetRenderDrawColor(c->r, col.r, col.g, col.b, 255);
+        for (int i = 0; i < viz_geo_lines(g); i++) {
+            const viz_geo_line *l = viz_geo_line_at(g, i);
+            if ((int)l->kind != kind || l->lon_hi < lon_lo || l->lon_lo > lon_hi || l->lat_hi < lat_lo ||
+                l->lat_lo > lat_hi)
+                continue;
+            for (int k = 0; k < l->n;) { /* in chunks sharing their end points */
+                int m = 0;
+                for (; k < l->n && m < (int)(sizeof pts / sizeof pts[0]); k++, m++) {
+                    double x, y;
+                    viz_proj_apply(p, l->lat[k], l->lon[k], &x, &y);
+                    pts[m] = (SDL_FPoint){(float)x, (float)y};
+                }
+                SDL_RenderDrawLinesF(c->r, pts, m);
+                if (k < l->n)
+                    k--;
+            }
+        }
+    }
+}
+
+/* A bar of a round number of kilometres, about a fifth of the plot wide. */
+static void scale_bar(const viz_ctx *c, SDL_Rect plot, const viz_proj *p)
+{
+    double s = c->L.scale, km_per_px = 111.195 / p->ky, want_km = plot.w / 5.0 * km_per_px;
+    double km = pow(10, floor(log10(want_km)));
+    if (5 * km <= want_km)
+        km *= 5;
+    else if (2 * km <= want_km)
+        km *= 2;
+    int bar = (int)lround(km / km_per_px), pad = (int)(8 * s), th = (int)fmax(3, 4 * s);
+    int fh = viz_text_height(c->t, VIZ_SMALL);
+    int x = plot.x + pad, y = plot.y + plot.h - pad - th;
+    char label[32];
+    snprintf(label, sizeof label, "%g km", km);
+    viz_gfx_rect(c->r, (SDL_Rect){x - 4, y - fh - 4, bar + 8, fh + th + 8}, (SDL_Color){255, 255, 255, 190});
+    viz_gfx_rect(c->r, (SDL_Rect){x, y, bar / 2, th}, VIZ_INK);
+    viz_gfx_rect(c->r, (SDL_Rect){x + bar / 2, y, bar - bar / 2, th}, (SDL_Color){255, 255, 255, 255});
+    viz_gfx_frame(c->r, (SDL_Rect){x, y, bar, th}, VIZ_INK);
+    viz_text_draw(c->r, c->t, VIZ_SMALL, x, y - fh - 1, VIZ_LEFT, VIZ_INK, label);
 }
 
 void viz_map_draw(const viz_ctx *c)
@@ -80,7 +167,14 @@ void viz_map_draw(const viz_ctx *c)
     SDL_RenderSetClipRect(c->r, &plot);
     viz_proj p;
     viz_proj_fit(c->s, plot, c->L.scale, &p);
+    const viz_geo *g = viz_series_geo(c->s);
+    if (g) {
+        viz_gfx_rect(c->r, plot, VIZ_SEA);
+        land(c, plot, &p, g);
+        outlines(c, plot, &p, g);
+    }
     graticule(c, plot, &p);
+    scale_bar(c, plot, &p);
     if (c->d < 0) {
         SDL_RenderSetClipRect(c->r, NULL);
         return;

@@ -23,6 +23,7 @@ struct viz_series {
     int n_days, cap_days;
     viz_marker marker[VIZ_MAX_MARKERS];
     int n_markers;
+    viz_geo *geo;
 };
 
 static const char *const col_names[VIZ_COL_COUNT] = {
@@ -50,7 +51,19 @@ void viz_series_free(viz_series *s)
     free(s->value);
     free(s->kpi);
     free(s->n_kpi);
+    viz_geo_free(s->geo);
     free(s);
+}
+
+void viz_series_set_geo(viz_series *s, viz_geo *g)
+{
+    viz_geo_free(s->geo);
+    s->geo = g;
+}
+
+const viz_geo *viz_series_geo(const viz_series *s)
+{
+    return s->geo;
 }
 
 static void copy_name(char *dst, const char *src)

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "sim/snapshot.h"
+#include "viz/viz_geo.h"
 
 #define VIZ_NAME_LEN 64
 #define VIZ_MAX_CITIES 256
@@ -86,6 +87,10 @@ void viz_series_set(viz_series *s, int day_index, int city, viz_col col, int64_t
 bool viz_series_add_marker(viz_series *s, int32_t day, const char *label);
 /* Sets the KPI rows of a day (replacing earlier rows of that day). */
 void viz_series_add_kpi(viz_series *s, int day_index, const char *label, double target, double achieved);
+
+/* The map's geography: the series takes g (NULL: no map) and frees it. */
+void viz_series_set_geo(viz_series *s, viz_geo *g);
+const viz_geo *viz_series_geo(const viz_series *s); /* NULL when none */
 
 int viz_series_days(const viz_series *s);
 int viz_series_cities(const viz_series *s);
