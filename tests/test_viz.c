@@ -136,7 +136,7 @@ static void test_viz_map_disc_at_projected_centre(void **state)
     st.day_index = 19;
     viz_draw(c.r, c.t, s, &st, W, H);
     viz_layout L;
-    viz_layout_compute(W, H, &L);
+    viz_layout_compute(W, H, viz_series_cities(s), &L);
     viz_proj p;
     viz_proj_fit(s, viz_layout_map_plot(&L), L.scale, &p);
     double top = viz_metric_top(s, VIZ_METRIC_ADOPTION);
@@ -155,8 +155,8 @@ static void test_viz_map_disc_at_projected_centre(void **state)
     viz_proj_apply(&p, cities[0].lat, cities[0].lon, &xs, &ys);
     viz_proj_apply(&p, cities[1].lat, cities[1].lon, &xz, &yz);
     assert_true(xs > xz && ys < yz);
-    assert_int_equal(viz_hit_city(s, &st, W, H, (int)xs, (int)ys), 0);
-    assert_int_equal(viz_hit_city(s, &st, W, H, (int)xz, (int)yz), 1);
+    assert_int_equal(viz_hit_city(c.t, s, &st, W, H, (int)xs, (int)ys), 0);
+    assert_int_equal(viz_hit_city(c.t, s, &st, W, H, (int)xz, (int)yz), 1);
     canvas_close(&c);
     viz_series_free(s);
 }
@@ -173,7 +173,7 @@ static void test_viz_map_rural_wedge(void **state)
     st.day_index = 29;
     viz_draw(c.r, c.t, s, &st, W, H);
     viz_layout L;
-    viz_layout_compute(W, H, &L);
+    viz_layout_compute(W, H, viz_series_cities(s), &L);
     viz_proj p;
     viz_proj_fit(s, viz_layout_map_plot(&L), L.scale, &p);
     double x, y, ring, r = viz_map_radius(s, 29, 0, p.radius_max, &ring);
@@ -222,7 +222,7 @@ static void test_viz_map_wedge_is_rural_share_of_holders(void **state)
     st.day_index = 9;
     viz_draw(c.r, c.t, s, &st, W, H);
     viz_layout L;
-    viz_layout_compute(W, H, &L);
+    viz_layout_compute(W, H, viz_series_cities(s), &L);
     viz_proj p;
     viz_proj_fit(s, viz_layout_map_plot(&L), L.scale, &p);
     double x, y, ring, r = viz_map_radius(s, 9, 0, p.radius_max, &ring);
@@ -303,18 +303,131 @@ static void test_viz_map_land_and_sea(void **state)
         st.day_index = 0;
         viz_draw(c.r, c.t, s, &st, sizes[z][0], sizes[z][1]);
         viz_layout L;
-        viz_layout_compute(sizes[z][0], sizes[z][1], &L);
+        viz_layout_compute(sizes[z][0], sizes[z][1], viz_series_cities(s), &L);
         viz_proj p;
         viz_proj_fit(s, viz_layout_map_plot(&L), L.scale, &p);
+        SDL_Rect box[VIZ_MAX_CITIES];
+        viz_map_label_boxes(c.t, s, &st, sizes[z][0], sizes[z][1], box);
+        int checked = 0;
         for (int k = 0; k < 4; k++) {
-            assert_true(block_share(&c, &p, land[k][0], land[k][1], VIZ_LAND) > 0.6);
+            double lx, ly;
+            viz_proj_apply(&p, land[k][0], land[k][1], &lx, &ly);
+            bool under_label = false;
+            for (int i = 0; i < 4; i++)
+                under_label |= lx > box[i].x - 6 && lx < box[i].x + box[i].w + 6 && ly > box[i].y - 6 &&
+                               ly < box[i].y + box[i].h + 6;
+            if (!under_label) {
+                assert_true(block_share(&c, &p, land[k][0], land[k][1], VIZ_LAND) > 0.6);
+                checked++;
+            }
             double sh = block_share(&c, &p, sea[k][0], sea[k][1], VIZ_SEA);
             if (!(sh > 0.6))
                 fail_msg("sea %g,%g at %dx%d: %.2f", sea[k][0], sea[k][1], sizes[z][0], sizes[z][1], sh);
         }
+        assert_true(checked >= 3);
         canvas_close(&c);
     }
     viz_series_free(s);
+}
+
+/* The twelve areas of scenarios/national_2021.ini, as in data/cities.csv. */
+static const snap_city national[12] = {
+    {"shenzhen", "Shenzhen", 22.54, 114.06},        {"suzhou", "Suzhou", 31.30, 120.62},
+    {"xiongan", "Xiong'an New Area", 39.00, 115.97}, {"chengdu", "Chengdu", 30.66, 104.07},
+    {"shanghai", "Shanghai", 31.23, 121.47},        {"hainan", "Hainan (province)", 20.04, 110.32},
+    {"changsha", "Changsha", 28.23, 112.94},        {"xian", "Xi'an", 34.34, 108.94},
+    {"qingdao", "Qingdao", 36.07, 120.38},          {"dalian", "Dalian", 38.91, 121.61},
+    {"beijing", "Beijing", 39.90, 116.41},          {"zhangjiakou", "Zhangjiakou", 40.82, 114.88},
+};
+static const int64_t national_pop[12] = {17560000, 12750000, 1200000,  20940000, 24870000, 10080000,
+                                         10050000, 12950000, 10070000, 7450000,  21890000, 4120000};
+
+/* One day of the national scenario: every city 40% adopted. */
+static viz_series *make_national(void)
+{
+    static const char *const cols[2] = {"population", "adopters"};
+    const char *rows[12];
+    int64_t v[24];
+    for (int i = 0; i < 12; i++) {
+        rows[i] = national[i].name;
+        v[2 * i] = national_pop[i];
+        v[2 * i + 1] = national_pop[i] * 2 / 5;
+    }
+    viz_series *s = viz_series_alloc();
+    assert_non_null(s);
+    snap_frame f = {0};
+    f.day = cal_day_from_ymd(2021, 12, 31);
+    f.n_cities = 12;
+    f.city = national;
+    f.n_tables = 1;
+    f.table[0] = (snap_table){.file = "daily.csv", .n_columns = 2, .column = cols, .value = v, .n_rows = 12,
+                              .row_city = rows};
+    assert_true(viz_series_add_frame(s, &f));
+    return s;
+}
+
+/* No two city labels overlap on national_2021 (Beijing, Xiong'an and
+ * Zhangjiakou; Suzhou and Shanghai sit within 1 degree), at 1280x720 and
+ * 1920x1080, with and without the map; every label lies inside the map's
+ * plot and its city's name is drawn there (ink pixels inside the box). */
+static void test_viz_map_labels_never_overlap(void **state)
+{
+    (void)state;
+    viz_series *s = make_national();
+    static const int sizes[3][2] = {{1280, 720}, {1920, 1080}, {1024, 600}};
+    for (int map = 0; map < 2; map++) {
+        if (map) {
+            err_list errs;
+            err_init(&errs);
+            assert_true(viz_load_geo("data", s, &errs));
+        }
+        for (int z = 0; z < 3; z++) {
+            SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, sizes[z][0], sizes[z][1], 32, SDL_PIXELFORMAT_RGB888);
+            canvas c = {surf, SDL_CreateSoftwareRenderer(surf), NULL};
+            char why[256];
+            c.t = viz_text_open(1, why, sizeof why);
+            viz_state st;
+            viz_state_init(&st);
+            st.day_index = 0;
+            viz_draw(c.r, c.t, s, &st, sizes[z][0], sizes[z][1]);
+            SDL_Rect box[VIZ_MAX_CITIES];
+            assert_int_equal(viz_map_label_boxes(c.t, s, &st, sizes[z][0], sizes[z][1], box), 12);
+            viz_layout L;
+            viz_layout_compute(sizes[z][0], sizes[z][1], 12, &L);
+            SDL_Rect plot = viz_layout_map_plot(&L);
+            for (int i = 0; i < 12; i++) {
+                SDL_Rect in;
+                assert_true(SDL_IntersectRect(&box[i], &plot, &in) && in.w == box[i].w && in.h == box[i].h);
+                for (int j = i + 1; j < 12; j++)
+                    if (SDL_HasIntersection(&box[i], &box[j]))
+                        fail_msg("%s and %s overlap at %dx%d", national[i].display, national[j].display,
+                                 sizes[z][0], sizes[z][1]);
+                int ink = 0;
+                for (int y = box[i].y; y < box[i].y + box[i].h; y++)
+                    for (int x = box[i].x; x < box[i].x + box[i].w; x++)
+                        ink += near(pixel(&c, x, y), VIZ_INK);
+                assert_true(ink > 10);
+            }
+            canvas_close(&c);
+        }
+    }
+    viz_series_free(s);
+}
+
+/* 30 city colours, pairwise apart; the first 8 are Okabe and Ito's. */
+static void test_viz_palette_thirty_distinct(void **state)
+{
+    (void)state;
+    assert_int_equal(VIZ_PAL_CITIES, 30);
+    SDL_Color first = viz_pal_city(0), second = viz_pal_city(1);
+    assert_true(same(first, (SDL_Color){0, 114, 178, 255}) && same(second, (SDL_Color){230, 159, 0, 255}));
+    for (int i = 0; i < VIZ_PAL_CITIES; i++)
+        for (int j = i + 1; j < VIZ_PAL_CITIES; j++) {
+            SDL_Color a = viz_pal_city(i), b = viz_pal_city(j);
+            double dist = sqrt(pow(a.r - b.r, 2) + pow(a.g - b.g, 2) + pow(a.b - b.b, 2));
+            if (dist < 40)
+                fail_msg("colours %d and %d are %.0f apart", i, j, dist);
+        }
 }
 
 /* The topmost row of chart 0's plot where column x has the city's colour, or -1. */
@@ -337,7 +450,7 @@ static void test_viz_chart_line_rises_with_wallets(void **state)
     st.day_index = 59;
     viz_draw(c.r, c.t, s, &st, W, H);
     viz_layout L;
-    viz_layout_compute(W, H, &L);
+    viz_layout_compute(W, H, viz_series_cities(s), &L);
     SDL_Rect plot = viz_layout_chart_plot(&L, 0);
     SDL_Color col = viz_pal_city(1); /* Shenzhen, the higher line */
     int x_early = plot.x + plot.w / 5, x_mid = plot.x + plot.w / 2, x_late = plot.x + plot.w * 9 / 10;
@@ -364,7 +477,7 @@ static void test_viz_chart_stops_at_cursor(void **state)
     st.day_index = 29; /* half way through */
     viz_draw(c.r, c.t, s, &st, W, H);
     viz_layout L;
-    viz_layout_compute(W, H, &L);
+    viz_layout_compute(W, H, viz_series_cities(s), &L);
     SDL_Rect plot = viz_layout_chart_plot(&L, 0);
     SDL_Color col = viz_pal_city(1);
     assert_true(line_y(&c, plot, plot.x + plot.w / 4, col) > 0);
@@ -414,7 +527,7 @@ static void test_viz_gauge_panel_shows_kpis_or_adoption(void **state)
     viz_state_init(&st);
     st.day_index = 9;
     viz_layout L;
-    viz_layout_compute(W, H, &L);
+    viz_layout_compute(W, H, viz_series_cities(s), &L);
     /* No KPI rows: adoption gauges in the cities' colours, fill = wallets / population. */
     viz_draw(c.r, c.t, s, &st, W, H);
     int pad = (int)(12 * L.scale), top = (int)(32 * L.scale);
@@ -452,7 +565,7 @@ static void test_viz_draw_any_size(void **state)
         st.interactive = true;
         viz_draw(r, t, s, &st, sizes[k][0], sizes[k][1]);
         viz_layout L;
-        viz_layout_compute(sizes[k][0], sizes[k][1], &L);
+        viz_layout_compute(sizes[k][0], sizes[k][1], viz_series_cities(s), &L);
         for (int i = 0; i < VIZ_CHARTS; i++) {
             assert_true(L.chart[i].x + L.chart[i].w <= sizes[k][0]);
             assert_true(L.chart[i].y + L.chart[i].h <= sizes[k][1]);
@@ -583,6 +696,8 @@ int main(void)
         cmocka_unit_test(test_viz_map_rural_wedge),
         cmocka_unit_test(test_viz_map_wedge_is_rural_share_of_holders),
         cmocka_unit_test(test_viz_map_land_and_sea),
+        cmocka_unit_test(test_viz_map_labels_never_overlap),
+        cmocka_unit_test(test_viz_palette_thirty_distinct),
         cmocka_unit_test(test_viz_chart_line_rises_with_wallets),
         cmocka_unit_test(test_viz_chart_stops_at_cursor),
         cmocka_unit_test(test_viz_gauge_fill_proportional),

@@ -32,8 +32,11 @@ typedef struct {
 
 void viz_state_init(viz_state *st);
 void viz_draw(SDL_Renderer *r, viz_text *t, const viz_series *s, const viz_state *st, int w, int h);
-/* The city whose circle (or label) contains (x, y), or -1. */
-int viz_hit_city(const viz_series *s, const viz_state *st, int w, int h, int x, int y);
+/* The city whose label or circle contains (x, y), or -1 (t measures the labels). */
+int viz_hit_city(viz_text *t, const viz_series *s, const viz_state *st, int w, int h, int x, int y);
+/* The boxes of the city labels on the map as drawn at w x h (out[i] for
+ * city i); returns the number of cities. */
+int viz_map_label_boxes(viz_text *t, const viz_series *s, const viz_state *st, int w, int h, SDL_Rect *out);
 
 /* A gauge in rc: label and detail text above a bar whose fill is
  * min(achieved / target, 1) of the track, with a target mark at its end. */

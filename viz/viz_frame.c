@@ -172,14 +172,16 @@ static void help(const viz_ctx *c, int w, int h)
     }
 }
 
-static void make_ctx(viz_ctx *c, SDL_Renderer *r, viz_text *t, const viz_series *s, const viz_state *st, int w,
+void viz_ctx_make(viz_ctx *c, SDL_Renderer *r, viz_text *t, const viz_series *s, const viz_state *st, int w,
                      int h)
 {
     c->r = r;
     c->t = t;
     c->s = s;
     c->st = st;
-    viz_layout_compute(w, h, &c->L);
+    viz_layout_compute(w, h, viz_series_cities(s), &c->L);
+    if (t)
+        viz_text_scale(t, c->L.scale);
     int n = viz_series_days(s);
     c->d = st->day_index < n ? st->day_index : n - 1;
     if (st->last_day >= st->first_day) {
@@ -196,8 +198,7 @@ static void make_ctx(viz_ctx *c, SDL_Renderer *r, viz_text *t, const viz_series 
 void viz_draw(SDL_Renderer *r, viz_text *t, const viz_series *s, const viz_state *st, int w, int h)
 {
     viz_ctx c;
-    make_ctx(&c, r, t, s, st, w, h);
-    viz_text_scale(t, c.L.scale);
+    viz_ctx_make(&c, r, t, s, st, w, h);
     SDL_RenderSetClipRect(r, NULL);
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
     SDL_SetRenderDrawColor(r, VIZ_BG.r, VIZ_BG.g, VIZ_BG.b, 255);
@@ -214,27 +215,29 @@ void viz_draw(SDL_Renderer *r, viz_text *t, const viz_series *s, const viz_state
         help(&c, w, h);
 }
 
-int viz_hit_city(const viz_series *s, const viz_state *st, int w, int h, int x, int y)
+int viz_hit_city(viz_text *t, const viz_series *s, const viz_state *st, int w, int h, int x, int y)
 {
-    viz_layout L;
-    viz_layout_compute(w, h, &L);
-    int n = viz_series_days(s), d = st->day_index < n ? st->day_index : n - 1;
-    if (d < 0)
+    viz_ctx c;
+    viz_ctx_make(&c, NULL, t, s, st, w, h);
+    if (c.d < 0)
         return -1;
-    SDL_Rect plot = viz_layout_map_plot(&L);
+    SDL_Rect plot = viz_layout_map_plot(&c.L);
     viz_proj p;
-    viz_proj_fit(s, plot, L.scale, &p);
+    viz_proj_fit(s, plot, c.L.scale, &p);
+    viz_label labels[VIZ_MAX_CITIES];
+    viz_map_place_labels(&c, &p, labels);
     int best = -1;
     double best_d = 1e300;
     for (int i = 0; i < viz_series_cities(s); i++) {
-        const viz_city *c = viz_series_city(s, i);
-        double cx, cy, ring, r = viz_map_radius(s, d, i, p.radius_max, &ring);
-        viz_proj_apply(&p, c->lat, c->lon, &cx, &cy);
-        double reach = fmax(fmax(r, ring), 12 * L.scale);
+        const viz_city *city = viz_series_city(s, i);
+        double cx, cy, ring, r = viz_map_radius(s, c.d, i, p.radius_max, &ring);
+        viz_proj_apply(&p, city->lat, city->lon, &cx, &cy);
+        double reach = fmax(fmax(r, ring), 12 * c.L.scale);
         double dist = hypot(x - cx, y - cy);
-        /* The label below the circle counts too. */
-        bool on_label = fabs(x - cx) < 60 * L.scale && y > cy && y < cy + reach + 36 * L.scale;
-        if ((dist <= reach || on_label) && dist < best_d) {
+        SDL_Point pt = {x, y};
+        if (SDL_PointInRect(&pt, &labels[i].box))
+            return i;
+        if (dist <= reach && dist < best_d) {
             best = i;
             best_d = dist;
         }

@@ -34,9 +34,18 @@ void viz_gauge_draw(SDL_Renderer *r, viz_text *t, SDL_Rect rc, double scale, con
 {
     SDL_Rect track = viz_gauge_track(rc, scale);
     int ty = track.y - viz_text_height(t, VIZ_SMALL) - (int)lround(2 * scale);
-    viz_text_draw(r, t, VIZ_SMALL, rc.x, ty, VIZ_LEFT, VIZ_INK, label);
+    /* The detail keeps its place; the label is cut short before it. */
+    int dw = detail ? viz_text_width(t, VIZ_SMALL, detail) : 0;
     if (detail)
         viz_text_draw(r, t, VIZ_SMALL, rc.x + rc.w, ty, VIZ_RIGHT, VIZ_MUTED, detail);
+    SDL_Rect old_clip, clip = {rc.x, ty, rc.w - dw - (int)lround(8 * scale), rc.h};
+    bool clipped = SDL_RenderIsClipEnabled(r);
+    SDL_RenderGetClipRect(r, &old_clip);
+    if (clip.w > 0) {
+        SDL_RenderSetClipRect(r, &clip);
+        viz_text_draw(r, t, VIZ_SMALL, rc.x, ty, VIZ_LEFT, VIZ_INK, label);
+        SDL_RenderSetClipRect(r, clipped ? &old_clip : NULL);
+    }
     viz_gfx_rect(r, track, (SDL_Color){229, 231, 235, 255});
     double a = target > 0 ? achieved / target : 0;
     if (a < 0)

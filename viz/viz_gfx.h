@@ -24,7 +24,9 @@ void viz_gfx_triangle(SDL_Renderer *r, double cx, double cy, double size, SDL_Co
 
 /* The sequential colour of t in [0, 1] (pale yellow to deep red). */
 SDL_Color viz_pal_ramp(double t);
-/* The categorical colour of city i (chart lines, chips). */
+/* The categorical colour of city i (chart lines, chips): VIZ_PAL_CITIES
+ * distinct colours, the first 8 colour-blind safe (Okabe-Ito). */
+#define VIZ_PAL_CITIES 30
 SDL_Color viz_pal_city(int i);
 
 /* Theme colours. */

@@ -7,6 +7,7 @@
 #ifndef ECNYSIM_VIZ_INT_H
 #define ECNYSIM_VIZ_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "viz/viz_draw.h"
@@ -22,6 +23,21 @@ typedef struct {
     int d;                       /* cursor day index, -1 when the series is empty */
     int32_t first_day, last_day; /* time axis */
 } viz_ctx;
+
+/* Fills c for a frame of w x h (r may be NULL when nothing is drawn);
+ * scales the fonts of t (when not NULL) to the layout. */
+void viz_ctx_make(viz_ctx *c, SDL_Renderer *r, viz_text *t, const viz_series *s, const viz_state *st, int w, int h);
+
+/* A city's label: its box and, when it sits away from the city, the point
+ * on the city's ring its leader line starts from. */
+typedef struct {
+    SDL_Rect box;
+    bool leader;
+    double ax, ay;
+} viz_label;
+/* Places every city's label (out[i] for city i) in the map's plot with no
+ * two overlapping (see viz_map.c). */
+void viz_map_place_labels(const viz_ctx *c, const viz_proj *p, viz_label *out);
 
 void viz_map_draw(const viz_ctx *c);
 void viz_legend_draw(const viz_ctx *c);

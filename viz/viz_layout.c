@@ -12,7 +12,7 @@ static int iround(double v)
     return (int)lround(v);
 }
 
-void viz_layout_compute(int w, int h, viz_layout *L)
+void viz_layout_compute(int w, int h, int n_cities, viz_layout *L)
 {
     double s = fmin(w / 1280.0, h / 720.0);
     s = s < 0.6 ? 0.6 : s > 3 ? 3 : s;
@@ -22,7 +22,15 @@ void viz_layout_compute(int w, int h, viz_layout *L)
     L->footer = (SDL_Rect){0, h - foot, w, foot};
     int top = head + pad, bottom = h - foot - pad, body_h = bottom - top;
     int left_w = iround((w - 3 * pad) * 0.38);
-    int legend_h = iround(104 * s);
+    /* The legend: the colour ramp and symbols, then every city in columns
+     * of about 150 px (at scale 1), 17 px a row. */
+    int cols = (int)((w - 3 * pad) * 0.38 / (150 * s));
+    cols = cols < 1 ? 1 : cols;
+    int rows = n_cities > 0 ? (n_cities + cols - 1) / cols : 0;
+    int legend_h = iround((76 + 17 * rows) * s);
+    if (legend_h > (h - head - foot) / 3)
+        legend_h = (h - head - foot) / 3;
+    L->legend_columns = cols;
     L->map = (SDL_Rect){pad, top, left_w, body_h - legend_h - pad};
     L->legend = (SDL_Rect){pad, bottom - legend_h, left_w, legend_h};
     int gx = 2 * pad + left_w, gw = w - gx - pad;

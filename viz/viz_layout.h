@@ -20,9 +20,11 @@
 typedef struct {
     SDL_Rect header, map, legend, chart[VIZ_CHARTS], gauges, footer;
     double scale;
+    int legend_columns; /* columns of the legend's city list */
 } viz_layout;
 
-void viz_layout_compute(int w, int h, viz_layout *out);
+/* The legend grows with the number of cities (up to a third of the body). */
+void viz_layout_compute(int w, int h, int n_cities, viz_layout *out);
 /* The inner plot area of chart i (inside the axes). */
 SDL_Rect viz_layout_chart_plot(const viz_layout *L, int i);
 /* The map's drawing area (below its title). */

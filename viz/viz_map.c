@@ -73,6 +73,104 @@ static void graticule(const viz_ctx *c, SDL_Rect plot, const viz_proj *p)
     }
 }
 
+static bool overlaps(SDL_Rect a, SDL_Rect b, int margin)
+{
+    return a.x < b.x + b.w + margin && b.x < a.x + a.w + margin && a.y < b.y + b.h + margin &&
+           b.y < a.y + a.h + margin;
+}
+
+/* Pixels of box inside the square inscribed in the circle (cx, cy, r): a
+ * cheap stand-in for how much of a city's disc a label would hide. */
+static double disc_cover(SDL_Rect b, double cx, double cy, double r)
+{
+    double h = r * 0.8;
+    double w = fmin(b.x + b.w, cx + h) - fmax(b.x, cx - h), t = fmin(b.y + b.h, cy + h) - fmax(b.y, cy - h);
+    return w > 0 && t > 0 ? w * t : 0;
+}
+
+/* Label placement, greedy, most populous city first: candidate boxes around
+ * the city's ring in 16 directions (below, above, right and left first), on
+ * rings further and further out (a leader line then joins box and ring);
+ * a box must stay inside the plot, off the scale bar and off every label
+ * already placed; among those left the cheapest wins: distance, direction,
+ * and how much of other cities' discs it hides. Cost: O(cities^2 x 16 x 10). */
+void viz_map_place_labels(const viz_ctx *c, const viz_proj *p, viz_label *out)
+{
+    int n = viz_series_cities(c->s), d = c->d < 0 ? 0 : c->d;
+    double s = c->L.scale;
+    SDL_Rect plot = viz_layout_map_plot(&c->L);
+    SDL_Rect bar = {plot.x, plot.y + plot.h - (int)(40 * s), (int)(plot.w / 5.0 + 24 * s), (int)(40 * s)};
+    double x[VIZ_MAX_CITIES], y[VIZ_MAX_CITIES], R[VIZ_MAX_CITIES];
+    int order[VIZ_MAX_CITIES];
+    bool placed[VIZ_MAX_CITIES] = {false};
+    for (int i = 0; i < n; i++) {
+        const viz_city *city = viz_series_city(c->s, i);
+        double ring, r = viz_series_days(c->s) ? viz_map_radius(c->s, d, i, p->radius_max, &ring) : (ring = 3);
+        viz_proj_apply(p, city->lat, city->lon, &x[i], &y[i]);
+        R[i] = fmax(fmax(r, ring), 3);
+        order[i] = i;
+    }
+    for (int i = 1; i < n; i++) /* most populous first */
+        for (int j = i; j > 0 && R[order[j]] > R[order[j - 1]]; j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    static const double dir_deg[16] = {90, 270, 0, 180, 45, 315, 135, 225, 22.5, 337.5, 157.5, 202.5, 67.5, 112.5,
+                                       247.5, 292.5};
+    int fh = viz_text_height(c->t, VIZ_BOLD) + viz_text_height(c->t, VIZ_SMALL);
+    int chip = (int)(9 * s) + (int)(4 * s) + 2;
+    for (int k = 0; k < n; k++) {
+        int i = order[k];
+        char v[32];
+        viz_fmt_pct(viz_metric_value(c->s, c->st->metric, d, i), v, sizeof v);
+        int tw = viz_text_width(c->t, VIZ_BOLD, viz_series_city(c->s, i)->display);
+        int vw = viz_text_width(c->t, VIZ_SMALL, "100%");
+        int w = chip + (tw > vw ? tw : vw) + 2, h = fh;
+        double best = 1e300;
+        viz_label pick = {{(int)(x[i] - w / 2.0), (int)(y[i] + R[i] + 2 * s), w, h}, false, x[i], y[i]};
+        for (int ring = 0; ring < 10 && best > 1e200; ring++) {
+            double dist = R[i] + 3 * s + ring * (h * 0.6 + 4 * s);
+            for (int a = 0; a < 16; a++) {
+                double rad = dir_deg[a] * M_PI / 180, ca = cos(rad), sa = sin(rad);
+                double ax = x[i] + dist * ca, ay = y[i] + dist * sa;
+                SDL_Rect b = {(int)lround(ax + (ca - 1) * w / 2.0), (int)lround(ay + (sa - 1) * h / 2.0), w, h};
+                if (b.x < plot.x || b.y < plot.y || b.x + b.w > plot.x + plot.w || b.y + b.h > plot.y + plot.h ||
+                    overlaps(b, bar, 0))
+                    continue;
+                bool clash = false;
+                for (int j = 0; j < n && !clash; j++)
+                    clash = placed[j] && overlaps(b, out[j].box, 2);
+                if (clash)
+                    continue;
+                double cost = ring * 400.0 + a * 6.0;
+                for (int j = 0; j < n; j++)
+                    if (j != i)
+                        cost += disc_cover(b, x[j], y[j], R[j]) * 2;
+                if (cost < best) {
+                    best = cost;
+                    pick = (viz_label){b, ring > 0, x[i] + R[i] * ca, y[i] + R[i] * sa};
+                }
+            }
+        }
+        out[i] = pick;
+        placed[i] = true;
+    }
+}
+
+int viz_map_label_boxes(viz_text *t, const viz_series *s, const viz_state *st, int w, int h, SDL_Rect *out)
+{
+    viz_ctx c;
+    viz_ctx_make(&c, NULL, t, s, st, w, h);
+    viz_proj p;
+    viz_proj_fit(s, viz_layout_map_plot(&c.L), c.L.scale, &p);
+    viz_label labels[VIZ_MAX_CITIES];
+    viz_map_place_labels(&c, &p, labels);
+    for (int i = 0; i < viz_series_cities(s); i++)
+        out[i] = labels[i].box;
+    return viz_series_cities(s);
+}
+
 /* Land as horizontal spans: consecutive pixel rows in the same band of the
  * mask share one rectangle per run. */
 static void land(const viz_ctx *c, SDL_Rect plot, const viz_proj *p, const viz_geo *g)
@@ -213,20 +311,23 @@ void viz_map_draw(const viz_ctx *c)
         if (i == c->st->selected)
             viz_gfx_ring(c->r, x, y, fmax(r, ring) + 4 * s, 2.5 * s, VIZ_INK);
     }
+    viz_label labels[VIZ_MAX_CITIES];
+    viz_map_place_labels(c, &p, labels);
+    int chip = (int)(9 * s), fh = viz_text_height(c->t, VIZ_BOLD);
     for (int i = 0; i < n; i++) {
-        const viz_city *city = viz_series_city(c->s, i);
-        double x, y, ring;
-        viz_map_radius(c->s, c->d, i, p.radius_max, &ring);
-        viz_proj_apply(&p, city->lat, city->lon, &x, &y);
-        int ty = (int)(y + fmax(ring, 3) + 3 * s);
-        int chip = (int)(9 * s), tw = viz_text_width(c->t, VIZ_BOLD, city->display);
-        int lx = (int)x - (tw + chip + (int)(4 * s)) / 2;
-        int fh = viz_text_height(c->t, VIZ_BOLD);
-        viz_gfx_rect(c->r, (SDL_Rect){lx, ty + (fh - chip) / 2, chip, chip}, viz_pal_city(i));
-        viz_text_draw(c->r, c->t, VIZ_BOLD, lx + chip + (int)(4 * s), ty, VIZ_LEFT, VIZ_INK, city->display);
+        const viz_label *lb = &labels[i];
+        SDL_Rect b = lb->box;
+        if (lb->leader) {
+            double tx = fmin(fmax(lb->ax, b.x), b.x + b.w), ty = fmin(fmax(lb->ay, b.y), b.y + b.h);
+            viz_gfx_line(c->r, lb->ax, lb->ay, tx, ty, 1.2 * s, VIZ_MUTED);
+        }
+        viz_gfx_rect(c->r, b, (SDL_Color){255, 255, 255, 170});
+        viz_gfx_rect(c->r, (SDL_Rect){b.x + 1, b.y + (fh - chip) / 2, chip, chip}, viz_pal_city(i));
+        int tx = b.x + 1 + chip + (int)(4 * s);
+        viz_text_draw(c->r, c->t, VIZ_BOLD, tx, b.y, VIZ_LEFT, VIZ_INK, viz_series_city(c->s, i)->display);
         char v[32];
         viz_fmt_pct(viz_metric_value(c->s, c->st->metric, c->d, i), v, sizeof v);
-        viz_text_draw(c->r, c->t, VIZ_SMALL, (int)x, ty + fh, VIZ_CENTER, VIZ_MUTED, v);
+        viz_text_draw(c->r, c->t, VIZ_SMALL, tx, b.y + fh, VIZ_LEFT, VIZ_MUTED, v);
     }
     SDL_RenderSetClipRect(c->r, NULL);
 }
@@ -267,15 +368,29 @@ void viz_legend_draw(const viz_ctx *c)
     viz_gfx_wedge(c->r, sx + r, sy + r / 2, r, 0, 0.3, VIZ_RURAL);
     viz_text_draw(c->r, c->t, VIZ_SMALL, sx + 2 * r + pad / 2, sy + r / 2 - fh / 2, VIZ_LEFT, VIZ_INK,
                   "wedge = rural share of them");
-    /* City colours (chart lines). */
-    int cy = rc.y + rc.h - pad - fh, cx = rc.x + pad;
-    cx += viz_text_draw(c->r, c->t, VIZ_SMALL, cx, cy, VIZ_LEFT, VIZ_MUTED, "Lines:") + pad / 2;
-    for (int i = 0; i < viz_series_cities(c->s) && cx < rc.x + rc.w - pad * 4; i++) {
-        int chip = (int)(9 * s);
+    /* Every city with its colour (chart lines, chips), in columns. */
+    int cols = c->L.legend_columns, n = viz_series_cities(c->s);
+    int row_h = (int)(17 * s), top_y = rc.y + (int)(70 * s), col_w = (rc.w - 2 * pad) / (cols > 0 ? cols : 1);
+    int rows = (rc.y + rc.h - top_y - pad / 2) / row_h, chip = (int)(9 * s);
+    rows = rows < 1 ? 1 : rows;
+    SDL_RenderSetClipRect(c->r, &rc);
+    for (int i = 0; i < n; i++) {
+        int col = i / rows, row = i % rows;
+        if (col >= cols) {
+            char more[32];
+            snprintf(more, sizeof more, "+%d more", n - i);
+            viz_text_draw(c->r, c->t, VIZ_SMALL, rc.x + rc.w - pad, rc.y + rc.h - fh - 2, VIZ_RIGHT, VIZ_MUTED, more);
+            break;
+        }
+        int cx = rc.x + pad + col * col_w, cy = top_y + row * row_h;
         viz_gfx_rect(c->r, (SDL_Rect){cx, cy + (fh - chip) / 2, chip, chip}, viz_pal_city(i));
-        cx += chip + 3;
-        cx += viz_text_draw(c->r, c->t, VIZ_SMALL, cx, cy, VIZ_LEFT, VIZ_INK, viz_series_city(c->s, i)->display) + pad;
+        SDL_Rect clip = {cx, cy, col_w - (int)(4 * s), row_h};
+        SDL_RenderSetClipRect(c->r, &clip);
+        viz_text_draw(c->r, c->t, VIZ_SMALL, cx + chip + (int)(4 * s), cy, VIZ_LEFT, VIZ_INK,
+                      viz_series_city(c->s, i)->display);
+        SDL_RenderSetClipRect(c->r, &rc);
     }
+    SDL_RenderSetClipRect(c->r, NULL);
 }
 
 void viz_detail_draw(const viz_ctx *c)

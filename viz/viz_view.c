@@ -191,7 +191,7 @@ static void handle(viz_view *v, const SDL_Event *e)
         SDL_GetRendererOutputSize(v->ren, &w, &h);
         SDL_GetWindowSize(v->win, &ww, &wh);
         int x = ww ? e->button.x * w / ww : e->button.x, y = wh ? e->button.y * h / wh : e->button.y;
-        int hit = viz_hit_city(v->s, &v->st, w, h, x, y);
+        int hit = viz_hit_city(v->text, v->s, &v->st, w, h, x, y);
         v->st.selected = hit == v->st.selected ? -1 : hit;
         v->dirty = true;
         break;
