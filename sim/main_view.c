@@ -87,6 +87,7 @@ int cli_view_run(const cli_args *a, int argc, char **argv)
     char title[128], why[512];
     scenario_title(a, title, sizeof title, s);
     viz_load_markers(a->scenario, s);
+    viz_load_kpi_info(a->scenario, s);
     viz_view_opts o = {title, "LIVE", a->exit_at_end, a->speed_days_s};
     viz_view *v = viz_view_open(&o, s, why, sizeof why);
     if (!v) {
@@ -302,8 +303,10 @@ int cli_snapshot(int argc, char **argv)
     } else {
         scenario_title(&a, title, sizeof title, s);
         status = simulate_to(&a, day, date == NULL, s, title, sizeof title, &st.first_day, &st.last_day);
-        if (status == EXIT_OK)
+        if (status == EXIT_OK) {
             viz_load_markers(a.scenario, s);
+            viz_load_kpi_info(a.scenario, s);
+        }
     }
     if (status == EXIT_OK) {
         int n = viz_series_days(s);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # e2e_view.sh: the view commands end to end, headless (no display needed).
-# - snapshot of a results folder and of a scenario write valid PNGs;
+# - snapshot of a results folder and of a scenario write valid PNGs, the
+#   same PNG for the same date;
 # - replay with SDL_VIDEODRIVER=dummy and --exit-at-end exits 0, at 1024 days/s too;
 # - run --view (dummy video, --exit-at-end) writes CSV byte-identical to
 #   the same run without --view;
@@ -26,6 +27,14 @@ is_png "$T/a.png" || fail "snapshot of results is not a PNG"
 is_png "$T/last.png" || fail "snapshot of the last day is not a PNG"
 "$BIN" snapshot scenarios/default.ini $SETS --date 2020-04-20 --out "$T/s.png" || fail "snapshot of scenario"
 is_png "$T/s.png" || fail "snapshot of scenario is not a PNG"
+# One picture per date: the scenario simulated in memory to a date and the
+# results folder at that date give the same PNG (same axes and colour rules).
+for m in adoption ecny_share; do
+    "$BIN" snapshot "$T/plain" --date 2020-04-20 --metric $m --size 960x540 --out "$T/r-$m.png" || fail "snapshot r $m"
+    "$BIN" snapshot scenarios/default.ini $SETS --date 2020-04-20 --metric $m --size 960x540 --out "$T/s-$m.png" \
+        || fail "snapshot s $m"
+    cmp -s "$T/r-$m.png" "$T/s-$m.png" || fail "snapshots of 2020-04-20 ($m) differ between results and scenario"
+done
 # The scenario snapshot simulates in memory: it leaves no results folder.
 [ ! -e "$T/s" ] || fail "snapshot wrote results"
 

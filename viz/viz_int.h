@@ -44,11 +44,14 @@ void viz_legend_draw(const viz_ctx *c);
 void viz_detail_draw(const viz_ctx *c);
 void viz_chart_draw(const viz_ctx *c, int i);
 void viz_gauges_draw(const viz_ctx *c);
+/* The gauge panel's grid: gauges per page, their area, row height and columns. */
+int viz_gauges_per_page(const viz_ctx *c, bool kpi, SDL_Rect *area, int *row_h, int *cols);
 
 /* Disc radius for the city's wallets (0 when none) and ring radius for its
  * population, both in pixels, given the projection's radius_max. */
 double viz_map_radius(const viz_series *s, int d, int city, double radius_max, double *ring);
-/* The top of the colour scale of metric m: a round share >= every value. */
+/* The top of the colour scale of metric m: fixed per metric (100%, 10%
+ * for the e-CNY share of payments); values above it take the top colour. */
 double viz_metric_top(const viz_series *s, viz_metric m);
 /* The nice number (1, 2, 2.5, 5 x 10^k) at or above v (> 0). */
 double viz_nice(double v);

@@ -7,6 +7,7 @@
 #include "viz/viz_load.h"
 
 #include <iniparser/iniparser.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,7 @@ bool viz_load_results(const char *dir, viz_series *s, char *title, size_t title_
         load_kpi(path, s, errs);
         snprintf(path, sizeof path, "%s/manifest.ini", dir);
         viz_load_markers(path, s);
+        viz_load_kpi_info(path, s);
     }
     if (ok) {
         err_list *map_errs = malloc(sizeof *map_errs);
@@ -169,9 +171,101 @@ bool viz_load_results(const char *dir, viz_series *s, char *title, size_t title_
     return ok;
 }
 
+/* "luohu_2020" -> "Luohu 2020". */
+static void pretty(const char *name, char *out, size_t len)
+{
+    snprintf(out, len, "%s", name);
+    for (char *p = out; *p; p++)
+        if (*p == '_' || *p == '-')
+            *p = ' ';
+    if (out[0] >= 'a' && out[0] <= 'z')
+        out[0] = (char)(out[0] - 'a' + 'A');
+}
+
+/* 50000 -> "50,000". */
+static void thousands(double v, char *out, size_t len)
+{
+    char digits[32];
+    snprintf(digits, sizeof digits, "%.0f", v);
+    size_t n = strlen(digits), o = 0;
+    for (size_t i = 0; i < n && o + 2 < len; i++) {
+        if (i > 0 && (n - i) % 3 == 0 && digits[0] != '-')
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+}
+
+static double ini_real(dictionary *d, const char *sec, const char *key)
+{
+    char k[512];
+    snprintf(k, sizeof k, "%s:%s", sec, key);
+    return iniparser_getdouble(d, k, 0);
+}
+
+/* The words for the event that key of section sec (kind.NAME) dates, or
+ * false when the key dates no event worth a marker. */
+static bool event_words(dictionary *d, const char *sec, const char *key, char *out, size_t len)
+{
+    char kind[64], name[96];
+    const char *dot = strchr(sec, '.');
+    snprintf(kind, sizeof kind, "%.*s", dot ? (int)(dot - sec) : (int)strlen(sec), sec);
+    pretty(dot ? dot + 1 : sec, name, sizeof name);
+    if (strcmp(kind, "airdrop") == 0) {
+        if (strcmp(key, "draw_date") != 0 && !(strcmp(key, "start") == 0))
+            return false;
+        double pool = ini_real(d, sec, "pool_yuan"), env = ini_real(d, sec, "envelope_yuan");
+        char count[32], each[32];
+        if (pool > 0 && env > 0) {
+            thousands(floor(pool / env), count, sizeof count);
+            thousands(env, each, sizeof each);
+            snprintf(out, len, "%s lottery · %s × %s yuan", name, count, each);
+        } else {
+            snprintf(out, len, "%s lottery", name);
+        }
+        return true;
+    }
+    if (strcmp(kind, "rural") == 0) {
+        if (strcmp(key, "aid_date") == 0) {
+            char v[32];
+            thousands(ini_real(d, sec, "aid_yuan"), v, sizeof v);
+            snprintf(out, len, "%s aid funds · %s yuan", name, v);
+        } else if (strcmp(key, "coupon_date") == 0) {
+            snprintf(out, len, "%s coupons", name);
+        } else if (strcmp(key, "start") == 0) {
+            snprintf(out, len, "%s rural outreach", name);
+        } else {
+            return false;
+        }
+        return true;
+    }
+    if (strcmp(kind, "kpi") == 0) {
+        if (strcmp(key, "deadline") != 0)
+            return false;
+        snprintf(out, len, "KPI %s: deadline", name);
+        return true;
+    }
+    if (strcmp(key, "start") != 0 && strcmp(key, "date") != 0 && strcmp(key, "start_date") != 0 &&
+        strcmp(key, "pilot_start") != 0)
+        return false;
+    static const char *const words[][2] = {
+        {"city", "%s pilot starts"},   {"transit", "%s transit in e-CNY"},       {"payroll", "%s payroll in e-CNY"},
+        {"loans", "%s SME loans"},     {"incentive", "%s merchant incentives"}, {"flow", "%s flows begin"},
+        {"government", "%s government payments"},
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(kind, words[i][0]) == 0) {
+            snprintf(out, len, words[i][1], name);
+            return true;
+        }
+    snprintf(out, len, "%s %s", name, kind);
+    return true;
+}
+
 int viz_load_markers(const char *ini_path, viz_series *s)
 {
-    static const char *const keys[] = {"date", "start", "start_date", "draw_date", "pilot_start"};
+    static const char *const keys[] = {"date",     "start",    "start_date",  "draw_date",
+                                       "pilot_start", "aid_date", "coupon_date", "deadline"};
     dictionary *d = iniparser_load(ini_path);
     if (!d)
         return 0;
@@ -181,11 +275,12 @@ int viz_load_markers(const char *ini_path, viz_series *s)
         if (!sec || strcmp(sec, "scenario") == 0 || strcmp(sec, "run") == 0)
             continue;
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-            char key[512];
+            char key[512], words[VIZ_NAME_LEN];
             snprintf(key, sizeof key, "%s:%s", sec, keys[k]);
             int32_t day;
             const char *v = iniparser_getstring(d, key, "");
-            if (v && cal_parse_date(v, &day) && viz_series_add_marker(s, day, sec))
+            if (v && cal_parse_date(v, &day) && event_words(d, sec, keys[k], words, sizeof words) &&
+                viz_series_add_marker(s, day, words))
                 added++;
         }
     }
@@ -198,4 +293,50 @@ bool viz_load_geo(const char *data_dir, viz_series *s, err_list *errs)
     viz_geo *g = viz_geo_load(data_dir, errs);
     viz_series_set_geo(s, g);
     return g != NULL;
+}
+
+static const char *kpi_unit(const char *metric)
+{
+    static const char *const map[][2] = {{"transaction_value", "yuan"}, {"loans", "yuan"},
+                                         {"payments", "payments"},      {"loan_count", "loans"},
+                                         {"merchants", "merchants"},    {"active_wallets", "active users"}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(metric, map[i][0]) == 0)
+            return map[i][1];
+    return "wallets";
+}
+
+int viz_load_kpi_info(const char *ini_path, viz_series *s)
+{
+    dictionary *d = iniparser_load(ini_path);
+    if (!d)
+        return 0;
+    int added = 0;
+    int32_t scenario_start = 0;
+    cal_parse_date(iniparser_getstring(d, "scenario:start", ""), &scenario_start);
+    for (int i = 0; i < iniparser_getnsec(d); i++) {
+        const char *sec = iniparser_getsecname(d, i);
+        if (!sec || strncmp(sec, "kpi.", 4) != 0)
+            continue;
+        char key[512];
+        viz_kpi_info k;
+        memset(&k, 0, sizeof k);
+        snprintf(k.name, sizeof k.name, "%s", sec + 4);
+        snprintf(key, sizeof key, "%s:city", sec);
+        snprintf(k.city, sizeof k.city, "%s", iniparser_getstring(d, key, ""));
+        snprintf(key, sizeof key, "%s:metric", sec);
+        snprintf(k.metric, sizeof k.metric, "%s", iniparser_getstring(d, key, ""));
+        k.unit = kpi_unit(k.metric);
+        snprintf(key, sizeof key, "%s:target", sec);
+        k.target = iniparser_getdouble(d, key, 0);
+        snprintf(key, sizeof key, "%s:start", sec);
+        if (!cal_parse_date(iniparser_getstring(d, key, ""), &k.start))
+            k.start = scenario_start;
+        snprintf(key, sizeof key, "%s:deadline", sec);
+        if (!cal_parse_date(iniparser_getstring(d, key, ""), &k.deadline))
+            continue;
+        added += viz_series_add_kpi_info(s, &k);
+    }
+    iniparser_freedict(d);
+    return added;
 }

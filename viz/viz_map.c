@@ -36,11 +36,11 @@ double viz_map_radius(const viz_series *s, int d, int city, double radius_max, d
 
 double viz_metric_top(const viz_series *s, viz_metric m)
 {
-    double top = 0;
-    for (int d = 0; d < viz_series_days(s); d++)
-        for (int i = 0; i < viz_series_cities(s); i++)
-            top = fmax(top, viz_metric_value(s, m, d, i));
-    return top > 0 ? fmin(viz_nice(top), 1) : 1;
+    /* Fixed per metric, never from the data: the same date gives the same
+     * colours live, in replay and in every snapshot. e-CNY's share of
+     * payments stays small, so its ramp ends at 10%. */
+    (void)s;
+    return m == VIZ_METRIC_ECNY_SHARE ? 0.1 : 1;
 }
 
 static void graticule(const viz_ctx *c, SDL_Rect plot, const viz_proj *p)
@@ -336,6 +336,7 @@ void viz_legend_draw(const viz_ctx *c)
 {
     SDL_Rect rc = c->L.legend;
     viz_panel(c, rc, NULL);
+    SDL_RenderSetClipRect(c->r, &rc);
     double s = c->L.scale, top = viz_metric_top(c->s, c->st->metric);
     int pad = (int)(12 * s), fh = viz_text_height(c->t, VIZ_SMALL);
     /* Colour ramp with ticks. */
@@ -355,7 +356,7 @@ void viz_legend_draw(const viz_ctx *c)
                       VIZ_MUTED, buf);
     }
     /* Symbols. */
-    int sx = rc.x + rc.w / 2 + pad, sy = rc.y + pad + fh / 2, r = (int)(7 * s);
+    int sx = rc.x + rc.w / 2 + pad, sy = rc.y + pad + fh / 2, r = (int)(fh / 2.0);
     viz_gfx_disc(c->r, sx + r, sy + r / 2, r, viz_pal_ramp(0.6));
     viz_text_draw(c->r, c->t, VIZ_SMALL, sx + 2 * r + pad / 2, sy + r / 2 - fh / 2, VIZ_LEFT, VIZ_INK,
                   "disc area = residents with a wallet");
@@ -370,7 +371,8 @@ void viz_legend_draw(const viz_ctx *c)
                   "wedge = rural share of them");
     /* Every city with its colour (chart lines, chips), in columns. */
     int cols = c->L.legend_columns, n = viz_series_cities(c->s);
-    int row_h = (int)(17 * s), top_y = rc.y + (int)(70 * s), col_w = (rc.w - 2 * pad) / (cols > 0 ? cols : 1);
+    int row_h = fh + (int)(4 * s), col_w = (rc.w - 2 * pad) / (cols > 0 ? cols : 1);
+    int top_y = (int)fmax(ry + rh + fh + 6 * s, sy + fh + 6 * s);
     int rows = (rc.y + rc.h - top_y - pad / 2) / row_h, chip = (int)(9 * s);
     rows = rows < 1 ? 1 : rows;
     SDL_RenderSetClipRect(c->r, &rc);

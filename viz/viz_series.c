@@ -9,6 +9,7 @@
 #include "viz/viz_series.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@ struct viz_series {
     viz_marker marker[VIZ_MAX_MARKERS];
     int n_markers;
     viz_geo *geo;
+    viz_kpi_info kpi_info[VIZ_MAX_KPIS];
+    int n_kpi_info;
 };
 
 static const char *const col_names[VIZ_COL_COUNT] = {
@@ -319,6 +322,79 @@ double viz_metric_value(const viz_series *s, viz_metric m, int d, int city)
         return 0;
     }
     return den > 0 ? num / den : 0;
+}
+
+bool viz_series_add_kpi_info(viz_series *s, const viz_kpi_info *info)
+{
+    if (viz_series_kpi_info(s, info->name))
+        return true;
+    if (s->n_kpi_info == VIZ_MAX_KPIS)
+        return false;
+    s->kpi_info[s->n_kpi_info++] = *info;
+    return true;
+}
+
+const viz_kpi_info *viz_series_kpi_info(const viz_series *s, const char *name)
+{
+    for (int i = 0; i < s->n_kpi_info; i++)
+        if (strcmp(s->kpi_info[i].name, name) == 0)
+            return &s->kpi_info[i];
+    return NULL;
+}
+
+double viz_kpi_pace(const viz_kpi_info *info, int32_t day)
+{
+    if (day >= info->deadline || info->deadline <= info->start)
+        return info->target;
+    if (day <= info->start)
+        return 0;
+    return info->target * (double)(day - info->start) / (double)(info->deadline - info->start);
+}
+
+#define TREND_DAYS 30
+
+int32_t viz_kpi_projected(const viz_series *s, int d, int k)
+{
+    if (d < 0 || d >= s->n_days || k < 0 || k >= s->n_kpi[d])
+        return -1;
+    const viz_kpi *now = viz_series_kpi(s, d, k);
+    if (now->achieved >= now->target)
+        return s->day[d];
+    int d0 = d - TREND_DAYS < 0 ? 0 : d - TREND_DAYS;
+    double before = 0;
+    for (int i = 0; i < s->n_kpi[d0]; i++)
+        if (strcmp(viz_series_kpi(s, d0, i)->label, now->label) == 0)
+            before = viz_series_kpi(s, d0, i)->achieved;
+    double days = (double)(s->day[d] - s->day[d0]);
+    double slope = days > 0 ? (now->achieved - before) / days : 0;
+    if (!(slope > 0))
+        return -1;
+    double ahead = ceil((now->target - now->achieved) / slope);
+    return ahead > 36500 ? -1 : s->day[d] + (int32_t)ahead;
+}
+
+viz_kpi_state viz_kpi_status(const viz_series *s, int d, int k)
+{
+    const viz_kpi *now = viz_series_kpi(s, d, k);
+    if (now->achieved >= now->target)
+        return VIZ_KPI_MET;
+    const viz_kpi_info *info = viz_series_kpi_info(s, now->label);
+    if (!info)
+        return VIZ_KPI_BEHIND;
+    int32_t day = s->day[d];
+    if (day > info->deadline)
+        return VIZ_KPI_MISSED;
+    double pace = viz_kpi_pace(info, day);
+    int32_t projected = viz_kpi_projected(s, d, k);
+    if (now->achieved >= pace || (projected >= 0 && projected <= info->deadline))
+        return VIZ_KPI_ON_TRACK;
+    return now->achieved >= 0.8 * pace ? VIZ_KPI_AT_RISK : VIZ_KPI_BEHIND;
+}
+
+const char *viz_kpi_state_name(viz_kpi_state st)
+{
+    static const char *const names[] = {"MISSED", "BEHIND", "AT RISK", "ON TRACK", "MET"};
+    return st >= VIZ_KPI_MISSED && st <= VIZ_KPI_MET ? names[st] : "?";
 }
 
 const char *viz_metric_name(viz_metric m)

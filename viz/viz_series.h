@@ -66,6 +66,19 @@ typedef struct {
     double target, achieved;
 } viz_kpi;
 
+/* What a [kpi.NAME] section says (the scenario, or the manifest in replay). */
+typedef struct {
+    char name[VIZ_NAME_LEN];
+    char city[VIZ_NAME_LEN];
+    char metric[VIZ_NAME_LEN];
+    const char *unit;        /* "yuan", "payments", "wallets", "loans", "merchants" */
+    int32_t start, deadline; /* calendar days */
+    double target;
+} viz_kpi_info;
+
+/* A KPI's state on a day, worst first. */
+typedef enum { VIZ_KPI_MISSED, VIZ_KPI_BEHIND, VIZ_KPI_AT_RISK, VIZ_KPI_ON_TRACK, VIZ_KPI_MET } viz_kpi_state;
+
 typedef struct viz_series viz_series;
 
 /* An empty series; NULL when memory is short. Free with viz_series_free. */
@@ -91,6 +104,21 @@ void viz_series_add_kpi(viz_series *s, int day_index, const char *label, double 
 /* The map's geography: the series takes g (NULL: no map) and frees it. */
 void viz_series_set_geo(viz_series *s, viz_geo *g);
 const viz_geo *viz_series_geo(const viz_series *s); /* NULL when none */
+
+/* KPI sections: added once each (false when full); found by name. */
+bool viz_series_add_kpi_info(viz_series *s, const viz_kpi_info *info);
+const viz_kpi_info *viz_series_kpi_info(const viz_series *s, const char *name); /* NULL: unknown */
+/* The straight line from 0 at the KPI's start to the target at its
+ * deadline, on the cursor day (the target after the deadline). */
+double viz_kpi_pace(const viz_kpi_info *info, int32_t day);
+/* The day the target is reached at the trend of the last 30 days up to
+ * day index d (the day itself when met); -1 when the trend never reaches it. */
+int32_t viz_kpi_projected(const viz_series *s, int d, int k);
+/* Met; on track (at or above pace, or projected by the deadline); at risk
+ * (at least 80% of pace); behind; missed (deadline passed). Without a
+ * section for it: met, or behind. */
+viz_kpi_state viz_kpi_status(const viz_series *s, int d, int k);
+const char *viz_kpi_state_name(viz_kpi_state st);
 
 int viz_series_days(const viz_series *s);
 int viz_series_cities(const viz_series *s);

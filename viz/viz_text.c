@@ -16,7 +16,9 @@ struct viz_text {
     double scale;
 };
 
-static const int base_size[VIZ_FONT_COUNT] = {11, 13, 13, 16, 24};
+/* Pixel sizes at scale 1 (1280x720); 1920x1080 is scale 1.5, so the
+ * smallest text there is 18 px, readable at 4 m on a projector. */
+static const int base_size[VIZ_FONT_COUNT] = {12, 14, 14, 18, 26};
 static const bool is_bold[VIZ_FONT_COUNT] = {false, false, true, true, true};
 
 static bool open_all(TTF_Font *out[VIZ_FONT_COUNT], double scale, char *why, size_t why_len)
@@ -92,6 +94,12 @@ int viz_text_width(viz_text *t, viz_font f, const char *utf8)
     if (utf8[0])
         TTF_SizeUTF8(t->font[f], utf8, &w, &h);
     return w;
+}
+
+int viz_text_size_px(const viz_text *t, viz_font f)
+{
+    int px = (int)lround(base_size[f] * t->scale);
+    return px < 9 ? 9 : px;
 }
 
 int viz_text_height(viz_text *t, viz_font f)

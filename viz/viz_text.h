@@ -31,5 +31,7 @@ bool viz_text_scale(viz_text *t, double scale);
 int viz_text_draw(SDL_Renderer *r, viz_text *t, viz_font f, int x, int y, viz_align a, SDL_Color c, const char *utf8);
 int viz_text_width(viz_text *t, viz_font f, const char *utf8);
 int viz_text_height(viz_text *t, viz_font f);
+/* The pixel size font f is open at. */
+int viz_text_size_px(const viz_text *t, viz_font f);
 
 #endif

@@ -77,6 +77,8 @@ viz_view *viz_view_open(const viz_view_opts *o, viz_series *s, char *why, size_t
     v->win = SDL_CreateWindow(caption, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 1280, 720,
                               SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     if (v->win)
+        SDL_SetWindowMinimumSize(v->win, VIZ_VIEW_MIN_W, VIZ_VIEW_MIN_H);
+    if (v->win)
         v->ren = SDL_CreateRenderer(v->win, -1, SDL_RENDERER_PRESENTVSYNC);
     if (v->win && !v->ren)
         v->ren = SDL_CreateRenderer(v->win, -1, SDL_RENDERER_SOFTWARE);
@@ -230,6 +232,23 @@ static void handle(viz_view *v, const SDL_Event *e)
             break;
         case SDLK_s:
             save_png(v);
+            break;
+        case SDLK_f: {
+            bool full = (SDL_GetWindowFlags(v->win) & SDL_WINDOW_FULLSCREEN_DESKTOP) != 0;
+            SDL_SetWindowFullscreen(v->win, full ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP);
+            break;
+        }
+        case SDLK_LEFTBRACKET:
+            v->st.text_scale = v->st.text_scale > 0.75 ? v->st.text_scale - 0.1 : 0.7;
+            break;
+        case SDLK_RIGHTBRACKET:
+            v->st.text_scale = v->st.text_scale < 1.55 ? v->st.text_scale + 0.1 : 1.6;
+            break;
+        case SDLK_PAGEDOWN:
+            v->st.gauge_page++;
+            break;
+        case SDLK_PAGEUP:
+            v->st.gauge_page = v->st.gauge_page > 0 ? v->st.gauge_page - 1 : 0;
             break;
         case SDLK_h:
             v->st.help = !v->st.help;

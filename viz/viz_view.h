@@ -17,6 +17,10 @@
 #include "sim/snapshot.h"
 #include "viz/viz_series.h"
 
+/* The smallest window: below it panels would overlap. */
+#define VIZ_VIEW_MIN_W 960
+#define VIZ_VIEW_MIN_H 540
+
 typedef struct viz_view viz_view;
 
 typedef struct {
