@@ -81,8 +81,9 @@ int viz_gauges_per_page(const viz_ctx *c, bool kpi, SDL_Rect *area, int *row_h, 
 {
     double s = c->L.scale;
     int pad = (int)(12 * s), top = viz_text_height(c->t, VIZ_BOLD) + (int)(14 * s);
+    /* The bottom line is kept for the page indicator. */
     *area = (SDL_Rect){c->L.gauges.x + pad, c->L.gauges.y + top, c->L.gauges.w - 2 * pad,
-                       c->L.gauges.h - top - pad / 2};
+                       c->L.gauges.h - top - pad / 2 - viz_text_height(c->t, VIZ_SMALL)};
     int fh = viz_text_height(c->t, VIZ_SMALL);
     *row_h = kpi ? 2 * fh + (int)(22 * s) : fh + (int)(18 * s);
     int rows = area->h / *row_h;
@@ -176,13 +177,17 @@ void viz_gauges_draw(const viz_ctx *c)
             viz_fmt_count(w, a, sizeof a);
             viz_fmt_count(pop, b, sizeof b);
             snprintf(detail, sizeof detail, "%s of %s · %s", a, b, pct);
-            viz_gauge_draw(c->r, c->t, rc, s, viz_series_city(c->s, k)->display, detail, pop, w, viz_pal_city(k));
+            const char *name = viz_series_city(c->s, k)->display;
+            if (viz_text_width(c->t, VIZ_SMALL, name) + viz_text_width(c->t, VIZ_SMALL, detail) + pad > rc.w)
+                snprintf(detail, sizeof detail, "%s", pct); /* the name first, then the share alone */
+            viz_gauge_draw(c->r, c->t, rc, s, name, detail, pop, w, viz_pal_city(k));
         }
     }
     if (pages > 1) {
         char more[64];
         snprintf(more, sizeof more, "page %d of %d%s", page + 1, pages, c->st->interactive ? " · PgDn" : "");
-        viz_text_draw(c->r, c->t, VIZ_SMALL, c->L.gauges.x + c->L.gauges.w - pad, c->L.gauges.y + (int)(8 * s),
+        SDL_Rect g = c->L.gauges;
+        viz_text_draw(c->r, c->t, VIZ_SMALL, g.x + g.w - pad, g.y + g.h - viz_text_height(c->t, VIZ_SMALL) - pad / 3,
                       VIZ_RIGHT, VIZ_MUTED, more);
     }
 }

@@ -37,7 +37,7 @@ void viz_layout_compute_text(int w, int h, int n_cities, double text_scale, viz_
     int cols = (int)((w - 3 * pad) * 0.38 / (150 * s));
     cols = cols < 1 ? 1 : cols;
     int rows = n_cities > 0 ? (n_cities + cols - 1) / cols : 0;
-    int legend_h = iround((80 + 18 * rows) * s * grow);
+    int legend_h = iround((84 + 21 * rows) * s * grow);
     if (legend_h > (h - head - foot) / 3)
         legend_h = (h - head - foot) / 3;
     L->legend_columns = cols;
@@ -103,7 +103,7 @@ void viz_proj_fit(const viz_series *s, SDL_Rect plot, double scale, viz_proj *p)
     double rmax = fmin(plot.w, plot.h) * 0.13 / sqrt(n > 4 ? n / 4.0 : 1);
     rmax = fmax(8 * scale, fmin(rmax, 90 * scale));
     p->radius_max = rmax;
-    double mx = fmax(rmax, 64 * scale) + 6 * scale, mt = rmax + 8 * scale, mb = rmax + 38 * scale;
+    double mx = fmax(rmax, 64 * scale) + 6 * scale, mt = rmax + 34 * scale, mb = rmax + 38 * scale;
     double avail_w = fmax(plot.w - 2 * mx, 20), avail_h = fmax(plot.h - mt - mb, 20);
     p->lat0 = (lat_lo + lat_hi) / 2;
     p->lon0 = (lon_lo + lon_hi) / 2;

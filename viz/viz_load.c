@@ -248,10 +248,13 @@ static bool event_words(dictionary *d, const char *sec, const char *key, char *o
     if (strcmp(key, "start") != 0 && strcmp(key, "date") != 0 && strcmp(key, "start_date") != 0 &&
         strcmp(key, "pilot_start") != 0)
         return false;
+    if (!dot) { /* a single section such as [government] */
+        snprintf(out, len, "%s%s", name, strcmp(kind, "government") == 0 ? " payments in e-CNY" : "");
+        return true;
+    }
     static const char *const words[][2] = {
         {"city", "%s pilot starts"},   {"transit", "%s transit in e-CNY"},       {"payroll", "%s payroll in e-CNY"},
-        {"loans", "%s SME loans"},     {"incentive", "%s merchant incentives"}, {"flow", "%s flows begin"},
-        {"government", "%s government payments"},
+        {"loans", "%s loans"},         {"incentive", "%s merchant incentives"}, {"flow", "%s flows begin"},
     };
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (strcmp(kind, words[i][0]) == 0) {

@@ -88,12 +88,15 @@ static double disc_cover(SDL_Rect b, double cx, double cy, double r)
     return w > 0 && t > 0 ? w * t : 0;
 }
 
-/* Label placement, greedy, most populous city first: candidate boxes around
+#define LABEL_RINGS 40
+
+/* Label placement, greedy, the most crowded city first: candidate boxes around
  * the city's ring in 16 directions (below, above, right and left first), on
  * rings further and further out (a leader line then joins box and ring);
  * a box must stay inside the plot, off the scale bar and off every label
  * already placed; among those left the cheapest wins: distance, direction,
- * and how much of other cities' discs it hides. Cost: O(cities^2 x 16 x 10). */
+ * and how much of other cities' discs it hides. Cost: O(cities^2 x 16 x
+ * LABEL_RINGS) at most; the first ring with room ends the search. */
 void viz_map_place_labels(const viz_ctx *c, const viz_proj *p, viz_label *out)
 {
     int n = viz_series_cities(c->s), d = c->d < 0 ? 0 : c->d;
@@ -110,8 +113,17 @@ void viz_map_place_labels(const viz_ctx *c, const viz_proj *p, viz_label *out)
         R[i] = fmax(fmax(r, ring), 3);
         order[i] = i;
     }
-    for (int i = 1; i < n; i++) /* most populous first */
-        for (int j = i; j > 0 && R[order[j]] > R[order[j - 1]]; j--) {
+    /* Crowded cities first (most neighbours within 120 px at scale 1: they
+     * have the least room), then the largest. */
+    double crowd[VIZ_MAX_CITIES];
+    for (int i = 0; i < n; i++) {
+        crowd[i] = R[i] / 1000.0;
+        for (int j = 0; j < n; j++)
+            if (j != i && hypot(x[i] - x[j], y[i] - y[j]) < 120 * s)
+                crowd[i] += 1;
+    }
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && crowd[order[j]] > crowd[order[j - 1]]; j--) {
             int t = order[j];
             order[j] = order[j - 1];
             order[j - 1] = t;
@@ -129,8 +141,8 @@ void viz_map_place_labels(const viz_ctx *c, const viz_proj *p, viz_label *out)
         int w = chip + (tw > vw ? tw : vw) + 2, h = fh;
         double best = 1e300;
         viz_label pick = {{(int)(x[i] - w / 2.0), (int)(y[i] + R[i] + 2 * s), w, h}, false, x[i], y[i]};
-        for (int ring = 0; ring < 10 && best > 1e200; ring++) {
-            double dist = R[i] + 3 * s + ring * (h * 0.6 + 4 * s);
+        for (int ring = 0; ring < LABEL_RINGS && best > 1e200; ring++) {
+            double dist = R[i] + 3 * s + ring * (h * 0.5 + 2 * s);
             for (int a = 0; a < 16; a++) {
                 double rad = dir_deg[a] * M_PI / 180, ca = cos(rad), sa = sin(rad);
                 double ax = x[i] + dist * ca, ay = y[i] + dist * sa;

@@ -193,6 +193,16 @@ static void handle(viz_view *v, const SDL_Event *e)
         SDL_GetRendererOutputSize(v->ren, &w, &h);
         SDL_GetWindowSize(v->win, &ww, &wh);
         int x = ww ? e->button.x * w / ww : e->button.x, y = wh ? e->button.y * h / wh : e->button.y;
+        int32_t day = viz_timeline_day_at(v->text, v->s, &v->st, w, h, x, y);
+        if (day >= 0) { /* the story's scrubber: jump to that day (what has been simulated of it) */
+            int d = viz_series_index_of(v->s, day);
+            if (!v->live && d >= 0) {
+                v->st.day_index = d;
+                v->st.paused = true;
+            }
+            v->dirty = true;
+            break;
+        }
         int hit = viz_hit_city(v->text, v->s, &v->st, w, h, x, y);
         v->st.selected = hit == v->st.selected ? -1 : hit;
         v->dirty = true;
