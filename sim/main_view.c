@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "models/data.h"
 #include "models/schema.h"
@@ -46,6 +47,31 @@ static bool on_day(void *ctx, const snap_frame *frame, const eng_engine *eng)
     return viz_view_live_day(lc->view, frame);
 }
 
+/* Programme events, KPI sections and flows of the scenario as resolved
+ * (defaults filled, --set applied), exactly what a results folder's
+ * manifest holds: a snapshot of the scenario and a replay of its results
+ * then name the same events. Read from a temporary INI file; from the
+ * scenario file itself when no temporary file can be made. */
+static void load_sections(const scn_doc *doc, const char *scenario_path, viz_series *s)
+{
+    char tmp[] = "/tmp/ecnysim-view-XXXXXX";
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    const char *path = scenario_path;
+    if (f) {
+        scn_write_resolved(doc, f);
+        if (fclose(f) == 0)
+            path = tmp;
+    } else if (fd >= 0) {
+        close(fd);
+    }
+    viz_load_markers(path, s);
+    viz_load_kpi_info(path, s);
+    viz_load_flows(path, s);
+    if (fd >= 0)
+        remove(tmp);
+}
+
 /* The scenario's name (or its file name without .ini) into out; gives s
  * the map of the scenario's data folder when s is not NULL. */
 static void scenario_title(const cli_args *a, char *out, size_t len, viz_series *s)
@@ -68,6 +94,7 @@ static void scenario_title(const cli_args *a, char *out, size_t len, viz_series 
         viz_load_geo(dat_locate(scn_str(scn_single(doc, "scenario"), "data_dir"), scn_path(doc), located,
                                 sizeof located),
                      s, errs);
+        load_sections(doc, a->scenario, s);
     }
     scn_free(doc);
     free(errs);
@@ -86,8 +113,6 @@ int cli_view_run(const cli_args *a, int argc, char **argv)
     }
     char title[128], why[512];
     scenario_title(a, title, sizeof title, s);
-    viz_load_markers(a->scenario, s);
-    viz_load_kpi_info(a->scenario, s);
     viz_view_opts o = {title, "LIVE", a->exit_at_end, a->speed_days_s};
     viz_view *v = viz_view_open(&o, s, why, sizeof why);
     if (!v) {
@@ -301,12 +326,9 @@ int cli_snapshot(int argc, char **argv)
     if (is_dir(a.scenario)) {
         status = load_results(a.scenario, s, title, sizeof title);
     } else {
-        scenario_title(&a, title, sizeof title, s);
+        scenario_title(&a, title, sizeof title, s); /* flows before the frames that carry their values */
         status = simulate_to(&a, day, date == NULL, s, title, sizeof title, &st.first_day, &st.last_day);
-        if (status == EXIT_OK) {
-            viz_load_markers(a.scenario, s);
-            viz_load_kpi_info(a.scenario, s);
-        }
+
     }
     if (status == EXIT_OK) {
         int n = viz_series_days(s);

@@ -35,6 +35,13 @@ for m in adoption ecny_share; do
         || fail "snapshot s $m"
     cmp -s "$T/r-$m.png" "$T/s-$m.png" || fail "snapshots of 2020-04-20 ($m) differ between results and scenario"
 done
+# The same with flows (arcs), KPIs and defaults filled in the manifest.
+CSETS="--set scenario.end=2022-06-30"
+"$BIN" run scenarios/chengdu_chongqing_circle.ini $CSETS --out "$T/circle" -q || fail "circle run"
+"$BIN" snapshot "$T/circle" --date 2022-05-15 --size 960x540 --out "$T/rc.png" || fail "snapshot circle results"
+"$BIN" snapshot scenarios/chengdu_chongqing_circle.ini $CSETS --date 2022-05-15 --size 960x540 --out "$T/sc.png" \
+    || fail "snapshot circle scenario"
+cmp -s "$T/rc.png" "$T/sc.png" || fail "snapshots of 2022-05-15 (circle) differ between results and scenario"
 # The scenario snapshot simulates in memory: it leaves no results folder.
 [ ! -e "$T/s" ] || fail "snapshot wrote results"
 

@@ -542,6 +542,40 @@ static void test_viz_kpi_status_pace_projection(void **state)
     viz_series_free(s);
 }
 
+/* A cross-city flow is an arc from sender to receiver on the days it
+ * carries money, and nothing on the days it does not. */
+static void test_viz_map_flow_arc(void **state)
+{
+    (void)state;
+    viz_series *s = make_series(3, 0);
+    int f = viz_series_add_flow(s, "suzhou_to_shenzhen", "suzhou", "shenzhen");
+    assert_int_equal(f, 0);
+    assert_int_equal(viz_series_add_flow(s, "suzhou_to_shenzhen", "x", "y"), 0); /* once */
+    viz_series_set_flow_value(s, 0, f, 1234567.0);
+    canvas c;
+    canvas_open(&c);
+    viz_state st;
+    viz_state_init(&st);
+    viz_layout L;
+    viz_layout_compute(W, H, viz_series_cities(s), &L);
+    viz_proj p;
+    viz_proj_fit(s, viz_layout_map_plot(&L), L.scale, &p);
+    double x0, y0, x1, y1, mx, my;
+    viz_proj_apply(&p, cities[0].lat, cities[0].lon, &x0, &y0);
+    viz_proj_apply(&p, cities[1].lat, cities[1].lon, &x1, &y1);
+    viz_map_arc_point(x0, y0, x1, y1, 0.5, &mx, &my);
+    /* Bowed to the left of Suzhou -> Shenzhen (south-west): the middle lies east of the chord. */
+    assert_true(mx > (x0 + x1) / 2);
+    st.day_index = 0; /* the dots are at 0, 1/3 and 2/3 of the arc on day 0 */
+    viz_draw(c.r, c.t, s, &st, W, H);
+    assert_true(same(pixel(&c, (int)mx, (int)my), VIZ_FLOW));
+    st.day_index = 1; /* no money sent that day: no arc */
+    viz_draw(c.r, c.t, s, &st, W, H);
+    assert_false(same(pixel(&c, (int)mx, (int)my), VIZ_FLOW));
+    canvas_close(&c);
+    viz_series_free(s);
+}
+
 /* Programme events come named in words, from the scenario files themselves. */
 static void test_viz_load_markers_in_words(void **state)
 {
@@ -834,6 +868,7 @@ int main(void)
         cmocka_unit_test(test_viz_layout_presentation_sizes),
         cmocka_unit_test(test_viz_kpi_status_pace_projection),
         cmocka_unit_test(test_viz_load_markers_in_words),
+        cmocka_unit_test(test_viz_map_flow_arc),
         cmocka_unit_test(test_viz_chart_line_rises_with_wallets),
         cmocka_unit_test(test_viz_chart_stops_at_cursor),
         cmocka_unit_test(test_viz_gauge_fill_proportional),

@@ -40,6 +40,8 @@ SDL_Color viz_pal_city(int i);
 #define VIZ_HEADER ((SDL_Color){24, 32, 48, 255})
 #define VIZ_RURAL ((SDL_Color){34, 110, 84, 255})
 #define VIZ_MARKER ((SDL_Color){50, 80, 170, 255})
+#define VIZ_FLOW ((SDL_Color){150, 110, 200, 255})
+#define VIZ_FLOW_DOT ((SDL_Color){90, 40, 150, 255})
 #define VIZ_SEA ((SDL_Color){212, 227, 240, 255})
 #define VIZ_LAND ((SDL_Color){247, 245, 238, 255})
 

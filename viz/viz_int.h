@@ -40,6 +40,8 @@ typedef struct {
 void viz_map_place_labels(const viz_ctx *c, const viz_proj *p, viz_label *out);
 
 void viz_map_draw(const viz_ctx *c);
+/* The point at t in [0, 1] of the arc of a flow from (x0, y0) to (x1, y1). */
+void viz_map_arc_point(double x0, double y0, double x1, double y1, double t, double *x, double *y);
 void viz_legend_draw(const viz_ctx *c);
 void viz_detail_draw(const viz_ctx *c);
 void viz_chart_draw(const viz_ctx *c, int i);

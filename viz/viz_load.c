@@ -9,6 +9,7 @@
 #include <iniparser/iniparser.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -118,6 +119,8 @@ static void load_kpi(const char *path, viz_series *s, err_list *errs)
     tab_free(t);
 }
 
+static void load_flow_values(const char *path, viz_series *s, err_list *errs);
+
 bool viz_load_results(const char *dir, viz_series *s, char *title, size_t title_len, err_list *errs)
 {
     char path[4096];
@@ -157,6 +160,9 @@ bool viz_load_results(const char *dir, viz_series *s, char *title, size_t title_
         snprintf(path, sizeof path, "%s/manifest.ini", dir);
         viz_load_markers(path, s);
         viz_load_kpi_info(path, s);
+        viz_load_flows(path, s);
+        snprintf(path, sizeof path, "%s/flows.csv", dir);
+        load_flow_values(path, s, errs);
     }
     if (ok) {
         err_list *map_errs = malloc(sizeof *map_errs);
@@ -342,4 +348,46 @@ int viz_load_kpi_info(const char *ini_path, viz_series *s)
     }
     iniparser_freedict(d);
     return added;
+}
+
+int viz_load_flows(const char *ini_path, viz_series *s)
+{
+    dictionary *d = iniparser_load(ini_path);
+    if (!d)
+        return 0;
+    int added = 0;
+    for (int i = 0; i < iniparser_getnsec(d); i++) {
+        const char *sec = iniparser_getsecname(d, i);
+        if (!sec || strncmp(sec, "flow.", 5) != 0)
+            continue;
+        char kf[512], kt[512];
+        snprintf(kf, sizeof kf, "%s:from", sec);
+        snprintf(kt, sizeof kt, "%s:to", sec);
+        added += viz_series_add_flow(s, sec + 5, iniparser_getstring(d, kf, ""), iniparser_getstring(d, kt, "")) >= 0;
+    }
+    iniparser_freedict(d);
+    return added;
+}
+
+/* flows.csv of a results folder, when present: sent_value_fen per flow and day. */
+static void load_flow_values(const char *path, viz_series *s, err_list *errs)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return;
+    static const char *const req[] = {"date", "flow", "sent_value_fen"};
+    tab_table *t = tab_read(path, req, 3, errs);
+    if (!t)
+        return;
+    for (size_t r = 0; r < tab_rows(t); r++) {
+        int32_t day;
+        int64_t fen;
+        if (!tab_date(t, r, "date", &day, errs) ||
+            !tab_int(t, r, "sent_value_fen", 0, INT64_MAX, &fen, errs))
+            break;
+        int d = viz_series_index_of(s, day), f = viz_series_find_flow(s, tab_get(t, r, "flow"));
+        if (d >= 0 && viz_series_day(s, d) == day && f >= 0)
+            viz_series_set_flow_value(s, d, f, (double)fen / 100);
+    }
+    tab_free(t);
 }

@@ -32,6 +32,10 @@ int viz_load_markers(const char *ini_path, viz_series *s);
  * scenario's start), deadline. Returns the number added. */
 int viz_load_kpi_info(const char *ini_path, viz_series *s);
 
+/* Adds the [flow.NAME] sections (from, to) of an INI file to s; returns
+ * the number added. */
+int viz_load_flows(const char *ini_path, viz_series *s);
+
 /* Gives s the map of data_dir (viz_geo.h). False, with the reason in errs,
  * when the map files are missing or bad: the view then draws no map. */
 bool viz_load_geo(const char *data_dir, viz_series *s, err_list *errs);

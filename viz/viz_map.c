@@ -247,6 +247,57 @@ static void outlines(const viz_ctx *c, SDL_Rect plot, const viz_proj *p, const v
     }
 }
 
+/* The point at t of the flow arc from (x0, y0) to (x1, y1): a quadratic
+ * curve bowed to the left of the direction of travel by a quarter of its
+ * length, so the two directions between two cities never share a line. */
+void viz_map_arc_point(double x0, double y0, double x1, double y1, double t, double *x, double *y)
+{
+    double mx = (x0 + x1) / 2, my = (y0 + y1) / 2, dx = x1 - x0, dy = y1 - y0;
+    double qx = mx + dy * 0.25, qy = my - dx * 0.25;
+    double u = 1 - t;
+    *x = u * u * x0 + 2 * u * t * qx + t * t * x1;
+    *y = u * u * y0 + 2 * u * t * qy + t * t * y1;
+}
+
+/* Cross-city flows of the cursor day: an arc per flow, as wide as the
+ * square root of the yuan sent against the largest day so far, with dots
+ * travelling from sender to receiver (their phase follows the day, so a
+ * date always gives the same picture). */
+static void flows(const viz_ctx *c, const viz_proj *p)
+{
+    int nf = viz_series_flows(c->s);
+    double top = 0, s = c->L.scale;
+    for (int d = 0; d <= c->d; d++)
+        for (int f = 0; f < nf; f++)
+            top = fmax(top, viz_series_flow_value(c->s, d, f));
+    if (!(top > 0))
+        return;
+    for (int f = 0; f < nf; f++) {
+        const viz_flow *fl = viz_series_flow(c->s, f);
+        int a = viz_series_find_city(c->s, fl->from), b = viz_series_find_city(c->s, fl->to);
+        double v = viz_series_flow_value(c->s, c->d, f);
+        if (a < 0 || b < 0 || a == b || !(v > 0))
+            continue;
+        double x0, y0, x1, y1;
+        viz_proj_apply(p, viz_series_city(c->s, a)->lat, viz_series_city(c->s, a)->lon, &x0, &y0);
+        viz_proj_apply(p, viz_series_city(c->s, b)->lat, viz_series_city(c->s, b)->lon, &x1, &y1);
+        double w = (1.5 + 6 * sqrt(v / top)) * s, px = x0, py = y0;
+        for (int k = 1; k <= 32; k++) {
+            double x, y;
+            viz_map_arc_point(x0, y0, x1, y1, k / 32.0, &x, &y);
+            viz_gfx_line(c->r, px, py, x, y, w, VIZ_FLOW);
+            px = x;
+            py = y;
+        }
+        for (int k = 0; k < 3; k++) {
+            double t = fmod(k / 3.0 + c->d * 0.07, 1.0), x, y;
+            viz_map_arc_point(x0, y0, x1, y1, t, &x, &y);
+            viz_gfx_disc(c->r, x, y, w * 0.5 + 2 * s, (SDL_Color){255, 255, 255, 255});
+            viz_gfx_disc(c->r, x, y, w * 0.5 + 0.8 * s, VIZ_FLOW_DOT);
+        }
+    }
+}
+
 /* A bar of a round number of kilometres, about a fifth of the plot wide. */
 static void scale_bar(const viz_ctx *c, SDL_Rect plot, const viz_proj *p)
 {
@@ -323,6 +374,7 @@ void viz_map_draw(const viz_ctx *c)
         if (i == c->st->selected)
             viz_gfx_ring(c->r, x, y, fmax(r, ring) + 4 * s, 2.5 * s, VIZ_INK);
     }
+    flows(c, &p);
     viz_label labels[VIZ_MAX_CITIES];
     viz_map_place_labels(c, &p, labels);
     int chip = (int)(9 * s), fh = viz_text_height(c->t, VIZ_BOLD);

@@ -27,6 +27,9 @@ struct viz_series {
     viz_geo *geo;
     viz_kpi_info kpi_info[VIZ_MAX_KPIS];
     int n_kpi_info;
+    viz_flow flow[VIZ_MAX_FLOWS];
+    int n_flows;
+    double *flow_yuan; /* [day * VIZ_MAX_FLOWS + flow] */
 };
 
 static const char *const col_names[VIZ_COL_COUNT] = {
@@ -54,6 +57,7 @@ void viz_series_free(viz_series *s)
     free(s->value);
     free(s->kpi);
     free(s->n_kpi);
+    free(s->flow_yuan);
     viz_geo_free(s->geo);
     free(s);
 }
@@ -118,6 +122,10 @@ static bool grow(viz_series *s)
     if (!n_kpi)
         return false;
     s->n_kpi = n_kpi;
+    double *flow_yuan = realloc(s->flow_yuan, (size_t)cap * VIZ_MAX_FLOWS * sizeof *flow_yuan);
+    if (!flow_yuan)
+        return false;
+    s->flow_yuan = flow_yuan;
     s->cap_days = cap;
     return true;
 }
@@ -131,6 +139,8 @@ int viz_series_add_day(viz_series *s, int32_t day)
     s->day[d] = day;
     memset(&s->value[(size_t)d * ROW_LEN], 0, ROW_LEN * sizeof *s->value);
     s->n_kpi[d] = 0;
+    for (int f = 0; f < VIZ_MAX_FLOWS; f++)
+        s->flow_yuan[(size_t)d * VIZ_MAX_FLOWS + (size_t)f] = 0;
     return d;
 }
 
@@ -173,6 +183,13 @@ bool viz_series_add_frame(viz_series *s, const snap_frame *f)
                 for (int c = 0; c < VIZ_COL_COUNT; c++)
                     if (cols[c] >= 0)
                         viz_series_set(s, d, city, (viz_col)c, tb->value[(size_t)r * tb->n_columns + cols[c]]);
+            }
+        } else if (strcmp(tb->file, "flows.csv") == 0) {
+            int cv = column_of(tb, "sent_value_fen");
+            for (int r = 0; r < tb->n_rows && cv >= 0; r++) {
+                int fl = viz_series_find_flow(s, tb->row_city[r]);
+                if (fl >= 0)
+                    viz_series_set_flow_value(s, d, fl, (double)tb->value[(size_t)r * tb->n_columns + cv] / 100);
             }
         } else if (strcmp(tb->file, "kpi_daily.csv") == 0 || strcmp(tb->file, "kpi.csv") == 0) {
             int ct = column_of(tb, "target"), ca = column_of(tb, "achieved");
@@ -322,6 +339,49 @@ double viz_metric_value(const viz_series *s, viz_metric m, int d, int city)
         return 0;
     }
     return den > 0 ? num / den : 0;
+}
+
+int viz_series_find_flow(const viz_series *s, const char *name)
+{
+    for (int i = 0; i < s->n_flows; i++)
+        if (strcmp(s->flow[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+int viz_series_add_flow(viz_series *s, const char *name, const char *from, const char *to)
+{
+    int i = viz_series_find_flow(s, name);
+    if (i >= 0)
+        return i;
+    if (s->n_flows == VIZ_MAX_FLOWS)
+        return -1;
+    viz_flow *f = &s->flow[s->n_flows];
+    copy_name(f->name, name);
+    copy_name(f->from, from);
+    copy_name(f->to, to);
+    return s->n_flows++;
+}
+
+int viz_series_flows(const viz_series *s) { return s->n_flows; }
+
+const viz_flow *viz_series_flow(const viz_series *s, int i)
+{
+    assert(i >= 0 && i < s->n_flows);
+    return &s->flow[i];
+}
+
+void viz_series_set_flow_value(viz_series *s, int d, int f, double yuan)
+{
+    assert(d >= 0 && d < s->n_days && f >= 0 && f < VIZ_MAX_FLOWS);
+    s->flow_yuan[(size_t)d * VIZ_MAX_FLOWS + (size_t)f] = yuan;
+}
+
+double viz_series_flow_value(const viz_series *s, int d, int f)
+{
+    if (d < 0 || d >= s->n_days || f < 0 || f >= s->n_flows)
+        return 0;
+    return s->flow_yuan[(size_t)d * VIZ_MAX_FLOWS + (size_t)f];
 }
 
 bool viz_series_add_kpi_info(viz_series *s, const viz_kpi_info *info)

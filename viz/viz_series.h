@@ -23,6 +23,7 @@
 #define VIZ_MAX_CITIES 256
 #define VIZ_MAX_MARKERS 64
 #define VIZ_MAX_KPIS 16
+#define VIZ_MAX_FLOWS 16
 
 /* The daily.csv columns the view keeps; a column missing from the source reads 0. */
 typedef enum {
@@ -66,6 +67,12 @@ typedef struct {
     double target, achieved;
 } viz_kpi;
 
+/* A cross-city flow ([flow.NAME]): from and to are area keys of cities. */
+typedef struct {
+    char name[VIZ_NAME_LEN];
+    char from[VIZ_NAME_LEN], to[VIZ_NAME_LEN];
+} viz_flow;
+
 /* What a [kpi.NAME] section says (the scenario, or the manifest in replay). */
 typedef struct {
     char name[VIZ_NAME_LEN];
@@ -91,7 +98,8 @@ int viz_series_find_city(const viz_series *s, const char *name);
 /* Appends the day of a frame: cities are added from frame->city, values
  * copied from the table "daily.csv", KPI rows from the table
  * "kpi_daily.csv" (columns target and achieved, one row per KPI labelled by
- * its row key, the KPI name). A frame for a day already present is
+ * its row key, the KPI name), flow values from the table "flows.csv"
+ * (sent_value_fen of known flows). A frame for a day already present is
  * ignored. False when memory is short (the series is unchanged). */
 bool viz_series_add_frame(viz_series *s, const snap_frame *frame);
 /* Appends an empty day (all columns 0) and returns its index, -1 on no memory. */
@@ -119,6 +127,15 @@ int32_t viz_kpi_projected(const viz_series *s, int d, int k);
  * section for it: met, or behind. */
 viz_kpi_state viz_kpi_status(const viz_series *s, int d, int k);
 const char *viz_kpi_state_name(viz_kpi_state st);
+
+/* Flows: added once each (index, or -1 when full); the yuan sent on a day
+ * (flows.csv sent_value_fen / 100; 0 when not given). */
+int viz_series_add_flow(viz_series *s, const char *name, const char *from, const char *to);
+int viz_series_find_flow(const viz_series *s, const char *name);
+int viz_series_flows(const viz_series *s);
+const viz_flow *viz_series_flow(const viz_series *s, int i);
+void viz_series_set_flow_value(viz_series *s, int day_index, int flow, double yuan);
+double viz_series_flow_value(const viz_series *s, int day_index, int flow);
 
 int viz_series_days(const viz_series *s);
 int viz_series_cities(const viz_series *s);
