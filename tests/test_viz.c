@@ -285,11 +285,11 @@ static void test_viz_map_land_and_sea(void **state)
     assert_true(viz_series_add_frame(s, &f));
     const viz_geo *g = viz_series_geo(s);
     /* Land: Wuhan, Guizhou, Shanxi, Jiangxi; sea: East China, Yellow, South China Seas, Bohai. */
-    static const double land[][2] = {{30.6, 114.3}, {26.6, 106.7}, {37.5, 112.0}, {27.5, 115.5},
-                                     {34.5, 109.0}, {28.0, 109.5}, {36.5, 104.0}};
-    static const double sea[][2] = {{24.0, 119.7}, {35.0, 123.5}, {21.2, 117.5}, {38.8, 120.5},
-                                    {33.0, 122.5}, {20.0, 113.5}, {27.0, 122.5}};
-    for (int k = 0; k < 7; k++) {
+    static const double land[][2] = {{30.6, 114.3}, {26.6, 106.7}, {37.5, 112.0}, {27.5, 115.5}, {34.5, 109.0},
+                                     {28.0, 109.5}, {36.5, 104.0}, {38.0, 106.0}, {33.5, 111.5}, {25.0, 109.5}};
+    static const double sea[][2] = {{24.0, 119.7}, {35.0, 123.5}, {21.2, 117.5}, {38.8, 120.5}, {33.0, 122.5},
+                                    {20.0, 113.5}, {27.0, 122.5}, {37.5, 122.8}, {22.0, 119.0}, {19.5, 116.5}};
+    for (int k = 0; k < 10; k++) {
         assert_true(viz_geo_is_land(g, land[k][0], land[k][1]));
         assert_false(viz_geo_is_land(g, sea[k][0], sea[k][1]));
     }
@@ -311,8 +311,8 @@ static void test_viz_map_land_and_sea(void **state)
         SDL_Rect box[VIZ_MAX_CITIES];
         viz_map_label_boxes(c.t, s, &st, sizes[z][0], sizes[z][1], box);
         int checked = 0;
-        for (int k = 0; k < 14; k++) { /* points under a city's label or disc are not judged */
-            const double *pt = k < 7 ? land[k] : sea[k - 7];
+        for (int k = 0; k < 20; k++) { /* points under a city's label or disc, or off the plot, are not judged */
+            const double *pt = k < 10 ? land[k] : sea[k - 10];
             double lx, ly;
             viz_proj_apply(&p, pt[0], pt[1], &lx, &ly);
             bool covered = false;
@@ -323,11 +323,12 @@ static void test_viz_map_land_and_sea(void **state)
                             ly < box[i].y + box[i].h + 6) ||
                            hypot(lx - cx, ly - cy) < fmax(r, ring) + 8;
             }
-            if (covered)
+            SDL_Rect plot = viz_layout_map_plot(&L);
+            if (covered || lx < plot.x + 6 || ly < plot.y + 6 || lx > plot.x + plot.w - 6 || ly > plot.y + plot.h - 6)
                 continue;
-            double share = block_share(&c, &p, pt[0], pt[1], k < 7 ? VIZ_LAND : VIZ_SEA);
+            double share = block_share(&c, &p, pt[0], pt[1], k < 10 ? VIZ_LAND : VIZ_SEA);
             if (!(share > 0.6))
-                fail_msg("%s %g,%g at %dx%d: %.2f", k < 7 ? "land" : "sea", pt[0], pt[1], sizes[z][0], sizes[z][1],
+                fail_msg("%s %g,%g at %dx%d: %.2f", k < 10 ? "land" : "sea", pt[0], pt[1], sizes[z][0], sizes[z][1],
                          share);
             checked++;
         }
@@ -423,6 +424,46 @@ static void test_viz_map_labels_never_overlap(void **state)
             canvas_close(&c);
         }
     }
+    viz_series_free(s);
+}
+
+/* Chinese names beside the English ones when a CJK font is found
+ * (fonts-noto-cjk), and a clean fall-back without one: the labels are then
+ * English only, still without overlaps. */
+static void test_viz_map_chinese_names_or_fallback(void **state)
+{
+    (void)state;
+    viz_series *s = make_national();
+    err_list errs;
+    err_init(&errs);
+    assert_true(viz_load_geo("data", s, &errs));
+    assert_string_equal(viz_series_city_zh(s, 0), "深圳");
+    viz_state st;
+    viz_state_init(&st);
+    st.day_index = 0;
+    SDL_Rect with[VIZ_MAX_CITIES], without[VIZ_MAX_CITIES];
+    char why[256];
+    setenv("ECNYSIM_CJK_FONT", "/nonexistent/font.ttc", 1);
+    viz_text *t = viz_text_open(1, why, sizeof why);
+    unsetenv("ECNYSIM_CJK_FONT");
+    assert_non_null(t);
+    assert_false(viz_text_has_cjk(t));
+    assert_int_equal(viz_text_width_cjk(t, "深圳"), 0);
+    viz_map_label_boxes(t, s, &st, 1280, 720, without);
+    for (int i = 0; i < 12; i++)
+        for (int j = i + 1; j < 12; j++)
+            assert_false(SDL_HasIntersection(&without[i], &without[j]));
+    viz_text_close(t);
+    t = viz_text_open(1, why, sizeof why);
+    assert_non_null(t);
+    if (viz_text_has_cjk(t)) {
+        assert_true(viz_text_width_cjk(t, "深圳") > 0);
+        viz_map_label_boxes(t, s, &st, 1280, 720, with);
+        assert_true(with[0].h > without[0].h); /* a second line for 深圳 */
+    } else {
+        print_message("no CJK font here (fonts-noto-cjk): the Chinese names are not drawn\n");
+    }
+    viz_text_close(t);
     viz_series_free(s);
 }
 
@@ -865,6 +906,7 @@ int main(void)
         cmocka_unit_test(test_viz_map_land_and_sea),
         cmocka_unit_test(test_viz_map_labels_never_overlap),
         cmocka_unit_test(test_viz_palette_thirty_distinct),
+        cmocka_unit_test(test_viz_map_chinese_names_or_fallback),
         cmocka_unit_test(test_viz_layout_presentation_sizes),
         cmocka_unit_test(test_viz_kpi_status_pace_projection),
         cmocka_unit_test(test_viz_load_markers_in_words),

@@ -299,6 +299,14 @@ int viz_load_markers(const char *ini_path, viz_series *s)
 
 bool viz_load_geo(const char *data_dir, viz_series *s, err_list *errs)
 {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/city_names_zh.csv", data_dir);
+    static const char *const req[] = {"area", "name_zh"};
+    struct stat st;
+    tab_table *names = stat(path, &st) == 0 ? tab_read(path, req, 2, errs) : NULL;
+    for (size_t r = 0; names && r < tab_rows(names); r++)
+        viz_series_set_zh(s, tab_get(names, r, "area"), tab_get(names, r, "name_zh"));
+    tab_free(names);
     viz_geo *g = viz_geo_load(data_dir, errs);
     viz_series_set_geo(s, g);
     return g != NULL;

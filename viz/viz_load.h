@@ -36,8 +36,9 @@ int viz_load_kpi_info(const char *ini_path, viz_series *s);
  * the number added. */
 int viz_load_flows(const char *ini_path, viz_series *s);
 
-/* Gives s the map of data_dir (viz_geo.h). False, with the reason in errs,
- * when the map files are missing or bad: the view then draws no map. */
+/* Gives s the map of data_dir (viz_geo.h) and the cities' Chinese names
+ * (city_names_zh.csv, when present). False, with the reason in errs, when
+ * the map files are missing or bad: the view then draws no map. */
 bool viz_load_geo(const char *data_dir, viz_series *s, err_list *errs);
 
 #endif

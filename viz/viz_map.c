@@ -137,8 +137,11 @@ void viz_map_place_labels(const viz_ctx *c, const viz_proj *p, viz_label *out)
         char v[32];
         viz_fmt_pct(viz_metric_value(c->s, c->st->metric, d, i), v, sizeof v);
         int tw = viz_text_width(c->t, VIZ_BOLD, viz_series_city(c->s, i)->display);
-        int vw = viz_text_width(c->t, VIZ_SMALL, "100%");
-        int w = chip + (tw > vw ? tw : vw) + 2, h = fh;
+        int zw = viz_text_width_cjk(c->t, viz_series_city_zh(c->s, i));
+        /* Two lines: the English name; the metric's value and the Chinese name. */
+        int vw = viz_text_width(c->t, VIZ_SMALL, "100%") + (zw > 0 ? zw + (int)(6 * s) : 0);
+        int w = chip + (tw > vw ? tw : vw) + 2;
+        int h = zw > 0 ? fh + viz_text_height(c->t, VIZ_BOLD) - viz_text_height(c->t, VIZ_SMALL) : fh;
         double best = 1e300;
         viz_label pick = {{(int)(x[i] - w / 2.0), (int)(y[i] + R[i] + 2 * s), w, h}, false, x[i], y[i]};
         for (int ring = 0; ring < LABEL_RINGS && best > 1e200; ring++) {
@@ -391,7 +394,12 @@ void viz_map_draw(const viz_ctx *c)
         viz_text_draw(c->r, c->t, VIZ_BOLD, tx, b.y, VIZ_LEFT, VIZ_INK, viz_series_city(c->s, i)->display);
         char v[32];
         viz_fmt_pct(viz_metric_value(c->s, c->st->metric, c->d, i), v, sizeof v);
-        viz_text_draw(c->r, c->t, VIZ_SMALL, tx, b.y + fh, VIZ_LEFT, VIZ_MUTED, v);
+        const char *zh = viz_series_city_zh(c->s, i);
+        bool two = viz_text_width_cjk(c->t, zh) > 0;
+        int line2 = b.y + fh + (two ? (fh - viz_text_height(c->t, VIZ_SMALL)) / 2 : 0);
+        int vw = viz_text_draw(c->r, c->t, VIZ_SMALL, tx, line2, VIZ_LEFT, VIZ_MUTED, v);
+        if (two)
+            viz_text_draw_cjk(c->r, c->t, tx + vw + (int)(6 * s), b.y + fh, VIZ_INK, zh);
     }
     SDL_RenderSetClipRect(c->r, NULL);
 }

@@ -30,6 +30,8 @@ struct viz_series {
     viz_flow flow[VIZ_MAX_FLOWS];
     int n_flows;
     double *flow_yuan; /* [day * VIZ_MAX_FLOWS + flow] */
+    char zh_area[VIZ_MAX_CITIES][VIZ_NAME_LEN], zh[VIZ_MAX_CITIES][VIZ_NAME_LEN];
+    int n_zh;
 };
 
 static const char *const col_names[VIZ_COL_COUNT] = {
@@ -339,6 +341,28 @@ double viz_metric_value(const viz_series *s, viz_metric m, int d, int city)
         return 0;
     }
     return den > 0 ? num / den : 0;
+}
+
+void viz_series_set_zh(viz_series *s, const char *area, const char *zh)
+{
+    for (int i = 0; i < s->n_zh; i++)
+        if (strcmp(s->zh_area[i], area) == 0) {
+            copy_name(s->zh[i], zh);
+            return;
+        }
+    if (s->n_zh == VIZ_MAX_CITIES)
+        return;
+    copy_name(s->zh_area[s->n_zh], area);
+    copy_name(s->zh[s->n_zh++], zh);
+}
+
+const char *viz_series_city_zh(const viz_series *s, int city)
+{
+    const char *name = viz_series_city(s, city)->name;
+    for (int i = 0; i < s->n_zh; i++)
+        if (strcmp(s->zh_area[i], name) == 0)
+            return s->zh[i];
+    return "";
 }
 
 int viz_series_find_flow(const viz_series *s, const char *name)

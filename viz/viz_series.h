@@ -109,6 +109,11 @@ bool viz_series_add_marker(viz_series *s, int32_t day, const char *label);
 /* Sets the KPI rows of a day (replacing earlier rows of that day). */
 void viz_series_add_kpi(viz_series *s, int day_index, const char *label, double target, double achieved);
 
+/* Chinese names by area key (data/city_names_zh.csv): set, and read for
+ * city i ("" when unknown). */
+void viz_series_set_zh(viz_series *s, const char *area, const char *zh);
+const char *viz_series_city_zh(const viz_series *s, int city);
+
 /* The map's geography: the series takes g (NULL: no map) and frees it. */
 void viz_series_set_geo(viz_series *s, viz_geo *g);
 const viz_geo *viz_series_geo(const viz_series *s); /* NULL when none */
