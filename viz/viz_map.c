@@ -68,8 +68,9 @@ static void graticule(const viz_ctx *c, SDL_Rect plot, const viz_proj *p)
         SDL_SetRenderDrawColor(c->r, 90, 110, 140, 40);
         SDL_RenderDrawLine(c->r, (int)x, plot.y, (int)x, plot.y + plot.h - 1);
         snprintf(buf, sizeof buf, "%g°E", lon);
-        if (x + 3 + viz_text_width(c->t, VIZ_SMALL, buf) < plot.x + plot.w && x > plot.x + 40 * c->L.scale)
-            viz_text_draw(c->r, c->t, VIZ_SMALL, (int)x + 3, plot.y + 1, VIZ_LEFT, VIZ_MUTED, buf);
+        int half = viz_text_width(c->t, VIZ_SMALL, buf) / 2;
+        if (x + half < plot.x + plot.w && x - half > plot.x + 40 * c->L.scale) /* centred on its meridian */
+            viz_text_draw(c->r, c->t, VIZ_SMALL, (int)x, plot.y + 1, VIZ_CENTER, VIZ_MUTED, buf);
     }
 }
 
@@ -477,7 +478,29 @@ void viz_detail_draw(const viz_ctx *c)
     int d = c->d, fh = viz_text_height(c->t, VIZ_SMALL) + (int)(3 * s), pad = (int)(10 * s);
     int w = (int)(270 * s), h = pad * 2 + viz_text_height(c->t, VIZ_HEAD) + 10 * fh;
     SDL_Rect plot = viz_layout_map_plot(&c->L);
+    /* In the plot's corner that hides the fewest cities (their discs' centres),
+     * then the one farthest from the selected city. */
+    viz_proj p;
+    viz_proj_fit(c->s, plot, s, &p);
+    double sx, sy, best = 1e300;
+    viz_proj_apply(&p, viz_series_city(S, i)->lat, viz_series_city(S, i)->lon, &sx, &sy);
     SDL_Rect rc = {plot.x + plot.w - w - pad / 2, plot.y + pad / 2, w, h};
+    for (int corner = 0; corner < 4; corner++) {
+        SDL_Rect cand = {corner & 1 ? plot.x + pad / 2 : plot.x + plot.w - w - pad / 2,
+                         corner & 2 ? plot.y + plot.h - h - pad / 2 : plot.y + pad / 2, w, h};
+        int hidden = 0;
+        for (int k = 0; k < viz_series_cities(S); k++) {
+            double kx, ky;
+            viz_proj_apply(&p, viz_series_city(S, k)->lat, viz_series_city(S, k)->lon, &kx, &ky);
+            hidden += kx > cand.x - 12 * s && kx < cand.x + cand.w + 12 * s && ky > cand.y - 12 * s &&
+                      ky < cand.y + cand.h + 12 * s;
+        }
+        double cost = hidden * 1e6 - hypot(cand.x + w / 2.0 - sx, cand.y + h / 2.0 - sy);
+        if (cost < best) {
+            best = cost;
+            rc = cand;
+        }
+    }
     viz_gfx_rect(c->r, (SDL_Rect){rc.x + 3, rc.y + 3, rc.w, rc.h}, (SDL_Color){0, 0, 0, 40});
     viz_gfx_rect(c->r, rc, VIZ_PANEL);
     viz_gfx_frame(c->r, rc, VIZ_INK);
