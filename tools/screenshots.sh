@@ -4,6 +4,7 @@
 #   docs/view-default.png        replay of scenarios/default.ini at 1280x720, last day
 #   docs/view-national-full.png  replay of national_2021 in full screen (f) at 1920x1080
 #   docs/view-kpi.png            replay of suzhou_2023_kpi at 1280x720: the KPI gauges
+#   docs/view-flows.png          replay of chengdu_chongqing_circle at 1280x720: flows as arcs
 # Then prints the achieved days/s of 'run --view --speed 1024' at 1280x720 with
 # SDL's software renderer, and of the same run without --view.
 # Needs xvfb, xdotool and imagemagick (apt-get install -y xvfb xdotool imagemagick).
@@ -20,7 +21,7 @@ fi
 export SDL_RENDER_DRIVER=software
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-for s in default national_2021 suzhou_2023_kpi; do
+for s in default national_2021 suzhou_2023_kpi chengdu_chongqing_circle; do
     "$BIN" run scenarios/$s.ini -q --out "$T/$s"
 done
 
@@ -57,6 +58,7 @@ shot() {
 shot view-default "$T/default" 4
 shot view-national-full "$T/national_2021" 5 f
 shot view-kpi "$T/suzhou_2023_kpi" 5
+shot view-flows "$T/chengdu_chongqing_circle" 4
 
 # Speed: the live view at 1024 days/s (as fast as it can), and no view.
 for s in default national_2021; do
