@@ -57,6 +57,8 @@ void cli_usage(FILE *to)
             "view commands (docs/view.md):\n"
             "  replay DIR [--speed N] [--exit-at-end]\n"
             "                               play a finished run from its results folder in a window\n"
+            "  replay DIR --record OUT.mp4|OUT.gif [--speed N] [--size WxH]\n"
+            "                               the same to a video file through ffmpeg, no display needed\n"
             "  snapshot (SCENARIO.ini | DIR) [--date YYYY-MM-DD] --out FILE.png [--size WxH] [--metric M]\n"
             "                               render one frame to PNG, no display needed\n"
             "\n"

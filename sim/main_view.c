@@ -29,6 +29,7 @@
 #include "viz/viz_load.h"
 #include "viz/viz_pace.h"
 #include "viz/viz_png.h"
+#include "viz/viz_record.h"
 #include "viz/viz_series.h"
 #include "viz/viz_view.h"
 
@@ -151,9 +152,10 @@ static int load_results(const char *dir, viz_series *s, char *title, size_t titl
 
 int cli_replay(int argc, char **argv)
 {
-    const char *dir = NULL;
+    const char *dir = NULL, *record = NULL;
     bool exit_at_end = false;
     double speed = 0;
+    int w = 1280, h = 720;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--exit-at-end") == 0) {
             exit_at_end = true;
@@ -161,13 +163,22 @@ int cli_replay(int argc, char **argv)
             char *end;
             speed = strtod(argv[++i], &end);
             if (*end || !(speed >= VIZ_PACE_MIN && speed <= VIZ_PACE_MAX)) {
-                fprintf(stderr, "ecnysim: --speed '%s': expected simulated days per second, %g to %g\n",
-                        argv[i], VIZ_PACE_MIN, VIZ_PACE_MAX);
+                fprintf(stderr, "ecnysim: --speed '%s': expected simulated days per second, %g to %g\n", argv[i],
+                        VIZ_PACE_MIN, VIZ_PACE_MAX);
+                return EXIT_BADINPUT;
+            }
+        } else if (strcmp(argv[i], "--record") == 0 && i + 1 < argc) {
+            record = argv[++i];
+        } else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc) {
+            if (sscanf(argv[++i], "%dx%d", &w, &h) != 2 || w < 480 || h < 320 || w > 3840 || h > 2160 || w % 2 ||
+                h % 2) {
+                fprintf(stderr, "ecnysim: --size '%s': expected WIDTHxHEIGHT, even, from 480x320 to 3840x2160\n",
+                        argv[i]);
                 return EXIT_BADINPUT;
             }
         } else if (argv[i][0] == '-' || dir) {
             fprintf(stderr, "ecnysim: replay: unexpected '%s': expected 'ecnysim replay DIR [--speed N] "
-                            "[--exit-at-end]'\n", argv[i]);
+                            "[--exit-at-end] [--record OUT.mp4|OUT.gif [--size WxH]]'\n", argv[i]);
             return EXIT_BADINPUT;
         } else {
             dir = argv[i];
@@ -176,6 +187,39 @@ int cli_replay(int argc, char **argv)
     if (!dir) {
         fprintf(stderr, "ecnysim: replay needs a results folder: expected 'ecnysim replay results/NAME/'\n");
         return EXIT_BADINPUT;
+    }
+    if (record) { /* no window: frames to the encoder */
+        const char *ext = strrchr(record, '.');
+        if (!ext || (strcmp(ext, ".mp4") != 0 && strcmp(ext, ".gif") != 0)) {
+            fprintf(stderr, "ecnysim: --record '%s': expected a file name ending in .mp4 or .gif\n", record);
+            return EXIT_BADINPUT;
+        }
+        char enc[4096], why[512];
+        if (!viz_record_encoder(enc, sizeof enc, why, sizeof why)) {
+            fprintf(stderr, "ecnysim: replay: %s\n", why);
+            return EXIT_RUNTIME;
+        }
+        viz_series *s = viz_series_alloc();
+        if (!s)
+            return EXIT_RUNTIME;
+        char title[128];
+        int status = load_results(dir, s, title, sizeof title);
+        if (status == EXIT_OK) {
+            viz_state st;
+            viz_state_init(&st);
+            st.title = title;
+            st.mode = "REPLAY";
+            int frames = 0;
+            if (!viz_record(s, &st, w, h, speed, record, &frames, why, sizeof why)) {
+                fprintf(stderr, "ecnysim: replay: %s\n", why);
+                status = EXIT_RUNTIME;
+            } else {
+                fprintf(stderr, "ecnysim: %d frames (%dx%d, %d per second) in %s\n", frames, w, h, VIZ_RECORD_FPS,
+                        record);
+            }
+        }
+        viz_series_free(s);
+        return status;
     }
     viz_series *s = viz_series_alloc();
     if (!s)

@@ -1,5 +1,6 @@
 #!/bin/sh
 # e2e_view.sh: the view commands end to end, headless (no display needed).
+# - replay --record pipes whole frames to the encoder, or says ffmpeg is missing;
 # - snapshot of a results folder and of a scenario write valid PNGs, the
 #   same PNG for the same date;
 # - replay with SDL_VIDEODRIVER=dummy and --exit-at-end exits 0, at 1024 days/s too;
@@ -42,6 +43,19 @@ CSETS="--set scenario.end=2022-06-30"
 "$BIN" snapshot scenarios/chengdu_chongqing_circle.ini $CSETS --date 2022-05-15 --size 960x540 --out "$T/sc.png" \
     || fail "snapshot circle scenario"
 cmp -s "$T/rc.png" "$T/sc.png" || fail "snapshots of 2022-05-15 (circle) differ between results and scenario"
+# replay --record: without an encoder a clear message and exit 1; with one
+# (a stand-in that counts the bytes it is given), whole frames at 30 per
+# second: 30 days at 30 days/s is 30 frames, then the last day held 1 s.
+env -u ECNYSIM_FFMPEG PATH=/nonexistent "$BIN" replay "$T/plain" --record "$T/v.mp4" 2>"$T/err"
+[ $? -eq 1 ] || fail "replay --record without ffmpeg should exit 1"
+grep -q "ffmpeg" "$T/err" || fail "replay --record without ffmpeg: message"
+printf '#!/bin/sh\nfor last; do :; done\nwc -c > "$last"\n' > "$T/ffmpeg"
+chmod +x "$T/ffmpeg"
+ECNYSIM_FFMPEG="$T/ffmpeg" "$BIN" replay "$T/plain" --record "$T/v.mp4" --speed 30 --size 480x320 2>/dev/null \
+    || fail "replay --record"
+[ "$(cat "$T/v.mp4")" -eq $((60 * 480 * 320 * 4)) ] || fail "replay --record: $(cat "$T/v.mp4") bytes, not 60 frames"
+ECNYSIM_FFMPEG="$T/ffmpeg" "$BIN" replay "$T/plain" --record "$T/v.avi" 2>/dev/null
+[ $? -eq 2 ] || fail "replay --record to .avi should exit 2"
 # The scenario snapshot simulates in memory: it leaves no results folder.
 [ ! -e "$T/s" ] || fail "snapshot wrote results"
 
