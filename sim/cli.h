@@ -26,6 +26,9 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_BADINPUT = 2 };
 #define CLI_MAX_VARY 8
 #define CLI_NAME_MAX 200  /* a results folder's name (NAME_MAX 255 less .partial-PID) */
 #define CLI_OUT_MAX 1024  /* --out as given */
+/* --speed of run --view and replay: simulated days per second (viz/viz_pace.h). */
+#define CLI_SPEED_MIN 0.25
+#define CLI_SPEED_MAX 1024.0
 
 typedef struct {
     const char *scenario;
@@ -38,6 +41,7 @@ typedef struct {
     double trace_rate; /* --trace: share of ledger transfers written to transfers.csv */
     bool view;        /* --view: a live window (sim/main_view.c) */
     bool exit_at_end; /* --exit-at-end: close the window when the run ends */
+    double speed_days_s; /* --speed N with --view (0: the view's default) */
     int replications;                 /* --replications N (0: not given) */
     int jobs;                         /* --jobs J (0: not given, 1) */
     const char *vary[CLI_MAX_VARY];   /* --vary section.key=v1,v2 | =start:stop:step */

@@ -42,6 +42,7 @@ void cli_usage(FILE *to)
             "                               every ledger transfer, posted or refused\n"
             "  --view                       show the run live in a window (docs/view.md); needs a display\n"
             "  --exit-at-end                with --view: close the window when the run ends\n"
+            "  --speed N                    with --view: simulated days per second (0.25 to 1024, default 8)\n"
             "  --replications N             N runs with seeds derived from the base seed: results/NAME/run-XXXX/,\n"
             "                               runs.csv, summary.csv (mean, sd, 5/50/95 %%), all_daily.csv\n"
             "  --vary section.key=v1,v2,... or section.key=start:stop:step\n"
@@ -52,8 +53,8 @@ void cli_usage(FILE *to)
             "  --posterior FILE             the parameter ensemble for --ensemble (default data_dir/posterior.csv)\n"
             "  --checkpoint-every DAYS      save the run's state every DAYS days to results/NAME.checkpoint/\n"
             "                               (atomically); 'resume' continues from it (docs/checkpoint.md)\n"
-            "\n"
-            "research commands (docs/research.md):\n"
+            "\n", CLI_MAX_VARY);
+    fputs("research commands (docs/research.md):\n"
             "  calibrate SCENARIO.ini --targets FILE.csv --fit section.key,... [--replications R] [--jobs J]\n"
             "            [--max-evals N] [run options]  fit keys to targets: results/NAME-calibration/\n"
             "  targets [--seeds 1,2,3] [--jobs J] [--fit section.key,...] [--loao] [--abc N --posterior F]\n"
@@ -67,6 +68,8 @@ void cli_usage(FILE *to)
             "view commands (docs/view.md):\n"
             "  replay DIR [--speed N] [--exit-at-end]\n"
             "                               play a finished run from its results folder in a window\n"
+            "  replay DIR --record OUT.mp4|OUT.gif [--speed N] [--size WxH]\n"
+            "                               the same to a video file through ffmpeg, no display needed\n"
             "  snapshot (SCENARIO.ini | DIR) [--date YYYY-MM-DD] --out FILE.png [--size WxH] [--metric M]\n"
             "                               render one frame to PNG, no display needed\n"
             "\n"
@@ -76,7 +79,7 @@ void cli_usage(FILE *to)
             "  ecnysim run scenarios/default.ini --seed 7 --set payments.ecny_choice=0.1 --out results/try7\n"
             "  ecnysim describe city\n"
             "  ecnysim run scenarios/default.ini --vary adoption.open_rate=0.01,0.02 --replications 10 --jobs 2\n",
-            CLI_MAX_VARY);
+          to);
 }
 
 bool cli_check_out(const char *out)
@@ -158,6 +161,16 @@ int cli_parse(int argc, char **argv, int first, cli_args *a, bool run_options)
             a->view = true;
         } else if (run_options && strcmp(s, "--exit-at-end") == 0) {
             a->exit_at_end = true;
+        } else if (run_options && strcmp(s, "--speed") == 0) {
+            char *end = NULL;
+            double v = has_next ? strtod(argv[i + 1], &end) : 0;
+            if (!has_next || !*argv[i + 1] || *end || !(v >= CLI_SPEED_MIN && v <= CLI_SPEED_MAX)) {
+                fprintf(stderr, "ecnysim: --speed needs simulated days per second from %g to %g: expected "
+                                "--speed N with --view\n", CLI_SPEED_MIN, CLI_SPEED_MAX);
+                return EXIT_BADINPUT;
+            }
+            a->speed_days_s = v;
+            i++;
         } else if (run_options && (strcmp(s, "--replications") == 0 || strcmp(s, "--jobs") == 0 ||
                                    strcmp(s, "--ensemble") == 0)) {
             char *end = NULL;
@@ -298,6 +311,10 @@ int main(int argc, char **argv)
             (a.view || a.replications || a.n_vary || a.jobs || a.ensemble || a.trace_rate > 0)) {
             fprintf(stderr, "ecnysim: --checkpoint-every applies to a single run: expected it without --view, "
                             "--replications, --vary, --jobs, --ensemble and --trace (docs/checkpoint.md)\n");
+            return EXIT_BADINPUT;
+        }
+        if (a.speed_days_s > 0 && !a.view) {
+            fprintf(stderr, "ecnysim: --speed sets the pace of the window: expected it with --view\n");
             return EXIT_BADINPUT;
         }
         if (strcmp(cmd, "run") == 0 && a.view)

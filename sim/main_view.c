@@ -10,10 +10,12 @@
  * failure (or the window was closed before the run ended: its results are
  * kept, marked interrupted), 2 bad usage or bad input.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "models/data.h"
 #include "models/schema.h"
@@ -25,7 +27,9 @@
 #include "sim/scenario.h"
 #include "viz/viz_draw.h"
 #include "viz/viz_load.h"
+#include "viz/viz_pace.h"
 #include "viz/viz_png.h"
+#include "viz/viz_record.h"
 #include "viz/viz_series.h"
 #include "viz/viz_view.h"
 
@@ -44,8 +48,34 @@ static bool on_day(void *ctx, const snap_frame *frame, const eng_engine *eng)
     return viz_view_live_day(lc->view, frame);
 }
 
-/* The scenario's name (or its file name without .ini) into out. */
-static void scenario_title(const cli_args *a, char *out, size_t len)
+/* Programme events, KPI sections and flows of the scenario as resolved
+ * (defaults filled, --set applied), exactly what a results folder's
+ * manifest holds: a snapshot of the scenario and a replay of its results
+ * then name the same events. Read from a temporary INI file; from the
+ * scenario file itself when no temporary file can be made. */
+static void load_sections(const scn_doc *doc, const char *scenario_path, viz_series *s)
+{
+    char tmp[] = "/tmp/ecnysim-view-XXXXXX";
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    const char *path = scenario_path;
+    if (f) {
+        scn_write_resolved(doc, f);
+        if (fclose(f) == 0)
+            path = tmp;
+    } else if (fd >= 0) {
+        close(fd);
+    }
+    viz_load_markers(path, s);
+    viz_load_kpi_info(path, s);
+    viz_load_flows(path, s);
+    if (fd >= 0)
+        remove(tmp);
+}
+
+/* The scenario's name (or its file name without .ini) into out; gives s
+ * the map of the scenario's data folder when s is not NULL. */
+static void scenario_title(const cli_args *a, char *out, size_t len, viz_series *s)
 {
     const char *base = strrchr(a->scenario, '/');
     snprintf(out, len, "%s", base ? base + 1 : a->scenario);
@@ -59,6 +89,14 @@ static void scenario_title(const cli_args *a, char *out, size_t len)
     scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
     if (doc && scn_has(scn_single(doc, "scenario"), "name"))
         snprintf(out, len, "%s", scn_str(scn_single(doc, "scenario"), "name"));
+    if (doc && s) {
+        char located[4096];
+        err_init(errs);
+        viz_load_geo(dat_locate(scn_str(scn_single(doc, "scenario"), "data_dir"), scn_path(doc), located,
+                                sizeof located),
+                     s, errs);
+        load_sections(doc, a->scenario, s);
+    }
     scn_free(doc);
     free(errs);
 }
@@ -75,15 +113,15 @@ int cli_view_run(const cli_args *a, int argc, char **argv)
         return EXIT_RUNTIME;
     }
     char title[128], why[512];
-    scenario_title(a, title, sizeof title);
-    viz_load_markers(a->scenario, s);
-    viz_view_opts o = {title, "LIVE", a->exit_at_end, 0};
+    scenario_title(a, title, sizeof title, s);
+    viz_view_opts o = {title, "LIVE", a->exit_at_end, a->speed_days_s};
     viz_view *v = viz_view_open(&o, s, why, sizeof why);
     if (!v) {
         fprintf(stderr, "ecnysim: run --view: %s\n", why);
         viz_series_free(s);
         return EXIT_RUNTIME;
     }
+    assert(CLI_SPEED_MIN == VIZ_PACE_MIN && CLI_SPEED_MAX == VIZ_PACE_MAX); /* one speed range */
     live_ctx lc = {v, false};
     cli_hooks hooks = {&lc, on_day};
     int status = cli_run(a, argc, argv, &hooks);
@@ -114,23 +152,33 @@ static int load_results(const char *dir, viz_series *s, char *title, size_t titl
 
 int cli_replay(int argc, char **argv)
 {
-    const char *dir = NULL;
+    const char *dir = NULL, *record = NULL;
     bool exit_at_end = false;
     double speed = 0;
+    int w = 1280, h = 720;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--exit-at-end") == 0) {
             exit_at_end = true;
         } else if (strcmp(argv[i], "--speed") == 0 && i + 1 < argc) {
             char *end;
             speed = strtod(argv[++i], &end);
-            if (*end || !(speed >= 0.25 && speed <= 1024)) {
-                fprintf(stderr, "ecnysim: --speed '%s': expected simulated days per second, 0.25 to 1024\n",
+            if (*end || !(speed >= VIZ_PACE_MIN && speed <= VIZ_PACE_MAX)) {
+                fprintf(stderr, "ecnysim: --speed '%s': expected simulated days per second, %g to %g\n", argv[i],
+                        VIZ_PACE_MIN, VIZ_PACE_MAX);
+                return EXIT_BADINPUT;
+            }
+        } else if (strcmp(argv[i], "--record") == 0 && i + 1 < argc) {
+            record = argv[++i];
+        } else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc) {
+            if (sscanf(argv[++i], "%dx%d", &w, &h) != 2 || w < 480 || h < 320 || w > 3840 || h > 2160 || w % 2 ||
+                h % 2) {
+                fprintf(stderr, "ecnysim: --size '%s': expected WIDTHxHEIGHT, even, from 480x320 to 3840x2160\n",
                         argv[i]);
                 return EXIT_BADINPUT;
             }
         } else if (argv[i][0] == '-' || dir) {
             fprintf(stderr, "ecnysim: replay: unexpected '%s': expected 'ecnysim replay DIR [--speed N] "
-                            "[--exit-at-end]'\n", argv[i]);
+                            "[--exit-at-end] [--record OUT.mp4|OUT.gif [--size WxH]]'\n", argv[i]);
             return EXIT_BADINPUT;
         } else {
             dir = argv[i];
@@ -139,6 +187,39 @@ int cli_replay(int argc, char **argv)
     if (!dir) {
         fprintf(stderr, "ecnysim: replay needs a results folder: expected 'ecnysim replay results/NAME/'\n");
         return EXIT_BADINPUT;
+    }
+    if (record) { /* no window: frames to the encoder */
+        const char *ext = strrchr(record, '.');
+        if (!ext || (strcmp(ext, ".mp4") != 0 && strcmp(ext, ".gif") != 0)) {
+            fprintf(stderr, "ecnysim: --record '%s': expected a file name ending in .mp4 or .gif\n", record);
+            return EXIT_BADINPUT;
+        }
+        char enc[4096], why[512];
+        if (!viz_record_encoder(enc, sizeof enc, why, sizeof why)) {
+            fprintf(stderr, "ecnysim: replay: %s\n", why);
+            return EXIT_RUNTIME;
+        }
+        viz_series *s = viz_series_alloc();
+        if (!s)
+            return EXIT_RUNTIME;
+        char title[128];
+        int status = load_results(dir, s, title, sizeof title);
+        if (status == EXIT_OK) {
+            viz_state st;
+            viz_state_init(&st);
+            st.title = title;
+            st.mode = "REPLAY";
+            int frames = 0;
+            if (!viz_record(s, &st, w, h, speed, record, &frames, why, sizeof why)) {
+                fprintf(stderr, "ecnysim: replay: %s\n", why);
+                status = EXIT_RUNTIME;
+            } else {
+                fprintf(stderr, "ecnysim: %d frames (%dx%d, %d per second) in %s\n", frames, w, h, VIZ_RECORD_FPS,
+                        record);
+            }
+        }
+        viz_series_free(s);
+        return status;
     }
     viz_series *s = viz_series_alloc();
     if (!s)
@@ -289,10 +370,9 @@ int cli_snapshot(int argc, char **argv)
     if (is_dir(a.scenario)) {
         status = load_results(a.scenario, s, title, sizeof title);
     } else {
-        scenario_title(&a, title, sizeof title);
+        scenario_title(&a, title, sizeof title, s); /* flows before the frames that carry their values */
         status = simulate_to(&a, day, date == NULL, s, title, sizeof title, &st.first_day, &st.last_day);
-        if (status == EXIT_OK)
-            viz_load_markers(a.scenario, s);
+
     }
     if (status == EXIT_OK) {
         int n = viz_series_days(s);

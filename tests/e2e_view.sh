@@ -1,7 +1,9 @@
 #!/bin/sh
 # e2e_view.sh: the view commands end to end, headless (no display needed).
-# - snapshot of a results folder and of a scenario write valid PNGs;
-# - replay with SDL_VIDEODRIVER=dummy and --exit-at-end exits 0;
+# - replay --record pipes whole frames to the encoder, or says ffmpeg is missing;
+# - snapshot of a results folder and of a scenario write valid PNGs, the
+#   same PNG for the same date;
+# - replay with SDL_VIDEODRIVER=dummy and --exit-at-end exits 0, at 1024 days/s too;
 # - run --view (dummy video, --exit-at-end) writes CSV byte-identical to
 #   the same run without --view;
 # - run --view without any display fails with exit 1 and a clear message,
@@ -26,6 +28,34 @@ is_png "$T/a.png" || fail "snapshot of results is not a PNG"
 is_png "$T/last.png" || fail "snapshot of the last day is not a PNG"
 "$BIN" snapshot scenarios/default.ini $SETS --date 2020-04-20 --out "$T/s.png" || fail "snapshot of scenario"
 is_png "$T/s.png" || fail "snapshot of scenario is not a PNG"
+# One picture per date: the scenario simulated in memory to a date and the
+# results folder at that date give the same PNG (same axes and colour rules).
+for m in adoption ecny_share; do
+    "$BIN" snapshot "$T/plain" --date 2020-04-20 --metric $m --size 960x540 --out "$T/r-$m.png" || fail "snapshot r $m"
+    "$BIN" snapshot scenarios/default.ini $SETS --date 2020-04-20 --metric $m --size 960x540 --out "$T/s-$m.png" \
+        || fail "snapshot s $m"
+    cmp -s "$T/r-$m.png" "$T/s-$m.png" || fail "snapshots of 2020-04-20 ($m) differ between results and scenario"
+done
+# The same with flows (arcs), KPIs and defaults filled in the manifest.
+CSETS="--set scenario.end=2022-06-30"
+"$BIN" run scenarios/chengdu_chongqing_circle.ini $CSETS --out "$T/circle" -q || fail "circle run"
+"$BIN" snapshot "$T/circle" --date 2022-05-15 --size 960x540 --out "$T/rc.png" || fail "snapshot circle results"
+"$BIN" snapshot scenarios/chengdu_chongqing_circle.ini $CSETS --date 2022-05-15 --size 960x540 --out "$T/sc.png" \
+    || fail "snapshot circle scenario"
+cmp -s "$T/rc.png" "$T/sc.png" || fail "snapshots of 2022-05-15 (circle) differ between results and scenario"
+# replay --record: without an encoder a clear message and exit 1; with one
+# (a stand-in that counts the bytes it is given), whole frames at 30 per
+# second: 30 days at 30 days/s is 30 frames, then the last day held 1 s.
+env -u ECNYSIM_FFMPEG PATH=/nonexistent "$BIN" replay "$T/plain" --record "$T/v.mp4" 2>"$T/err"
+[ $? -eq 1 ] || fail "replay --record without ffmpeg should exit 1"
+grep -q "ffmpeg" "$T/err" || fail "replay --record without ffmpeg: message"
+printf '#!/bin/sh\nfor last; do :; done\nwc -c > "$last"\n' > "$T/ffmpeg"
+chmod +x "$T/ffmpeg"
+ECNYSIM_FFMPEG="$T/ffmpeg" "$BIN" replay "$T/plain" --record "$T/v.mp4" --speed 30 --size 480x320 2>/dev/null \
+    || fail "replay --record"
+[ "$(cat "$T/v.mp4")" -eq $((60 * 480 * 320 * 4)) ] || fail "replay --record: $(cat "$T/v.mp4") bytes, not 60 frames"
+ECNYSIM_FFMPEG="$T/ffmpeg" "$BIN" replay "$T/plain" --record "$T/v.avi" 2>/dev/null
+[ $? -eq 2 ] || fail "replay --record to .avi should exit 2"
 # The scenario snapshot simulates in memory: it leaves no results folder.
 [ ! -e "$T/s" ] || fail "snapshot wrote results"
 
@@ -40,8 +70,15 @@ grep -q "not in" "$T/err" || fail "date outside the run: message"
 [ $? -eq 2 ] || fail "replay of a missing folder should exit 2"
 
 SDL_VIDEODRIVER=dummy timeout 60 "$BIN" replay "$T/plain" --speed 256 --exit-at-end || fail "replay (dummy video)"
+# The fastest speed once divided by a zero interval (exit 136).
+SDL_VIDEODRIVER=dummy timeout 60 "$BIN" replay "$T/plain" --speed 1024 --exit-at-end || fail "replay --speed 1024"
+"$BIN" replay "$T/plain" --speed 2048 2>/dev/null
+[ $? -eq 2 ] || fail "replay --speed beyond the maximum should exit 2"
+"$BIN" run scenarios/default.ini $SETS --out "$T/nospeed" --speed 8 2>"$T/err"
+[ $? -eq 2 ] || fail "run --speed without --view should exit 2"
+grep -q -- "--view" "$T/err" || fail "run --speed without --view: message"
 
-SDL_VIDEODRIVER=dummy timeout 120 "$BIN" run scenarios/default.ini $SETS --out "$T/view" -q --view --exit-at-end \
+SDL_VIDEODRIVER=dummy timeout 120 "$BIN" run scenarios/default.ini $SETS --out "$T/view" -q --view --speed 1024 --exit-at-end \
     || fail "run --view (dummy video)"
 for f in "$T"/plain/*.csv; do
     cmp "$f" "$T/view/$(basename "$f")" || fail "$(basename "$f") differs with --view"

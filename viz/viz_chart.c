@@ -3,7 +3,9 @@
  *
  * One line per city in its categorical colour, drawn up to the cursor day;
  * the x axis spans the whole run (so a live run fills it from the left),
- * the y axis is 0 to a round number above the largest value in the series.
+ * the y axis is 0 to a round number above the largest value up to the
+ * cursor (the same picture for a date live, in replay and in snapshots);
+ * daily flows are 7-day means.
  * Programme markers are dashed verticals with a label; the cursor is a red
  * vertical. Lines are decimated to one point per pixel column.
  * Cost: O(cities x days) per chart.
@@ -20,21 +22,35 @@ typedef struct {
     viz_col col;   /* VIZ_COL_COUNT: the e-CNY share metric */
     double divide; /* fen to yuan */
     const char *prefix;
+    bool smooth; /* a daily flow: drawn as its mean over the last 7 days */
 } chart_spec;
 
 static const chart_spec charts[VIZ_CHARTS] = {
-    {"Wallets opened", VIZ_COL_WALLETS, 1, ""},
-    {"Active wallets", VIZ_COL_ACTIVE, 1, ""},
-    {"e-CNY payments per day", VIZ_COL_PAY_ECNY, 1, ""},
-    {"e-CNY value per day", VIZ_COL_VALUE_ECNY_FEN, 100, "¥"},
-    {"e-CNY share of payments", VIZ_COL_COUNT, 1, ""},
+    {"Wallets opened", VIZ_COL_WALLETS, 1, "", false},
+    {"Active users (paid lately)", VIZ_COL_ACTIVE, 1, "", false},
+    {"e-CNY payments per day", VIZ_COL_PAY_ECNY, 1, "", true},
+    {"e-CNY value per day", VIZ_COL_VALUE_ECNY_FEN, 100, "¥", true},
+    {"e-CNY share of payments", VIZ_COL_COUNT, 1, "", true},
 };
 
-static double value(const viz_series *s, const chart_spec *cs, int d, int city)
+static double raw_value(const viz_series *s, const chart_spec *cs, int d, int city)
 {
     if (cs->col == VIZ_COL_COUNT)
         return viz_metric_value(s, VIZ_METRIC_ECNY_SHARE, d, city);
     return (double)(city < 0 ? viz_series_total(s, d, cs->col) : viz_series_get(s, d, city, cs->col)) / cs->divide;
+}
+
+/* The plotted value: the day's, or for daily flows the mean of the last 7
+ * days (fewer at the start), which takes out the weekly sawtooth. */
+static double value(const viz_series *s, const chart_spec *cs, int d, int city)
+{
+    if (!cs->smooth)
+        return raw_value(s, cs, d, city);
+    double sum = 0;
+    int n = 0;
+    for (int k = d; k >= 0 && k > d - 7; k--, n++)
+        sum += raw_value(s, cs, k, city);
+    return sum / n;
 }
 
 static double xof(const viz_ctx *c, SDL_Rect plot, int32_t day)
@@ -81,7 +97,7 @@ void viz_chart_draw(const viz_ctx *c, int i)
     double s_ = c->L.scale;
     char title[128], v[48];
     if (c->d >= 0) {
-        double total = value(s, cs, c->d, -1);
+        double total = raw_value(s, cs, c->d, -1);
         if (cs->col == VIZ_COL_COUNT)
             viz_fmt_pct(total, v, sizeof v);
         else
@@ -92,8 +108,10 @@ void viz_chart_draw(const viz_ctx *c, int i)
     }
     viz_panel(c, c->L.chart[i], title);
     SDL_Rect plot = viz_layout_chart_plot(&c->L, i);
+    /* The y axis: from the days up to the cursor only, so a date looks the
+     * same live, in replay and in a snapshot. */
     double top = 0;
-    for (int d = 0; d < viz_series_days(s); d++)
+    for (int d = 0; d <= c->d; d++)
         for (int k = 0; k < n; k++)
             top = fmax(top, value(s, cs, d, k));
     if (top > 0) { /* four round ticks: step 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k */
@@ -108,6 +126,14 @@ void viz_chart_draw(const viz_ctx *c, int i)
     } else {
         top = 1;
     }
+    bool have_data = top > 0 && c->d >= 0 && n > 0;
+    if (!have_data || top == 1) {
+        double any = 0;
+        for (int d = 0; d <= c->d; d++)
+            for (int k = 0; k < n; k++)
+                any = fmax(any, value(s, cs, d, k));
+        have_data = any > 0;
+    }
     /* Grid and y labels. */
     int fh = viz_text_height(c->t, VIZ_SMALL);
     for (int k = 0; k <= 4; k++) {
@@ -121,24 +147,22 @@ void viz_chart_draw(const viz_ctx *c, int i)
         else
             viz_fmt_count(top * k / 4, buf, sizeof buf);
         snprintf(lab, sizeof lab, "%s%s", k ? cs->prefix : "", buf);
+        if (k > 0 && !have_data)
+            continue; /* an empty chart has no scale: only its 0 */
         viz_text_draw(c->r, c->t, VIZ_SMALL, plot.x - (int)(6 * s_), y - fh / 2, VIZ_RIGHT, VIZ_MUTED, lab);
     }
     x_ticks(c, plot);
-    /* Programme markers; a label that would overlap the previous one is left out. */
-    int label_end = plot.x - 1000;
+    if (cs->smooth)
+        viz_text_draw(c->r, c->t, VIZ_SMALL, plot.x + (int)(4 * s_), plot.y + (int)(2 * s_), VIZ_LEFT, VIZ_MUTED,
+                      "7-day mean");
+    /* Programme events: dashed verticals, named on the story timeline. */
     for (int k = 0; k < viz_series_markers(s); k++) {
         const viz_marker *m = viz_series_marker(s, k);
         if (m->day < c->first_day || m->day > c->last_day)
             continue;
         int x = (int)xof(c, plot, m->day);
-        viz_gfx_dashed_vline(c->r, x, plot.y, plot.y + plot.h, (SDL_Color){70, 90, 160, 255});
+        viz_gfx_dashed_vline(c->r, x, plot.y, plot.y + plot.h, (SDL_Color){70, 90, 160, 150});
         viz_gfx_triangle(c->r, x, plot.y, 6 * s_, (SDL_Color){70, 90, 160, 255});
-        int lw = viz_text_width(c->t, VIZ_SMALL, m->label);
-        if (i < 2 && x + (int)(4 * s_) > label_end && x + lw < plot.x + plot.w + (int)(10 * s_)) {
-            viz_text_draw(c->r, c->t, VIZ_SMALL, x + (int)(4 * s_), plot.y + (int)(2 * s_), VIZ_LEFT,
-                          (SDL_Color){70, 90, 160, 255}, m->label);
-            label_end = x + (int)(10 * s_) + lw;
-        }
     }
     if (c->d < 0)
         return;

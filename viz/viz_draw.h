@@ -23,7 +23,10 @@ typedef struct {
     viz_metric metric;           /* map colour */
     int selected;                /* city with its detail panel open, or -1 */
     bool paused, help, interactive;
-    double speed_days_s;
+    double speed_days_s;         /* the chosen speed */
+    double achieved_days_s;      /* days shown per second lately (0: not measured) */
+    double text_scale;           /* the user's text scale ([ and ]), 1 by default */
+    int gauge_page;              /* the page of gauges shown (PgUp/PgDn) */
     const char *title; /* scenario name */
     const char *mode;  /* "LIVE", "REPLAY", "SNAPSHOT" */
     const char *note;  /* a message for the footer, or NULL */
@@ -31,8 +34,14 @@ typedef struct {
 
 void viz_state_init(viz_state *st);
 void viz_draw(SDL_Renderer *r, viz_text *t, const viz_series *s, const viz_state *st, int w, int h);
-/* The city whose circle (or label) contains (x, y), or -1. */
-int viz_hit_city(const viz_series *s, const viz_state *st, int w, int h, int x, int y);
+/* The city whose label or circle contains (x, y), or -1 (t measures the labels). */
+int viz_hit_city(viz_text *t, const viz_series *s, const viz_state *st, int w, int h, int x, int y);
+/* The day under (x, y) on the story timeline's scrubber, or -1 when (x, y)
+ * is not on it. */
+int32_t viz_timeline_day_at(viz_text *t, const viz_series *s, const viz_state *st, int w, int h, int x, int y);
+/* The boxes of the city labels on the map as drawn at w x h (out[i] for
+ * city i); returns the number of cities. */
+int viz_map_label_boxes(viz_text *t, const viz_series *s, const viz_state *st, int w, int h, SDL_Rect *out);
 
 /* A gauge in rc: label and detail text above a bar whose fill is
  * min(achieved / target, 1) of the track, with a target mark at its end. */

@@ -20,6 +20,7 @@ void viz_state_init(viz_state *st)
     st->metric = VIZ_METRIC_ADOPTION;
     st->selected = -1;
     st->speed_days_s = 8;
+    st->text_scale = 1;
     st->title = "";
     st->mode = "";
 }
@@ -125,9 +126,170 @@ static void header(const viz_ctx *c)
     viz_gfx_rect(c->r, pr, pc);
     viz_text_draw(c->r, c->t, VIZ_BOLD, pr.x + pw / 2, pr.y + (int)(3 * s), VIZ_CENTER, white, pill);
     if (c->st->interactive) {
-        snprintf(speed, sizeof speed, "%g days/s", c->st->speed_days_s);
+        if (c->st->achieved_days_s > 0 && !c->st->paused)
+            snprintf(speed, sizeof speed, "%.3g days/s (set %g)", c->st->achieved_days_s, c->st->speed_days_s);
+        else
+            snprintf(speed, sizeof speed, "set %g days/s", c->st->speed_days_s);
         viz_text_draw(c->r, c->t, VIZ_SMALL, pr.x - (int)(10 * s), pr.y + (ph - sh) / 2, VIZ_RIGHT, soft, speed);
     }
+}
+
+/* Headline tiles: the all-city figures of the cursor day, large. */
+static void tiles(const viz_ctx *c)
+{
+    SDL_Rect rc = c->L.tiles;
+    double s = c->L.scale;
+    const int n = 5;
+    int gap = (int)(8 * s), w = (rc.w - (n - 1) * gap) / n, pad = (int)(8 * s);
+    char value[n][48], sub[n][64];
+    const char *label[5] = {"Residents with a wallet", "Active users", "e-CNY payments today", "e-CNY value today",
+                            "KPIs"};
+    for (int k = 0; k < n; k++) {
+        snprintf(value[k], sizeof value[k], "-");
+        sub[k][0] = '\0';
+    }
+    if (c->d >= 0) {
+        char a[32];
+        viz_fmt_count((double)viz_series_holders(c->s, c->d, -1), value[0], sizeof value[0]);
+        viz_fmt_pct(viz_metric_value(c->s, VIZ_METRIC_ADOPTION, c->d, -1), a, sizeof a);
+        snprintf(sub[0], sizeof sub[0], "%s of residents", a);
+        viz_fmt_count((double)viz_series_total(c->s, c->d, VIZ_COL_ACTIVE), value[1], sizeof value[1]);
+        viz_fmt_pct(viz_metric_value(c->s, VIZ_METRIC_ACTIVE, c->d, -1), a, sizeof a);
+        snprintf(sub[1], sizeof sub[1], "%s of wallet holders", a);
+        viz_fmt_count((double)viz_series_total(c->s, c->d, VIZ_COL_PAY_ECNY), value[2], sizeof value[2]);
+        viz_fmt_pct(viz_metric_value(c->s, VIZ_METRIC_ECNY_SHARE, c->d, -1), a, sizeof a);
+        snprintf(sub[2], sizeof sub[2], "%s of all payments", a);
+        viz_fmt_count((double)viz_series_total(c->s, c->d, VIZ_COL_VALUE_ECNY_FEN) / 100, a, sizeof a);
+        snprintf(value[3], sizeof value[3], "¥%s", a);
+        snprintf(sub[3], sizeof sub[3], "yuan paid in e-CNY");
+        int nk = viz_series_kpis(c->s, c->d), on_track = 0;
+        for (int k = 0; k < nk; k++)
+            on_track += viz_kpi_status(c->s, c->d, k) >= VIZ_KPI_ON_TRACK;
+        if (nk) {
+            snprintf(value[4], sizeof value[4], "%d of %d", on_track, nk);
+            snprintf(sub[4], sizeof sub[4], "met or on track");
+        } else {
+            snprintf(value[4], sizeof value[4], "none");
+            snprintf(sub[4], sizeof sub[4], "no KPI in the scenario");
+        }
+    }
+    for (int k = 0; k < n; k++) {
+        SDL_Rect t = {rc.x + k * (w + gap), rc.y, w, rc.h};
+        viz_gfx_rect(c->r, t, VIZ_PANEL);
+        viz_gfx_frame(c->r, t, VIZ_BORDER);
+        viz_gfx_rect(c->r, (SDL_Rect){t.x, t.y, (int)fmax(3, 3 * s), t.h}, k == 4 ? VIZ_RURAL : VIZ_ACCENT);
+        SDL_RenderSetClipRect(c->r, &t);
+        int y = t.y + (t.h - viz_text_height(c->t, VIZ_SMALL) - viz_text_height(c->t, VIZ_HEAD)) / 2;
+        viz_text_draw(c->r, c->t, VIZ_SMALL, t.x + pad + (int)(3 * s), y, VIZ_LEFT, VIZ_MUTED, label[k]);
+        y += viz_text_height(c->t, VIZ_SMALL);
+        int vw = viz_text_draw(c->r, c->t, VIZ_HEAD, t.x + pad + (int)(3 * s), y, VIZ_LEFT, VIZ_INK, value[k]);
+        if (vw + viz_text_width(c->t, VIZ_SMALL, sub[k]) + 3 * pad < t.w)
+            viz_text_draw(c->r, c->t, VIZ_SMALL, t.x + 2 * pad + (int)(3 * s) + vw,
+                          y + viz_text_height(c->t, VIZ_HEAD) - viz_text_height(c->t, VIZ_SMALL) - (int)(2 * s),
+                          VIZ_LEFT, VIZ_MUTED, sub[k]);
+        SDL_RenderSetClipRect(c->r, NULL);
+    }
+}
+
+static void short_date(int32_t day, char *out, size_t len)
+{
+    static const char *const mon[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    int y, m, d;
+    cal_ymd(day, &y, &m, &d);
+    snprintf(out, len, "%d %s %d", d, mon[m - 1], y);
+}
+
+/* The story: on the left a callout naming the latest event at or before
+ * the cursor; on the right the whole run as a scrubber with every event as
+ * a tick (passed ones dark), their names where they fit, and the cursor. */
+static void timeline(const viz_ctx *c)
+{
+    SDL_Rect t = c->L.timeline, sc = viz_layout_scrubber(&c->L);
+    double s = c->L.scale;
+    viz_gfx_rect(c->r, t, VIZ_PANEL);
+    viz_gfx_frame(c->r, t, VIZ_BORDER);
+    int fh = viz_text_height(c->t, VIZ_SMALL), bh = viz_text_height(c->t, VIZ_BOLD), pad = (int)(10 * s);
+    int32_t today = c->d >= 0 ? viz_series_day(c->s, c->d) : c->first_day - 1;
+    int latest = -1, n = viz_series_markers(c->s);
+    for (int k = 0; k < n; k++)
+        if (viz_series_marker(c->s, k)->day <= today)
+            latest = k;
+    SDL_Rect call = {t.x, t.y, sc.x - t.x - pad, t.h};
+    SDL_RenderSetClipRect(c->r, &call);
+    int y = t.y + (t.h - fh - bh) / 2;
+    char when[64];
+    if (latest >= 0) {
+        const viz_marker *m = viz_series_marker(c->s, latest);
+        short_date(m->day, when, sizeof when);
+        char head[96];
+        snprintf(head, sizeof head, "Latest event · %s", when);
+        viz_text_draw(c->r, c->t, VIZ_SMALL, t.x + pad, y, VIZ_LEFT, VIZ_MUTED, head);
+        viz_text_draw(c->r, c->t, VIZ_BOLD, t.x + pad, y + fh, VIZ_LEFT, VIZ_MARKER, m->label);
+    } else {
+        viz_text_draw(c->r, c->t, VIZ_SMALL, t.x + pad, y, VIZ_LEFT, VIZ_MUTED,
+                      n ? "Programme events" : "No programme events");
+        if (n) {
+            short_date(viz_series_marker(c->s, 0)->day, when, sizeof when);
+            char first[96];
+            snprintf(first, sizeof first, "first on %s", when);
+            viz_text_draw(c->r, c->t, VIZ_BOLD, t.x + pad, y + fh, VIZ_LEFT, VIZ_INK, first);
+        }
+    }
+    SDL_RenderSetClipRect(c->r, &t);
+    double span = c->last_day > c->first_day ? c->last_day - c->first_day : 1;
+    int ay = sc.y + sc.h - fh - (int)(8 * s);
+    viz_gfx_rect(c->r, (SDL_Rect){sc.x, ay - (int)(1 * s), sc.w, (int)fmax(2, 3 * s)}, VIZ_BORDER);
+    if (c->d >= 0) { /* the part already played */
+        int x = sc.x + (int)lround((today - c->first_day) / span * sc.w);
+        viz_gfx_rect(c->r, (SDL_Rect){sc.x, ay - (int)(1 * s), x - sc.x, (int)fmax(2, 3 * s)}, VIZ_ACCENT);
+    }
+    int y0, m0, d0, y1, m1, d1;
+    cal_ymd(c->first_day, &y0, &m0, &d0);
+    cal_ymd(c->last_day, &y1, &m1, &d1);
+    for (int year = y0; year <= y1 + 1; year++) { /* years under the axis */
+        int32_t day = cal_day_from_ymd(year, 1, 1);
+        if (day < c->first_day || day > c->last_day)
+            continue;
+        int x = sc.x + (int)lround((day - c->first_day) / span * sc.w);
+        viz_gfx_rect(c->r, (SDL_Rect){x, ay - (int)(4 * s), 1, (int)(8 * s)}, VIZ_MUTED);
+        char yl[16];
+        snprintf(yl, sizeof yl, "%d", year);
+        viz_text_draw(c->r, c->t, VIZ_SMALL, x + (int)(3 * s), ay + (int)(3 * s), VIZ_LEFT, VIZ_MUTED, yl);
+    }
+    int label_end = sc.x - 1000;
+    for (int k = 0; k < n; k++) {
+        const viz_marker *m = viz_series_marker(c->s, k);
+        if (m->day < c->first_day || m->day > c->last_day)
+            continue;
+        int x = sc.x + (int)lround((m->day - c->first_day) / span * sc.w);
+        SDL_Color col = m->day <= today ? VIZ_MARKER : VIZ_BORDER;
+        viz_gfx_triangle(c->r, x, ay - 9 * s, 8 * s, col);
+        int lw = viz_text_width(c->t, VIZ_SMALL, m->label);
+        int ly = sc.y + (int)(3 * s);
+        if (x > label_end && x + lw < sc.x + sc.w) {
+            viz_text_draw(c->r, c->t, VIZ_SMALL, x - (int)(3 * s), ly, VIZ_LEFT,
+                          m->day <= today ? VIZ_MARKER : VIZ_MUTED, m->label);
+            label_end = x + lw + (int)(8 * s);
+        }
+    }
+    if (c->d >= 0) {
+        int x = sc.x + (int)lround((today - c->first_day) / span * sc.w);
+        viz_gfx_disc(c->r, x, ay + 0.5, 6 * s, VIZ_ACCENT);
+        viz_gfx_ring(c->r, x, ay + 0.5, 6 * s, 1.5 * s, (SDL_Color){255, 255, 255, 255});
+    }
+    SDL_RenderSetClipRect(c->r, NULL);
+}
+
+int32_t viz_timeline_day_at(viz_text *t, const viz_series *s, const viz_state *st, int w, int h, int x, int y)
+{
+    viz_ctx c;
+    viz_ctx_make(&c, NULL, t, s, st, w, h);
+    SDL_Rect sc = viz_layout_scrubber(&c.L);
+    SDL_Point p = {x, y};
+    if (!SDL_PointInRect(&p, &sc))
+        return -1;
+    return c.first_day + (int32_t)lround((double)(x - sc.x) / sc.w * (c.last_day - c.first_day));
 }
 
 static void footer(const viz_ctx *c)
@@ -136,7 +298,7 @@ static void footer(const viz_ctx *c)
     double s = c->L.scale;
     int pad = (int)(16 * s), y = f.y + (f.h - viz_text_height(c->t, VIZ_SMALL)) / 2;
     const char *hint = c->st->interactive
-                           ? "space pause · → step · +/− speed · tab metric · click a city · s save PNG · h help · q quit"
+                           ? "space pause · ← → step · +/− speed · tab metric · f full screen · [ ] text · s save · h help · q quit"
                            : "Simulated with ecnysim · agent-based model of retail e-CNY pilots";
     viz_text_draw(c->r, c->t, VIZ_SMALL, f.x + pad, y, VIZ_LEFT, VIZ_MUTED, hint);
     if (c->st->note && c->st->note[0])
@@ -146,9 +308,12 @@ static void footer(const viz_ctx *c)
 static void help(const viz_ctx *c, int w, int h)
 {
     static const char *const lines[][2] = {
-        {"space", "pause / resume"},      {"→", "step one day (while paused)"},
+        {"space", "pause / resume"},      {"← →", "one day back / forward (pauses)"},
+        {"Home End", "first / last day (after a live run ends too)"},
         {"+ / −", "faster / slower (simulated days per second)"},
         {"tab", "next map colour metric"}, {"click", "a city: details; click again or elsewhere: close"},
+        {"f", "full screen on / off"},    {"[ ]", "smaller / larger text"},
+        {"PgUp PgDn", "previous / next page of gauges"},
         {"s", "save this frame as PNG"},  {"h", "this help"},
         {"q / Esc", "quit"},
     };
@@ -169,14 +334,16 @@ static void help(const viz_ctx *c, int w, int h)
     }
 }
 
-static void make_ctx(viz_ctx *c, SDL_Renderer *r, viz_text *t, const viz_series *s, const viz_state *st, int w,
+void viz_ctx_make(viz_ctx *c, SDL_Renderer *r, viz_text *t, const viz_series *s, const viz_state *st, int w,
                      int h)
 {
     c->r = r;
     c->t = t;
     c->s = s;
     c->st = st;
-    viz_layout_compute(w, h, &c->L);
+    viz_layout_compute_text(w, h, viz_series_cities(s), st->text_scale, &c->L);
+    if (t)
+        viz_text_scale(t, c->L.text);
     int n = viz_series_days(s);
     c->d = st->day_index < n ? st->day_index : n - 1;
     if (st->last_day >= st->first_day) {
@@ -193,45 +360,48 @@ static void make_ctx(viz_ctx *c, SDL_Renderer *r, viz_text *t, const viz_series 
 void viz_draw(SDL_Renderer *r, viz_text *t, const viz_series *s, const viz_state *st, int w, int h)
 {
     viz_ctx c;
-    make_ctx(&c, r, t, s, st, w, h);
-    viz_text_scale(t, c.L.scale);
+    viz_ctx_make(&c, r, t, s, st, w, h);
     SDL_RenderSetClipRect(r, NULL);
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
     SDL_SetRenderDrawColor(r, VIZ_BG.r, VIZ_BG.g, VIZ_BG.b, 255);
     SDL_RenderClear(r);
     header(&c);
+    tiles(&c);
     viz_map_draw(&c);
     viz_legend_draw(&c);
     for (int i = 0; i < VIZ_CHARTS; i++)
         viz_chart_draw(&c, i);
     viz_gauges_draw(&c);
+    timeline(&c);
     viz_detail_draw(&c);
     footer(&c);
     if (st->help)
         help(&c, w, h);
 }
 
-int viz_hit_city(const viz_series *s, const viz_state *st, int w, int h, int x, int y)
+int viz_hit_city(viz_text *t, const viz_series *s, const viz_state *st, int w, int h, int x, int y)
 {
-    viz_layout L;
-    viz_layout_compute(w, h, &L);
-    int n = viz_series_days(s), d = st->day_index < n ? st->day_index : n - 1;
-    if (d < 0)
+    viz_ctx c;
+    viz_ctx_make(&c, NULL, t, s, st, w, h);
+    if (c.d < 0)
         return -1;
-    SDL_Rect plot = viz_layout_map_plot(&L);
+    SDL_Rect plot = viz_layout_map_plot(&c.L);
     viz_proj p;
-    viz_proj_fit(s, plot, L.scale, &p);
+    viz_proj_fit(s, plot, c.L.scale, &p);
+    viz_label labels[VIZ_MAX_CITIES];
+    viz_map_place_labels(&c, &p, labels);
     int best = -1;
     double best_d = 1e300;
     for (int i = 0; i < viz_series_cities(s); i++) {
-        const viz_city *c = viz_series_city(s, i);
-        double cx, cy, ring, r = viz_map_radius(s, d, i, p.radius_max, &ring);
-        viz_proj_apply(&p, c->lat, c->lon, &cx, &cy);
-        double reach = fmax(fmax(r, ring), 12 * L.scale);
+        const viz_city *city = viz_series_city(s, i);
+        double cx, cy, ring, r = viz_map_radius(s, c.d, i, p.radius_max, &ring);
+        viz_proj_apply(&p, city->lat, city->lon, &cx, &cy);
+        double reach = fmax(fmax(r, ring), 12 * c.L.scale);
         double dist = hypot(x - cx, y - cy);
-        /* The label below the circle counts too. */
-        bool on_label = fabs(x - cx) < 60 * L.scale && y > cy && y < cy + reach + 36 * L.scale;
-        if ((dist <= reach || on_label) && dist < best_d) {
+        SDL_Point pt = {x, y};
+        if (SDL_PointInRect(&pt, &labels[i].box))
+            return i;
+        if (dist <= reach && dist < best_d) {
             best = i;
             best_d = dist;
         }

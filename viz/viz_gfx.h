@@ -24,7 +24,9 @@ void viz_gfx_triangle(SDL_Renderer *r, double cx, double cy, double size, SDL_Co
 
 /* The sequential colour of t in [0, 1] (pale yellow to deep red). */
 SDL_Color viz_pal_ramp(double t);
-/* The categorical colour of city i (chart lines, chips). */
+/* The categorical colour of city i (chart lines, chips): VIZ_PAL_CITIES
+ * distinct colours, the first 8 colour-blind safe (Okabe-Ito). */
+#define VIZ_PAL_CITIES 30
 SDL_Color viz_pal_city(int i);
 
 /* Theme colours. */
@@ -37,5 +39,10 @@ SDL_Color viz_pal_city(int i);
 #define VIZ_ACCENT ((SDL_Color){200, 30, 45, 255})
 #define VIZ_HEADER ((SDL_Color){24, 32, 48, 255})
 #define VIZ_RURAL ((SDL_Color){34, 110, 84, 255})
+#define VIZ_MARKER ((SDL_Color){50, 80, 170, 255})
+#define VIZ_FLOW ((SDL_Color){150, 110, 200, 255})
+#define VIZ_FLOW_DOT ((SDL_Color){90, 40, 150, 255})
+#define VIZ_SEA ((SDL_Color){212, 227, 240, 255})
+#define VIZ_LAND ((SDL_Color){247, 245, 238, 255})
 
 #endif

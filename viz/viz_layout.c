@@ -12,23 +12,44 @@ static int iround(double v)
     return (int)lround(v);
 }
 
-void viz_layout_compute(int w, int h, viz_layout *L)
+void viz_layout_compute(int w, int h, int n_cities, viz_layout *L)
+{
+    viz_layout_compute_text(w, h, n_cities, 1, L);
+}
+
+void viz_layout_compute_text(int w, int h, int n_cities, double text_scale, viz_layout *L)
 {
     double s = fmin(w / 1280.0, h / 720.0);
     s = s < 0.6 ? 0.6 : s > 3 ? 3 : s;
+    double ts = text_scale < 0.5 ? 0.5 : text_scale > 2 ? 2 : text_scale;
     L->scale = s;
-    int pad = iround(10 * s), head = iround(54 * s), foot = iround(26 * s);
+    L->text = s * ts;
+    double grow = ts > 1 ? ts : 1; /* bands holding text grow with it */
+    int pad = iround(10 * s), head = iround(58 * s * grow), foot = iround(28 * s * grow);
+    int story = iround(46 * s * grow);
     L->header = (SDL_Rect){0, 0, w, head};
     L->footer = (SDL_Rect){0, h - foot, w, foot};
-    int top = head + pad, bottom = h - foot - pad, body_h = bottom - top;
+    L->timeline = (SDL_Rect){pad, h - foot - story, w - 2 * pad, story};
+    int top = head + pad, bottom = h - foot - story - pad, body_h = bottom - top;
     int left_w = iround((w - 3 * pad) * 0.38);
-    int legend_h = iround(104 * s);
+    /* The legend: the colour ramp and symbols, then every city in columns
+     * of about 150 px (at scale 1), 17 px a row. */
+    int cols = (int)((w - 3 * pad) * 0.38 / (150 * s));
+    cols = cols < 1 ? 1 : cols;
+    int rows = n_cities > 0 ? (n_cities + cols - 1) / cols : 0;
+    int legend_h = iround((84 + 21 * rows) * s * grow);
+    if (legend_h > (h - head - foot) / 3)
+        legend_h = (h - head - foot) / 3;
+    L->legend_columns = cols;
     L->map = (SDL_Rect){pad, top, left_w, body_h - legend_h - pad};
     L->legend = (SDL_Rect){pad, bottom - legend_h, left_w, legend_h};
     int gx = 2 * pad + left_w, gw = w - gx - pad;
-    int cw = (gw - pad) / 2, ch = (body_h - 2 * pad) / 3;
+    int tiles_h = iround(52 * s * grow);
+    L->tiles = (SDL_Rect){gx, top, gw, tiles_h};
+    int gtop = top + tiles_h + pad, gbody = bottom - gtop;
+    int cw = (gw - pad) / 2, ch = (gbody - 2 * pad) / 3;
     for (int i = 0; i < 6; i++) {
-        SDL_Rect rc = {gx + (i % 2) * (cw + pad), top + (i / 2) * (ch + pad), cw, ch};
+        SDL_Rect rc = {gx + (i % 2) * (cw + pad), gtop + (i / 2) * (ch + pad), cw, ch};
         if (i < VIZ_CHARTS)
             L->chart[i] = rc;
         else
@@ -38,16 +59,16 @@ void viz_layout_compute(int w, int h, viz_layout *L)
 
 SDL_Rect viz_layout_chart_plot(const viz_layout *L, int i)
 {
-    double s = L->scale;
+    double s = L->scale, t = L->text;
     SDL_Rect c = L->chart[i];
-    int left = iround(50 * s), right = iround(14 * s), top = iround(30 * s), bottom = iround(22 * s);
+    int left = iround(54 * t), right = iround(14 * s), top = iround(32 * t), bottom = iround(24 * t);
     return (SDL_Rect){c.x + left, c.y + top, c.w - left - right, c.h - top - bottom};
 }
 
 SDL_Rect viz_layout_map_plot(const viz_layout *L)
 {
     double s = L->scale;
-    int top = iround(30 * s), m = iround(8 * s);
+    int top = iround(32 * L->text), m = iround(8 * s);
     return (SDL_Rect){L->map.x + m, L->map.y + top, L->map.w - 2 * m, L->map.h - top - m};
 }
 
@@ -68,7 +89,7 @@ void viz_proj_fit(const viz_series *s, SDL_Rect plot, double scale, viz_proj *p)
         lon_lo = 100;
         lon_hi = 122;
     }
-    double min_span = 3;
+    double min_span = 4;
     if (lat_hi - lat_lo < min_span) {
         double mid = (lat_hi + lat_lo) / 2;
         lat_lo = mid - min_span / 2;
@@ -82,7 +103,7 @@ void viz_proj_fit(const viz_series *s, SDL_Rect plot, double scale, viz_proj *p)
     double rmax = fmin(plot.w, plot.h) * 0.13 / sqrt(n > 4 ? n / 4.0 : 1);
     rmax = fmax(8 * scale, fmin(rmax, 90 * scale));
     p->radius_max = rmax;
-    double mx = fmax(rmax, 64 * scale) + 6 * scale, mt = rmax + 8 * scale, mb = rmax + 38 * scale;
+    double mx = fmax(rmax, 64 * scale) + 6 * scale, mt = rmax + 34 * scale, mb = rmax + 38 * scale;
     double avail_w = fmax(plot.w - 2 * mx, 20), avail_h = fmax(plot.h - mt - mb, 20);
     p->lat0 = (lat_lo + lat_hi) / 2;
     p->lon0 = (lon_lo + lon_hi) / 2;
@@ -104,4 +125,11 @@ void viz_proj_inverse(const viz_proj *p, double x, double y, double *lat, double
 {
     *lon = p->lon0 + (x - p->cx) / p->kx;
     *lat = p->lat0 - (y - p->cy) / p->ky;
+}
+
+SDL_Rect viz_layout_scrubber(const viz_layout *L)
+{
+    SDL_Rect t = L->timeline;
+    int left = iround(t.w * 0.30), m = iround(12 * L->scale);
+    return (SDL_Rect){t.x + left + m, t.y, t.w - left - 2 * m, t.h};
 }

@@ -20,11 +20,25 @@
  * scenario name. False with messages (FILE:LINE) in errs on any problem. */
 bool viz_load_results(const char *dir, viz_series *s, char *title, size_t title_len, err_list *errs);
 
-/* Adds programme markers from an INI file (a scenario or a manifest): every
- * key named date, start, start_date, draw_date or pilot_start in a section
- * other than [scenario] whose value is a YYYY-MM-DD date becomes a marker
- * labelled with the section name. Returns the number added; a file that
- * cannot be read adds none. */
+/* Adds programme events from an INI file (a scenario or a manifest) as
+ * markers named in words: a lottery's draw ("Luohu lottery · 50,000 × 200
+ * yuan"), rural outreach, its aid funds and coupons, a city's pilot start,
+ * transit, payroll, loans, incentives, flows, KPI deadlines. Returns the
+ * number added; a file that cannot be read adds none. */
 int viz_load_markers(const char *ini_path, viz_series *s);
+
+/* Adds the [kpi.NAME] sections of an INI file (a scenario or a manifest)
+ * to s: city, metric (and its unit), target, start (default: the
+ * scenario's start), deadline. Returns the number added. */
+int viz_load_kpi_info(const char *ini_path, viz_series *s);
+
+/* Adds the [flow.NAME] sections (from, to) of an INI file to s; returns
+ * the number added. */
+int viz_load_flows(const char *ini_path, viz_series *s);
+
+/* Gives s the map of data_dir (viz_geo.h) and the cities' Chinese names
+ * (city_names_zh.csv, when present). False, with the reason in errs, when
+ * the map files are missing or bad: the view then draws no map. */
+bool viz_load_geo(const char *data_dir, viz_series *s, err_list *errs);
 
 #endif

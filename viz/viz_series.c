@@ -9,6 +9,7 @@
 #include "viz/viz_series.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,14 @@ struct viz_series {
     int n_days, cap_days;
     viz_marker marker[VIZ_MAX_MARKERS];
     int n_markers;
+    viz_geo *geo;
+    viz_kpi_info kpi_info[VIZ_MAX_KPIS];
+    int n_kpi_info;
+    viz_flow flow[VIZ_MAX_FLOWS];
+    int n_flows;
+    double *flow_yuan; /* [day * VIZ_MAX_FLOWS + flow] */
+    char zh_area[VIZ_MAX_CITIES][VIZ_NAME_LEN], zh[VIZ_MAX_CITIES][VIZ_NAME_LEN];
+    int n_zh;
 };
 
 static const char *const col_names[VIZ_COL_COUNT] = {
@@ -31,8 +40,8 @@ static const char *const col_names[VIZ_COL_COUNT] = {
 };
 
 static const char *const metric_names[VIZ_METRIC_COUNT] = {
-    "Adoption (share of residents)", "Active wallets / wallets", "e-CNY share of payments",
-    "Merchants accepting e-CNY", "Rural share of wallets",
+    "Adoption (share of residents)", "Active users / residents with a wallet", "e-CNY share of payments",
+    "Merchants accepting e-CNY", "Rural share of residents with a wallet",
 };
 
 #define ROW_LEN ((size_t)VIZ_MAX_CITIES * VIZ_COL_COUNT)
@@ -50,7 +59,20 @@ void viz_series_free(viz_series *s)
     free(s->value);
     free(s->kpi);
     free(s->n_kpi);
+    free(s->flow_yuan);
+    viz_geo_free(s->geo);
     free(s);
+}
+
+void viz_series_set_geo(viz_series *s, viz_geo *g)
+{
+    viz_geo_free(s->geo);
+    s->geo = g;
+}
+
+const viz_geo *viz_series_geo(const viz_series *s)
+{
+    return s->geo;
 }
 
 static void copy_name(char *dst, const char *src)
@@ -102,6 +124,10 @@ static bool grow(viz_series *s)
     if (!n_kpi)
         return false;
     s->n_kpi = n_kpi;
+    double *flow_yuan = realloc(s->flow_yuan, (size_t)cap * VIZ_MAX_FLOWS * sizeof *flow_yuan);
+    if (!flow_yuan)
+        return false;
+    s->flow_yuan = flow_yuan;
     s->cap_days = cap;
     return true;
 }
@@ -115,6 +141,8 @@ int viz_series_add_day(viz_series *s, int32_t day)
     s->day[d] = day;
     memset(&s->value[(size_t)d * ROW_LEN], 0, ROW_LEN * sizeof *s->value);
     s->n_kpi[d] = 0;
+    for (int f = 0; f < VIZ_MAX_FLOWS; f++)
+        s->flow_yuan[(size_t)d * VIZ_MAX_FLOWS + (size_t)f] = 0;
     return d;
 }
 
@@ -157,6 +185,13 @@ bool viz_series_add_frame(viz_series *s, const snap_frame *f)
                 for (int c = 0; c < VIZ_COL_COUNT; c++)
                     if (cols[c] >= 0)
                         viz_series_set(s, d, city, (viz_col)c, tb->value[(size_t)r * tb->n_columns + cols[c]]);
+            }
+        } else if (strcmp(tb->file, "flows.csv") == 0) {
+            int cv = column_of(tb, "sent_value_fen");
+            for (int r = 0; r < tb->n_rows && cv >= 0; r++) {
+                int fl = viz_series_find_flow(s, tb->row_city[r]);
+                if (fl >= 0)
+                    viz_series_set_flow_value(s, d, fl, (double)tb->value[(size_t)r * tb->n_columns + cv] / 100);
             }
         } else if (strcmp(tb->file, "kpi_daily.csv") == 0 || strcmp(tb->file, "kpi.csv") == 0) {
             int ct = column_of(tb, "target"), ca = column_of(tb, "achieved");
@@ -286,9 +321,9 @@ double viz_metric_value(const viz_series *s, viz_metric m, int d, int city)
         num = (double)holders(s, d, city);
         den = (double)val(s, d, city, VIZ_COL_POPULATION);
         break;
-    case VIZ_METRIC_ACTIVE:
+    case VIZ_METRIC_ACTIVE: /* active_wallets counts adopters who paid lately: people */
         num = (double)val(s, d, city, VIZ_COL_ACTIVE);
-        den = (double)val(s, d, city, VIZ_COL_WALLETS);
+        den = (double)holders(s, d, city);
         break;
     case VIZ_METRIC_ECNY_SHARE:
         num = (double)val(s, d, city, VIZ_COL_PAY_ECNY);
@@ -306,6 +341,144 @@ double viz_metric_value(const viz_series *s, viz_metric m, int d, int city)
         return 0;
     }
     return den > 0 ? num / den : 0;
+}
+
+void viz_series_set_zh(viz_series *s, const char *area, const char *zh)
+{
+    for (int i = 0; i < s->n_zh; i++)
+        if (strcmp(s->zh_area[i], area) == 0) {
+            copy_name(s->zh[i], zh);
+            return;
+        }
+    if (s->n_zh == VIZ_MAX_CITIES)
+        return;
+    copy_name(s->zh_area[s->n_zh], area);
+    copy_name(s->zh[s->n_zh++], zh);
+}
+
+const char *viz_series_city_zh(const viz_series *s, int city)
+{
+    const char *name = viz_series_city(s, city)->name;
+    for (int i = 0; i < s->n_zh; i++)
+        if (strcmp(s->zh_area[i], name) == 0)
+            return s->zh[i];
+    return "";
+}
+
+int viz_series_find_flow(const viz_series *s, const char *name)
+{
+    for (int i = 0; i < s->n_flows; i++)
+        if (strcmp(s->flow[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+int viz_series_add_flow(viz_series *s, const char *name, const char *from, const char *to)
+{
+    int i = viz_series_find_flow(s, name);
+    if (i >= 0)
+        return i;
+    if (s->n_flows == VIZ_MAX_FLOWS)
+        return -1;
+    viz_flow *f = &s->flow[s->n_flows];
+    copy_name(f->name, name);
+    copy_name(f->from, from);
+    copy_name(f->to, to);
+    return s->n_flows++;
+}
+
+int viz_series_flows(const viz_series *s) { return s->n_flows; }
+
+const viz_flow *viz_series_flow(const viz_series *s, int i)
+{
+    assert(i >= 0 && i < s->n_flows);
+    return &s->flow[i];
+}
+
+void viz_series_set_flow_value(viz_series *s, int d, int f, double yuan)
+{
+    assert(d >= 0 && d < s->n_days && f >= 0 && f < VIZ_MAX_FLOWS);
+    s->flow_yuan[(size_t)d * VIZ_MAX_FLOWS + (size_t)f] = yuan;
+}
+
+double viz_series_flow_value(const viz_series *s, int d, int f)
+{
+    if (d < 0 || d >= s->n_days || f < 0 || f >= s->n_flows)
+        return 0;
+    return s->flow_yuan[(size_t)d * VIZ_MAX_FLOWS + (size_t)f];
+}
+
+bool viz_series_add_kpi_info(viz_series *s, const viz_kpi_info *info)
+{
+    if (viz_series_kpi_info(s, info->name))
+        return true;
+    if (s->n_kpi_info == VIZ_MAX_KPIS)
+        return false;
+    s->kpi_info[s->n_kpi_info++] = *info;
+    return true;
+}
+
+const viz_kpi_info *viz_series_kpi_info(const viz_series *s, const char *name)
+{
+    for (int i = 0; i < s->n_kpi_info; i++)
+        if (strcmp(s->kpi_info[i].name, name) == 0)
+            return &s->kpi_info[i];
+    return NULL;
+}
+
+double viz_kpi_pace(const viz_kpi_info *info, int32_t day)
+{
+    if (day >= info->deadline || info->deadline <= info->start)
+        return info->target;
+    if (day <= info->start)
+        return 0;
+    return info->target * (double)(day - info->start) / (double)(info->deadline - info->start);
+}
+
+#define TREND_DAYS 30
+
+int32_t viz_kpi_projected(const viz_series *s, int d, int k)
+{
+    if (d < 0 || d >= s->n_days || k < 0 || k >= s->n_kpi[d])
+        return -1;
+    const viz_kpi *now = viz_series_kpi(s, d, k);
+    if (now->achieved >= now->target)
+        return s->day[d];
+    int d0 = d - TREND_DAYS < 0 ? 0 : d - TREND_DAYS;
+    double before = 0;
+    for (int i = 0; i < s->n_kpi[d0]; i++)
+        if (strcmp(viz_series_kpi(s, d0, i)->label, now->label) == 0)
+            before = viz_series_kpi(s, d0, i)->achieved;
+    double days = (double)(s->day[d] - s->day[d0]);
+    double slope = days > 0 ? (now->achieved - before) / days : 0;
+    if (!(slope > 0))
+        return -1;
+    double ahead = ceil((now->target - now->achieved) / slope);
+    return ahead > 36500 ? -1 : s->day[d] + (int32_t)ahead;
+}
+
+viz_kpi_state viz_kpi_status(const viz_series *s, int d, int k)
+{
+    const viz_kpi *now = viz_series_kpi(s, d, k);
+    if (now->achieved >= now->target)
+        return VIZ_KPI_MET;
+    const viz_kpi_info *info = viz_series_kpi_info(s, now->label);
+    if (!info)
+        return VIZ_KPI_BEHIND;
+    int32_t day = s->day[d];
+    if (day > info->deadline)
+        return VIZ_KPI_MISSED;
+    double pace = viz_kpi_pace(info, day);
+    int32_t projected = viz_kpi_projected(s, d, k);
+    if (now->achieved >= pace || (projected >= 0 && projected <= info->deadline))
+        return VIZ_KPI_ON_TRACK;
+    return now->achieved >= 0.8 * pace ? VIZ_KPI_AT_RISK : VIZ_KPI_BEHIND;
+}
+
+const char *viz_kpi_state_name(viz_kpi_state st)
+{
+    static const char *const names[] = {"MISSED", "BEHIND", "AT RISK", "ON TRACK", "MET"};
+    return st >= VIZ_KPI_MISSED && st <= VIZ_KPI_MET ? names[st] : "?";
 }
 
 const char *viz_metric_name(viz_metric m)

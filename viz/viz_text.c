@@ -1,7 +1,8 @@
 /* viz_text.c: fonts and text drawing (see viz_text.h).
  *
  * Sizes are base point sizes times the layout scale, never below 9 px, so
- * text stays legible in a small window. Invariant: every font slot is open
+ * text stays legible in a small window. An optional CJK font (SDL_ttf has
+ * no fallback fonts) draws Chinese names separately. Invariant: every font slot is open
  * while the viz_text exists.
  */
 #include "viz/viz_text.h"
@@ -13,10 +14,31 @@
 
 struct viz_text {
     TTF_Font *font[VIZ_FONT_COUNT];
+    TTF_Font *cjk; /* NULL: no CJK font on this machine */
     double scale;
 };
 
-static const int base_size[VIZ_FONT_COUNT] = {11, 13, 13, 16, 24};
+/* Noto Sans CJK SC is face 2 of fonts-noto-cjk's collections. */
+static TTF_Font *open_cjk(int px)
+{
+    const char *env = getenv("ECNYSIM_CJK_FONT");
+    if (env && env[0])
+        return TTF_OpenFont(env, px);
+    static const char *const paths[] = {"/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+                                        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        TTF_Font *f = TTF_OpenFontIndex(paths[i], px, 2);
+        if (f)
+            return f;
+    }
+    return NULL;
+}
+
+static int px_of(viz_font f, double scale);
+
+/* Pixel sizes at scale 1 (1280x720); 1920x1080 is scale 1.5, so the
+ * smallest text there is 18 px, readable at 4 m on a projector. */
+static const int base_size[VIZ_FONT_COUNT] = {12, 14, 14, 18, 26};
 static const bool is_bold[VIZ_FONT_COUNT] = {false, false, true, true, true};
 
 static bool open_all(TTF_Font *out[VIZ_FONT_COUNT], double scale, char *why, size_t why_len)
@@ -58,6 +80,7 @@ viz_text *viz_text_open(double scale, char *why, size_t why_len)
         free(t);
         return NULL;
     }
+    t->cjk = open_cjk(px_of(VIZ_BOLD, scale));
     t->scale = scale;
     return t;
 }
@@ -68,6 +91,8 @@ void viz_text_close(viz_text *t)
         return;
     for (int i = 0; i < VIZ_FONT_COUNT; i++)
         TTF_CloseFont(t->font[i]);
+    if (t->cjk)
+        TTF_CloseFont(t->cjk);
     free(t);
 }
 
@@ -82,6 +107,10 @@ bool viz_text_scale(viz_text *t, double scale)
         TTF_CloseFont(t->font[i]);
         t->font[i] = f[i];
     }
+    if (t->cjk) { /* reopened at the new size; dropped if that fails */
+        TTF_CloseFont(t->cjk);
+        t->cjk = open_cjk(px_of(VIZ_BOLD, scale));
+    }
     t->scale = scale;
     return true;
 }
@@ -94,6 +123,41 @@ int viz_text_width(viz_text *t, viz_font f, const char *utf8)
     return w;
 }
 
+static int px_of(viz_font f, double scale)
+{
+    int px = (int)lround(base_size[f] * scale);
+    return px < 9 ? 9 : px;
+}
+
+int viz_text_size_px(const viz_text *t, viz_font f)
+{
+    return px_of(f, t->scale);
+}
+
+bool viz_text_has_cjk(const viz_text *t)
+{
+    return t->cjk != NULL;
+}
+
+int viz_text_width_cjk(viz_text *t, const char *utf8)
+{
+    int w = 0, h = 0;
+    if (t->cjk && utf8[0])
+        TTF_SizeUTF8(t->cjk, utf8, &w, &h);
+    return w;
+}
+
+static int draw_with(SDL_Renderer *r, TTF_Font *font, int x, int y, viz_align a, SDL_Color c, const char *utf8);
+
+int viz_text_draw_cjk(SDL_Renderer *r, viz_text *t, int x, int y, SDL_Color c, const char *utf8)
+{
+    if (!t->cjk || !utf8[0])
+        return 0;
+    /* Noto CJK's line is taller than DejaVu's: centre it on the bold line. */
+    int dy = (TTF_FontHeight(t->font[VIZ_BOLD]) - TTF_FontHeight(t->cjk)) / 2;
+    return draw_with(r, t->cjk, x, y + dy, VIZ_LEFT, c, utf8);
+}
+
 int viz_text_height(viz_text *t, viz_font f)
 {
     return TTF_FontHeight(t->font[f]);
@@ -101,9 +165,14 @@ int viz_text_height(viz_text *t, viz_font f)
 
 int viz_text_draw(SDL_Renderer *r, viz_text *t, viz_font f, int x, int y, viz_align a, SDL_Color c, const char *utf8)
 {
+    return draw_with(r, t->font[f], x, y, a, c, utf8);
+}
+
+static int draw_with(SDL_Renderer *r, TTF_Font *font, int x, int y, viz_align a, SDL_Color c, const char *utf8)
+{
     if (!utf8[0])
         return 0;
-    SDL_Surface *s = TTF_RenderUTF8_Blended(t->font[f], utf8, c);
+    SDL_Surface *s = TTF_RenderUTF8_Blended(font, utf8, c);
     if (!s)
         return 0;
     SDL_Texture *tex = SDL_CreateTextureFromSurface(r, s);

@@ -30,6 +30,14 @@ bool viz_text_scale(viz_text *t, double scale);
 /* Draws utf8 with its top at y, aligned on x. Returns the width drawn. */
 int viz_text_draw(SDL_Renderer *r, viz_text *t, viz_font f, int x, int y, viz_align a, SDL_Color c, const char *utf8);
 int viz_text_width(viz_text *t, viz_font f, const char *utf8);
+/* Chinese text, at the size of VIZ_BOLD, in a CJK font found at run time
+ * (ECNYSIM_CJK_FONT, else Noto Sans CJK SC of fonts-noto-cjk). Without one
+ * has_cjk is false and the two others draw nothing and measure 0. */
+bool viz_text_has_cjk(const viz_text *t);
+int viz_text_draw_cjk(SDL_Renderer *r, viz_text *t, int x, int y, SDL_Color c, const char *utf8);
+int viz_text_width_cjk(viz_text *t, const char *utf8);
 int viz_text_height(viz_text *t, viz_font f);
+/* The pixel size font f is open at. */
+int viz_text_size_px(const viz_text *t, viz_font f);
 
 #endif

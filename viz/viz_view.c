@@ -1,10 +1,14 @@
 /* viz_view.c: window, events and pacing (see viz_view.h).
  *
- * Pacing: a day is due 1000 / speed ms after the previous one; the window
- * is redrawn at most every 16 ms (and at least when something changed), so
- * a fast run skips frames rather than slowing down. Events are pumped while
- * a day is held, which is what makes pause and step work inside the run's
- * on_day hook. Invariant: the view never writes to a frame.
+ * Pacing (viz_pace): elapsed time earns days at the chosen speed; replay
+ * shows every whole day earned, several per frame when needed. The window
+ * is redrawn when something changed, at most once per frame budget: 16 ms,
+ * or twice the cost of the last redraw when that is longer, so drawing
+ * takes at most a third of the time and a slow renderer lowers the frame
+ * rate, not the simulated days per second. The header shows the achieved
+ * rate. Events are pumped while a day is held, which is what makes pause
+ * and step work inside the run's on_day hook. Invariant: the view never
+ * writes to a frame.
  */
 #include "viz/viz_view.h"
 
@@ -14,12 +18,12 @@
 
 #include "sim/calendar.h"
 #include "viz/viz_draw.h"
+#include "viz/viz_pace.h"
 #include "viz/viz_png.h"
 #include "viz/viz_text.h"
 
-#define SPEED_MIN 0.25
-#define SPEED_MAX 1024.0
-#define REDRAW_MS 16
+#define REDRAW_MS 16u
+#define NOTE_MS 4000u
 
 struct viz_view {
     SDL_Window *win;
@@ -27,9 +31,10 @@ struct viz_view {
     viz_text *text;
     viz_series *s;
     viz_state st;
+    viz_pace pace;
     bool exit_at_end, quit, step, dirty, live;
-    Uint32 last_day_ms, last_draw_ms;
-    char title[128], mode[16], note[256];
+    Uint32 last_draw_ms, draw_cost_ms, note_ms;
+    char title[128], mode[24], note[256];
 };
 
 viz_view *viz_view_open(const viz_view_opts *o, viz_series *s, char *why, size_t why_len)
@@ -65,12 +70,14 @@ viz_view *viz_view_open(const viz_view_opts *o, viz_series *s, char *why, size_t
     v->st.mode = v->mode;
     v->st.note = v->note;
     v->st.interactive = true;
-    if (o->speed_days_s > 0)
-        v->st.speed_days_s = o->speed_days_s;
+    viz_pace_init(&v->pace, o->speed_days_s, SDL_GetTicks());
+    v->st.speed_days_s = v->pace.speed_days_s;
     char caption[200];
     snprintf(caption, sizeof caption, "ecnysim · %s", v->title);
     v->win = SDL_CreateWindow(caption, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 1280, 720,
                               SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    if (v->win)
+        SDL_SetWindowMinimumSize(v->win, VIZ_VIEW_MIN_W, VIZ_VIEW_MIN_H);
     if (v->win)
         v->ren = SDL_CreateRenderer(v->win, -1, SDL_RENDERER_PRESENTVSYNC);
     if (v->win && !v->ren)
@@ -114,17 +121,36 @@ bool viz_view_quit_requested(const viz_view *v)
     return v->quit;
 }
 
+int viz_view_day_index(const viz_view *v)
+{
+    return v->st.day_index;
+}
+
 static void draw(viz_view *v, bool force)
 {
     Uint32 now = SDL_GetTicks();
-    if (!force && (!v->dirty || now - v->last_draw_ms < REDRAW_MS))
+    Uint32 budget = v->draw_cost_ms * 2 > REDRAW_MS ? v->draw_cost_ms * 2 : REDRAW_MS;
+    if (v->note[0] && now - v->note_ms > NOTE_MS) {
+        v->note[0] = '\0';
+        v->dirty = true;
+    }
+    if (!force && (!v->dirty || now - v->last_draw_ms < budget))
         return;
     int w, h;
     SDL_GetRendererOutputSize(v->ren, &w, &h);
+    v->st.speed_days_s = v->pace.speed_days_s;
+    v->st.achieved_days_s = v->pace.achieved_days_s;
     viz_draw(v->ren, v->text, v->s, &v->st, w, h);
     SDL_RenderPresent(v->ren);
-    v->last_draw_ms = now;
+    v->last_draw_ms = SDL_GetTicks();
+    v->draw_cost_ms = v->last_draw_ms - now;
     v->dirty = false;
+}
+
+static void set_note(viz_view *v, const char *text)
+{
+    snprintf(v->note, sizeof v->note, "%s", text);
+    v->note_ms = SDL_GetTicks();
 }
 
 static void save_png(viz_view *v)
@@ -135,13 +161,19 @@ static void save_png(viz_view *v)
     if (d >= 0 && d < viz_series_days(v->s))
         cal_format(viz_series_day(v->s, d), date);
     snprintf(path, sizeof path, "ecnysim-%s-%s.png", v->title[0] ? v->title : "view", date);
+    /* The saved picture is the snapshot of that date: no badge, no overlay. */
     viz_state st = v->st;
     st.help = false;
     st.note = NULL;
+    st.interactive = false;
+    st.paused = false;
+    st.mode = "SNAPSHOT";
+    char note[300];
     if (viz_png_save(v->s, &st, w, h, path, why, sizeof why))
-        snprintf(v->note, sizeof v->note, "saved %s", path);
+        snprintf(note, sizeof note, "saved %s", path);
     else
-        snprintf(v->note, sizeof v->note, "%s", why);
+        snprintf(note, sizeof note, "%s", why);
+    set_note(v, note);
 }
 
 static void handle(viz_view *v, const SDL_Event *e)
@@ -161,7 +193,17 @@ static void handle(viz_view *v, const SDL_Event *e)
         SDL_GetRendererOutputSize(v->ren, &w, &h);
         SDL_GetWindowSize(v->win, &ww, &wh);
         int x = ww ? e->button.x * w / ww : e->button.x, y = wh ? e->button.y * h / wh : e->button.y;
-        int hit = viz_hit_city(v->s, &v->st, w, h, x, y);
+        int32_t day = viz_timeline_day_at(v->text, v->s, &v->st, w, h, x, y);
+        if (day >= 0) { /* the story's scrubber: jump to that day (what has been simulated of it) */
+            int d = viz_series_index_of(v->s, day);
+            if (!v->live && d >= 0) {
+                v->st.day_index = d;
+                v->st.paused = true;
+            }
+            v->dirty = true;
+            break;
+        }
+        int hit = viz_hit_city(v->text, v->s, &v->st, w, h, x, y);
         v->st.selected = hit == v->st.selected ? -1 : hit;
         v->dirty = true;
         break;
@@ -188,13 +230,11 @@ static void handle(viz_view *v, const SDL_Event *e)
         case SDLK_PLUS:
         case SDLK_EQUALS:
         case SDLK_KP_PLUS:
-            if (v->st.speed_days_s < SPEED_MAX)
-                v->st.speed_days_s *= 2;
+            viz_pace_faster(&v->pace);
             break;
         case SDLK_MINUS:
         case SDLK_KP_MINUS:
-            if (v->st.speed_days_s > SPEED_MIN)
-                v->st.speed_days_s /= 2;
+            viz_pace_slower(&v->pace);
             break;
         case SDLK_TAB:
             v->st.metric = (viz_metric)((v->st.metric + ((e->key.keysym.mod & KMOD_SHIFT) ? VIZ_METRIC_COUNT - 1 : 1)) %
@@ -203,12 +243,34 @@ static void handle(viz_view *v, const SDL_Event *e)
         case SDLK_s:
             save_png(v);
             break;
+        case SDLK_f: {
+            bool full = (SDL_GetWindowFlags(v->win) & SDL_WINDOW_FULLSCREEN_DESKTOP) != 0;
+            SDL_SetWindowFullscreen(v->win, full ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP);
+            break;
+        }
+        case SDLK_LEFTBRACKET:
+            v->st.text_scale = v->st.text_scale > 0.75 ? v->st.text_scale - 0.1 : 0.7;
+            break;
+        case SDLK_RIGHTBRACKET:
+            v->st.text_scale = v->st.text_scale < 1.55 ? v->st.text_scale + 0.1 : 1.6;
+            break;
+        case SDLK_PAGEDOWN:
+            v->st.gauge_page++;
+            break;
+        case SDLK_PAGEUP:
+            v->st.gauge_page = v->st.gauge_page > 0 ? v->st.gauge_page - 1 : 0;
+            break;
         case SDLK_h:
             v->st.help = !v->st.help;
             break;
         case SDLK_HOME:
             if (!v->live && n)
                 v->st.day_index = 0;
+            v->st.paused = true;
+            break;
+        case SDLK_END:
+            if (!v->live && n)
+                v->st.day_index = n - 1;
             break;
         default:
             break;
@@ -226,15 +288,10 @@ static void pump(viz_view *v)
         handle(v, &e);
 }
 
-static Uint32 interval_ms(const viz_view *v)
-{
-    return (Uint32)(1000.0 / v->st.speed_days_s);
-}
-
 bool viz_view_live_day(viz_view *v, const snap_frame *f)
 {
     if (!viz_series_add_frame(v->s, f)) {
-        snprintf(v->note, sizeof v->note, "out of memory: the view stopped following the run");
+        set_note(v, "out of memory: the view stopped following the run");
         return !v->quit;
     }
     v->st.day_index = viz_series_days(v->s) - 1;
@@ -243,19 +300,19 @@ bool viz_view_live_day(viz_view *v, const snap_frame *f)
         pump(v);
         if (v->quit)
             return false;
+        Uint32 now = SDL_GetTicks();
         if (v->step) {
             v->step = false;
+            viz_pace_shown(&v->pace, 1, now);
             break;
         }
-        Uint32 now = SDL_GetTicks();
-        if (!v->st.paused && now - v->last_day_ms >= interval_ms(v))
+        if (viz_pace_due(&v->pace, now, v->st.paused) >= 1) {
+            viz_pace_shown(&v->pace, 1, now);
             break;
+        }
         draw(v, false);
-        SDL_Delay(v->st.paused ? 10 : 2);
+        SDL_Delay(v->st.paused ? 10 : 1);
     }
-    Uint32 now = SDL_GetTicks();
-    /* Keep the rate without bursting after a pause. */
-    v->last_day_ms = now - v->last_day_ms > 2 * interval_ms(v) ? now : v->last_day_ms + interval_ms(v);
     draw(v, false);
     return true;
 }
@@ -263,9 +320,13 @@ bool viz_view_live_day(viz_view *v, const snap_frame *f)
 void viz_view_play(viz_view *v, bool from_start)
 {
     int n = viz_series_days(v->s);
+    if (v->live) { /* the run has ended: the same keys now move through it */
+        v->live = false;
+        snprintf(v->mode, sizeof v->mode, "RUN ENDED");
+    }
     if (from_start || v->st.day_index < 0)
         v->st.day_index = n ? 0 : -1;
-    v->last_day_ms = SDL_GetTicks();
+    viz_pace_due(&v->pace, SDL_GetTicks(), true);
     v->dirty = true;
     draw(v, true);
     while (!v->quit) {
@@ -274,26 +335,23 @@ void viz_view_play(viz_view *v, bool from_start)
             break;
         bool at_end = v->st.day_index >= n - 1;
         Uint32 now = SDL_GetTicks();
+        int due = viz_pace_due(&v->pace, now, v->st.paused || at_end);
         if (v->step) {
             v->step = false;
             if (!at_end)
                 v->st.day_index++;
             v->dirty = true;
-        } else if (!at_end && !v->st.paused && now - v->last_day_ms >= interval_ms(v)) {
-            Uint32 due = (now - v->last_day_ms) / interval_ms(v);
-            v->st.day_index += (int)due;
-            if (v->st.day_index > n - 1)
-                v->st.day_index = n - 1;
-            v->last_day_ms += due * interval_ms(v);
+        } else if (due > 0 && !at_end) {
+            int left = n - 1 - v->st.day_index, shown = due < left ? due : left;
+            v->st.day_index += shown;
+            viz_pace_shown(&v->pace, shown, now);
             v->dirty = true;
-        } else if (at_end || v->st.paused) {
-            v->last_day_ms = now;
         }
         draw(v, false);
         if (v->exit_at_end && v->st.day_index >= n - 1) {
             draw(v, true);
             break;
         }
-        SDL_Delay(5);
+        SDL_Delay(2);
     }
 }

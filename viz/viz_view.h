@@ -17,13 +17,17 @@
 #include "sim/snapshot.h"
 #include "viz/viz_series.h"
 
+/* The smallest window: below it panels would overlap. */
+#define VIZ_VIEW_MIN_W 960
+#define VIZ_VIEW_MIN_H 540
+
 typedef struct viz_view viz_view;
 
 typedef struct {
     const char *title;  /* scenario name */
     const char *mode;   /* "LIVE" or "REPLAY" */
     bool exit_at_end;   /* close when the last day has been shown */
-    double speed_days_s; /* 0: the default (8) */
+    double speed_days_s; /* VIZ_PACE_MIN to VIZ_PACE_MAX; 0: the default (8) */
 } viz_view_opts;
 
 /* Opens a resizable window drawing series s (borrowed; it must outlive the
@@ -40,5 +44,7 @@ bool viz_view_live_day(viz_view *v, const snap_frame *f);
  * until the user quits, or, with exit_at_end, until the last day is shown. */
 void viz_view_play(viz_view *v, bool from_start);
 bool viz_view_quit_requested(const viz_view *v);
+/* The cursor (index of the day shown), -1 before the first day. */
+int viz_view_day_index(const viz_view *v);
 
 #endif
