@@ -18,7 +18,7 @@ P=tests/ensemble/posterior_small.csv
 
 cat > "$T/s.ini" <<INI
 [scenario]
-start = 2020-04-01
+start = 2022-01-10
 days = 25
 seed = 7
 scale = 2000
@@ -27,7 +27,7 @@ scale = 2000
 city = suzhou
 metric = wallets
 target = 1000
-deadline = 2020-04-25
+deadline = 2022-02-03
 INI
 
 # 1. four members over two sets (weights 1 and 3)
@@ -43,11 +43,11 @@ grep -q '^ecny_choice = 0.02$' "$T/e/run-0003/manifest.ini" || fail "member 3 la
 # weighted means on the last day, from all_daily.csv and runs.csv (set 12 weighs 3)
 for metric in aware payments_app; do
     want=$(awk -F, -v m=$metric 'NR == FNR { if (FNR > 1) w[$1] = ($6 == 12 ? 3 : 1); next }
-        $3 == "2020-04-25" && $5 == m { s += w[$1] * $6; t += w[$1] }
+        $3 == "2022-02-03" && $5 == m { s += w[$1] * $6; t += w[$1] }
         END { if (t > 0) printf "%.6g", s / t }' "$T/e/runs.csv" "$T/e/all_daily.csv")
-    plain=$(awk -F, -v m=$metric '$3 == "2020-04-25" && $5 == m { s += $6; t++ } END { printf "%.6g", s / t }' \
+    plain=$(awk -F, -v m=$metric '$3 == "2022-02-03" && $5 == m { s += $6; t++ } END { printf "%.6g", s / t }' \
         "$T/e/all_daily.csv")
-    got=$(awk -F, -v m=$metric '$2 == "2020-04-25" && $4 == m { printf "%.6g", $6 }' "$T/e/summary.csv")
+    got=$(awk -F, -v m=$metric '$2 == "2022-02-03" && $4 == m { printf "%.6g", $6 }' "$T/e/summary.csv")
     [ -n "$want" ] && [ "$want" = "$got" ] || fail "weighted mean of $metric: summary $got, expected $want"
     [ "$plain" != "$got" ] || fail "mean of $metric is the unweighted mean: weights ignored?"
 done
