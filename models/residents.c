@@ -71,7 +71,8 @@ static bool topup(wld_world *w, wld_city *c, led_acct wallet, int64_t amount_fen
 
 /* What a resident converts when short by short_fen: topup_yuan or what is
  * missing, but never past the wallet class's balance cap (a holder tops up
- * to the cap rather than have the conversion refused). */
+ * to the cap rather than have the conversion refused; 0 when even the
+ * shortfall would not fit: the purchase goes to an app). */
 static int64_t topup_amount(const wld_world *w, led_acct wallet, int64_t short_fen)
 {
     int64_t want = short_fen > w->p.topup_fen ? short_fen : w->p.topup_fen;
@@ -79,10 +80,20 @@ static int64_t topup_amount(const wld_world *w, led_acct wallet, int64_t short_f
     int64_t cap = k >= 1 && k <= 4 ? w->p.balance_cap_fen[k - 1] : 0;
     if (cap > 0) {
         int64_t room = cap - led_balance(w->ledger, wallet);
-        if (want > room && room >= short_fen)
+        if (room < short_fen)
+            return 0; /* the wallet cannot hold what the purchase needs: pay by app */
+        if (want > room)
             want = room;
     }
     return want;
+}
+
+/* A new wallet's first conversion: first_topup_yuan, at most the class's cap. */
+static int64_t first_topup_amount(const wld_world *w, led_acct wallet)
+{
+    int k = led_wallet_class(w->ledger, wallet);
+    int64_t cap = k >= 1 && k <= 4 ? w->p.balance_cap_fen[k - 1] : 0;
+    return cap > 0 && cap < w->p.first_topup_fen ? cap : w->p.first_topup_fen;
 }
 
 static void swap_adopters(wld_city *c, uint32_t i, uint32_t j)
@@ -136,7 +147,7 @@ uint32_t res_open_wallet(wld_world *w, wld_city *c, int segment, int32_t day, gs
     c->wallets_by_bank[bank]++;
     c->new_by_bank[bank]++;
     if (w->p.first_topup_fen > 0)
-        topup(w, c, acct, topup_amount(w, acct, w->p.first_topup_fen));
+        topup(w, c, acct, first_topup_amount(w, acct));
     return a;
 }
 
@@ -336,7 +347,7 @@ static bool post_one(wld_world *w, wld_city *c, uint32_t a, led_acct merchant, i
     if (why == LED_R_INSUFFICIENT) {
         int64_t short_fen = amount - led_balance(w->ledger, wallet);
         int64_t want = topup_amount(w, wallet, short_fen);
-        if (topup(w, c, wallet, want))
+        if (want > 0 && topup(w, c, wallet, want))
             why = led_pay(w->ledger, wallet, merchant, amount);
     }
     if (why != LED_OK)
@@ -434,7 +445,7 @@ static void shop_flush(wld_world *w, wld_city *c, shop_batch *b, int32_t day)
         if (why == LED_R_INSUFFICIENT) {
             int64_t short_fen = amount - led_balance(w->ledger, wallet);
             int64_t want = topup_amount(w, wallet, short_fen);
-            if (topup(w, c, wallet, want))
+            if (want > 0 && topup(w, c, wallet, want))
                 why = led_pay(w->ledger, wallet, merchant, amount);
         }
         if (why != LED_OK) {

@@ -230,9 +230,10 @@ static double elderly_share_of_awareness(const char *contact_age_pct)
     snprintf(age, sizeof age, "adoption.contact_age_pct=%s", contact_age_pct);
     const char *sets[] = {"adoption.whitelist_start_pct=100", "adoption.awareness_promo=0.0005",
                           "adoption.awareness_wom=0.5", "adoption.contact_area_pct=0", "adoption.invite_aware_rate=0",
-                          age};
+                          "adoption.ceiling_pct=100", "adoption.download_rate=0.05", "adoption.download_wom=0",
+                          "adoption.open_rate=1", "adoption.usefulness_weight=0", age};
     fixture f;
-    build(&f, small_city, sets, 6);
+    build(&f, small_city, sets, 11);
     run_days(&f, 30);
     const wld_city *c = &f.w->city[0];
     int64_t old_total = 0, old_heard = 0, all_total = 0, all_heard = 0;
