@@ -80,6 +80,7 @@ typedef struct {
     char key[128];
     double start, lo, hi;
     bool integer; /* an INT key: its value is rounded */
+    bool money;   /* a MONEY key: rounded to the fen */
 } tgt_param;
 
 typedef struct {
@@ -502,7 +503,7 @@ typedef struct {
 static double param_value(const tgt_param *p, double x)
 {
     double v = fmin(p->hi, fmax(p->lo, p->start * exp(x)));
-    return p->integer ? round(v) : v;
+    return p->integer ? round(v) : p->money ? round(v * 100.0) / 100.0 : v;
 }
 
 static int build_sets(const tgt_opts *o, const double *x, char (*text)[192], const char **sets)
@@ -511,7 +512,7 @@ static int build_sets(const tgt_opts *o, const double *x, char (*text)[192], con
     for (int i = 0; i < o->n_sets; i++)
         sets[n++] = o->sets[i];
     for (int k = 0; k < o->n_p; k++) {
-        snprintf(text[k], 192, o->p[k].integer ? "%s=%.0f" : "%s=%.6g", o->p[k].key,
+        snprintf(text[k], 192, o->p[k].integer ? "%s=%.0f" : o->p[k].money ? "%s=%.2f" : "%s=%.6g", o->p[k].key,
                  x ? param_value(&o->p[k], x[k]) : o->p[k].start);
         sets[n++] = text[k];
     }
@@ -660,6 +661,7 @@ static bool add_params(tgt_opts *o, const char *list)
         p->lo = k->min;
         p->hi = k->max;
         p->integer = k->type == SCN_INT;
+        p->money = k->type == SCN_MONEY;
         if (!(p->start > 0)) {
             fprintf(stderr, "ecnysim: --fit: '%s' starts at %g: expected a positive value (the fit works in log "
                             "space)\n", tok, p->start);
@@ -689,7 +691,7 @@ static bool write_defaults(const char *path, const tgt_opts *o, const double *x,
         snprintf(macro, sizeof macro, "CAL_%s", o->p[k].key);
         for (char *c = macro; *c; c++)
             *c = *c == '.' ? '_' : (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
-        fprintf(h, "#define %s \"%.4g\"\n", macro, param_value(&o->p[k], x[k]));
+        fprintf(h, o->p[k].money ? "#define %s \"%.2f\"\n" : "#define %s \"%.4g\"\n", macro, param_value(&o->p[k], x[k]));
     }
     fprintf(h, "\n#endif\n");
     if (fclose(h) != 0 || rename(tmp, path) != 0) {
@@ -702,11 +704,14 @@ static bool write_defaults(const char *path, const tgt_opts *o, const double *x,
 
 /* ------------------------------------------------------------ ABC ensemble */
 
-/* Draws n points: each key log-normally around the fit (sd 0.25 in log,
- * ~ +-28 %), runs them, and keeps the plausible ones: every scored row within
- * a discrepancy band (|log ratio| <= log 2, as the pass rule's 2x bound)
- * and a loss within 1.5x of the fit's plus 1 (the model's own discrepancy).
- * Writes the kept points as the ensemble file. */
+#define ABC_SD 0.08 /* the proposal's sd in the log of each key: ~ +-8 % */
+
+/* Draws n points: each key log-normally around the fit (sd ABC_SD in log),
+ * runs them, and keeps the plausible ones (history matching):
+ * every scored row within its band (2x, or the fit's own miss of the row if
+ * wider, times 1.5: the model's discrepancy there) and a loss within 1.5x
+ * of the fit's plus 1. The first point is the fit itself. Writes the kept
+ * points as the ensemble file. */
 static bool abc(tgt_set *T, const tgt_opts *o, const double *x_fit, double f_fit, err_list *errs)
 {
     FILE *out = NULL;
@@ -719,12 +724,13 @@ static bool abc(tgt_set *T, const tgt_opts *o, const double *x_fit, double f_fit
     }
     fprintf(out, "# posterior.csv: an ensemble of plausible behavioural parameter sets (made by `make calibrate`:\n"
                  "# ecnysim targets --abc %d). Approximate Bayesian computation by history matching: %d points\n"
-                 "# drawn log-normally (sd 0.25 in log) around the joint fit of data/targets.csv, each run over\n"
+                 "# drawn log-normally (sd 0.08 in the log of each key) around the joint fit of data/targets.csv, each run over\n"
                  "# seeds", o->abc, o->abc);
     for (int s = 0; s < o->n_seeds; s++)
         fprintf(out, "%s%llu", s ? "," : " ", (unsigned long long)o->seeds[s]);
-    fprintf(out, "; a point is kept when every scored row is within 2x of its published figure and\n"
-                 "# its loss is within 1.5 x the fit's + 1. weight: 1 for every kept point (equal weights).\n"
+    fprintf(out, "; a point is kept when every scored row is within its band (2x of the published figure,\n"
+                 "# or the fit's own miss of it if wider, x 1.5: the model's discrepancy) and its loss is within\n"
+                 "# 1.5 x the fit's + 1. weight: 1 for every kept point (equal weights).\n"
                  "# Set 1 is the fit itself (the shipped defaults).\n"
                  "# 'ecnysim run S.ini --ensemble N' runs over these rows (docs/calibration.md).\n");
     fprintf(out, "set,weight");
@@ -732,26 +738,34 @@ static bool abc(tgt_set *T, const tgt_opts *o, const double *x_fit, double f_fit
         fprintf(out, ",%s", o->p[k].key);
     fprintf(out, "\n");
     gsl_rng *r = rng_stream_alloc(20260101, 0, 99);
-    double *model = calloc((size_t)T->n, sizeof *model);
+    double *model = calloc((size_t)T->n, sizeof *model), *at_fit = calloc((size_t)T->n, sizeof *at_fit);
     char set_text[TGT_MAX_FIT][192];
     const char *sets[TGT_MAX_SETS + TGT_MAX_FIT];
     int kept = 0;
-    bool ok = r && model;
+    bool ok = r && model && at_fit;
     /* the fit itself is the first member */
     for (int i = 0; i < o->abc && ok; i++) {
         double x[TGT_MAX_FIT];
         for (int k = 0; k < o->n_p; k++)
-            x[k] = x_fit[k] + (i == 0 ? 0 : 0.25 * gsl_ran_ugaussian_ratio_method(r));
+            x[k] = x_fit[k] + (i == 0 ? 0 : ABC_SD * gsl_ran_ugaussian_ratio_method(r));
         int n = build_sets(o, x, set_text, sets);
         if (!evaluate(T, o, sets, n, model, errs)) {
             ok = false;
             break;
         }
         double f = loss(T, model, NULL);
+        if (i == 0)
+            memcpy(at_fit, model, sizeof(double) * (size_t)T->n);
+        /* History matching: a row's band is 2x, or the fit's own miss of it
+         * (the model's discrepancy there) widened by 50 %, whichever is wider. */
         bool plausible = f <= 1.5 * f_fit + 1.0;
-        for (int t = 0; t < T->n && plausible; t++)
-            if (row_scored(&T->row[t]) && fabs(log_ratio(model[t], T->row[t].value)) > log(2.0))
+        for (int t = 0; t < T->n && plausible; t++) {
+            if (!row_scored(&T->row[t]))
+                continue;
+            double band = fmax(log(2.0), fabs(log_ratio(at_fit[t], T->row[t].value))) + log(1.5);
+            if (fabs(log_ratio(model[t], T->row[t].value)) > band)
                 plausible = false;
+        }
         if (!o->quiet) {
             fprintf(stderr, "\r  abc: point %d/%d, loss %.4f, kept %d   ", i + 1, o->abc, f, kept + plausible);
             fflush(stderr);
@@ -760,13 +774,14 @@ static bool abc(tgt_set *T, const tgt_opts *o, const double *x_fit, double f_fit
             continue;
         fprintf(out, "%d,1", ++kept);
         for (int k = 0; k < o->n_p; k++)
-            fprintf(out, ",%.4g", param_value(&o->p[k], x[k]));
+            fprintf(out, o->p[k].money ? ",%.2f" : ",%.4g", param_value(&o->p[k], x[k]));
         fprintf(out, "\n");
     }
     if (!o->quiet)
         fprintf(stderr, "\n");
     gsl_rng_free(r);
     free(model);
+    free(at_fit);
     if (fclose(out) != 0 || !ok || kept == 0 || rename(tmp, o->posterior_out) != 0) {
         if (ok && kept == 0)
             err_add(errs, "abc: no point of %d was plausible: the ensemble was not written", o->abc);
@@ -1003,7 +1018,7 @@ int cli_targets(int argc, char **argv)
     if (o.n_p) {
         printf("fitted:");
         for (int k = 0; k < o.n_p; k++)
-            printf(" %s=%.4g", o.p[k].key, param_value(&o.p[k], x[k]));
+            printf(o.p[k].money ? " %s=%.2f" : " %s=%.4g", o.p[k].key, param_value(&o.p[k], x[k]));
         printf("\n");
     }
     FILE *md = o.markdown_out ? fopen(o.markdown_out, "w") : NULL;
