@@ -3,7 +3,7 @@
  * In one run, interleaved rounds (best pass of each loop reported, as this
  * shared VM's timings vary by up to 2x): (1) the machine limit, measured by
  * running BUILD/bench/limit_probe (a verbatim copy of
- * shared/tools/limit-probe.c) as a separate process with the same accounts
+ * the reference limit probe) as a separate process with the same accounts
  * and transfers, so the ratio is against the yardstick itself (an in-process
  * copy of its loop came out below the standalone probe in 8 of 9 paired runs
  * and flattered the ratio; it is used only when the probe cannot be run);

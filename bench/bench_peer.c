@@ -1,4 +1,4 @@
-/* bench_peer: the declared payments economy (shared/benchmarks/payments_economy.md)
+/* bench_peer: the declared payments economy (docs/benchmark.md)
  * against its Mesa reference, whole process against whole process.
  *
  * For 10,000, 100,000 and 1,000,000 residents x 30 days, seed 1, runs

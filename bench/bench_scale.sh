@@ -1,10 +1,10 @@
 #!/bin/sh
-# bench_scale.sh BUILD: the scale table of shared/DESIGN.md's performance targets.
+# bench_scale.sh BUILD: the scale table of docs/performance.md's performance targets.
 #
 #   engine events/s      BUILD/bench/bench_engine (1 M and 10 M pending events)
 #   ledger transfers/s   BUILD/bench/bench_ledger, with the machine limit measured
 #                        in the same run by BUILD/bench/limit_probe (a copy of
-#                        shared/tools/limit-probe.c) in its own process, and the ratio
+#                        the reference limit probe) in its own process, and the ratio
 #   Suzhou 1:1 vs limit  the 1:1 run's own ledger operations (ledger.csv: every posted
 #                        transfer and every refusal), priced at the probe's rate from
 #                        BUILD/bench/limit_probe.out (this same make bench), beside the
@@ -52,7 +52,7 @@ timed() { # LABEL RESIDENTS SCENARIO ARGS...: one run, one table row; keeps $TMP
 # The probe's rate from this make bench (limit_probe's own run), else run it now.
 probe_rate=$(out_of limit_probe | sed -n 's/.*transfers_per_s=\([0-9.]*\).*/\1/p' | tail -n 1)
 
-echo "scale table (shared/DESIGN.md targets)"
+echo "scale table (docs/performance.md targets)"
 out_of bench_engine 10000000 | awk -F'[ =]' '/events_per_s/ {
     printf "%-34s %10.0f events/s (%s pending)\n", "engine: schedule + dispatch", $8, $2 }'
 out_of bench_ledger 13000000 20000000 1 | awk -F= '

@@ -1,6 +1,6 @@
 /* limit_probe.c: the machine's ceiling for a ledger-style workload, for `make bench`.
  *
- * A verbatim copy of shared/tools/limit-probe.c (the project's reference
+ * A verbatim copy of the reference limit probe (the project's reference
  * probe, by the benchmark's authors; only this comment is added), built as
  * BUILD/bench/limit_probe so that `make bench` measures the limit in a
  * separate process with exactly that code: bench_ledger runs it between its

@@ -1,4 +1,4 @@
-/* peer.c: the declared payments economy (shared/benchmarks/payments_economy.md)
+/* peer.c: the declared payments economy (docs/benchmark.md)
  * on ecnysim's engine and ledger. A day is: the day-start hook (adoption),
  * one shopping event at noon, the day-end hook (merchants, redemption, row).
  *

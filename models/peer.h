@@ -1,4 +1,4 @@
-/* peer.h: the declared payments economy of shared/benchmarks/payments_economy.md
+/* peer.h: the declared payments economy of docs/benchmark.md
  * (prefix peer_), on ecnysim's engine and ledger.
  *
  * N residents, N div 20 merchants, 6 banks; adoption by innovation and by

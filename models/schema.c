@@ -4,7 +4,7 @@
  * against it, `ecnysim describe` prints it, docs/scenario-reference.md is
  * generated from it and the manifest lists every key it declares with its
  * resolved value. Behavioural defaults come from the published figures in
- * shared/reference (see docs/calibration.md for which figure set which key).
+ * data/sources.md (see docs/calibration.md for which figure set which key).
  * Ranges are inclusive; money is in yuan (at most 2 decimals), held as fen.
  */
 #include "models/schema.h"
@@ -140,7 +140,7 @@ static const scn_key sweep_keys[] = {
     {"outputs", SCN_CHOICE, "all", 0, 0, "", "all: run folders, runs.csv, all_daily.csv, summaries; summary: runs.csv and the summaries only (no all_daily.csv, run folders removed once summarised): for large ensembles", "all|summary"},
 };
 
-/* [peer]: the declared payments economy (shared/benchmarks/payments_economy.md,
+/* [peer]: the declared payments economy (docs/benchmark.md,
  * models/peer.c); defaults are the declared constants. */
 static const scn_key peer_keys[] = {
     {"residents", SCN_INT, "0", 0, 1e9, "residents", "run the declared payments economy with this many residents instead of the [city] world (0: off)", NULL},
@@ -330,7 +330,7 @@ static const scn_section sections[] = {
     {"bank", true, false, "An operating bank's marketing campaign; NAME is its 'bank' in data/banks.csv (icbc, abc, boc, ccb, ...).", bank_keys, N_KEYS(bank_keys)},
     {"firms", false, false, "Firms' corporate wallets, supplier (B2B) payments and taxes.", firms_keys, N_KEYS(firms_keys)},
     {"government", false, false, "The city governments' fiscal payments in e-CNY.", government_keys, N_KEYS(government_keys)},
-    {"peer", false, false, "The declared payments economy benchmark (shared/benchmarks/payments_economy.md): residents > 0 runs it instead of the cities.", peer_keys, N_KEYS(peer_keys)},
+    {"peer", false, false, "The declared payments economy benchmark (docs/benchmark.md): residents > 0 runs it instead of the cities.", peer_keys, N_KEYS(peer_keys)},
     {"sweep", false, false, "Batch runs of this scenario: swept keys and replications ('ecnysim run' runs them all; docs/research.md).", sweep_keys, N_KEYS(sweep_keys)},
     {"airdrop", true, false, "A lottery red-envelope airdrop (Shenzhen Luohu 2020): sign-up, draw, earmarked envelopes, claw-back.", airdrop_keys, N_KEYS(airdrop_keys)},
     {"transit", true, false, "Bus or metro lines accepting e-CNY: rides, peaks, promotional fares, offline taps.", transit_keys, N_KEYS(transit_keys)},

@@ -21,7 +21,7 @@
 
 enum { EV_SHOP = 1, EV_B2B = 2, EV_FISCAL = 3 };
 
-/* Published limits (shared/reference/ecny_facts.md 1.1); class 3 is not
+/* Published limits (data/sources.md, ecny_facts 1.1); class 3 is not
  * published and interpolated. Values in fen, 0 = no cap. */
 static const led_class_limits published_limits[4] = {
     {0, 0, 0, 0},

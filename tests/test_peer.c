@@ -1,5 +1,5 @@
 /* test_peer.c: the declared payments economy (models/peer.c) against the
- * published Mesa reference (shared/benchmarks/payments_economy.md): 10,000
+ * published Mesa reference (docs/benchmark.md): 10,000
  * residents x 30 days over 10 seeds, means inside the published ranges; the
  * ledger and the benchmark's invariant after every run; determinism; and the
  * per-merchant path (the exact fallback of the merchant shortcut) against
