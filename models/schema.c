@@ -116,10 +116,10 @@ static const scn_key firms_keys[] = {
 };
 
 static const scn_key government_keys[] = {
-    {"start", SCN_DATE, "2022-01-01", DATE_MIN, DATE_MAX, "date", "first day fiscal payments are made in e-CNY, or the city's pilot start if later (fiscal e-CNY payments began at scale in 2022)", NULL},
+    {"start", SCN_DATE, "2022-06-01", DATE_MIN, DATE_MAX, "date", "first day fiscal payments are made in e-CNY, or the city's pilot start if later (fiscal e-CNY payments began at scale in 2022; the national value grew 18-fold from Aug 2022 to Jun 2023: set by the joint fit)", NULL},
     {"spending_gdp_pct", SCN_REAL, "11", 0, 100, "% of GDP", "fiscal spending a year as a share of the area's GDP (Suzhou 2021: ~19,600 yuan per resident of 177,000)", NULL},
     {"ecny_pct", SCN_REAL, CAL_GOVERNMENT_ECNY_PCT, 0, 100, "%", "share of fiscal spending paid in e-CNY once ramped up, to payees that hold a wallet", NULL},
-    {"ramp_days", SCN_INT, "365", 1, 3650, "days", "days from start over which the e-CNY share grows linearly to ecny_pct", NULL},
+    {"ramp_days", SCN_INT, "180", 1, 3650, "days", "days from start over which the e-CNY share grows linearly to ecny_pct", NULL},
     {"g2p_pct", SCN_REAL, "30", 0, 100, "%", "share of e-CNY fiscal spending paid to residents (social security, subsidies); the rest to firms", NULL},
     {"g2b_median_yuan", SCN_MONEY, "20000", 1, 1e9, "yuan", "median payment to a firm (procurement, subsidies)", NULL},
     {"g2p_median_yuan", SCN_MONEY, "300", 0.01, 1e7, "yuan", "median payment to a resident", NULL},
