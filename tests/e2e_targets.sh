@@ -1,0 +1,72 @@
+#!/bin/sh
+# e2e_targets.sh: 'ecnysim targets' (docs/calibration.md) on a small targets
+# file made from a run with a known parameter:
+# 1. the model's own figures are met (ratio 1.00, exit 0) and the same rows
+#    scaled by 3 fail the pass rule (exit 1);
+# 2. the joint fit recovers awareness_promo = 0.01 from a start of 0.004
+#    (within 15 %), and --write-defaults writes it as a header macro;
+# 3. --abc writes an ensemble file whose first set is the fit;
+# 4. a bad targets file exits 2 naming FILE:LINE.
+# About ten seconds.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+BIN=${ECNYSIM_BIN:-build/release/ecnysim}
+T=$(mktemp -d "${TMPDIR:-/tmp}/ecnysim-targets.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT INT TERM
+fail() { echo "FAIL: $*"; exit 1; }
+
+cat > "$T/s.ini" <<INI
+[scenario]
+start = 2022-01-10
+end = 2022-03-31
+seed = 1
+scale = 2000
+[city.suzhou]
+INI
+"$BIN" run "$T/s.ini" --quiet --set adoption.awareness_promo=0.01 --out "$T/truth" || fail "truth run"
+col() { head -1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }
+c=$(col "$T/truth/daily.csv" adopters)
+{
+    echo "id,area,scenario,metric,kind,date_from,date_to,value,confidence,weight,source,note"
+    for d in 2022-02-01 2022-02-20 2022-03-10 2022-03-31; do
+        v=$(awk -F, -v d=$d -v c="$c" '$1 == d { print $c }' "$T/truth/daily.csv")
+        echo "adopters_$d,suzhou,$T/s.ini,adopters,level,,$d,$v,official,1,truth run,"
+    done
+} > "$T/t.csv"
+[ "$(wc -l < "$T/t.csv")" -eq 5 ] || fail "targets file: $(cat "$T/t.csv")"
+
+# 1. met at the truth, failed three times off
+"$BIN" targets --targets "$T/t.csv" --seeds 1 --set adoption.awareness_promo=0.01 > "$T/ok.out" 2>&1 \
+    || { cat "$T/ok.out"; fail "the model's own figures did not pass"; }
+grep -q "^adopters_2022-03-31 .* 1.00  official   ok" "$T/ok.out" || fail "no ratio 1.00 row: $(cat "$T/ok.out")"
+grep -q "4 of 4 scored rows within +-25 %" "$T/ok.out" || fail "summary: $(tail -1 "$T/ok.out")"
+awk -F, 'NR == 1 { print; next } { $8 = $8 * 3; print }' OFS=, "$T/t.csv" > "$T/t3.csv"
+if "$BIN" targets --targets "$T/t3.csv" --seeds 1 --set adoption.awareness_promo=0.01 > "$T/bad.out" 2>&1; then
+    fail "rows three times off passed"
+fi
+grep -q "beyond 2x" "$T/bad.out" || fail "no summary on a failed rule"
+echo "ok: the pass rule"
+
+# 2. the fit recovers the known value
+"$BIN" targets --targets "$T/t.csv" --seeds 1 --set adoption.awareness_promo=0.004 --fit adoption.awareness_promo \
+    --max-evals 60 --write-defaults "$T/cal.h" --quiet > "$T/fit.out" 2>&1 || { cat "$T/fit.out"; fail "fit"; }
+fitted=$(sed -n 's/^fitted: adoption.awareness_promo=//p' "$T/fit.out")
+awk -v f="$fitted" 'BEGIN { e = (f - 0.01) / 0.01; if (e < 0) e = -e; exit !(e <= 0.15) }' \
+    || fail "fitted awareness_promo '$fitted' is not within 15 % of 0.01"
+grep -q "^#define CAL_ADOPTION_AWARENESS_PROMO \"$fitted\"" "$T/cal.h" || fail "header lacks the fitted value"
+echo "ok: the fit recovered $fitted (true 0.01)"
+
+# 3. the ensemble starts with the fit
+"$BIN" targets --targets "$T/t.csv" --seeds 1 --fit adoption.awareness_promo --set adoption.awareness_promo=0.01 \
+    --max-evals 1 --abc 5 --posterior "$T/post.csv" --quiet > "$T/abc.out" 2>&1 || { cat "$T/abc.out"; fail "abc"; }
+grep -qx "set,weight,adoption.awareness_promo" "$T/post.csv" || fail "posterior header: $(grep -v '^#' "$T/post.csv" | head -1)"
+grep -qx "1,1,0.01" "$T/post.csv" || fail "set 1 is not the fit: $(grep -v '^#' "$T/post.csv" | sed -n 2p)"
+echo "ok: the ensemble"
+
+# 4. a bad file
+sed 's/,level,/,levl,/' "$T/t.csv" > "$T/kind.csv"
+"$BIN" targets --targets "$T/kind.csv" --seeds 1 > "$T/kind.out" 2>&1
+rc=$?
+[ "$rc" -eq 2 ] || fail "a bad kind exited $rc, expected 2"
+grep -q "kind.csv:3: column 'kind' is 'levl': expected level or sum" "$T/kind.out" || fail "message: $(cat "$T/kind.out")"
+echo "e2e_targets: ok"
