@@ -92,6 +92,7 @@ typedef struct {
     tgt_param p[TGT_MAX_FIT];
     int n_p;
     int max_evals, jobs, abc, loao_evals;
+    double step; /* the pattern search's first step, in log units */
     bool loao, quiet;
     const char *write_defaults, *posterior_out, *markdown_out;
 } tgt_opts;
@@ -877,7 +878,7 @@ static void loao(tgt_set *T, const tgt_opts *o, const double *x_fit, FILE *to, F
 static void usage(FILE *to)
 {
     fprintf(to, "usage: ecnysim targets [--targets FILE] [--seeds 1,2,3] [--jobs J] [--set section.key=value]...\n"
-                "                       [--fit section.key,... [--max-evals N] [--write-defaults FILE]]\n"
+                "                       [--fit section.key,... [--max-evals N] [--step S] [--write-defaults FILE]]\n"
                 "                       [--loao [--loao-evals N]] [--abc N --posterior FILE] [--markdown FILE] [--quiet]\n"
                 "  Runs the scenarios named in the targets file (default data/targets.csv) and prints every\n"
                 "  published figure beside the model's (mean over the seeds). Exit 0 when at least 90 %% of\n"
@@ -914,6 +915,7 @@ int cli_targets(int argc, char **argv)
     o.max_evals = 300;
     o.jobs = 1;
     o.loao_evals = 40;
+    o.step = 0.7;
     const char *fit_list = NULL;
     for (int i = 2; i < argc; i++) {
         const char *s = argv[i];
@@ -921,7 +923,8 @@ int cli_targets(int argc, char **argv)
         bool needs = strcmp(s, "--targets") == 0 || strcmp(s, "--seeds") == 0 || strcmp(s, "--set") == 0 ||
                      strcmp(s, "--fit") == 0 || strcmp(s, "--max-evals") == 0 || strcmp(s, "--jobs") == 0 ||
                      strcmp(s, "--write-defaults") == 0 || strcmp(s, "--abc") == 0 ||
-                     strcmp(s, "--posterior") == 0 || strcmp(s, "--markdown") == 0 || strcmp(s, "--loao-evals") == 0;
+                     strcmp(s, "--posterior") == 0 || strcmp(s, "--markdown") == 0 || strcmp(s, "--loao-evals") == 0 ||
+                     strcmp(s, "--step") == 0;
         if (needs && !next) {
             fprintf(stderr, "ecnysim: targets: %s needs a value\n", s);
             usage(stderr);
@@ -962,6 +965,13 @@ int cli_targets(int argc, char **argv)
                 o.abc = (int)v;
             else
                 o.loao_evals = (int)v;
+        } else if (strcmp(s, "--step") == 0) {
+            double v = strtod(argv[++i], &end);
+            if (*end || !(v >= 0.02 && v <= 3)) {
+                fprintf(stderr, "ecnysim: targets: --step '%s': expected a number from 0.02 to 3 (log units)\n", argv[i]);
+                return EXIT_BADINPUT;
+            }
+            o.step = v;
         } else if (strcmp(s, "--write-defaults") == 0) {
             o.write_defaults = argv[++i];
         } else if (strcmp(s, "--posterior") == 0) {
@@ -999,7 +1009,7 @@ int cli_targets(int argc, char **argv)
     }
     double x[TGT_MAX_FIT] = {0};
     int status = EXIT_OK;
-    if (o.n_p > 0 && o.max_evals > 1 && !fit(&T, &o, NULL, o.max_evals, 0.7, x, errs))
+    if (o.n_p > 0 && o.max_evals > 1 && !fit(&T, &o, NULL, o.max_evals, o.step, x, errs))
         status = EXIT_RUNTIME;
     double *model = calloc((size_t)T.n, sizeof *model);
     char set_text[TGT_MAX_FIT][192];
