@@ -1,4 +1,4 @@
-/* main_calib.c: 'ecnysim calibrate': fits real-valued scenario keys to
+/* calibrate.c: 'ecnysim calibrate': fits real-valued scenario keys to
  * observed series.
  *
  * Targets are rows (date, city, metric, value[, weight]) naming any column of
@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 
 #include "models/schema.h"
-#include "sim/main_batch.h"
+#include "cli/batch.h"
 #include "sim/output.h"
 #include "sim/scenario.h"
 #include "sim/stats.h"

@@ -1,4 +1,4 @@
-/* main_batch.c: batches of runs: replications, sweeps, parallel jobs, and
+/* batch.c: batches of runs: replications, sweeps, parallel jobs, and
  * their summaries (the 'run' command's batch side and 'summarize').
  *
  * A batch is points x replications: the points are the full factorial of the
@@ -38,7 +38,7 @@
 #include "models/schema.h"
 #include "models/world.h"
 #include "sim/dist.h"
-#include "sim/main_batch.h"
+#include "cli/batch.h"
 #include "sim/output.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"

@@ -1,5 +1,5 @@
-/* main_batch.h: the batch runner shared by the CLI's batch, calibrate and
- * rerun commands (sim/main_batch.c, main_calib.c, main_rerun.c; prefix bat_).
+/* batch.h: the batch runner shared by the CLI's batch, calibrate and
+ * rerun commands (cli/batch.c, calibrate.c, rerun.c; prefix bat_).
  * Internal to the command line, like cli.h.
  */
 #ifndef ECNYSIM_MAIN_BATCH_H
@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/cli.h"
+#include "cli/cli.h"
 #include "sim/error.h"
 #include "sim/progress.h"
 
@@ -49,7 +49,7 @@ uint64_t bat_seed(uint64_t base, int replication);
 int bat_execute(const bat_exec *x, const bat_run *runs, int n_runs, int *n_done, bool *interrupted);
 
 /* 'run' with a batch under mpirun, called on every rank when there is more
- * than one (sim/main_mpi.c): rank 0 plans, checks and creates the batch
+ * than one (cli/mpi.c): rank 0 plans, checks and creates the batch
  * folder, broadcasts its temporary path, and every rank runs its share of
  * the runs into it (bat_exec.rank/ranks); rank 0 assembles the combined
  * files exactly as cli_batch does. Returns the exit status: the batch's on

@@ -1,8 +1,12 @@
-/* main_view.c: the view commands: 'run --view' (a live window over a run),
+/* view.c: the view commands: 'run --view' (a live window over a run),
  * 'replay DIR' (a finished run played from its CSV files) and 'snapshot'
  * (one frame to PNG, headless). This file and viz/ are the only code that
  * touches SDL; the run itself is cli_run with an on_day hook, so a run with
  * --view writes exactly the files of the same run without it.
+ *
+ * It is compiled into the plug-in ecnysim-view.so with viz/, not into the
+ * program, yet it lives in cli/: it wires the models and the view together,
+ * and viz/ includes only sim/ (tests/e2e_architecture.sh).
  *
  * snapshot of a scenario simulates in memory up to the date and writes no
  * results at all (nothing to clean up); snapshot of a results folder reads
@@ -21,7 +25,7 @@
 #include "models/schema.h"
 #include "models/world.h"
 #include "sim/calendar.h"
-#include "sim/cli.h"
+#include "cli/cli.h"
 #include "sim/engine.h"
 #include "sim/error.h"
 #include "sim/scenario.h"

@@ -1,4 +1,4 @@
-/* main_run.c: the run, validate and describe commands.
+/* run.c: the run, validate and describe commands.
  *
  * A run writes its results folder under a temporary name and moves it into
  * place only when complete, so a failed run leaves nothing behind and harms
@@ -19,7 +19,7 @@
 #include "models/schema.h"
 #include "models/world.h"
 #include "sim/calendar.h"
-#include "sim/cli.h"
+#include "cli/cli.h"
 #include "sim/engine.h"
 #include "sim/error.h"
 #include "sim/output.h"
@@ -164,7 +164,7 @@ static int load_all(const cli_args *a, scn_doc **doc_out, dat_set **data_out, wl
         else if (!have && !data_dir_found(doc, dir, errs))
             ;
         else if (have || dat_load(dir, data, errs))
-            world = cli_world_create(doc, data, errs); /* this rank's cities (sim/main_mpi.c) */
+            world = cli_world_create(doc, data, errs); /* this rank's cities (cli/mpi.c) */
         else
             data_dir_note(doc, dir, errs);
     }
@@ -491,7 +491,7 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
 }
 
 /* validate of a [peer] scenario (the declared payments economy, run by
- * sim/main_peer.c instead of the cities): the scenario checked, no cities
+ * cli/peer.c instead of the cities): the scenario checked, no cities
  * built. Returns -1 when the scenario is not a peer one. */
 static int validate_peer(const cli_args *a)
 {

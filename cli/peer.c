@@ -1,4 +1,4 @@
-/* main_peer.c: 'run' of a scenario whose [peer] section has residents > 0:
+/* peer.c: 'run' of a scenario whose [peer] section has residents > 0:
  * the declared payments economy (models/peer.c) instead of the city world.
  *
  * Writes peer.csv (one row a day, the columns of
@@ -13,7 +13,7 @@
 
 #include "models/peer.h"
 #include "models/schema.h"
-#include "sim/cli.h"
+#include "cli/cli.h"
 #include "sim/engine.h"
 #include "sim/error.h"
 #include "sim/output.h"

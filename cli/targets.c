@@ -1,4 +1,4 @@
-/* main_targets.c: 'ecnysim targets': the model against every published
+/* targets.c: 'ecnysim targets': the model against every published
  * figure of data/targets.csv, the joint fit of the behavioural defaults,
  * the leave-one-area-out check and the parameter ensemble (ABC).
  *
@@ -43,7 +43,7 @@
 #include "models/schema.h"
 #include "models/world.h"
 #include "sim/calendar.h"
-#include "sim/cli.h"
+#include "cli/cli.h"
 #include "sim/engine.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"

@@ -1,5 +1,6 @@
 /* main.c: the ecnysim command line: dispatch, flags and help. The commands
- * themselves are carried out in sim/main_*.c (see sim/cli.h).
+ * themselves are carried out in the other files of cli/, one per
+ * command (see cli/cli.h).
  *
  * Exit status: 0 success, 1 runtime failure (I/O, a broken invariant,
  * memory), 2 bad usage or bad input (scenario, data, flags).
@@ -10,7 +11,7 @@
 #include <string.h>
 
 #include "models/schema.h"
-#include "sim/cli.h"
+#include "cli/cli.h"
 #include "sim/output.h"
 #include "sim/scenario.h"
 
@@ -323,7 +324,7 @@ int main(int argc, char **argv)
             return EXIT_BADINPUT;
         if (strcmp(cmd, "run") == 0 && a.compress && !compress_allowed(&a))
             return EXIT_BADINPUT;
-        /* cli_dist_run is cli_batch unless under mpirun (sim/main_mpi.c) */
+        /* cli_dist_run is cli_batch unless under mpirun (cli/mpi.c) */
         return strcmp(cmd, "run") == 0 ? cli_dist_run(&a, argc, argv) : cli_validate(&a);
     }
     if (strcmp(cmd, "describe") == 0)
