@@ -5,7 +5,7 @@
  * swept keys ([sweep] varyK and --vary, the last key varying fastest), each
  * run with the seed bat_seed(base, replication), so every point sees the same
  * seeds (common random numbers). Run k (1-based, point-major) goes to
- * results/NAME/run-%04d/, written by one child process (fork + waitpid, at
+ * results/NAME/run-%04d/, written by one child process (cli/procpool.c, at
  * most --jobs at a time) through cli_run, exactly as a single run would be.
  * The parent assembles runs.csv, all_daily.csv (long format) and
  * summary.csv / kpi_summary.csv in run order as soon as a prefix of runs is
@@ -22,37 +22,28 @@
  */
 #include <csv.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "models/data.h"
 #include "models/schema.h"
 #include "models/world.h"
-#include "sim/dist.h"
 #include "cli/batch.h"
+#include "cli/batch_int.h"
+#include "sim/dist.h"
 #include "sim/output.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"
 #include "sim/stats.h"
 #include "sim/table.h"
 
-#define BAT_MAX_DIMS (CLI_MAX_VARY + 8)
 #define BAT_MAX_VALUES 10000
 #define BAT_MAX_RUNS 1000000
-#define BAT_PATH 4096
-/* A point's summary reads its runs' daily.csv a block of rows at a time, the
- * block sized so the values held (runs x rows x metrics doubles) stay under this. */
-#define BAT_SUMMARY_BYTES ((size_t)64 << 20)
-#define BAT_POSTERIOR_MAX_KEYS 64
 
 /* ---- small helpers ---- */
 
@@ -73,7 +64,7 @@ void bat_remove_tree(const char *dir)
         out_remove_dir(dir); /* recurses into folders */
 }
 
-static char *dup_s(const char *s)
+char *bat_dup(const char *s)
 {
     size_t n = strlen(s) + 1;
     char *d = malloc(n);
@@ -188,7 +179,7 @@ static bool table_row(void *vctx, char **field, size_t n, int line)
         if (!t->val_name)
             return false;
         for (size_t i = 2; i < n; i++)
-            if (!(t->val_name[t->n_val++] = dup_s(field[i])))
+            if (!(t->val_name[t->n_val++] = bat_dup(field[i])))
                 return false;
         return true;
     }
@@ -212,8 +203,8 @@ static bool table_row(void *vctx, char **field, size_t n, int line)
         c->cap = cap;
     }
     size_t r = t->n_rows;
-    t->date[r] = dup_s(field[0]);
-    t->city[r] = dup_s(field[1]);
+    t->date[r] = bat_dup(field[0]);
+    t->city[r] = bat_dup(field[1]);
     t->n_rows++;
     if (!t->date[r] || !t->city[r])
         return false;
@@ -267,322 +258,8 @@ int bat_table_col(const bat_table *t, const char *name)
     return -1;
 }
 
-/* ---- running children ---- */
-
-static volatile sig_atomic_t bat_stop;
-
-static void bat_on_signal(int sig)
-{
-    (void)sig;
-    bat_stop = 1;
-}
-
-typedef struct {
-    int32_t run, day, day_index, days;
-} progress_rec;
-
-typedef struct {
-    int fd;
-    int32_t run;
-} child_ctx;
-
-static bool child_on_day(void *vctx, const snap_frame *f, const eng_engine *eng)
-{
-    child_ctx *c = vctx;
-    progress_rec r = {c->run, f->day, eng_day_index(eng), eng_days(eng)};
-    ssize_t w = write(c->fd, &r, sizeof r); /* atomic: below PIPE_BUF */
-    (void)w;
-    return true;
-}
-
-static void run_child(const bat_exec *x, const bat_run *run, int i, int fd)
-{
-    signal(SIGPIPE, SIG_IGN);
-    cli_args ca;
-    memset(&ca, 0, sizeof ca);
-    ca.scenario = x->scenario;
-    ca.quiet = true;
-    if (run->n_sets >= CLI_MAX_SETS) {
-        fprintf(stderr, "ecnysim: run %d: more than %d --set values\n", i + 1, CLI_MAX_SETS - 1);
-        _exit(EXIT_BADINPUT);
-    }
-    for (int s = 0; s < run->n_sets; s++)
-        ca.sets[ca.n_sets++] = run->sets[s];
-    char out[BAT_PATH], final_out[BAT_PATH];
-    snprintf(out, sizeof out, "%s/run-%04d", x->work_dir, i + 1);
-    snprintf(final_out, sizeof final_out, "%s/run-%04d", x->final_dir, i + 1);
-    ca.out = out;
-    /* The command its manifest records: the equivalent single run. */
-    char **av = calloc((size_t)run->n_sets * 2 + 8, sizeof *av);
-    if (!av)
-        _exit(EXIT_RUNTIME);
-    int ac = 0;
-    av[ac++] = (char *)x->argv0;
-    av[ac++] = "run";
-    av[ac++] = (char *)x->scenario;
-    for (int s = 0; s < run->n_sets; s++) {
-        av[ac++] = "--set";
-        av[ac++] = (char *)run->sets[s];
-    }
-    av[ac++] = "--out";
-    av[ac++] = final_out;
-    child_ctx cc = {fd, i};
-    cli_hooks hooks = {&cc, child_on_day};
-    int status = cli_run(&ca, ac, av, fd >= 0 ? &hooks : NULL);
-    fflush(NULL);
-    _exit(status);
-}
-
-/* Messages of a batch spread over ranks (sim/dist.h dst_send_ints): {kind,
- * run, code}. A worker (rank > 0) sends DONE for each of its runs as it
- * ends, FAIL when it cannot take part, INTR when a signal stopped it, and
- * IDLE once it has no run going and none left to start; after IDLE it only
- * waits for END. Rank 0 sends STOP (code 1: kill the running runs, as on
- * a signal; 0: let them end) when the batch stops early, and END to each
- * worker once every worker is idle, so no message is left in flight. */
-enum { MSG_DONE = 1, MSG_FAIL, MSG_INTR, MSG_IDLE, MSG_STOP, MSG_END };
-
-static void send_msg(int to, int kind, int run, int code)
-{
-    int m[3] = {kind, run, code};
-    if (!dst_send_ints(to, m, 3))
-        dst_abort(EXIT_RUNTIME); /* a rank left waiting would hang the batch */
-}
-
-/* bat_execute, or this rank's share of a batch spread over ranks (ranks > 1):
- * runs i with i % ranks == rank, x->jobs at a time. Rank 0 learns of the
- * others' runs by message, assembles (on_done) and decides when to stop; the
- * others have no bar and no on_done. */
-static int execute(const bat_exec *x, int rank, int ranks, const bat_run *runs, int n_runs, int *n_done,
-                   bool *interrupted)
-{
-    enum { PENDING, RUNNING, OK, FAILED };
-    if (ranks <= 1)
-        ranks = 1, rank = 0;
-    bool dist = ranks > 1, worker = dist && rank != 0;
-    int *state = calloc((size_t)n_runs + 1, sizeof *state);
-    pid_t *pid = calloc((size_t)n_runs + 1, sizeof *pid);
-    double *frac = calloc((size_t)n_runs + 1, sizeof *frac);
-    *n_done = 0;
-    *interrupted = false;
-    if (!state || !pid || !frac) {
-        free(state);
-        free(pid);
-        free(frac);
-        fprintf(stderr, "ecnysim: out of memory starting %d runs\n", n_runs);
-        if (dist) /* the others would wait for this rank */
-            dst_abort(EXIT_RUNTIME);
-        return EXIT_RUNTIME;
-    }
-    int fds[2] = {-1, -1};
-    bool show = x->bar && x->bar->on && !worker;
-    if (show && pipe(fds) != 0)
-        show = false;
-    if (show)
-        fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = bat_on_signal;
-    bat_stop = 0;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-
-    int status = EXIT_OK, running = 0, next = rank, assembled = 0;
-    bool stopping = false, killed = false, kill_now = false;
-    int idle = 0, told = 0;                 /* rank 0: workers idle; STOP sent (1, 2: with kill) */
-    bool idle_sent = false, intr_sent = false, ended = false; /* a worker */
-    int32_t last_day = PROG_NO_DAY, last_index = 0, last_days = 0;
-    for (;;) {
-        if (bat_stop)
-            stopping = kill_now = true;
-        while (!stopping && running < x->jobs && next < n_runs) {
-            fflush(NULL);
-            pid_t p = fork();
-            if (p < 0) {
-                fprintf(stderr, "ecnysim: cannot start run %d: %s\n", next + 1, strerror(errno));
-                status = EXIT_RUNTIME;
-                stopping = true;
-                if (worker) /* rank 0 decides the status: say it as a failed run */
-                    send_msg(0, MSG_DONE, next, EXIT_RUNTIME);
-                break;
-            }
-            if (p == 0) {
-                if (show)
-                    close(fds[0]);
-                run_child(x, &runs[next], next, show ? fds[1] : -1);
-            }
-            pid[next] = p;
-            state[next] = RUNNING;
-            next += ranks;
-            running++;
-        }
-        if (kill_now && !killed) {
-            for (int i = 0; i < n_runs; i++)
-                if (state[i] == RUNNING)
-                    kill(pid[i], SIGTERM);
-            killed = true;
-        }
-        if (worker && bat_stop && !intr_sent && !idle_sent) {
-            send_msg(0, MSG_INTR, -1, 0);
-            intr_sent = true;
-        }
-        if (dist && !worker && stopping && told < (kill_now ? 2 : 1)) {
-            for (int r = 1; r < ranks; r++)
-                send_msg(r, MSG_STOP, -1, kill_now);
-            told = kill_now ? 2 : 1;
-        }
-        /* Wait a little: for a child, a progress record, a message. */
-        int ws = 0;
-        pid_t p = 0;
-        if (!dist && !show) {
-            if (running == 0)
-                break; /* every run started has ended */
-            p = waitpid(-1, &ws, 0);
-        } else {
-            struct pollfd pf = {show ? fds[0] : -1, POLLIN, 0};
-            poll(&pf, 1, dist ? 10 : 200);
-            progress_rec r;
-            while (show && read(fds[0], &r, sizeof r) == (ssize_t)sizeof r) {
-                if (r.run >= 0 && r.run < n_runs && r.days > 0)
-                    frac[r.run] = (double)r.day_index / r.days;
-                last_day = r.day;
-                last_index = r.day_index;
-                last_days = r.days;
-            }
-            if (running > 0)
-                p = waitpid(-1, &ws, WNOHANG);
-        }
-        /* Runs that ended: this rank's children, then the others' messages. */
-        int ended_run = -1, code = 0;
-        if (p > 0) {
-            int i = rank;
-            while (i < n_runs && pid[i] != p)
-                i += ranks;
-            if (i < n_runs && state[i] == RUNNING) {
-                running--;
-                code = WIFEXITED(ws) ? WEXITSTATUS(ws) : EXIT_RUNTIME;
-                ended_run = i;
-            }
-        }
-        for (int more = 1; more;) {
-            if (ended_run >= 0) {
-                int i = ended_run;
-                ended_run = -1;
-                state[i] = code == 0 ? OK : FAILED;
-                frac[i] = 1;
-                if (worker) {
-                    send_msg(0, MSG_DONE, i, code);
-                    if (code != 0)
-                        stopping = true;
-                } else if (code != 0) {
-                    if (!bat_stop) {
-                        fprintf(stderr, "ecnysim: run %d (seed %llu) failed (exit status %d): stopping the batch\n",
-                                i + 1, (unsigned long long)runs[i].seed, code);
-                        if (status == EXIT_OK)
-                            status = code == EXIT_BADINPUT ? EXIT_BADINPUT : EXIT_RUNTIME;
-                    }
-                    stopping = true;
-                }
-            }
-            more = 0;
-            int m[DST_MSG_INTS], from = -1, got = dist ? dst_poll_ints(m, 3, &from) : 0;
-            if (got < 0)
-                dst_abort(EXIT_RUNTIME);
-            if (got == 0)
-                break;
-            more = 1;
-            if (worker) {
-                if (m[0] == MSG_STOP) {
-                    stopping = true;
-                    kill_now = kill_now || m[2];
-                } else if (m[0] == MSG_END) {
-                    ended = true;
-                    if (status == EXIT_OK)
-                        status = m[2];
-                }
-            } else if (m[0] == MSG_DONE && m[1] >= 0 && m[1] < n_runs && m[1] % ranks == from &&
-                       state[m[1]] == PENDING) {
-                ended_run = m[1];
-                code = m[2];
-            } else if (m[0] == MSG_FAIL) {
-                fprintf(stderr, "ecnysim: rank %d cannot take part in the batch: stopping it\n", from);
-                if (status == EXIT_OK)
-                    status = m[2] == EXIT_BADINPUT ? EXIT_BADINPUT : EXIT_RUNTIME;
-                stopping = true;
-            } else if (m[0] == MSG_INTR) {
-                bat_stop = 1; /* as if the signal had come here */
-                stopping = kill_now = true;
-            } else if (m[0] == MSG_IDLE) {
-                idle++;
-            }
-        }
-        while (!worker && assembled < n_runs && state[assembled] == OK && status == EXIT_OK) {
-            if (x->on_done && !x->on_done(x->ctx, assembled)) {
-                status = EXIT_RUNTIME;
-                stopping = true;
-                break;
-            }
-            assembled++;
-        }
-        if (show) {
-            double sum = 0;
-            for (int i = 0; i < n_runs; i++)
-                sum += frac[i];
-            double total = x->runs_total > 0 ? x->runs_total : n_runs;
-            prog_update(x->bar, (x->runs_before + sum) / total, last_day, last_index, last_days,
-                        x->runs_before + assembled, false);
-        }
-        bool here_done = running == 0 && (stopping || next >= n_runs);
-        if (!dist && here_done)
-            break;
-        if (worker && here_done && !idle_sent) {
-            send_msg(0, MSG_IDLE, -1, 0);
-            idle_sent = true;
-        }
-        if (worker && ended)
-            break;
-        if (dist && !worker && here_done && idle == ranks - 1) {
-            if (bat_stop && status == EXIT_OK)
-                status = EXIT_RUNTIME;
-            for (int r = 1; r < ranks; r++)
-                send_msg(r, MSG_END, -1, status);
-            break;
-        }
-    }
-    if (bat_stop) {
-        *interrupted = true;
-        if (status == EXIT_OK)
-            status = EXIT_RUNTIME;
-    }
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    if (show) {
-        close(fds[0]);
-        close(fds[1]);
-    }
-    if (worker)
-        for (int i = rank; i < n_runs; i += ranks)
-            assembled += state[i] == OK;
-    *n_done = assembled;
-    free(state);
-    free(pid);
-    free(frac);
-    return status;
-}
-
-int bat_execute(const bat_exec *x, const bat_run *runs, int n_runs, int *n_done, bool *interrupted)
-{
-    return execute(x, 0, 1, runs, n_runs, n_done, interrupted);
-}
-
 /* ---- the plan: swept keys, points and runs ---- */
 
-typedef struct {
-    char key[256];
-    char spec[1100];
-    int n;
-    char **val;
-} bat_dim;
 
 static void dim_free(bat_dim *d)
 {
@@ -700,37 +377,8 @@ static bool dim_parse(const char *spec, bat_dim *d, char *why, size_t why_len)
     return true;
 }
 
-typedef struct {
-    /* inputs */
-    const cli_args *a;
-    int argc;
-    char **argv;
-    /* the plan */
-    bat_dim dim[BAT_MAX_DIMS];
-    int n_dims;
-    int n_points, reps, n_runs;
-    bat_run *runs;
-    char **owned; /* strings the runs point at */
-    int n_owned;
-    int *point_first;
-    /* --ensemble / [sweep] ensemble: the parameter sets (posterior.csv) */
-    int ensemble;        /* members per point (0: none; then reps = replications) */
-    char posterior[BAT_PATH];
-    int n_keys, n_sets;  /* columns after set,weight; parameter sets (rows) */
-    char *key[BAT_POSTERIOR_MAX_KEYS];
-    int64_t *set_id;
-    double *weight;
-    int *set_line;       /* line of each set in the file */
-    char **assign;       /* [set * n_keys + k]: "section.key=value" */
-    bool weighted;       /* weights differ: weighted summaries */
-    bool summary_only;   /* [sweep] outputs = summary */
-    /* output */
-    out_run *out;
-    out_csv *runs_csv, *all_csv, *sum_csv, *kpi_csv;
-    err_list *errs;
-} batch;
 
-static char *own(batch *b, char *s)
+static char *own(bat_batch *b, char *s)
 {
     if (!s)
         return NULL;
@@ -739,7 +387,7 @@ static char *own(batch *b, char *s)
 }
 
 /* Value of dimension d at point p (0-based). */
-static int point_index(const batch *b, int p, int d)
+static int point_index(const bat_batch *b, int p, int d)
 {
     int idx = p;
     for (int k = b->n_dims - 1; k > d; k--)
@@ -747,18 +395,18 @@ static int point_index(const batch *b, int p, int d)
     return idx % b->dim[d].n;
 }
 
-static const char *point_value(const batch *b, int p, int d) { return b->dim[d].val[point_index(b, p, d)]; }
+static const char *point_value(const bat_batch *b, int p, int d) { return b->dim[d].val[point_index(b, p, d)]; }
 
 /* ---- assembling the combined files, in run order ---- */
 
-static void write_params(const batch *b, out_csv *c, int point)
+void bat_write_params(const bat_batch *b, out_csv *c, int point)
 {
     for (int d = 0; d < b->n_dims; d++)
         out_csv_str(c, point_value(b, point, d));
 }
 
 typedef struct {
-    batch *b;
+    bat_batch *b;
     int run;
     bool header_done;
     char **metric;
@@ -769,7 +417,7 @@ typedef struct {
 static bool stream_row(void *vctx, char **field, size_t n, int line)
 {
     daily_stream *s = vctx;
-    batch *b = s->b;
+    bat_batch *b = s->b;
     if (!s->header_done) {
         s->header_done = true;
         if (n < 3 || strcmp(field[0], "date") != 0 || strcmp(field[1], "city") != 0)
@@ -778,7 +426,7 @@ static bool stream_row(void *vctx, char **field, size_t n, int line)
         if (!s->metric)
             return false;
         for (size_t i = 2; i < n; i++)
-            s->metric[s->n_metric++] = dup_s(field[i]);
+            s->metric[s->n_metric++] = bat_dup(field[i]);
         return true;
     }
     (void)line;
@@ -788,7 +436,7 @@ static bool stream_row(void *vctx, char **field, size_t n, int line)
     for (size_t i = 0; i < s->n_metric; i++) {
         out_csv_int(b->all_csv, s->run + 1);
         out_csv_str(b->all_csv, s->seed);
-        write_params(b, b->all_csv, r->point - 1);
+        bat_write_params(b, b->all_csv, r->point - 1);
         out_csv_str(b->all_csv, field[0]);
         out_csv_str(b->all_csv, field[1]);
         out_csv_str(b->all_csv, s->metric[i] ? s->metric[i] : "");
@@ -798,11 +446,9 @@ static bool stream_row(void *vctx, char **field, size_t n, int line)
     return !out_failed(b->out);
 }
 
-static bool summarize_point(batch *b, const char *dir, int point);
-
 static bool assemble_run(void *vctx, int i)
 {
-    batch *b = vctx;
+    bat_batch *b = vctx;
     const bat_run *r = &b->runs[i];
     char seed[32], dir[32], path[BAT_PATH];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)r->seed);
@@ -814,7 +460,7 @@ static bool assemble_run(void *vctx, int i)
     out_csv_str(b->runs_csv, b->summary_only ? "" : dir); /* outputs = summary: the folder goes */
     if (b->ensemble > 0)
         out_csv_int(b->runs_csv, r->set_id);
-    write_params(b, b->runs_csv, r->point - 1);
+    bat_write_params(b, b->runs_csv, r->point - 1);
     out_csv_end_row(b->runs_csv);
 
     bool ok = true;
@@ -830,351 +476,13 @@ static bool assemble_run(void *vctx, int i)
         free(s.metric);
     }
     if (ok && r->replication == b->reps) {
-        ok = summarize_point(b, out_temp_dir(b->out), r->point - 1);
+        ok = bat_summarize_point(b, out_temp_dir(b->out), r->point - 1);
         for (int k = 0; ok && b->summary_only && k < b->reps; k++) {
             snprintf(path, sizeof path, "%s/run-%04d", out_temp_dir(b->out), (r->point - 1) * b->reps + k + 1);
             bat_remove_tree(path);
         }
     }
     return ok && out_flush(b->out);
-}
-
-typedef struct {
-    double x, w;
-} wx;
-
-static int wx_cmp(const void *a, const void *b)
-{
-    double x = ((const wx *)a)->x, y = ((const wx *)b)->x;
-    return (x > y) - (x < y);
-}
-
-static double wx_quantile(const wx *v, size_t n, double q)
-{
-    /* The k-th smallest sits at (weight below it) / (weight below the
-     * largest): R's type 7 when every weight is the same. */
-    if (n == 1)
-        return v[0].x;
-    double below_last = 0;
-    for (size_t k = 0; k + 1 < n; k++)
-        below_last += v[k].w;
-    double below = 0;
-    for (size_t k = 0; k + 1 < n; k++) {
-        double u0 = below / below_last, u1 = (below + v[k].w) / below_last;
-        if (q <= u1 || k + 2 == n) {
-            double t = u1 > u0 ? (q - u0) / (u1 - u0) : 0;
-            t = t < 0 ? 0 : t > 1 ? 1 : t;
-            return v[k].x + t * (v[k + 1].x - v[k].x);
-        }
-        below += v[k].w;
-    }
-    return v[n - 1].x;
-}
-
-/* Summary of x[0..n) weighted by w (> 0): weighted mean, sd with reliability
- * weights (sum w (x - mean)^2 / (V1 - V2 / V1): the sample sd when weights
- * are equal), quantiles as wx_quantile. tmp holds n pairs. */
-static void weighted_summary(const double *x, const double *w, size_t n, wx *tmp, sts_summary *s)
-{
-    double v1 = 0, v2 = 0, m = 0, ss = 0;
-    for (size_t k = 0; k < n; k++) {
-        tmp[k] = (wx){x[k], w[k]};
-        v1 += w[k];
-        v2 += w[k] * w[k];
-        m += w[k] * x[k];
-    }
-    m /= v1;
-    for (size_t k = 0; k < n; k++)
-        ss += w[k] * (x[k] - m) * (x[k] - m);
-    qsort(tmp, n, sizeof *tmp, wx_cmp);
-    memset(s, 0, sizeof *s);
-    s->n = n;
-    s->mean = m;
-    s->sd = n > 1 && v1 - v2 / v1 > 0 ? sqrt(ss / (v1 - v2 / v1)) : 0.0;
-    s->p05 = wx_quantile(tmp, n, 0.05);
-    s->p50 = wx_quantile(tmp, n, 0.50);
-    s->p95 = wx_quantile(tmp, n, 0.95);
-    s->min = tmp[0].x;
-    s->max = tmp[n - 1].x;
-}
-
-/* Splits a daily.csv line in place at commas (the files are ours: dates,
- * area keys and numbers, never quoted). Returns the number of fields, or
- * max + 1 when there are more. */
-static size_t split_line(char *s, char **field, size_t max)
-{
-    size_t n = 0;
-    for (;;) {
-        if (n == max)
-            return max + 1;
-        field[n++] = s;
-        char *c = strchr(s, ',');
-        if (!c)
-            break;
-        *c = '\0';
-        s = c + 1;
-    }
-    return n;
-}
-
-/* Writes summary.csv rows of one point from its replications' daily.csv,
- * streaming: every run's file is read a block of rows at a time (reopened
- * at its offset, so any number of runs needs no more than a few open
- * files), the block sized to keep runs x rows x metrics values under
- * BAT_SUMMARY_BYTES. With a weighted ensemble, members count by weight. */
-static bool summarize_point(batch *b, const char *dir, int point)
-{
-    int first = point * b->reps, R = b->reps;
-    char path[BAT_PATH];
-    long *off = calloc((size_t)R, sizeof *off);
-    double *x = malloc((size_t)R * sizeof *x), *w = malloc((size_t)R * sizeof *w);
-    wx *tmp = b->weighted ? malloc((size_t)R * sizeof *tmp) : NULL;
-    char **names = NULL, *line = NULL, **field = NULL, **date = NULL, **city = NULL;
-    double *v = NULL;
-    size_t cap = 0, n_val = 0, block = 0;
-    bool ok = off && x && w && (tmp || !b->weighted);
-    for (int k = 0; ok && k < R; k++)
-        w[k] = b->runs[first + k].weight;
-    for (bool more = ok; ok && more;) {
-        size_t rows0 = 0;
-        for (int k = 0; ok && k < R; k++) {
-            snprintf(path, sizeof path, "%s/run-%04d/daily.csv", dir, first + k + 1);
-            FILE *f = fopen(path, "r");
-            if (!f) {
-                err_add(b->errs, "%s: cannot read: %s", path, strerror(errno));
-                ok = false;
-                break;
-            }
-            ssize_t len;
-            if (off[k] == 0) { /* the header: run 1's names the metrics, the others' must match */
-                len = getline(&line, &cap, f);
-                if (len > 0 && line[len - 1] == '\n')
-                    line[--len] = '\0';
-                size_t nf = 0;
-                if (!names && len <= 0) {
-                    err_add(b->errs, "%s: empty file: expected a header 'date,city,...'", path);
-                    ok = false;
-                } else if (!names) {
-                    size_t commas = 0;
-                    for (ssize_t c = 0; c < len; c++)
-                        commas += line[c] == ',';
-                    names = calloc(commas + 1, sizeof *names);
-                    field = calloc(commas + 2, sizeof *field);
-                    if (names && field) {
-                        nf = split_line(line, field, commas + 1);
-                        for (size_t c = 2; c < nf; c++)
-                            names[c - 2] = dup_s(field[c]);
-                        n_val = nf >= 2 ? nf - 2 : 0;
-                    }
-                    if (nf < 3 || strcmp(field[0], "date") != 0 || strcmp(field[1], "city") != 0) {
-                        err_add(b->errs, "%s:1: expected a header 'date,city,...' with at least one value column",
-                                path);
-                        ok = false;
-                    } else {
-                        block = BAT_SUMMARY_BYTES / ((size_t)R * n_val * sizeof(double));
-                        block = block < 1 ? 1 : block > 65536 ? 65536 : block;
-                        v = malloc(block * (size_t)R * n_val * sizeof *v);
-                        date = calloc(block, sizeof *date);
-                        city = calloc(block, sizeof *city);
-                        ok = v && date && city;
-                        if (!ok)
-                            err_add(b->errs, "%s: out of memory summarising %d runs", path, R);
-                    }
-                } else if (len < 0 || split_line(line, field, n_val + 2) != n_val + 2) {
-                    err_add(b->errs, "%s:1: %s: expected the %zu metrics of run %d", path,
-                            len < 0 ? "no header" : "another header", n_val, first + 1);
-                    ok = false;
-                }
-            } else if (fseek(f, off[k], SEEK_SET) != 0) {
-                err_add(b->errs, "%s: cannot seek: %s", path, strerror(errno));
-                ok = false;
-            }
-            size_t rows = 0;
-            while (ok && rows < block && (len = getline(&line, &cap, f)) >= 0) {
-                if (len > 0 && line[len - 1] == '\n')
-                    line[--len] = '\0';
-                if (split_line(line, field, n_val + 2) != n_val + 2) {
-                    err_add(b->errs, "%s: a row without %zu fields: expected date,city and the metrics", path,
-                            n_val + 2);
-                    ok = false;
-                    break;
-                }
-                double *dst = v + ((size_t)k * block + rows) * n_val;
-                for (size_t m = 0; m < n_val; m++) {
-                    char *end;
-                    dst[m] = strtod(field[m + 2], &end);
-                    if (!field[m + 2][0] || *end) {
-                        err_add(b->errs, "%s: column '%s' is '%s': expected a number", path, names[m],
-                                field[m + 2]);
-                        ok = false;
-                        break;
-                    }
-                }
-                if (k == 0) {
-                    free(date[rows]);
-                    free(city[rows]);
-                    date[rows] = dup_s(field[0]);
-                    city[rows] = dup_s(field[1]);
-                    ok = ok && date[rows] && city[rows];
-                }
-                rows++;
-            }
-            off[k] = ftell(f);
-            if (ferror(f)) {
-                err_add(b->errs, "%s: read error", path);
-                ok = false;
-            }
-            fclose(f);
-            if (k == 0)
-                rows0 = rows;
-            else if (ok && rows != rows0) {
-                err_add(b->errs, "%s: a different number of rows: expected the rows of run %d", path, first + 1);
-                ok = false;
-            }
-        }
-        more = ok && rows0 == block;
-        for (size_t row = 0; ok && row < rows0; row++) {
-            for (size_t m = 0; m < n_val; m++) {
-                for (int k = 0; k < R; k++)
-                    x[k] = v[((size_t)k * block + row) * n_val + m];
-                sts_summary st;
-                if (b->weighted)
-                    weighted_summary(x, w, (size_t)R, tmp, &st);
-                else
-                    sts_summarize(x, (size_t)R, &st);
-                char buf[40];
-                out_csv_int(b->sum_csv, point + 1);
-                write_params(b, b->sum_csv, point);
-                out_csv_str(b->sum_csv, date[row]);
-                out_csv_str(b->sum_csv, city[row]);
-                out_csv_str(b->sum_csv, names[m]);
-                out_csv_int(b->sum_csv, R);
-                out_csv_str(b->sum_csv, bat_num(buf, st.mean));
-                out_csv_str(b->sum_csv, bat_num(buf, st.sd));
-                out_csv_str(b->sum_csv, bat_num(buf, st.p05));
-                out_csv_str(b->sum_csv, bat_num(buf, st.p50));
-                out_csv_str(b->sum_csv, bat_num(buf, st.p95));
-                out_csv_end_row(b->sum_csv);
-            }
-        }
-        ok = ok && !out_failed(b->out);
-    }
-    if (!off || !x || !w || (!tmp && b->weighted))
-        err_add(b->errs, "out of memory summarising %d runs", R);
-    for (size_t r = 0; r < block && date; r++) {
-        free(date[r]);
-        free(city[r]);
-    }
-    for (size_t m = 0; names && m < n_val; m++)
-        free(names[m]);
-    free(names);
-    free(field);
-    free(line);
-    free(date);
-    free(city);
-    free(v);
-    free(off);
-    /* KPI attainment, when the runs wrote kpi.csv. */
-    snprintf(path, sizeof path, "%s/run-%04d/kpi.csv", dir, first + 1);
-    struct stat st;
-    if (ok && stat(path, &st) == 0) {
-        static const char *const key_cols[] = {"kpi", "city", "metric", "target"};
-        static const char *const req[] = {"attainment_pct", "status"};
-        tab_table **kt = calloc((size_t)R, sizeof *kt);
-        double *ach = malloc((size_t)R * sizeof *ach);
-        ok = kt && ach;
-        for (int k = 0; ok && k < R; k++) {
-            snprintf(path, sizeof path, "%s/run-%04d/kpi.csv", dir, first + k + 1);
-            kt[k] = tab_read(path, req, 1, b->errs);
-            ok = kt[k] != NULL;
-            if (!ok && k == 0) { /* not the KPI table we summarise: say so, go on without it */
-                err_print(b->errs, stderr);
-                err_init(b->errs);
-                fprintf(stderr, "ecnysim: warning: %s lacks 'attainment_pct' or 'status': kpi_summary.csv skipped\n",
-                        path);
-                free(kt);
-                free(ach);
-                free(x);
-                free(w);
-                free(tmp);
-                return !out_failed(b->out);
-            }
-            if (ok && tab_rows(kt[k]) != tab_rows(kt[0])) {
-                err_add(b->errs, "%s: %zu KPI rows: expected %zu as in run %d", path, tab_rows(kt[k]), tab_rows(kt[0]),
-                        first + 1);
-                ok = false;
-            }
-        }
-        if (ok && !b->kpi_csv) {
-            const char *cols[64];
-            int n = 0;
-            cols[n++] = "point";
-            for (int d = 0; d < b->n_dims; d++)
-                cols[n++] = b->dim[d].key;
-            for (int c = 0; c < 4; c++)
-                cols[n++] = key_cols[c];
-            const char *tail[] = {"runs", "achieved_mean", "attainment_mean", "attainment_sd", "attainment_p05",
-                                  "attainment_p50", "attainment_p95", "p_attained"};
-            for (int c = 0; c < 8; c++)
-                cols[n++] = tail[c];
-            b->kpi_csv = out_csv_open(b->out, "kpi_summary.csv", cols, (size_t)n);
-            ok = b->kpi_csv != NULL;
-        }
-        for (size_t row = 0; ok && row < tab_rows(kt[0]); row++) {
-            bool have_ach = true;
-            double met = 0, w_all = 0;
-            for (int k = 0; ok && k < R; k++) {
-                for (int c = 0; c < 3; c++)
-                    if (strcmp(tab_get(kt[k], row, key_cols[c]), tab_get(kt[0], row, key_cols[c])) != 0) {
-                        err_add(b->errs, "%s:%d: KPI row differs from run %d's: expected the same kpi, city, metric",
-                                tab_path(kt[k]), tab_line(kt[k], row), first + 1);
-                        ok = false;
-                    }
-                /* attainment as a fraction of the target; met as the KPI module decided */
-                ok = ok && tab_real(kt[k], row, "attainment_pct", -1e300, 1e300, &x[k], b->errs);
-                x[k] /= 100.0;
-                met += strcmp(tab_get(kt[k], row, "status"), "met") == 0 ? w[k] : 0;
-                w_all += w[k];
-                char *end;
-                const char *a = tab_get(kt[k], row, "achieved");
-                ach[k] = strtod(a, &end);
-                have_ach = have_ach && *a && !*end;
-            }
-            if (!ok)
-                break;
-            /* Unweighted: the share of runs that met it, the plain mean. */
-            double p = b->weighted ? met / w_all : met / R, mean_ach = 0;
-            for (int k = 0; k < R; k++)
-                mean_ach += b->weighted ? ach[k] * w[k] / w_all : ach[k] / R;
-            sts_summary s;
-            if (b->weighted)
-                weighted_summary(x, w, (size_t)R, tmp, &s);
-            else
-                sts_summarize(x, (size_t)R, &s);
-            char buf[40];
-            out_csv_int(b->kpi_csv, point + 1);
-            write_params(b, b->kpi_csv, point);
-            for (int c = 0; c < 4; c++)
-                out_csv_str(b->kpi_csv, tab_get(kt[0], row, key_cols[c]));
-            out_csv_int(b->kpi_csv, R);
-            out_csv_str(b->kpi_csv, have_ach ? bat_num(buf, mean_ach) : "");
-            out_csv_str(b->kpi_csv, bat_num(buf, s.mean));
-            out_csv_str(b->kpi_csv, bat_num(buf, s.sd));
-            out_csv_str(b->kpi_csv, bat_num(buf, s.p05));
-            out_csv_str(b->kpi_csv, bat_num(buf, s.p50));
-            out_csv_str(b->kpi_csv, bat_num(buf, s.p95));
-            out_csv_str(b->kpi_csv, bat_num(buf, p));
-            out_csv_end_row(b->kpi_csv);
-        }
-        for (int k = 0; kt && k < R; k++)
-            tab_free(kt[k]);
-        free(kt);
-        free(ach);
-    }
-    free(x);
-    free(w);
-    free(tmp);
-    return ok && !out_failed(b->out);
 }
 
 /* ---- the parameter ensemble (posterior.csv) ---- */
@@ -1244,7 +552,7 @@ static bool posterior_key_ok(const char *k)
  * set,weight,SECTION.KEY,...; each row an integer id, a positive weight and
  * one value per key. Every problem is printed as FILE:LINE: ...; returns an
  * exit status (2 for a bad file). */
-static int read_posterior(batch *b)
+static int read_posterior(bat_batch *b)
 {
     FILE *f = fopen(b->posterior, "r");
     if (!f) {
@@ -1398,7 +706,7 @@ static int read_posterior(batch *b)
     return bad ? EXIT_BADINPUT : EXIT_OK;
 }
 
-static void posterior_free(batch *b)
+static void posterior_free(bat_batch *b)
 {
     for (int k = 0; k < b->n_keys; k++)
         free(b->key[k]);
@@ -1412,7 +720,7 @@ static void posterior_free(batch *b)
 
 /* ---- the plan ---- */
 
-static int add_dim(batch *b, const char *spec, const char *where)
+static int add_dim(bat_batch *b, const char *spec, const char *where)
 {
     bat_dim d;
     char why[300];
@@ -1438,7 +746,7 @@ static int add_dim(batch *b, const char *spec, const char *where)
 }
 
 /* Reads the swept keys and replications; *is_batch says whether there is a batch at all. */
-static int read_plan(batch *b, const scn_doc *doc, bool *is_batch)
+static int read_plan(bat_batch *b, const scn_doc *doc, bool *is_batch)
 {
     const scn_instance *sw = scn_single(doc, "sweep");
     for (int k = 1; k <= 8; k++) {
@@ -1487,7 +795,7 @@ static int read_plan(batch *b, const scn_doc *doc, bool *is_batch)
 
 /* With an ensemble: finds and reads the parameter sets (--posterior, else
  * data_dir/posterior.csv as the scenario locates data_dir). */
-static int plan_ensemble(batch *b, const scn_doc *doc)
+static int plan_ensemble(bat_batch *b, const scn_doc *doc)
 {
     if (b->ensemble <= 0)
         return EXIT_OK;
@@ -1512,7 +820,7 @@ static char *fmt_alloc(const char *fmt, const char *a, const char *c)
 }
 
 /* Builds every run's --set list: the command's, the point's, [sweep] cleared, the seed. */
-static int build_runs(batch *b, const scn_doc *doc)
+static int build_runs(bat_batch *b, const scn_doc *doc)
 {
     const scn_instance *sw = scn_single(doc, "sweep");
     const char *clear[16];
@@ -1582,7 +890,7 @@ static int build_runs(batch *b, const scn_doc *doc)
 }
 
 /* Checks every point's scenario loads (keys exist, values in range) before running anything. */
-static int validate_points(batch *b)
+static int validate_points(bat_batch *b)
 {
     err_list *errs = malloc(sizeof *errs);
     if (!errs)
@@ -1632,7 +940,7 @@ static int validate_points(batch *b)
  * world (wld_bytes, built here and freed), plus the summary's block of values
  * (at least one row of every replication: R x 64 metrics x 8 bytes). The
  * data loaded here is handed to the forked runs (cli_preload_data). */
-static int check_memory(batch *b, int jobs)
+static int check_memory(bat_batch *b, int jobs)
 {
     err_list *errs = malloc(sizeof *errs);
     dat_set *data = malloc(sizeof *data);
@@ -1682,7 +990,7 @@ static int check_memory(batch *b, int jobs)
     return status;
 }
 
-static void batch_free(batch *b)
+static void batch_free(bat_batch *b)
 {
     for (int d = 0; d < b->n_dims; d++)
         dim_free(&b->dim[d]);
@@ -1694,7 +1002,7 @@ static void batch_free(batch *b)
     posterior_free(b);
 }
 
-static void write_batch_manifest(FILE *m, const batch *b, const scn_doc *doc, int jobs, const char *status,
+static void write_batch_manifest(FILE *m, const bat_batch *b, const scn_doc *doc, int jobs, const char *status,
                                  int n_done)
 {
     fprintf(m, "; manifest.ini: how this batch was made. Reproduce it by running 'command' from 'cwd',\n"
@@ -1744,7 +1052,7 @@ static int batch_main(const cli_args *a, int argc, char **argv, bool dist)
         tell_ranks(dist, PLAN_ALONE);
         return cli_run(a, argc, argv, NULL);
     }
-    batch b;
+    bat_batch b;
     memset(&b, 0, sizeof b);
     b.a = a;
     b.argc = argc;
@@ -1836,7 +1144,7 @@ static int batch_main(const cli_args *a, int argc, char **argv, bool dist)
                   assemble_run, &b};
     int n_done = 0;
     bool interrupted = false;
-    status = execute(&x, 0, dist ? dst_size() : 1, b.runs, b.n_runs, &n_done, &interrupted);
+    status = bat_execute_ranks(&x, 0, dist ? dst_size() : 1, b.runs, b.n_runs, &n_done, &interrupted);
     prog_update(&bar, (double)n_done / b.n_runs, PROG_NO_DAY, 0, 0, n_done, true);
     prog_end(&bar);
     if (status == EXIT_OK || interrupted) {
@@ -1891,7 +1199,7 @@ static int batch_worker(const cli_args *a, char **argv)
             err_print(errs, stderr);
         free(errs);
     }
-    batch b;
+    bat_batch b;
     memset(&b, 0, sizeof b);
     b.a = a;
     bool is_batch = false;
@@ -1904,14 +1212,14 @@ static int batch_worker(const cli_args *a, char **argv)
         status = build_runs(&b, doc);
     if (status != EXIT_OK) {
         fprintf(stderr, "ecnysim: rank %d could not plan the batch\n", dst_rank());
-        send_msg(0, MSG_FAIL, -1, status);
+        bat_send_msg(0, MSG_FAIL, -1, status);
     }
     char argv0[BAT_PATH];
     snprintf(argv0, sizeof argv0, "%s", argv[0]);
     bat_exec x = {a->scenario, argv0, dirs[0], dirs[1], a->jobs ? a->jobs : 1, NULL, 0, b.n_runs, NULL, NULL};
     int n_done = 0;
     bool interrupted = false;
-    execute(&x, dst_rank(), dst_size(), b.runs, status == EXIT_OK ? b.n_runs : 0, &n_done, &interrupted);
+    bat_execute_ranks(&x, dst_rank(), dst_size(), b.runs, status == EXIT_OK ? b.n_runs : 0, &n_done, &interrupted);
     batch_free(&b);
     scn_free(doc);
     /* EXIT_OK whatever the batch did: rank 0 gives its status, and a rank

@@ -42,11 +42,30 @@ typedef struct {
  * stream of a run is then hashed from (seed, city, purpose). */
 uint64_t bat_seed(uint64_t base, int replication);
 
+/* Folder paths inside a batch (work_dir/run-XXXX/...). */
+#define BAT_PATH 4096
+
 /* Runs runs[0..n) in child processes, at most x->jobs at a time (fork +
  * waitpid: each child runs one run into work_dir/run-XXXX). Returns an exit
  * status; *n_done is the prefix of runs completed and handed to on_done;
  * *interrupted is set when SIGINT/SIGTERM stopped the batch. */
 int bat_execute(const bat_exec *x, const bat_run *runs, int n_runs, int *n_done, bool *interrupted);
+/* bat_execute, or this rank's share of a batch spread over ranks (ranks > 1,
+ * cli/procpool.c): runs i with i % ranks == rank, x->jobs at a time. Rank 0
+ * learns of the others' runs by message, assembles (on_done) and decides
+ * when to stop; the others have no bar and no on_done. */
+int bat_execute_ranks(const bat_exec *x, int rank, int ranks, const bat_run *runs, int n_runs, int *n_done,
+                      bool *interrupted);
+/* Messages of a batch spread over ranks (sim/dist.h dst_send_ints): {kind,
+ * run, code}. A worker (rank > 0) sends DONE for each of its runs as it
+ * ends, FAIL when it cannot take part, INTR when a signal stopped it, and
+ * IDLE once it has no run going and none left to start; after IDLE it only
+ * waits for END. Rank 0 sends STOP (code 1: kill the running runs, as on
+ * a signal; 0: let them end) when the batch stops early, and END to each
+ * worker once every worker is idle, so no message is left in flight. */
+enum { MSG_DONE = 1, MSG_FAIL, MSG_INTR, MSG_IDLE, MSG_STOP, MSG_END };
+/* Sends {kind, run, code} to rank `to`; ends every rank when it cannot. */
+void bat_send_msg(int to, int kind, int run, int code);
 
 /* 'run' with a batch under mpirun, called on every rank when there is more
  * than one (cli/mpi.c): rank 0 plans, checks and creates the batch
