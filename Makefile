@@ -123,6 +123,10 @@ TEST_SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(LIB)
 	$(CC) -o $@ $^ $(LDFLAGS) $(LDLIBS) -lcmocka
 
+# The test and benchmark objects are made by a chain of pattern rules: keep
+# them (not deleted as intermediates) so `make test` does not recompile them.
+.SECONDARY: $(TEST_BIN:=.o) $(BENCH_BIN:=.o) $(BUILD)/tests/fuzz/fuzz_scenario.o $(BUILD)/tests/fuzz/fuzz_table.o
+
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 	$(CC) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
@@ -135,6 +139,11 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN) $(FAULT_BIN)
 	@sh tests/run-all.sh $(BUILD)
+
+## unit: build and run the cmocka unit-test programs only (tests/test_*.c)
+unit: deps
+	@$(MAKE) --no-print-directory $(TEST_BIN)
+	@sh tests/run-all.sh $(BUILD) unit
 
 ## check: the same tests under AddressSanitizer and UndefinedBehaviorSanitizer
 check: deps
