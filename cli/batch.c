@@ -149,7 +149,7 @@ bool bat_csv_rows(const char *path, bool (*row)(void *ctx, char **field, size_t 
         ok = false;
     }
     if (r.oom)
-        err_add(errs, "%s: out of memory", path);
+        err_add_kind(errs, ERR_MEMORY, "%s: out of memory", path);
     ok = ok && !r.stop;
     for (size_t i = 0; i < r.n; i++)
         free(r.field[i]);
@@ -196,7 +196,7 @@ static bool table_row(void *vctx, char **field, size_t n, int line)
             t->city = ci;
         double *v = ci ? realloc(t->v, cap * (size_t)t->n_val * sizeof *v) : NULL;
         if (!v) {
-            err_add(c->errs, "%s: out of memory", c->path);
+            err_add_kind(c->errs, ERR_MEMORY, "%s: out of memory", c->path);
             return false;
         }
         t->v = v;
@@ -914,7 +914,7 @@ static int validate_points(bat_batch *b)
             err_print(errs, stderr);
             fprintf(stderr, "ecnysim: %s:%d: parameter set %lld is not valid for this scenario (see above)\n",
                     b->posterior, b->set_line[k], (long long)b->set_id[k]);
-            status = EXIT_BADINPUT;
+            status = CLI_STATUS_OF(errs);
         }
         scn_free(d);
     }
@@ -926,7 +926,7 @@ static int validate_points(bat_batch *b)
         if (!d) {
             err_print(errs, stderr);
             fprintf(stderr, "ecnysim: point %d of the sweep is not a valid scenario (see above)\n", p + 1);
-            status = EXIT_BADINPUT;
+            status = CLI_STATUS_OF(errs);
         }
         scn_free(d);
     }
@@ -1118,7 +1118,7 @@ static int batch_main(const cli_args *a, int argc, char **argv, bool dist)
     }
     if (!b.out || !b.runs_csv || (!b.all_csv && !b.summary_only) || !b.sum_csv) {
         if (b.out)
-            err_add(b.errs, "%s", out_error(b.out));
+            err_add_kind(b.errs, ERR_IO, "%s", out_error(b.out));
         err_print(b.errs, stderr);
         out_abort(b.out);
         tell_ranks(dist, EXIT_RUNTIME);
@@ -1165,7 +1165,7 @@ static int batch_main(const cli_args *a, int argc, char **argv, bool dist)
         }
     } else {
         if (out_failed(b.out))
-            err_add(b.errs, "%s", out_error(b.out));
+            err_add_kind(b.errs, ERR_IO, "%s", out_error(b.out));
         out_abort(b.out);
     }
     err_print(b.errs, stderr);

@@ -310,7 +310,7 @@ static int read_targets(calib *c)
     if (!c->date || !c->city || !c->metric || !c->line || !c->file || !c->value || !c->weight || !c->sum ||
         !c->model || !c->best_model) {
         tab_free(t);
-        err_add(c->errs, "out of memory");
+        err_add_kind(c->errs, ERR_MEMORY, "out of memory");
         return EXIT_RUNTIME;
     }
     bool ok = n > 0;

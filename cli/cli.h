@@ -22,6 +22,10 @@
 #endif
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_BADINPUT = 2 };
+_Static_assert(EXIT_RUNTIME == 1 && EXIT_BADINPUT == 2, "err_exit_status (sim/error.h) returns 1 and 2");
+/* The exit status of a failed step whose messages are in e: its kind's
+ * (sim/error.h), EXIT_BADINPUT when the step left no message. */
+#define CLI_STATUS_OF(e) (err_exit_status(e) == EXIT_RUNTIME ? EXIT_RUNTIME : EXIT_BADINPUT)
 #define CLI_MAX_SETS 256
 #define CLI_MAX_VARY 8
 #define CLI_NAME_MAX 200  /* a results folder's name (NAME_MAX 255 less .partial-PID) */

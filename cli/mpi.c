@@ -90,7 +90,7 @@ wld_world *cli_world_create(const scn_doc *doc, const dat_set *data, err_list *e
         dst_partition(weight, n, ranks, owner);
         w = wld_create_owned(doc, data, owner, rank, errs);
     } else {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
     }
     if (failed) {
         failed[rank] = w == NULL;

@@ -160,7 +160,7 @@ static int load_all(const cli_args *a, scn_doc **doc_out, dat_set **data_out, wl
             have = true;
         }
         if (!data)
-            err_add(errs, "out of memory");
+            err_add_kind(errs, ERR_MEMORY, "out of memory");
         else if (!have && !data_dir_found(doc, dir, errs))
             ;
         else if (have || dat_load(dir, data, errs))
@@ -170,11 +170,9 @@ static int load_all(const cli_args *a, scn_doc **doc_out, dat_set **data_out, wl
     }
     if (!world) {
         if (errs->count == 0) /* a loader gave up without a message: only an allocation does that */
-            err_add(errs, "out of memory loading the scenario");
+            err_add_kind(errs, ERR_MEMORY, "out of memory loading the scenario");
         err_print(errs, stderr);
-        status = errs->count && strstr(errs->msg[0], "out of memory") ? EXIT_RUNTIME : EXIT_BADINPUT;
-        if (strstr(errs->msg[0], "cannot allocate"))
-            status = EXIT_RUNTIME;
+        status = err_exit_status(errs); /* memory: 1; a bad scenario or data: 2 */
         scn_free(doc);
         free(data);
         doc = NULL;
@@ -393,7 +391,7 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
     status = EXIT_OK;
     if (!run || !open_tables(run, wld_frame(w), &tf)) {
         if (run)
-            err_add(errs, "%s", out_error(run));
+            err_add_kind(errs, ERR_IO, "%s", out_error(run));
         status = EXIT_RUNTIME;
     }
     for (int t = 0; status == EXIT_OK && a.resume_dir && t < tf.n; t++) /* the rows up to the checkpoint */
@@ -406,7 +404,7 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
         static const char *const cols[] = {"seq", "date", "city", "kind", "outcome", "from", "to", "amount_fen"};
         trace.csv = out_csv_open(run, "transfers.csv", cols, sizeof cols / sizeof cols[0]);
         if (!trace.csv) {
-            err_add(errs, "%s", out_error(run));
+            err_add_kind(errs, ERR_IO, "%s", out_error(run));
             status = EXIT_RUNTIME;
         } else {
             wld_set_trace(w, write_transfer, &trace, a.trace_rate);
@@ -442,8 +440,8 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
     prog_end(&bar);
     if (status == EXIT_OK && a.checkpoint_every > 0 && stop_requested &&
         !cli_ckp_maybe(&a, doc, w, eng, run, root, name, true, ckp_err, sizeof ckp_err)) {
-        err_add(errs, "%s", ckp_err);
-        status = EXIT_RUNTIME;
+        err_add_kind(errs, ERR_IO, "%s", ckp_err);
+        status = err_exit_status(errs);
     }
     if (status == EXIT_OK && eng_day_index(eng) > 0) {
         /* Every account, whatever check_ledger says: the days' checks are the
@@ -467,16 +465,16 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
         if (!out_commit(run, errs)) {
             status = EXIT_RUNTIME;
         } else if (stop_requested) {
-            fprintf(stderr, "ecnysim: interrupted after %d of %d days; results so far in %s/%s (status=interrupted)\n",
-                    eng_day_index(eng), eng_days(eng), root, name);
-            status = EXIT_RUNTIME;
+            err_add_kind(errs, ERR_INTERRUPTED, "interrupted after %d of %d days; results so far in %s/%s (status=interrupted)",
+                         eng_day_index(eng), eng_days(eng), root, name);
+            status = err_exit_status(errs);
         } else if (!a.quiet) {
             fprintf(stderr, "ecnysim: %d days, %llu agents: results in %s/%s\n", eng_days(eng),
                     (unsigned long long)wld_agents(w), root, name);
         }
     } else if (run) {
         if (out_failed(run))
-            err_add(errs, "%s (previous results, if any, are untouched)", out_error(run));
+            err_add_kind(errs, ERR_IO, "%s (previous results, if any, are untouched)", out_error(run));
         out_abort(run);
     }
     if (status == EXIT_OK && (a.checkpoint_every > 0 || a.resume_dir))

@@ -162,7 +162,7 @@ bool bat_summarize_point(bat_batch *b, const char *dir, int point)
                         city = calloc(block, sizeof *city);
                         ok = v && date && city;
                         if (!ok)
-                            err_add(b->errs, "%s: out of memory summarising %d runs", path, R);
+                            err_add_kind(b->errs, ERR_MEMORY, "%s: out of memory summarising %d runs", path, R);
                     }
                 } else if (len < 0 || split_line(line, field, n_val + 2) != n_val + 2) {
                     err_add(b->errs, "%s:1: %s: expected the %zu metrics of run %d", path,
@@ -244,7 +244,7 @@ bool bat_summarize_point(bat_batch *b, const char *dir, int point)
         ok = ok && !out_failed(b->out);
     }
     if (!off || !x || !w || (!tmp && b->weighted))
-        err_add(b->errs, "out of memory summarising %d runs", R);
+        err_add_kind(b->errs, ERR_MEMORY, "out of memory summarising %d runs", R);
     for (size_t r = 0; r < block && date; r++) {
         free(date[r]);
         free(city[r]);

@@ -150,8 +150,9 @@ static int load_results(const char *dir, viz_series *s, char *title, size_t titl
     err_init(errs);
     bool ok = viz_load_results(dir, s, title, title_len, errs);
     err_print(errs, stderr);
+    int status = ok ? EXIT_OK : CLI_STATUS_OF(errs);
     free(errs);
-    return ok ? EXIT_OK : EXIT_BADINPUT;
+    return status;
 }
 
 int cli_replay(int argc, char **argv)
@@ -280,7 +281,7 @@ static int simulate_to(const cli_args *a, int32_t day, bool to_end, viz_series *
             eng = eng_alloc(wld_start_day(w), wld_days(w), 4096, (size_t)1 << 30);
             status = eng && wld_attach(w, eng) ? EXIT_OK : EXIT_RUNTIME;
             if (status != EXIT_OK)
-                err_add(errs, "out of memory setting up the engine");
+                err_add_kind(errs, ERR_MEMORY, "out of memory setting up the engine");
         }
     }
     while (status == EXIT_OK && !eng_finished(eng)) {
@@ -291,7 +292,7 @@ static int simulate_to(const cli_args *a, int32_t day, bool to_end, viz_series *
         }
         const snap_frame *f = wld_frame(w);
         if (!viz_series_add_frame(s, f)) {
-            err_add(errs, "out of memory keeping the series");
+            err_add_kind(errs, ERR_MEMORY, "out of memory keeping the series");
             status = EXIT_RUNTIME;
         }
         if (f->day >= day)

@@ -70,7 +70,7 @@ static bool air_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint6
     const scn_instance *in = p->in;
     air_state *a = calloc(1, sizeof *a);
     if (!a) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         return false;
     }
     p->state = a;
@@ -150,7 +150,7 @@ static bool air_setup(prg_programme *p, wld_world *w, err_list *errs)
     a->opened = calloc((size_t)a->envelopes_sim + 1, sizeof *a->opened);
     if (a->pool == LED_NONE || !a->winner || !a->opened ||
         !prg_vouchers_alloc(&a->v, a->envelopes_sim, m + 64)) {
-        err_add(errs, "out of memory setting up [airdrop.%s]", p->name);
+        err_add_kind(errs, ERR_MEMORY, "out of memory setting up [airdrop.%s]", p->name);
         return false;
     }
     a->v.pool = a->pool;

@@ -67,14 +67,14 @@ kpi_set *kpi_create(const scn_doc *doc, wld_world *w, err_list *errs)
 {
     kpi_set *s = calloc(1, sizeof *s);
     if (!s) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         return NULL;
     }
     s->n = (int)scn_count(doc, "kpi");
     s->k = calloc((size_t)s->n + 1, sizeof *s->k);
     if (!s->k) {
         free(s);
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         return NULL;
     }
     s->doc = doc;
@@ -140,7 +140,7 @@ bool kpi_setup(kpi_set *s, prg_set *ps, wld_world *w, err_list *errs)
         }
         k->history = calloc((size_t)s->n_days + 1, sizeof *k->history);
         if (!k->history) {
-            err_add(errs, "out of memory");
+            err_add_kind(errs, ERR_MEMORY, "out of memory");
             return false;
         }
     }
@@ -155,7 +155,7 @@ bool kpi_setup(kpi_set *s, prg_set *ps, wld_world *w, err_list *errs)
     s->cell_ptr = calloc((size_t)(s->n + 1) * KPI_COLS, sizeof *s->cell_ptr);
     s->zero = calloc((size_t)(s->n + 1) * KPI_COLS, sizeof *s->zero);
     if (!s->daily_values || !s->row_label || !s->cells || !s->cell_ptr || !s->zero) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         return false;
     }
     for (int i = 0; i < s->n; i++)

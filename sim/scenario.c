@@ -711,7 +711,7 @@ static bool set_value(scn_instance *in, int k, const char *text, int line, const
         return false;
     char *copy = dup_str(text);
     if (!copy) {
-        err_add(errs, "%s: out of memory", where);
+        err_add_kind(errs, ERR_MEMORY, "%s: out of memory", where);
         return false;
     }
     free(in->v[k].text);
@@ -919,7 +919,7 @@ scn_doc *scn_load(const scn_schema *schema, const char *path, const char *const 
     int errors_before = errs->count;
     scn_doc *doc = calloc(1, sizeof *doc);
     if (!doc) {
-        err_add(errs, "%s: out of memory", path);
+        err_add_kind(errs, ERR_MEMORY, "%s: out of memory", path);
         return NULL;
     }
     doc->schema = schema;
@@ -956,7 +956,7 @@ scn_doc *scn_load(const scn_schema *schema, const char *path, const char *const 
     fclose(f);
     if (!buf || read_error) {
         if (errs->count == errors_before)
-            err_add(errs, "%s: cannot read scenario%s", path, buf ? ": read error (is it a folder?)" : ": out of memory");
+            err_add_kind(errs, buf ? ERR_INPUT : ERR_MEMORY, "%s: cannot read scenario%s", path, buf ? ": read error (is it a folder?)" : ": out of memory");
         free(buf);
         scn_free(doc);
         return NULL;
@@ -987,7 +987,7 @@ scn_doc *scn_load(const scn_schema *schema, const char *path, const char *const 
             in = NULL;
             def = resolve_section(schema, en->section, &name, base, sizeof base, where, errs);
             if (def && !(in = instance_new(doc, def, name, en->line))) {
-                err_add(errs, "%s: out of memory", path);
+                err_add_kind(errs, ERR_MEMORY, "%s: out of memory", path);
                 break;
             }
             continue;
@@ -1018,9 +1018,9 @@ scn_doc *scn_load(const scn_schema *schema, const char *path, const char *const 
     for (int i = 0; i < n_sets; i++)
         apply_set(doc, sets[i], errs);
     if (errs->count == errors_before && !fill_defaults(doc, errs) && errs->count == errors_before)
-        err_add(errs, "%s: out of memory filling the defaults", path);
+        err_add_kind(errs, ERR_MEMORY, "%s: out of memory filling the defaults", path);
     if (errs->count == errors_before && !index_sections(doc))
-        err_add(errs, "%s: out of memory", path);
+        err_add_kind(errs, ERR_MEMORY, "%s: out of memory", path);
     if (errs->count != errors_before) {
         scn_free(doc);
         return NULL;

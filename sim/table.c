@@ -197,7 +197,7 @@ tab_table *tab_read(const char *path, const char *const *required, size_t n_requ
     tab_table *t = calloc(1, sizeof *t);
     if (!t || !(t->path = dup_mem(path, strlen(path)))) {
         free(t);
-        err_add(errs, "%s: out of memory", path);
+        err_add_kind(errs, ERR_MEMORY, "%s: out of memory", path);
         return NULL;
     }
     t->errs = errs;
@@ -233,7 +233,7 @@ tab_table *tab_read(const char *path, const char *const *required, size_t n_requ
     }
     gzFile f = gzdopen(fd, "rb");
     if (!f) {
-        err_add(errs, "%s: out of memory", path);
+        err_add_kind(errs, ERR_MEMORY, "%s: out of memory", path);
         close(fd);
         tab_free(t);
         return NULL;
@@ -260,7 +260,7 @@ tab_table *tab_read(const char *path, const char *const *required, size_t n_requ
             break;
         }
         if (got == -3) {
-            err_add(errs, "%s: out of memory", path);
+            err_add_kind(errs, ERR_MEMORY, "%s: out of memory", path);
             failed = true;
             break;
         }
@@ -295,7 +295,7 @@ tab_table *tab_read(const char *path, const char *const *required, size_t n_requ
             failed = true;
         }
         if (t->oom) {
-            err_add(errs, "%s: out of memory", path);
+            err_add_kind(errs, ERR_MEMORY, "%s: out of memory", path);
             failed = true;
         }
     }
