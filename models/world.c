@@ -110,7 +110,7 @@ static void read_params(const scn_doc *doc, wld_params *p)
     p->fee_weight = scn_real(m, "fee_weight");
     p->demand_weight = scn_real(m, "demand_weight");
     p->onboard_per_million = scn_real(m, "onboard_per_million");
-    p->gdp_ref_yuan = scn_real(m, "gdp_ref_yuan");
+    p->gdp_ref_yuan = (double)scn_fen(m, "gdp_ref_yuan") / 100.0; /* exact fen, a real only for the ratio */
     p->gdp_elasticity = scn_real(m, "gdp_elasticity");
     p->must_accept = scn_bool(m, "must_accept");
     const scn_instance *f = scn_single(doc, "firms"), *g = scn_single(doc, "government");
