@@ -125,7 +125,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(LIB)
 
 # The test and benchmark objects are made by a chain of pattern rules: keep
 # them (not deleted as intermediates) so `make test` does not recompile them.
-.SECONDARY: $(TEST_BIN:=.o) $(BENCH_BIN:=.o) $(BUILD)/tests/fuzz/fuzz_scenario.o $(BUILD)/tests/fuzz/fuzz_table.o
+.SECONDARY: $(TEST_BIN:=.o) $(TEST_SUPPORT_OBJ) $(BENCH_BIN:=.o) $(BUILD)/tests/fuzz/fuzz_scenario.o $(BUILD)/tests/fuzz/fuzz_table.o
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 	$(CC) -o $@ $^ $(LDFLAGS) $(LDLIBS)
