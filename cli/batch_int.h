@@ -1,6 +1,7 @@
 /* batch_int.h: what cli/batch.c (the plan, the combined files) shares with
  * cli/summary.c (summary.csv and kpi_summary.csv of each point): the batch
- * being run. Internal to those two files (prefix bat_).
+ * being run; cli/ensemble.c reads its parameter sets. Internal to those
+ * three files (prefix bat_).
  */
 #ifndef ECNYSIM_CLI_BATCH_INT_H
 #define ECNYSIM_CLI_BATCH_INT_H
@@ -57,6 +58,15 @@ typedef struct {
     err_list *errs;
 } bat_batch;
 
+/* fmt with its two %s filled with a and c, in a new string (malloc); NULL
+ * when out of memory. */
+char *bat_fmt_alloc(const char *fmt, const char *a, const char *c);
+/* cli/ensemble.c: reads b->posterior into b's parameter sets (key, set_id,
+ * weight, set_line, assign, weighted). Prints every problem as FILE:LINE:
+ * ...; returns an exit status (2 for a bad file). bat_posterior_free frees
+ * what it read, also after a failed read. */
+int bat_read_posterior(bat_batch *b);
+void bat_posterior_free(bat_batch *b);
 /* A copy of s (malloc), NULL when out of memory. */
 char *bat_dup(const char *s);
 /* Writes point's value of every swept key into the row being written. */
