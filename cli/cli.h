@@ -63,7 +63,8 @@ typedef struct {
     bool (*on_day)(void *ctx, const snap_frame *frame, const eng_engine *eng);
 } cli_hooks;
 
-/* Parses flags from argv[first..]; run_options admits --out, --seed, --quiet. */
+/* cli/args.c: parses flags from argv[first..]; run_options admits --out,
+ * --seed, --quiet. Returns an exit status (2: a bad flag, with its message). */
 int cli_parse(int argc, char **argv, int first, cli_args *a, bool run_options);
 /* Runs a scenario to its results folder. hooks may be NULL. Returns an exit status. */
 int cli_run(const cli_args *a, int argc, char **argv, const cli_hooks *hooks);
