@@ -20,7 +20,6 @@
  * Cost: the runs, plus one parse of every daily.csv for all_daily and one
  * for the summary.
  */
-#include <csv.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -73,91 +72,7 @@ char *bat_dup(const char *s)
     return d;
 }
 
-/* ---- CSV reading (libcsv, streaming) ---- */
-
-typedef struct {
-    char **field;
-    size_t n, cap;
-    int line;
-    bool (*row)(void *ctx, char **field, size_t n, int line);
-    void *ctx;
-    bool stop, oom;
-} csv_reader;
-
-static void on_field(void *s, size_t len, void *data)
-{
-    csv_reader *r = data;
-    if (r->stop)
-        return;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 64;
-        char **f = realloc(r->field, cap * sizeof *f);
-        if (!f) {
-            r->stop = r->oom = true;
-            return;
-        }
-        r->field = f;
-        r->cap = cap;
-    }
-    char *copy = malloc(len + 1);
-    if (!copy) {
-        r->stop = r->oom = true;
-        return;
-    }
-    memcpy(copy, s ? s : "", len);
-    copy[len] = '\0';
-    r->field[r->n++] = copy;
-}
-
-static void on_row(int c, void *data)
-{
-    (void)c;
-    csv_reader *r = data;
-    r->line++;
-    if (!r->stop && r->n > 0 && r->field[0][0] != '#')
-        r->stop = !r->row(r->ctx, r->field, r->n, r->line);
-    for (size_t i = 0; i < r->n; i++)
-        free(r->field[i]);
-    r->n = 0;
-}
-
-bool bat_csv_rows(const char *path, bool (*row)(void *ctx, char **field, size_t n, int line), void *ctx,
-                  err_list *errs)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        err_add(errs, "%s: cannot read: %s", path, strerror(errno));
-        return false;
-    }
-    struct csv_parser p;
-    csv_init(&p, CSV_STRICT | CSV_APPEND_NULL);
-    csv_reader r = {.row = row, .ctx = ctx};
-    char buf[65536];
-    size_t n;
-    bool ok = true;
-    while (!r.stop && (n = fread(buf, 1, sizeof buf, f)) > 0) {
-        if (csv_parse(&p, buf, n, on_field, on_row, &r) != n) {
-            err_add(errs, "%s:%d: %s", path, r.line + 1, csv_strerror(csv_error(&p)));
-            ok = false;
-            break;
-        }
-    }
-    if (ok && !r.stop)
-        csv_fini(&p, on_field, on_row, &r);
-    if (ferror(f)) {
-        err_add(errs, "%s: read error", path);
-        ok = false;
-    }
-    if (r.oom)
-        err_add_kind(errs, ERR_MEMORY, "%s: out of memory", path);
-    ok = ok && !r.stop;
-    for (size_t i = 0; i < r.n; i++)
-        free(r.field[i]);
-    free(r.field);
-    csv_free(&p);
-    fclose(f);
-    return ok;
-}
+/* ---- per-day results tables ---- */
 
 typedef struct {
     bat_table *t;
@@ -224,7 +139,7 @@ bool bat_table_read(const char *path, bat_table *t, err_list *errs)
 {
     memset(t, 0, sizeof *t);
     table_ctx c = {t, 0, path, errs};
-    if (!bat_csv_rows(path, table_row, &c, errs) || !t->val_name) {
+    if (!tab_stream(path, table_row, &c, errs) || !t->val_name) {
         if (!t->val_name && errs->count == 0)
             err_add(errs, "%s: empty file: expected a header row", path);
         bat_table_free(t);
@@ -468,7 +383,7 @@ static bool assemble_run(void *vctx, int i)
         daily_stream s = {b, i, false, NULL, 0, ""};
         snprintf(s.seed, sizeof s.seed, "%s", seed);
         snprintf(path, sizeof path, "%s/%s/daily.csv", out_temp_dir(b->out), dir);
-        ok = bat_csv_rows(path, stream_row, &s, b->errs);
+        ok = tab_stream(path, stream_row, &s, b->errs);
         if (!ok)
             err_add(b->errs, "%s: cannot add it to all_daily.csv: expected date,city,metrics... rows", path);
         for (size_t k = 0; k < s.n_metric; k++)

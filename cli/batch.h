@@ -87,10 +87,6 @@ bool bat_table_read(const char *path, bat_table *t, err_list *errs);
 void bat_table_free(bat_table *t);
 int bat_table_col(const bat_table *t, const char *name); /* -1 when absent */
 
-/* Streams a CSV file row by row (header included) through libcsv; the row
- * callback returns false to stop with an error. */
-bool bat_csv_rows(const char *path, bool (*row)(void *ctx, char **field, size_t n, int line), void *ctx,
-                  err_list *errs);
 
 /* Removes a folder tree; NULL-safe. */
 void bat_remove_tree(const char *dir);
