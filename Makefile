@@ -1,9 +1,9 @@
 # ecnysim: one non-recursive Makefile. `make help` lists the targets.
 #
 # Objects live under build/<mode>/ (release, debug, sanitize); headers are
-# tracked with -MMD -MP. Every .c in sim/ and models/ except the command line
-# (sim/main*.c) goes into libecnysim.a, which the program, the tests and the
-# benchmarks link. The view (viz/ and sim/main_view.c) is a plug-in,
+# tracked with -MMD -MP. Every .c in sim/ and models/ goes into libecnysim.a,
+# which the program (cli/*.c), the tests and the benchmarks link. The view
+# (viz/ and its command glue cli/view.c) is a plug-in,
 # ecnysim-view.so beside the program, loaded only by the view commands: the
 # program itself does not load SDL's seventy-odd libraries at every start.
 
@@ -42,10 +42,10 @@ endif
 CFLAGS  += $(WARN) $(OPT) $(PKG_CFLAGS) -MMD -MP
 LDLIBS  += $(LDSAN) $(PKG_LIBS) -lcsv -liniparser -lz -lm
 
-LIB_SRC   := $(filter-out sim/main.c sim/main_%.c,$(wildcard sim/*.c models/*.c))
+LIB_SRC   := $(wildcard sim/*.c models/*.c)
 VIZ_SRC   := $(wildcard viz/*.c)
 VIZ_OBJ   := $(VIZ_SRC:%.c=$(BUILD)/pic/%.o)
-VIEW_OBJ  := $(VIZ_OBJ) $(BUILD)/pic/sim/main_view.o
+VIEW_OBJ  := $(VIZ_OBJ) $(BUILD)/pic/cli/view.o
 VIEW_SO   := $(BUILD)/ecnysim-view.so
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libecnysim.a
@@ -77,7 +77,7 @@ deps:
 ecnysim: $(BIN)
 	@ln -sf $(BIN) ecnysim
 
-CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(filter-out sim/main_view.c,$(wildcard sim/main.c sim/main_*.c)))
+CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(filter-out cli/view.c,$(wildcard cli/*.c)))
 
 # -rdynamic: the view plug-in calls back into the program (cli_run, the world).
 $(BIN): $(CLI_OBJ) $(LIB)
@@ -123,6 +123,10 @@ TEST_SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(LIB)
 	$(CC) -o $@ $^ $(LDFLAGS) $(LDLIBS) -lcmocka
 
+# The test and benchmark objects are made by a chain of pattern rules: keep
+# them (not deleted as intermediates) so `make test` does not recompile them.
+.SECONDARY: $(TEST_BIN:=.o) $(TEST_SUPPORT_OBJ) $(BENCH_BIN:=.o) $(BUILD)/tests/fuzz/fuzz_scenario.o $(BUILD)/tests/fuzz/fuzz_table.o
+
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 	$(CC) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
@@ -135,6 +139,11 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN) $(FAULT_BIN)
 	@sh tests/run-all.sh $(BUILD)
+
+## unit: build and run the cmocka unit-test programs only (tests/test_*.c)
+unit: deps
+	@$(MAKE) --no-print-directory $(TEST_BIN)
+	@sh tests/run-all.sh $(BUILD) unit
 
 ## check: the same tests under AddressSanitizer and UndefinedBehaviorSanitizer
 check: deps

@@ -70,7 +70,7 @@ static bool air_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint6
     const scn_instance *in = p->in;
     air_state *a = calloc(1, sizeof *a);
     if (!a) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         return false;
     }
     p->state = a;
@@ -80,19 +80,16 @@ static bool air_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint6
     if (a->district_people > c->people)
         ok = bad(doc, in, "district_population", errs, "is larger than the city's population: expected at most it");
     a->pool_fen = scn_fen(in, "pool_yuan");
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", scn_str(in, "envelope_yuan"));
-    int64_t sum = 0;
-    for (char *save = NULL, *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
-        char *end;
-        double y = strtod(t, &end);
-        if (*end || y < 0.01 || y > 1e6 || a->n_values >= AIR_MAX_VALUES) {
+    int64_t sum = 0, fen[AIR_MAX_VALUES]; /* exact fen: sub-fen amounts are refused by the loader */
+    size_t n_fen = scn_fen_list(in, "envelope_yuan", fen, AIR_MAX_VALUES);
+    for (size_t i = 0; i < n_fen; i++) {
+        if (i >= AIR_MAX_VALUES || fen[i] < 1 || fen[i] > 100000000) {
             ok = bad(doc, in, "envelope_yuan", errs,
                      "expected one amount or a list of at most 16 amounts in yuan, each 0.01 to 1000000 (\"88,100,128\")");
             break;
         }
-        a->env_fen[a->n_values++] = llround(y * 100.0);
-        sum += a->env_fen[a->n_values - 1];
+        a->env_fen[a->n_values++] = fen[i];
+        sum += fen[i];
     }
     if (a->n_values == 0 && ok)
         ok = bad(doc, in, "envelope_yuan", errs, "is empty: expected an amount in yuan or a list");
@@ -150,7 +147,7 @@ static bool air_setup(prg_programme *p, wld_world *w, err_list *errs)
     a->opened = calloc((size_t)a->envelopes_sim + 1, sizeof *a->opened);
     if (a->pool == LED_NONE || !a->winner || !a->opened ||
         !prg_vouchers_alloc(&a->v, a->envelopes_sim, m + 64)) {
-        err_add(errs, "out of memory setting up [airdrop.%s]", p->name);
+        err_add_kind(errs, ERR_MEMORY, "out of memory setting up [airdrop.%s]", p->name);
         return false;
     }
     a->v.pool = a->pool;

@@ -88,7 +88,7 @@ flw_set *flw_create(const scn_doc *doc, wld_world *w, uint64_t *accounts, err_li
     int before = errs->count;
     flw_set *s = calloc(1, sizeof *s);
     if (!s) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         return NULL;
     }
     s->n = (int)scn_count(doc, "flow");
@@ -98,13 +98,13 @@ flw_set *flw_create(const scn_doc *doc, wld_world *w, uint64_t *accounts, err_li
     s->in_off = calloc((size_t)s->n + 1, sizeof *s->in_off);
     s->in_n = calloc((size_t)s->n + 1, sizeof *s->in_n);
     if (!s->f || !s->order || !s->clearing || !s->in_off || !s->in_n) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         flw_free(s);
         return NULL;
     }
     bool *involved = calloc((size_t)w->n_cities + 1, sizeof *involved);
     if (!involved) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         flw_free(s);
         return NULL;
     }
@@ -177,7 +177,7 @@ bool flw_setup(flw_set *s, wld_world *w, snap_frame *frame, err_list *errs)
     s->row = calloc((size_t)s->n, sizeof *s->row);
     s->values = calloc((size_t)s->n * FLW_COLS, sizeof *s->values);
     if (!s->send_count || !s->recv_count || !s->row || !s->values) {
-        err_add(errs, "out of memory setting up the flows");
+        err_add_kind(errs, ERR_MEMORY, "out of memory setting up the flows");
         return false;
     }
     for (int k = 0; k < s->n; k++) {
@@ -198,7 +198,7 @@ bool flw_setup(flw_set *s, wld_world *w, snap_frame *frame, err_list *errs)
             }
             gsl_rng *r = rng_stream_alloc(w->seed, w->city[city].data->id, purpose + (uint32_t)end);
             if (!r) {
-                err_add(errs, "out of memory setting up [flow.%s]", f->name);
+                err_add_kind(errs, ERR_MEMORY, "out of memory setting up [flow.%s]", f->name);
                 return false;
             }
             *(end ? &f->recv_rng : &f->send_rng) = r;

@@ -60,7 +60,7 @@ static bool inc_setup(prg_programme *p, wld_world *w, err_list *errs)
     uint32_t m = s->merchants_real ? (uint32_t)((s->merchants_real + w->scale / 2) / w->scale) : c->merchants_all;
     s->pool = led_open(w->ledger, LED_POOL, 0, c->bank_acct[0], (uint16_t)c->index);
     if (s->pool == LED_NONE || !prg_vouchers_alloc(&s->v, s->coupons_sim, m + 64)) {
-        err_add(errs, "out of memory setting up [incentive.%s]", p->name);
+        err_add_kind(errs, ERR_MEMORY, "out of memory setting up [incentive.%s]", p->name);
         return false;
     }
     s->v.pool = s->pool;

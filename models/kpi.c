@@ -4,8 +4,11 @@
  * trillion yuan of e-CNY transactions in the year). Flow metrics
  * (transaction_value, payments, new_wallets, loans, loan_count) are summed
  * from the KPI's start date; stock metrics (wallets, active_wallets,
- * merchants) are the level of the day. Every day the achieved value is kept
- * (one double per day, allocated at setup), so at any time the KPI knows the
+ * merchants) are the level of the day. Money is counted in integer fen
+ * (transaction_value and loans achieved, the cost), other metrics as
+ * integer counts, and turned into yuan only where a row is written. Every
+ * day the achieved value is kept (one int64 per day, allocated at setup), so
+ * at any time the KPI knows the
  * day it was first reached, or, when it is not reached, the day a linear
  * trend of the last trend_days days would reach it (none when the trend is
  * flat or falling). Its cost is the cost so far of the programmes it names
@@ -41,9 +44,11 @@ typedef struct {
     int32_t start, deadline, trend_days;
     int64_t fixed_cost_fen;
     char programmes[512]; /* "kind.name,..." or "" for every programme of the city */
-    double achieved, cost_yuan, base;
+    /* achieved and base in the metric's unit: fen for money metrics
+     * (transaction_value, loans), a count otherwise (see in_unit) */
+    int64_t achieved, base, cost_fen;
     int32_t reached_day; /* INT32_MIN until reached */
-    double *history;     /* achieved at the end of each day run */
+    int64_t *history;    /* achieved at the end of each day run */
     int32_t last_index;
 } kpi_one;
 
@@ -67,14 +72,14 @@ kpi_set *kpi_create(const scn_doc *doc, wld_world *w, err_list *errs)
 {
     kpi_set *s = calloc(1, sizeof *s);
     if (!s) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         return NULL;
     }
     s->n = (int)scn_count(doc, "kpi");
     s->k = calloc((size_t)s->n + 1, sizeof *s->k);
     if (!s->k) {
         free(s);
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         return NULL;
     }
     s->doc = doc;
@@ -140,7 +145,7 @@ bool kpi_setup(kpi_set *s, prg_set *ps, wld_world *w, err_list *errs)
         }
         k->history = calloc((size_t)s->n_days + 1, sizeof *k->history);
         if (!k->history) {
-            err_add(errs, "out of memory");
+            err_add_kind(errs, ERR_MEMORY, "out of memory");
             return false;
         }
     }
@@ -155,7 +160,7 @@ bool kpi_setup(kpi_set *s, prg_set *ps, wld_world *w, err_list *errs)
     s->cell_ptr = calloc((size_t)(s->n + 1) * KPI_COLS, sizeof *s->cell_ptr);
     s->zero = calloc((size_t)(s->n + 1) * KPI_COLS, sizeof *s->zero);
     if (!s->daily_values || !s->row_label || !s->cells || !s->cell_ptr || !s->zero) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         return false;
     }
     for (int i = 0; i < s->n; i++)
@@ -190,47 +195,71 @@ static bool counts_programme(const kpi_one *k, const prg_programme *p, const prg
     return false;
 }
 
+/* A value of the metric's unit as a real number of that unit: fen of a
+ * money metric in yuan, a count as it is. Only for ratios and comparisons
+ * with the target (a real), never summed. */
+static double in_unit(const kpi_one *k, int64_t v)
+{
+    return k->metric == K_VALUE || k->metric == K_LOANS ? (double)v / 100.0 : (double)v;
+}
+
+/* Whole units, rounded half away from zero (as llround): fen to yuan for a
+ * money metric, a count as it is. */
+static int64_t whole_units(const kpi_one *k, int64_t v)
+{
+    if (k->metric != K_VALUE && k->metric != K_LOANS)
+        return v;
+    return v >= 0 ? (v + 50) / 100 : -((-v + 50) / 100);
+}
+
+/* A programme's cost so far in real fen: its simulated spending times the
+ * scale plus its fixed cost (prg_cost_yuan in models/programme.c, exact). */
+static int64_t programme_cost_fen(const prg_programme *p, const wld_world *w)
+{
+    return p->cost_fen * w->scale + p->fixed_cost_fen;
+}
+
 void kpi_day_end(kpi_set *s, prg_set *ps, wld_world *w, int32_t day, int32_t day_index)
 {
     for (int i = 0; i < s->n; i++) {
         kpi_one *k = &s->k[i];
         const wld_city *c = &w->city[k->city];
-        double scale = (double)w->scale;
+        int64_t scale = w->scale;
         if (day >= k->start) {
             switch (k->metric) {
-            case K_VALUE: k->achieved += (double)c->m[M_VALUE_ECNY] * scale / 100.0; break;
-            case K_PAYMENTS: k->achieved += (double)c->m[M_PAYMENTS_ECNY] * scale; break;
-            case K_NEW_WALLETS: k->achieved += (double)c->m[M_NEW_WALLETS] * scale; break;
-            case K_WALLETS: k->achieved = (double)c->m[M_WALLETS] * scale; break;
-            case K_ACTIVE: k->achieved = (double)c->m[M_ACTIVE_WALLETS] * scale; break;
-            case K_MERCHANTS: k->achieved = (double)c->m[M_MERCHANTS_ACCEPTING] * scale; break;
+            case K_VALUE: k->achieved += c->m[M_VALUE_ECNY] * scale; break; /* fen */
+            case K_PAYMENTS: k->achieved += c->m[M_PAYMENTS_ECNY] * scale; break;
+            case K_NEW_WALLETS: k->achieved += c->m[M_NEW_WALLETS] * scale; break;
+            case K_WALLETS: k->achieved = c->m[M_WALLETS] * scale; break;
+            case K_ACTIVE: k->achieved = c->m[M_ACTIVE_WALLETS] * scale; break;
+            case K_MERCHANTS: k->achieved = c->m[M_MERCHANTS_ACCEPTING] * scale; break;
             default: break;
             }
         }
         if (k->metric == K_LOANS || k->metric == K_LOAN_COUNT) {
             /* Loans programmes of the city keep their own cumulative totals;
-             * count what was disbursed since the KPI's start. */
-            double total = k->metric == K_LOANS ? (double)prg_city_loans_fen(ps, k->city) * scale / 100.0
-                                                : (double)prg_city_loans_n(ps, k->city) * scale;
+             * count what was disbursed since the KPI's start (fen for loans). */
+            int64_t total = k->metric == K_LOANS ? prg_city_loans_fen(ps, k->city) * scale
+                                                 : prg_city_loans_n(ps, k->city) * scale;
             if (day < k->start)
                 k->base = total; /* disbursed before the KPI's start does not count */
             k->achieved = day >= k->start ? total - k->base : 0;
         }
-        double cost = (double)k->fixed_cost_fen / 100.0;
+        int64_t cost_fen = k->fixed_cost_fen;
         for (int j = 0; j < prg_count(ps); j++) {
             prg_programme *p = prg_get(ps, j);
             if (counts_programme(k, p, ps))
-                cost += prg_cost_yuan(p, w);
+                cost_fen += programme_cost_fen(p, w);
         }
-        k->cost_yuan = cost;
+        k->cost_fen = cost_fen;
         if (day_index >= 0 && day_index < s->n_days)
             k->history[day_index] = k->achieved;
         k->last_index = day_index;
-        if (k->reached_day == INT32_MIN && day >= k->start && k->achieved >= k->target)
+        if (k->reached_day == INT32_MIN && day >= k->start && in_unit(k, k->achieved) >= k->target)
             k->reached_day = day;
         s->daily_values[i * 3 + 0] = llround(k->target);
-        s->daily_values[i * 3 + 1] = llround(k->achieved);
-        s->daily_values[i * 3 + 2] = llround(k->cost_yuan);
+        s->daily_values[i * 3 + 1] = whole_units(k, k->achieved);
+        s->daily_values[i * 3 + 2] = (k->cost_fen + 50) / 100; /* yuan, half up: a cost is never negative */
     }
 }
 
@@ -266,8 +295,9 @@ const snap_table *kpi_final_table(kpi_set *s, prg_set *ps, wld_world *w)
         put_text(s, i, 2, metric_names[k->metric]);
         put_text(s, i, 3, metric_units[k->metric]);
         put(s, i, 4, "%.0f", k->target);
-        put(s, i, 5, "%.0f", k->achieved);
-        put(s, i, 6, "%.2f", k->target > 0 ? 100.0 * k->achieved / k->target : 0);
+        double achieved = in_unit(k, k->achieved);
+        put(s, i, 5, "%.0f", achieved);
+        put(s, i, 6, "%.2f", k->target > 0 ? 100.0 * achieved / k->target : 0);
         bool met = k->reached_day != INT32_MIN;
         put_text(s, i, 7, met ? "met" : "not_met");
         put_date(s, i, 8, met ? k->reached_day : INT32_MIN);
@@ -279,9 +309,9 @@ const snap_table *kpi_final_table(kpi_set *s, prg_set *ps, wld_world *w)
             if (span > k->trend_days)
                 span = k->trend_days;
             if (span > 0) {
-                double slope = (k->history[k->last_index] - k->history[k->last_index - span]) / span;
+                double slope = in_unit(k, k->history[k->last_index] - k->history[k->last_index - span]) / span;
                 if (slope > 0) {
-                    double days = ceil((k->target - k->achieved) / slope);
+                    double days = ceil((k->target - achieved) / slope);
                     projected = days < 36500 ? today + (int32_t)days : INT32_MIN;
                 }
             }
@@ -290,9 +320,11 @@ const snap_table *kpi_final_table(kpi_set *s, prg_set *ps, wld_world *w)
         put_date(s, i, 10, k->deadline);
         put_text(s, i, 11, met ? (k->reached_day <= k->deadline ? "yes" : "no")
                                : (projected != INT32_MIN && projected <= k->deadline ? "projected" : "no"));
-        put(s, i, 12, "%.2f", k->cost_yuan);
+        char cost[KPI_CELL];
+        snprintf(cost, sizeof cost, "%lld.%02lld", (long long)(k->cost_fen / 100), (long long)(k->cost_fen % 100));
+        put_text(s, i, 12, cost); /* exact: a cost is never negative */
         if (k->achieved > 0)
-            put(s, i, 13, "%.6g", k->cost_yuan / k->achieved);
+            put(s, i, 13, "%.6g", ((double)k->cost_fen / 100.0) / achieved);
         else
             put_text(s, i, 13, "NA");
         put_date(s, i, 14, k->start);
@@ -349,9 +381,9 @@ void kpi_save(const kpi_set *s, ckp_writer *ck)
     ckp_put_u32(ck, (uint32_t)s->n);
     for (int i = 0; i < s->n; i++) {
         const kpi_one *k = &s->k[i];
-        ckp_put_f64(ck, k->achieved);
-        ckp_put_f64(ck, k->cost_yuan);
-        ckp_put_f64(ck, k->base);
+        ckp_put_i64(ck, k->achieved);
+        ckp_put_i64(ck, k->cost_fen);
+        ckp_put_i64(ck, k->base);
         ckp_put_i32(ck, k->reached_day);
         ckp_put_i32(ck, k->last_index);
         ckp_put_array(ck, k->history, sizeof *k->history, k->history ? (uint64_t)s->n_days + 1 : 0);
@@ -370,9 +402,9 @@ void kpi_load(kpi_set *s, ckp_reader *ck)
     }
     for (int i = 0; i < s->n && !ckp_read_failed(ck); i++) {
         kpi_one *k = &s->k[i];
-        k->achieved = ckp_get_f64(ck);
-        k->cost_yuan = ckp_get_f64(ck);
-        k->base = ckp_get_f64(ck);
+        k->achieved = ckp_get_i64(ck);
+        k->cost_fen = ckp_get_i64(ck);
+        k->base = ckp_get_i64(ck);
         k->reached_day = ckp_get_i32(ck);
         k->last_index = ckp_get_i32(ck);
         ckp_get_array(ck, k->history, sizeof *k->history, k->history ? (uint64_t)s->n_days + 1 : 0, "KPI days");

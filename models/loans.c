@@ -67,7 +67,7 @@ static bool loan_setup(prg_programme *p, wld_world *w, err_list *errs)
     s->small = calloc(s->n, 1);
     s->paid_months = calloc(s->n, 1);
     if (!s->firm || !s->principal || !s->outstanding || !s->disbursed_day || !s->small || !s->paid_months) {
-        err_add(errs, "out of memory setting up [loans.%s]", p->name);
+        err_add_kind(errs, ERR_MEMORY, "out of memory setting up [loans.%s]", p->name);
         return false;
     }
     int bank = (int)rng_below(p->rng, (uint32_t)w->data->n_banks);

@@ -42,7 +42,7 @@ static bool pay_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint6
     const scn_instance *in = p->in;
     pay_state *s = calloc(1, sizeof *s);
     if (!s) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         return false;
     }
     p->state = s;
@@ -86,7 +86,7 @@ static bool pay_setup(prg_programme *p, wld_world *w, err_list *errs)
     s->employee = calloc(s->cap_employees, sizeof *s->employee);
     s->legs = calloc(s->cap_employees / s->n_employers + 2, sizeof *s->legs);
     if (!s->employer || !s->employee || !s->legs) {
-        err_add(errs, "out of memory setting up [payroll.%s]", p->name);
+        err_add_kind(errs, ERR_MEMORY, "out of memory setting up [payroll.%s]", p->name);
         return false;
     }
     for (uint32_t e = 0; e < s->n_employers; e++) {

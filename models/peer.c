@@ -135,7 +135,7 @@ peer_model *peer_create(const peer_params *p, err_list *errs)
     }
     peer_model *m = calloc(1, sizeof *m);
     if (!m) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         return NULL;
     }
     m->p = *p;
@@ -156,7 +156,7 @@ peer_model *peer_create(const peer_params *p, err_list *errs)
     m->r_merch = rng_stream_alloc(p->seed, 0, RNG_MERCHANTS);
     if (!m->led || !m->mord || !m->paid || !m->accept_next || !m->r_setup || !m->r_adopt || !m->r_shop ||
         !m->r_merch) {
-        err_add(errs, "cannot allocate the peer model for %u residents (%.1f MiB of ledger)", m->n,
+        err_add_kind(errs, ERR_MEMORY, "cannot allocate the peer model for %u residents (%.1f MiB of ledger)", m->n,
                 (double)led_bytes_needed_ex(&cfg) / 1048576.0);
         peer_free(m);
         return NULL;

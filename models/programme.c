@@ -80,7 +80,7 @@ prg_set *prg_create(const scn_doc *doc, wld_world *w, uint64_t *accounts, err_li
     int before = errs->count;
     prg_set *s = calloc(1, sizeof *s);
     if (!s) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         return NULL;
     }
     for (int k = 0; k < PRG_KINDS; k++)
@@ -90,7 +90,7 @@ prg_set *prg_create(const scn_doc *doc, wld_world *w, uint64_t *accounts, err_li
     if (!s->p || !per_city) {
         free(per_city);
         prg_free(s);
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         return NULL;
     }
     int i = 0;
@@ -128,14 +128,14 @@ bool prg_setup(prg_set *s, wld_world *w, snap_frame *frame, err_list *errs)
 {
     s->tags = s->n ? calloc((size_t)w->max_accounts + 1, sizeof *s->tags) : NULL;
     if (s->n && !s->tags) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         return false;
     }
     for (int i = 0; i < s->n; i++) {
         prg_programme *p = &s->p[i];
         p->rng = rng_stream_alloc(w->seed, w->city[p->city].data->id, RNG_PROGRAMME + p->city_index);
         if (!p->rng) {
-            err_add(errs, "out of memory");
+            err_add_kind(errs, ERR_MEMORY, "out of memory");
             return false;
         }
         if (p->kind == PRG_AIRDROP || p->kind == PRG_INCENTIVE) {
@@ -161,7 +161,7 @@ bool prg_setup(prg_set *s, wld_world *w, snap_frame *frame, err_list *errs)
         s->cell_ptr = calloc((size_t)s->cap_rows * PRG_COLS, sizeof *s->cell_ptr);
         s->zero = calloc((size_t)s->cap_rows * PRG_COLS, sizeof *s->zero);
         if (!s->cells || !s->cell_ptr || !s->zero) {
-            err_add(errs, "out of memory");
+            err_add_kind(errs, ERR_MEMORY, "out of memory");
             return false;
         }
         static const char *const cols[PRG_COLS] = {"programme", "kind", "city", "outcome", "value", "unit"};
@@ -210,7 +210,7 @@ void *prg_state_alloc(prg_programme *p, size_t size, err_list *errs)
 {
     p->state = calloc(1, size);
     if (!p->state)
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
     return p->state;
 }
 

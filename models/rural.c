@@ -88,7 +88,7 @@ static bool rur_setup(prg_programme *p, wld_world *w, err_list *errs)
     s->coupon_pool = led_open(w->ledger, LED_POOL, 0, c->bank_acct[0], (uint16_t)c->index);
     if (s->aid_pool == LED_NONE || s->coupon_pool == LED_NONE || !prg_vouchers_alloc(&s->aid, s->aid_sim, 4096) ||
         !prg_vouchers_alloc(&s->coupons, s->coupons_sim, 4096)) {
-        err_add(errs, "out of memory setting up [rural.%s]", p->name);
+        err_add_kind(errs, ERR_MEMORY, "out of memory setting up [rural.%s]", p->name);
         return false;
     }
     s->aid.pool = s->aid_pool;

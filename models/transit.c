@@ -42,7 +42,7 @@ static bool trn_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint6
     const scn_instance *in = p->in;
     trn_state *t = calloc(1, sizeof *t);
     if (!t) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         return false;
     }
     p->state = t;
@@ -118,7 +118,7 @@ static bool trn_setup(prg_programme *p, wld_world *w, err_list *errs)
     t->cap_tapped = (uint32_t)fmin(4e6, rides_day + 1024);
     t->tapped = malloc((size_t)t->cap_tapped * sizeof *t->tapped);
     if (t->op == LED_NONE || !t->tapped) {
-        err_add(errs, "out of memory setting up [transit.%s]", p->name);
+        err_add_kind(errs, ERR_MEMORY, "out of memory setting up [transit.%s]", p->name);
         return false;
     }
     return true;

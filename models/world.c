@@ -110,7 +110,7 @@ static void read_params(const scn_doc *doc, wld_params *p)
     p->fee_weight = scn_real(m, "fee_weight");
     p->demand_weight = scn_real(m, "demand_weight");
     p->onboard_per_million = scn_real(m, "onboard_per_million");
-    p->gdp_ref_yuan = scn_real(m, "gdp_ref_yuan");
+    p->gdp_ref_yuan = (double)scn_fen(m, "gdp_ref_yuan") / 100.0; /* exact fen, a real only for the ratio */
     p->gdp_elasticity = scn_real(m, "gdp_elasticity");
     p->must_accept = scn_bool(m, "must_accept");
     const scn_instance *f = scn_single(doc, "firms"), *g = scn_single(doc, "government");
@@ -314,7 +314,7 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
     char where[600];
     wld_world *w = calloc(1, sizeof *w);
     if (!w) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         return NULL;
     }
     w->data = data;
@@ -370,7 +370,7 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
     w->n_cities = (int)scn_count(doc, "city");
     w->city = calloc((size_t)w->n_cities, sizeof *w->city);
     if (!w->city || (city_rank && !(w->city_rank = malloc(((size_t)w->n_cities + 1) * sizeof *w->city_rank)))) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         wld_free(w);
         return NULL;
     }
@@ -484,10 +484,10 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
     if (!w->ledger) {
         double gib = (double)led_bytes_needed(w->max_accounts, (uint32_t)w->n_cities) / 1073741824.0;
         if (gib >= 1.0)
-            err_add(errs, "cannot allocate the ledger for %u accounts (%.1f GiB): raise 'scale' in [scenario]",
+            err_add_kind(errs, ERR_MEMORY, "cannot allocate the ledger for %u accounts (%.1f GiB): raise 'scale' in [scenario]",
                     w->max_accounts, gib);
         else
-            err_add(errs, "out of memory allocating the ledger (%u accounts)", w->max_accounts);
+            err_add_kind(errs, ERR_MEMORY, "out of memory allocating the ledger (%u accounts)", w->max_accounts);
         wld_free(w);
         return NULL;
     }
@@ -538,7 +538,7 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
         for (int k = 0; k < data->n_categories && ok; k++)
             ok = (c->accepting[k] = malloc((size_t)c->merchants_total[k] * sizeof(led_acct))) != NULL;
         if (!ok) {
-            err_add(errs, "out of memory building [city.%s] (%u agents): raise 'scale' in [scenario]", c->name,
+            err_add_kind(errs, ERR_MEMORY, "out of memory building [city.%s] (%u agents): raise 'scale' in [scenario]", c->name,
                     c->agents);
             wld_free(w);
             return NULL;
@@ -552,7 +552,7 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
     w->row_city = calloc((size_t)w->n_cities + 1, sizeof *w->row_city);
     w->bank_values = calloc((size_t)data->n_banks * BANK_COLUMNS + 1, sizeof *w->bank_values);
     if (!w->snap_city || !w->daily_values || !w->ledger_values || !w->row_city || !w->bank_values) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         wld_free(w);
         return NULL;
     }

@@ -84,10 +84,7 @@ static uint64_t sum_final(const ckp_sum *in)
         sum_word(&s, w);
     }
     sum_word(&s, s.total);
-    uint64_t z = s.h;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    return rng_fmix64(s.h);
 }
 
 /* ------------------------------------------------------------------ writer */

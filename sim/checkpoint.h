@@ -34,7 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CKP_VERSION 1u
+/* 2: a KPI's achieved, base and cost are integers (fen for money), not doubles. */
+#define CKP_VERSION 2u
 #define CKP_TAG(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 #define CKP_STR_MAX 4096
 

@@ -51,7 +51,7 @@ bool dst_alltoallv_i64(const int64_t *send, const int64_t *send_count, int64_t *
 /* Collective: rank 0's n bytes of buf on every rank. */
 bool dst_bcast_bytes(void *buf, size_t n);
 
-/* Point to point (a batch's runs, sim/main_batch.c): a message is n ints,
+/* Point to point (a batch's runs, cli/batch.c): a message is n ints,
  * 1 <= n <= DST_MSG_INTS. dst_send_ints sends v[0..n) to rank `to` (small:
  * it returns once buffered); false when it fails, or when serial (no other
  * rank). dst_poll_ints does not wait: 1 when a message from any rank was

@@ -38,6 +38,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "sim/rng.h"
+
 #ifndef ECNYSIM_DEBUG
 #define ECNYSIM_DEBUG 0
 #endif
@@ -193,12 +195,9 @@ static uint32_t led_sat32(int64_t x)
     return x > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)x;
 }
 
-static uint64_t led_mix(uint64_t z) /* splitmix64 finaliser: sample choice */
+static uint64_t led_mix(uint64_t z) /* one splitmix64 step from z: sample choice */
 {
-    z += 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    return rng_fmix64(z + RNG_GOLDEN64);
 }
 
 static uint32_t led_bank_acct(const led_ledger *led, const struct led_hot *h)

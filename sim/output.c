@@ -155,7 +155,7 @@ static bool replaceable(const char *final_dir, err_list *errs)
     if (lstat(final_dir, &st) != 0)
         return true;
     if (!S_ISDIR(st.st_mode)) {
-        err_add(errs, "%s: exists and is not a folder: expected a results folder or a new name", final_dir);
+        err_add_kind(errs, ERR_USAGE, "%s: exists and is not a folder: expected a results folder or a new name", final_dir);
         return false;
     }
     snprintf(manifest, sizeof manifest, "%s/manifest.ini", final_dir);
@@ -169,7 +169,7 @@ static bool replaceable(const char *final_dir, err_list *errs)
     if (d)
         closedir(d);
     if (!empty)
-        err_add(errs, "%s: is a folder with no manifest.ini, not ecnysim results: refusing to replace it "
+        err_add_kind(errs, ERR_USAGE, "%s: is a folder with no manifest.ini, not ecnysim results: refusing to replace it "
                       "(expected a results folder, an empty folder or a new name)", final_dir);
     return empty;
 }
@@ -203,7 +203,7 @@ bool out_check_kind(const char *dir, const char *kind, err_list *errs)
     char old[64];
     if (!out_kind(dir, old, sizeof old) || strcmp(old, kind) == 0)
         return true;
-    err_add(errs, "%s: holds %s ([%s] in its manifest.ini): refusing to replace it with %s: expected a new "
+    err_add_kind(errs, ERR_USAGE, "%s: holds %s ([%s] in its manifest.ini): refusing to replace it with %s: expected a new "
                   "--out DIR (or remove %s first)", dir, kind_words(old), old, kind_words(kind), dir);
     return false;
 }
@@ -218,7 +218,7 @@ static bool take_lock(out_run *run, const char *root, const char *name, err_list
     for (int attempt = 0; attempt < 8; attempt++) {
         int fd = open(run->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (fd < 0) {
-            err_add(errs, "%s: cannot create the lock of the results folder: %s", run->lock_path, strerror(errno));
+            err_add_kind(errs, ERR_IO, "%s: cannot create the lock of the results folder: %s", run->lock_path, strerror(errno));
             return false;
         }
         if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -226,7 +226,7 @@ static bool take_lock(out_run *run, const char *root, const char *name, err_list
             ssize_t n = pread(fd, holder, sizeof holder - 1, 0);
             holder[n > 0 ? n : 0] = '\0';
             holder[strcspn(holder, "\n")] = '\0';
-            err_add(errs, "%s: another ecnysim run is writing these results (%s): expected one run per results "
+            err_add_kind(errs, ERR_USAGE, "%s: another ecnysim run is writing these results (%s): expected one run per results "
                           "folder: wait for it to finish, or use another --out",
                     run->final_dir, holder[0] ? holder : "its lock is held");
             close(fd);
@@ -253,7 +253,7 @@ static bool take_lock(out_run *run, const char *root, const char *name, err_list
         }
         close(fd);
     }
-    err_add(errs, "%s: cannot take the lock of the results folder: it keeps changing", run->lock_path);
+    err_add_kind(errs, ERR_IO, "%s: cannot take the lock of the results folder: it keeps changing", run->lock_path);
     return false;
 }
 
@@ -270,7 +270,7 @@ out_run *out_begin(const char *root, const char *name, err_list *errs)
 {
     out_run *run = calloc(1, sizeof *run);
     if (!run) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         return NULL;
     }
     run->lock_fd = -1;
@@ -283,7 +283,7 @@ out_run *out_begin(const char *root, const char *name, err_list *errs)
         return NULL;
     }
     if (mkdir_p(root) != 0) {
-        err_add(errs, "%s: cannot create the results folder: %s", root, strerror(errno));
+        err_add_kind(errs, ERR_IO, "%s: cannot create the results folder: %s", root, strerror(errno));
         free(run);
         return NULL;
     }
@@ -295,7 +295,7 @@ out_run *out_begin(const char *root, const char *name, err_list *errs)
     }
     out_remove_dir(run->temp_dir);
     if (mkdir(run->temp_dir, 0777) != 0) {
-        err_add(errs, "%s: cannot create a folder for the results: %s", run->temp_dir, strerror(errno));
+        err_add_kind(errs, ERR_IO, "%s: cannot create a folder for the results: %s", run->temp_dir, strerror(errno));
         drop_lock(run);
         free(run);
         return NULL;
@@ -459,7 +459,7 @@ bool out_commit(out_run *run, err_list *errs)
 {
     close_all(run);
     if (run->error[0]) {
-        err_add(errs, "%s (previous results, if any, are untouched)", run->error);
+        err_add_kind(errs, ERR_IO, "%s (previous results, if any, are untouched)", run->error);
         out_abort(run);
         return false;
     }
@@ -472,7 +472,7 @@ bool out_commit(out_run *run, err_list *errs)
     snprintf(old, sizeof old, "%s.old-%ld", run->final_dir, (long)getpid());
     bool had_old = rename(run->final_dir, old) == 0;
     if (rename(run->temp_dir, run->final_dir) != 0) {
-        err_add(errs, "%s: cannot move the results into place: %s", run->final_dir, strerror(errno));
+        err_add_kind(errs, ERR_IO, "%s: cannot move the results into place: %s", run->final_dir, strerror(errno));
         if (had_old)
             rename(old, run->final_dir);
         out_abort(run);

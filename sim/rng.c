@@ -32,10 +32,7 @@ static inline uint64_t xoshiro_next(xoshiro_state *st)
 
 static uint64_t splitmix64(uint64_t *x)
 {
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    return rng_fmix64(*x += RNG_GOLDEN64);
 }
 
 static void xoshiro_seed64(xoshiro_state *st, uint64_t seed)

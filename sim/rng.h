@@ -28,6 +28,18 @@ enum rng_purpose {
 
 extern const gsl_rng_type *rng_xoshiro;
 
+/* splitmix64's increment (2^64 / golden ratio) and its finaliser, a
+ * bijective 64-bit mix: the one copy the generator's seeding, the stream
+ * seeds, the ledger's trace sample and the checkpoint checksum share. One
+ * splitmix64 step from state x returns rng_fmix64(x + RNG_GOLDEN64). */
+#define RNG_GOLDEN64 0x9e3779b97f4a7c15ull
+static inline uint64_t rng_fmix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
 /* 64-bit mixing hash (splitmix64 finaliser) of a and b. */
 uint64_t rng_mix(uint64_t a, uint64_t b);
 /* The seed of stream (seed, city, purpose). */

@@ -202,6 +202,26 @@ static bool parse_money(const char *s, int64_t *fen_out)
     return true;
 }
 
+/* A list of amounts (a SCN_LIST in yuan, like envelope_yuan = 88,100,128):
+ * each word, split at commas and spaces as scn_fen_list splits it, is money
+ * exactly as a SCN_MONEY value is (so 200.005 is refused, never rounded);
+ * the model checks how many and their range. */
+static bool check_money_list(const scn_key *k, const char *text, const char *where, const char *section_label,
+                             err_list *errs)
+{
+    char buf[SCN_LINE_MAX + 1];
+    snprintf(buf, sizeof buf, "%s", text);
+    for (char *save = NULL, *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+        int64_t fen;
+        if (!parse_money(t, &fen)) {
+            err_add(errs, "%s: '%s' in [%s] has '%s': expected amounts in yuan with at most 2 decimals, like 200 or 0.01 "
+                    "(a list: \"88,100,128\")", where, k->key, section_label, t);
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool parse_bool(const char *s, bool *out)
 {
     static const char *yes[] = {"true", "yes", "on", "1"}, *no[] = {"false", "no", "off", "0"};
@@ -352,7 +372,7 @@ static bool parse_value(const scn_key *k, const char *text, scn_value *v, const 
                     section_label, SCN_LINE_MAX);
             return false;
         }
-        return true;
+        return strcmp(k->unit, "yuan") != 0 || check_money_list(k, text, where, section_label, errs);
     }
     return false;
 }
@@ -711,7 +731,7 @@ static bool set_value(scn_instance *in, int k, const char *text, int line, const
         return false;
     char *copy = dup_str(text);
     if (!copy) {
-        err_add(errs, "%s: out of memory", where);
+        err_add_kind(errs, ERR_MEMORY, "%s: out of memory", where);
         return false;
     }
     free(in->v[k].text);
@@ -919,7 +939,7 @@ scn_doc *scn_load(const scn_schema *schema, const char *path, const char *const 
     int errors_before = errs->count;
     scn_doc *doc = calloc(1, sizeof *doc);
     if (!doc) {
-        err_add(errs, "%s: out of memory", path);
+        err_add_kind(errs, ERR_MEMORY, "%s: out of memory", path);
         return NULL;
     }
     doc->schema = schema;
@@ -956,7 +976,7 @@ scn_doc *scn_load(const scn_schema *schema, const char *path, const char *const 
     fclose(f);
     if (!buf || read_error) {
         if (errs->count == errors_before)
-            err_add(errs, "%s: cannot read scenario%s", path, buf ? ": read error (is it a folder?)" : ": out of memory");
+            err_add_kind(errs, buf ? ERR_INPUT : ERR_MEMORY, "%s: cannot read scenario%s", path, buf ? ": read error (is it a folder?)" : ": out of memory");
         free(buf);
         scn_free(doc);
         return NULL;
@@ -987,7 +1007,7 @@ scn_doc *scn_load(const scn_schema *schema, const char *path, const char *const 
             in = NULL;
             def = resolve_section(schema, en->section, &name, base, sizeof base, where, errs);
             if (def && !(in = instance_new(doc, def, name, en->line))) {
-                err_add(errs, "%s: out of memory", path);
+                err_add_kind(errs, ERR_MEMORY, "%s: out of memory", path);
                 break;
             }
             continue;
@@ -1018,9 +1038,9 @@ scn_doc *scn_load(const scn_schema *schema, const char *path, const char *const 
     for (int i = 0; i < n_sets; i++)
         apply_set(doc, sets[i], errs);
     if (errs->count == errors_before && !fill_defaults(doc, errs) && errs->count == errors_before)
-        err_add(errs, "%s: out of memory filling the defaults", path);
+        err_add_kind(errs, ERR_MEMORY, "%s: out of memory filling the defaults", path);
     if (errs->count == errors_before && !index_sections(doc))
-        err_add(errs, "%s: out of memory", path);
+        err_add_kind(errs, ERR_MEMORY, "%s: out of memory", path);
     if (errs->count != errors_before) {
         scn_free(doc);
         return NULL;
@@ -1086,6 +1106,24 @@ double scn_real(const scn_instance *in, const char *key) { return value_of(in, k
 int64_t scn_fen(const scn_instance *in, const char *key) { return value_of(in, key, SCN_MONEY)->i; }
 bool scn_bool(const scn_instance *in, const char *key) { return value_of(in, key, SCN_BOOL)->i != 0; }
 int32_t scn_date(const scn_instance *in, const char *key) { return (int32_t)value_of(in, key, SCN_DATE)->i; }
+
+size_t scn_fen_list(const scn_instance *in, const char *key, int64_t *fen, size_t max)
+{
+    int k = find_key_index(in->def, key);
+    assert(k >= 0 && in->def->keys[k].type == SCN_LIST && strcmp(in->def->keys[k].unit, "yuan") == 0);
+    char buf[SCN_LINE_MAX + 1];
+    snprintf(buf, sizeof buf, "%s", in->v[k].text ? in->v[k].text : "");
+    size_t n = 0;
+    for (char *save = NULL, *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save), n++) {
+        int64_t v = 0;
+        bool ok = parse_money(t, &v);
+        assert(ok && "checked when the scenario was loaded");
+        (void)ok;
+        if (n < max)
+            fen[n] = v;
+    }
+    return n;
+}
 
 const char *scn_str(const scn_instance *in, const char *key)
 {

@@ -87,6 +87,10 @@ const scn_instance *scn_find(const scn_doc *doc, const char *section, const char
 int64_t scn_int(const scn_instance *in, const char *key);
 double scn_real(const scn_instance *in, const char *key);
 int64_t scn_fen(const scn_instance *in, const char *key);
+/* A list of amounts in yuan (a SCN_LIST whose unit is "yuan", each word
+ * checked as money when loaded): writes the first max of them as fen and
+ * returns how many there are (more than max: the caller refuses them). */
+size_t scn_fen_list(const scn_instance *in, const char *key, int64_t *fen, size_t max);
 bool scn_bool(const scn_instance *in, const char *key);
 int32_t scn_date(const scn_instance *in, const char *key);
 const char *scn_str(const scn_instance *in, const char *key); /* STRING, CHOICE, LIST; any type: the text as written */

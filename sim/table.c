@@ -7,7 +7,9 @@
  * column twice, are refused. Files are read through zlib: a gzip file
  * (FILE.gz, written by `run --compress`) reads as its contents, a plain file
  * as itself, and FILE.gz is read for a missing FILE. Cost: O(file size);
- * fields are copied once. */
+ * fields are copied once. tab_stream, at the end, is the other way in: a
+ * plain file streamed in 64 KiB blocks, one row in memory at a time, for
+ * results files too large to hold (a batch's daily.csv). */
 #include "sim/table.h"
 
 #include <csv.h>
@@ -197,7 +199,7 @@ tab_table *tab_read(const char *path, const char *const *required, size_t n_requ
     tab_table *t = calloc(1, sizeof *t);
     if (!t || !(t->path = dup_mem(path, strlen(path)))) {
         free(t);
-        err_add(errs, "%s: out of memory", path);
+        err_add_kind(errs, ERR_MEMORY, "%s: out of memory", path);
         return NULL;
     }
     t->errs = errs;
@@ -233,7 +235,7 @@ tab_table *tab_read(const char *path, const char *const *required, size_t n_requ
     }
     gzFile f = gzdopen(fd, "rb");
     if (!f) {
-        err_add(errs, "%s: out of memory", path);
+        err_add_kind(errs, ERR_MEMORY, "%s: out of memory", path);
         close(fd);
         tab_free(t);
         return NULL;
@@ -260,7 +262,7 @@ tab_table *tab_read(const char *path, const char *const *required, size_t n_requ
             break;
         }
         if (got == -3) {
-            err_add(errs, "%s: out of memory", path);
+            err_add_kind(errs, ERR_MEMORY, "%s: out of memory", path);
             failed = true;
             break;
         }
@@ -295,7 +297,7 @@ tab_table *tab_read(const char *path, const char *const *required, size_t n_requ
             failed = true;
         }
         if (t->oom) {
-            err_add(errs, "%s: out of memory", path);
+            err_add_kind(errs, ERR_MEMORY, "%s: out of memory", path);
             failed = true;
         }
     }
@@ -426,4 +428,90 @@ bool tab_text(const tab_table *t, size_t row, const char *column, const char **o
     }
     *out = s;
     return true;
+}
+
+/* ---- streaming: one row in memory at a time (tab_stream) ---- */
+
+typedef struct {
+    char **field;
+    size_t n, cap;
+    int line;
+    bool (*row)(void *ctx, char **field, size_t n, int line);
+    void *ctx;
+    bool stop, oom;
+} stream_reader;
+
+static void stream_field(void *s, size_t len, void *data)
+{
+    stream_reader *r = data;
+    if (r->stop)
+        return;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        char **f = realloc(r->field, cap * sizeof *f);
+        if (!f) {
+            r->stop = r->oom = true;
+            return;
+        }
+        r->field = f;
+        r->cap = cap;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy) {
+        r->stop = r->oom = true;
+        return;
+    }
+    memcpy(copy, s ? s : "", len);
+    copy[len] = '\0';
+    r->field[r->n++] = copy;
+}
+
+static void stream_end_row(int c, void *data)
+{
+    (void)c;
+    stream_reader *r = data;
+    r->line++;
+    if (!r->stop && r->n > 0 && r->field[0][0] != '#')
+        r->stop = !r->row(r->ctx, r->field, r->n, r->line);
+    for (size_t i = 0; i < r->n; i++)
+        free(r->field[i]);
+    r->n = 0;
+}
+
+bool tab_stream(const char *path, bool (*row)(void *ctx, char **field, size_t n, int line), void *ctx,
+                err_list *errs)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        err_add(errs, "%s: cannot read: %s", path, strerror(errno));
+        return false;
+    }
+    struct csv_parser p;
+    csv_init(&p, CSV_STRICT | CSV_APPEND_NULL);
+    stream_reader r = {.row = row, .ctx = ctx};
+    char buf[65536];
+    size_t n;
+    bool ok = true;
+    while (!r.stop && (n = fread(buf, 1, sizeof buf, f)) > 0) {
+        if (csv_parse(&p, buf, n, stream_field, stream_end_row, &r) != n) {
+            err_add(errs, "%s:%d: %s", path, r.line + 1, csv_strerror(csv_error(&p)));
+            ok = false;
+            break;
+        }
+    }
+    if (ok && !r.stop)
+        csv_fini(&p, stream_field, stream_end_row, &r);
+    if (ferror(f)) {
+        err_add(errs, "%s: read error", path);
+        ok = false;
+    }
+    if (r.oom)
+        err_add_kind(errs, ERR_MEMORY, "%s: out of memory", path);
+    ok = ok && !r.stop;
+    for (size_t i = 0; i < r.n; i++)
+        free(r.field[i]);
+    free(r.field);
+    csv_free(&p);
+    fclose(f);
+    return ok;
 }

@@ -4,6 +4,7 @@
  * whole file is read into rows of NUL-terminated fields, each row with its
  * line number, so loaders can validate every field and report FILE:LINE and
  * the column. Strict quoting (libcsv CSV_STRICT); text must be UTF-8.
+ * tab_stream reads a file too large to hold one row at a time.
  */
 #ifndef ECNYSIM_TABLE_H
 #define ECNYSIM_TABLE_H
@@ -37,6 +38,16 @@ bool tab_real(const tab_table *t, size_t row, const char *column, double min, do
               err_list *errs);
 bool tab_date(const tab_table *t, size_t row, const char *column, int32_t *out, err_list *errs);
 bool tab_text(const tab_table *t, size_t row, const char *column, const char **out, err_list *errs);
+
+/* Streams path row by row through libcsv (strict quoting), for files too
+ * large to hold (a batch's daily.csv files): row gets each row's fields
+ * (NUL-terminated, valid only during the call; the header is a row too) and
+ * its line number; rows whose first field starts with '#' are skipped.
+ * row returns false to stop: then false. Plain files only (no .csv.gz).
+ * False with a FILE:LINE message in errs on a read or CSV error. Cost: one
+ * row's fields in memory. */
+bool tab_stream(const char *path, bool (*row)(void *ctx, char **field, size_t n, int line), void *ctx,
+                err_list *errs);
 
 /* True when s is a plain decimal number: [+-]digits[.digits][(e|E)[+-]digits]
  * with a digit before or after the point. strtod alone also takes

@@ -36,6 +36,7 @@ static const scn_key run_keys[] = {
     {"mode", SCN_CHOICE, "fast", 0, 0, "", "how to run", "fast|slow|exact"},
     {"label", SCN_STRING, "", 0, 0, "", "free text", NULL},
     {"tags", SCN_LIST, "a,b", 0, 0, "", "words", NULL},
+    {"mix_yuan", SCN_LIST, "88,100", 0, 0, "yuan", "amounts (a list of money)", NULL},
 };
 
 static const scn_key city_keys[] = {
@@ -447,6 +448,33 @@ static void test_scenario_money(void **state)
     ASSERT_MSG("at most 2 decimals");
 }
 
+/* A list in yuan (envelope_yuan): every word is money, exactly, or refused
+ * with FILE:LINE naming the word; scn_fen_list gives the fen. */
+static void test_scenario_money_list(void **state)
+{
+    (void)state;
+    scn_doc *d = load("[run]\nmix_yuan = 123.45, 0.01,7.5 ,88\n[city.a]\n", NULL, 0);
+    if (!d)
+        dump_errors();
+    assert_non_null(d);
+    int64_t fen[3] = {0};
+    assert_int_equal(scn_fen_list(scn_single(d, "run"), "mix_yuan", fen, 3), 4); /* four, three kept */
+    assert_true(fen[0] == 12345 && fen[1] == 1 && fen[2] == 750);
+    scn_free(d);
+    d = load("[run]\n[city.a]\n", NULL, 0); /* the default */
+    assert_non_null(d);
+    assert_int_equal(scn_fen_list(scn_single(d, "run"), "mix_yuan", fen, 3), 2);
+    assert_true(fen[0] == 8800 && fen[1] == 10000);
+    scn_free(d);
+    static const char *bad[] = {"200.005", "1e2", "lots", "12.", "0.001"};
+    char text[300];
+    for (size_t i = 0; i < N(bad); i++) {
+        snprintf(text, sizeof text, "[run]\nmix_yuan = 88,%s,100\n[city.a]\n", bad[i]);
+        load_bad(text, NULL, 0);
+        ASSERT_MSG("s.ini:2:", "'mix_yuan' in [run]", bad[i], "at most 2 decimals");
+    }
+}
+
 static void test_scenario_dates(void **state)
 {
     (void)state;
@@ -771,6 +799,7 @@ int main(void)
         T(test_scenario_types),
         T(test_scenario_ranges),
         T(test_scenario_money),
+        T(test_scenario_money_list),
         T(test_scenario_dates),
         T(test_scenario_duplicate_keys),
         T(test_scenario_reports_every_error),

@@ -213,6 +213,57 @@ static void test_table_typed_fields(void **state)
     tab_free(t);
 }
 
+/* tab_stream: rows in order with their lines, '#' rows skipped, quoted
+ * fields unquoted; a callback's false stops it; bad quoting is FILE:LINE. */
+typedef struct {
+    int rows, lines[8];
+    char second[64];
+    int stop_at;
+} stream_seen;
+
+static bool stream_row(void *vctx, char **field, size_t n, int line)
+{
+    stream_seen *s = vctx;
+    if (s->rows < 8)
+        s->lines[s->rows] = line;
+    if (s->rows == 1 && n >= 2)
+        snprintf(s->second, sizeof s->second, "%s|%s|%zu", field[0], field[1], n);
+    s->rows++;
+    return s->rows != s->stop_at;
+}
+
+static void write_text(const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    assert_int_equal(fclose(f), 0);
+    err_init(errs);
+}
+
+static void test_table_stream(void **state)
+{
+    (void)state;
+    write_text("date,city,v\n# a comment\n2020-04-01,\"Su,zhou\",12345\n2020-04-02,b,7\n");
+    stream_seen s = {0};
+    assert_true(tab_stream(path, stream_row, &s, errs));
+    assert_int_equal(s.rows, 3);
+    assert_int_equal(s.lines[0], 1);
+    assert_int_equal(s.lines[1], 3);
+    assert_int_equal(s.lines[2], 4);
+    assert_string_equal(s.second, "2020-04-01|Su,zhou|3");
+    stream_seen stop = {.stop_at = 2};
+    assert_false(tab_stream(path, stream_row, &stop, errs));
+    assert_int_equal(stop.rows, 2);
+    write_text("date,city,v\n2020-04-01,\"Suz\"hou\",1\n");
+    stream_seen bad = {0};
+    assert_false(tab_stream(path, stream_row, &bad, errs));
+    assert_true(has_msg("t.csv:2:", NULL));
+    err_init(errs);
+    assert_false(tab_stream("/nonexistent/ecnysim.csv", stream_row, &bad, errs));
+    assert_true(has_msg("/nonexistent/ecnysim.csv: cannot read", NULL));
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -224,6 +275,7 @@ int main(void)
         T(test_table_non_utf8),
         T(test_table_empty_file),
         T(test_table_typed_fields),
+        T(test_table_stream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

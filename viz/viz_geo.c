@@ -108,7 +108,7 @@ static bool load_land(viz_geo *g, const char *path, err_list *errs)
         g->run = malloc((size_t)(total ? total : 1) * sizeof *g->run);
         ok = g->band_first && g->run;
         if (!ok)
-            err_add(errs, "out of memory reading %s", path);
+            err_add_kind(errs, ERR_MEMORY, "out of memory reading %s", path);
     }
     for (size_t r = 0; r < rows && ok; r++) {
         g->band_first[r] = g->n_runs;
@@ -139,7 +139,7 @@ static bool load_lines(viz_geo *g, const char *path, err_list *errs)
     g->line = malloc((rows ? rows : 1) * sizeof *g->line);
     bool ok = g->lon && g->lat && g->line;
     if (!ok)
-        err_add(errs, "out of memory reading %s", path);
+        err_add_kind(errs, ERR_MEMORY, "out of memory reading %s", path);
     char prev_key[96] = "";
     for (size_t r = 0; r < rows && ok; r++) {
         double lon, lat;
@@ -177,7 +177,7 @@ viz_geo *viz_geo_load(const char *data_dir, err_list *errs)
 {
     viz_geo *g = calloc(1, sizeof *g);
     if (!g) {
-        err_add(errs, "out of memory loading the map");
+        err_add_kind(errs, ERR_MEMORY, "out of memory loading the map");
         return NULL;
     }
     char path[4096];

@@ -62,7 +62,7 @@ static bool load_daily(const char *path, dictionary *manifest, const tab_table *
             }
             d = viz_series_add_day(s, day);
             if (d < 0) {
-                err_add(errs, "out of memory reading %s", path);
+                err_add_kind(errs, ERR_MEMORY, "out of memory reading %s", path);
                 ok = false;
                 break;
             }

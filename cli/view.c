@@ -1,8 +1,12 @@
-/* main_view.c: the view commands: 'run --view' (a live window over a run),
+/* view.c: the view commands: 'run --view' (a live window over a run),
  * 'replay DIR' (a finished run played from its CSV files) and 'snapshot'
  * (one frame to PNG, headless). This file and viz/ are the only code that
  * touches SDL; the run itself is cli_run with an on_day hook, so a run with
  * --view writes exactly the files of the same run without it.
+ *
+ * It is compiled into the plug-in ecnysim-view.so with viz/, not into the
+ * program, yet it lives in cli/: it wires the models and the view together,
+ * and viz/ includes only sim/ (tests/e2e_architecture.sh).
  *
  * snapshot of a scenario simulates in memory up to the date and writes no
  * results at all (nothing to clean up); snapshot of a results folder reads
@@ -21,7 +25,7 @@
 #include "models/schema.h"
 #include "models/world.h"
 #include "sim/calendar.h"
-#include "sim/cli.h"
+#include "cli/cli.h"
 #include "sim/engine.h"
 #include "sim/error.h"
 #include "sim/scenario.h"
@@ -146,8 +150,9 @@ static int load_results(const char *dir, viz_series *s, char *title, size_t titl
     err_init(errs);
     bool ok = viz_load_results(dir, s, title, title_len, errs);
     err_print(errs, stderr);
+    int status = ok ? EXIT_OK : CLI_STATUS_OF(errs);
     free(errs);
-    return ok ? EXIT_OK : EXIT_BADINPUT;
+    return status;
 }
 
 int cli_replay(int argc, char **argv)
@@ -276,7 +281,7 @@ static int simulate_to(const cli_args *a, int32_t day, bool to_end, viz_series *
             eng = eng_alloc(wld_start_day(w), wld_days(w), 4096, (size_t)1 << 30);
             status = eng && wld_attach(w, eng) ? EXIT_OK : EXIT_RUNTIME;
             if (status != EXIT_OK)
-                err_add(errs, "out of memory setting up the engine");
+                err_add_kind(errs, ERR_MEMORY, "out of memory setting up the engine");
         }
     }
     while (status == EXIT_OK && !eng_finished(eng)) {
@@ -287,7 +292,7 @@ static int simulate_to(const cli_args *a, int32_t day, bool to_end, viz_series *
         }
         const snap_frame *f = wld_frame(w);
         if (!viz_series_add_frame(s, f)) {
-            err_add(errs, "out of memory keeping the series");
+            err_add_kind(errs, ERR_MEMORY, "out of memory keeping the series");
             status = EXIT_RUNTIME;
         }
         if (f->day >= day)

@@ -1,8 +1,8 @@
 /* cli.h: the command line's internal interface (prefix cli_), shared by
- * sim/main.c (dispatch, flags) and the sim/main_*.c files that carry out
- * the commands. These files are the one place that wires the engine, the
- * models, the output and the view together: no other file in sim/ includes
- * models/ or viz/.
+ * cli/main.c (dispatch, flags) and the cli/ files that carry out the
+ * commands, one per command. cli/ is the one place that wires the engine
+ * (sim/), the models (models/) and the view (viz/) together: sim/ includes
+ * nothing of them, and tests/e2e_architecture.sh checks it.
  */
 #ifndef ECNYSIM_CLI_H
 #define ECNYSIM_CLI_H
@@ -22,6 +22,10 @@
 #endif
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_BADINPUT = 2 };
+_Static_assert(EXIT_RUNTIME == 1 && EXIT_BADINPUT == 2, "err_exit_status (sim/error.h) returns 1 and 2");
+/* The exit status of a failed step whose messages are in e: its kind's
+ * (sim/error.h), EXIT_BADINPUT when the step left no message. */
+#define CLI_STATUS_OF(e) (err_exit_status(e) == EXIT_RUNTIME ? EXIT_RUNTIME : EXIT_BADINPUT)
 #define CLI_MAX_SETS 256
 #define CLI_MAX_VARY 8
 #define CLI_NAME_MAX 200  /* a results folder's name (NAME_MAX 255 less .partial-PID) */
@@ -39,7 +43,7 @@ typedef struct {
     bool quiet;
     bool compress;     /* --compress: CSV files as FILE.csv.gz (zlib) */
     double trace_rate; /* --trace: share of ledger transfers written to transfers.csv */
-    bool view;        /* --view: a live window (sim/main_view.c) */
+    bool view;        /* --view: a live window (cli/view.c) */
     bool exit_at_end; /* --exit-at-end: close the window when the run ends */
     double speed_days_s; /* --speed N with --view (0: the view's default) */
     int replications;                 /* --replications N (0: not given) */
@@ -59,15 +63,16 @@ typedef struct {
     bool (*on_day)(void *ctx, const snap_frame *frame, const eng_engine *eng);
 } cli_hooks;
 
-/* Parses flags from argv[first..]; run_options admits --out, --seed, --quiet. */
+/* cli/args.c: parses flags from argv[first..]; run_options admits --out,
+ * --seed, --quiet. Returns an exit status (2: a bad flag, with its message). */
 int cli_parse(int argc, char **argv, int first, cli_args *a, bool run_options);
 /* Runs a scenario to its results folder. hooks may be NULL. Returns an exit status. */
 int cli_run(const cli_args *a, int argc, char **argv, const cli_hooks *hooks);
-/* sim/main_peer.c: runs the scenario when its [peer] section has residents > 0
+/* cli/peer.c: runs the scenario when its [peer] section has residents > 0
  * (*handled set true); otherwise sets *handled false and does nothing. */
 int cli_run_peer(const cli_args *a, int argc, char **argv, bool *handled);
 int cli_validate(const cli_args *a);
-/* sim/main_run.c: checks what the schema alone cannot: [scenario] name is a
+/* cli/run.c: checks what the schema alone cannot: [scenario] name is a
  * plain folder name, and 'days' does not carry the run past the last date
  * 'end' accepts. Adds FILE:LINE messages to errs; false when any. */
 bool cli_check_scenario(const struct scn_doc *doc, err_list *errs);
@@ -77,19 +82,19 @@ bool cli_check_name(const char *name, const char *what, const char *where, err_l
 /* --out DIR: not empty, at most CLI_OUT_MAX characters, each part of the
  * path at most 255, the last a valid name. Prints the message; false when bad. */
 bool cli_check_out(const char *out);
-/* sim/main_batch.c: 'run' with --replications, --vary, --jobs or a [sweep]
+/* cli/batch.c: 'run' with --replications, --vary, --jobs or a [sweep]
  * section runs a batch into results/NAME/run-XXXX/ and summarises it;
  * otherwise it is cli_run. */
 int cli_batch(const cli_args *a, int argc, char **argv);
-/* sim/main_run.c: a batch's parent hands the data it loaded from dir to the
+/* cli/run.c: a batch's parent hands the data it loaded from dir to the
  * runs it forks (cli_run then skips reading the same folder again). */
 void cli_preload_data(const char *dir, const dat_set *data);
-/* sim/main_calib.c: 'calibrate S.ini --targets F.csv --fit k1,k2'. */
+/* cli/calibrate.c: 'calibrate S.ini --targets F.csv --fit k1,k2'. */
 int cli_calibrate(int argc, char **argv);
-/* sim/main_targets.c: 'targets': the model against data/targets.csv, the
+/* cli/targets.c: 'targets': the model against data/targets.csv, the
  * joint fit, leave-one-area-out and the ABC ensemble. */
 int cli_targets(int argc, char **argv);
-/* sim/main_rerun.c: 'rerun DIR': re-runs a results folder's recorded command
+/* cli/rerun.c: 'rerun DIR': re-runs a results folder's recorded command
  * and compares every file byte for byte. */
 int cli_rerun(int argc, char **argv);
 /* Writes the manifest lines 'command = "..."' (argv shell-quoted, so rerun can
@@ -99,19 +104,19 @@ void cli_write_command(FILE *m, int argc, char **argv);
 struct scn_doc;
 void cli_results_location(const struct scn_doc *doc, const cli_args *a, char *root, size_t root_len, char *name,
                           size_t name_len);
-/* sim/main_view.c: 'run --view' (live window; exit 1 without a display),
+/* cli/view.c: 'run --view' (live window; exit 1 without a display),
  * 'replay DIR' and 'snapshot (S.ini | DIR) [--date D] --out F.png'. */
-/* The view commands, in the plug-in ecnysim-view.so (sim/main_view.c) ... */
+/* The view commands, in the plug-in ecnysim-view.so (cli/view.c) ... */
 int cli_view_run(const cli_args *a, int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_snapshot(int argc, char **argv);
-/* ... and their loaders in the program (sim/main_viewlib.c): exit 1 with a
+/* ... and their loaders in the program (cli/viewlib.c): exit 1 with a
  * message when the plug-in cannot be loaded. */
 int cli_view_run_plugin(const cli_args *a, int argc, char **argv);
 int cli_replay_plugin(int argc, char **argv);
 int cli_snapshot_plugin(int argc, char **argv);
 int cli_describe(int argc, char **argv);
-/* sim/main_mpi.c (docs/distributed.md): 'run' under mpirun. cli_dist_run
+/* cli/mpi.c (docs/distributed.md): 'run' under mpirun. cli_dist_run
  * splits the cities over the ranks (or runs whole on rank 0, or is
  * cli_batch when there is one rank). cli_run calls the rest: the world of
  * this rank (wld_create when not split), whether to run another day (rank 0
@@ -125,7 +130,7 @@ const snap_frame *cli_dist_frame(const wld_world *w);
 void cli_dist_fail(void);
 void cli_usage(FILE *to);
 
-/* sim/main_resume.c: checkpoints and 'resume DIR' (docs/checkpoint.md).
+/* cli/resume.c: checkpoints and 'resume DIR' (docs/checkpoint.md).
  * cli_ckp_prepare, after the world and engine exist: refuses what cannot be
  * checkpointed and, when a->resume_dir is set, loads the checkpoint into w
  * and eng. Returns an exit status (2: bad or mismatched checkpoint).

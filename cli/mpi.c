@@ -1,4 +1,4 @@
-/* main_mpi.c: 'run' spread over MPI ranks (docs/distributed.md).
+/* mpi.c: 'run' spread over MPI ranks (docs/distributed.md).
  *
  * `mpirun -np R ecnysim run S.ini` (a `make mpi` binary): every rank loads
  * the scenario and the data, the cities are partitioned by population
@@ -14,7 +14,7 @@
  * A batch (replications, sweeps) is split by runs instead: run i (0-based,
  * in plan order) goes to rank i mod R, each a whole single run in a child
  * process; rank 0 assembles the combined files (bat_cli_ranks,
- * sim/main_batch.c). What is not split: the [peer] economy and scenarios
+ * cli/batch.c). What is not split: the [peer] economy and scenarios
  * with programmes or KPIs run whole on rank 0 while the other ranks exit at
  * once. A binary built without MPI, or one started without mpirun, is a
  * single rank and takes the ordinary path (cli_batch).
@@ -31,11 +31,11 @@
 #include "models/data.h"
 #include "models/schema.h"
 #include "models/world.h"
-#include "sim/cli.h"
+#include "cli/cli.h"
 #include "sim/dist.h"
 #include "sim/engine.h"
 #include "sim/error.h"
-#include "sim/main_batch.h"
+#include "cli/batch.h"
 #include "sim/scenario.h"
 
 static bool distributed; /* this process is one rank of a split run */
@@ -46,7 +46,7 @@ static size_t gathered_cap;
 /* Sections whose models reach across cities or hold the whole run. */
 static const char *const whole_sections[] = {"airdrop", "transit", "rural", "payroll", "loans", "incentive", "kpi"};
 
-/* Whether 'run' makes a batch (as cli_batch decides: sim/main_batch.c). */
+/* Whether 'run' makes a batch (as cli_batch decides: cli/batch.c). */
 static bool is_batch(const cli_args *a, const scn_doc *doc)
 {
     if (a->replications || a->n_vary)
@@ -90,7 +90,7 @@ wld_world *cli_world_create(const scn_doc *doc, const dat_set *data, err_list *e
         dst_partition(weight, n, ranks, owner);
         w = wld_create_owned(doc, data, owner, rank, errs);
     } else {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
     }
     if (failed) {
         failed[rank] = w == NULL;

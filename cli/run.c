@@ -1,4 +1,4 @@
-/* main_run.c: the run, validate and describe commands.
+/* run.c: the run, validate and describe commands.
  *
  * A run writes its results folder under a temporary name and moves it into
  * place only when complete, so a failed run leaves nothing behind and harms
@@ -19,7 +19,7 @@
 #include "models/schema.h"
 #include "models/world.h"
 #include "sim/calendar.h"
-#include "sim/cli.h"
+#include "cli/cli.h"
 #include "sim/engine.h"
 #include "sim/error.h"
 #include "sim/output.h"
@@ -160,21 +160,19 @@ static int load_all(const cli_args *a, scn_doc **doc_out, dat_set **data_out, wl
             have = true;
         }
         if (!data)
-            err_add(errs, "out of memory");
+            err_add_kind(errs, ERR_MEMORY, "out of memory");
         else if (!have && !data_dir_found(doc, dir, errs))
             ;
         else if (have || dat_load(dir, data, errs))
-            world = cli_world_create(doc, data, errs); /* this rank's cities (sim/main_mpi.c) */
+            world = cli_world_create(doc, data, errs); /* this rank's cities (cli/mpi.c) */
         else
             data_dir_note(doc, dir, errs);
     }
     if (!world) {
         if (errs->count == 0) /* a loader gave up without a message: only an allocation does that */
-            err_add(errs, "out of memory loading the scenario");
+            err_add_kind(errs, ERR_MEMORY, "out of memory loading the scenario");
         err_print(errs, stderr);
-        status = errs->count && strstr(errs->msg[0], "out of memory") ? EXIT_RUNTIME : EXIT_BADINPUT;
-        if (strstr(errs->msg[0], "cannot allocate"))
-            status = EXIT_RUNTIME;
+        status = err_exit_status(errs); /* memory: 1; a bad scenario or data: 2 */
         scn_free(doc);
         free(data);
         doc = NULL;
@@ -393,7 +391,7 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
     status = EXIT_OK;
     if (!run || !open_tables(run, wld_frame(w), &tf)) {
         if (run)
-            err_add(errs, "%s", out_error(run));
+            err_add_kind(errs, ERR_IO, "%s", out_error(run));
         status = EXIT_RUNTIME;
     }
     for (int t = 0; status == EXIT_OK && a.resume_dir && t < tf.n; t++) /* the rows up to the checkpoint */
@@ -406,7 +404,7 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
         static const char *const cols[] = {"seq", "date", "city", "kind", "outcome", "from", "to", "amount_fen"};
         trace.csv = out_csv_open(run, "transfers.csv", cols, sizeof cols / sizeof cols[0]);
         if (!trace.csv) {
-            err_add(errs, "%s", out_error(run));
+            err_add_kind(errs, ERR_IO, "%s", out_error(run));
             status = EXIT_RUNTIME;
         } else {
             wld_set_trace(w, write_transfer, &trace, a.trace_rate);
@@ -442,8 +440,8 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
     prog_end(&bar);
     if (status == EXIT_OK && a.checkpoint_every > 0 && stop_requested &&
         !cli_ckp_maybe(&a, doc, w, eng, run, root, name, true, ckp_err, sizeof ckp_err)) {
-        err_add(errs, "%s", ckp_err);
-        status = EXIT_RUNTIME;
+        err_add_kind(errs, ERR_IO, "%s", ckp_err);
+        status = err_exit_status(errs);
     }
     if (status == EXIT_OK && eng_day_index(eng) > 0) {
         /* Every account, whatever check_ledger says: the days' checks are the
@@ -467,16 +465,16 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
         if (!out_commit(run, errs)) {
             status = EXIT_RUNTIME;
         } else if (stop_requested) {
-            fprintf(stderr, "ecnysim: interrupted after %d of %d days; results so far in %s/%s (status=interrupted)\n",
-                    eng_day_index(eng), eng_days(eng), root, name);
-            status = EXIT_RUNTIME;
+            err_add_kind(errs, ERR_INTERRUPTED, "interrupted after %d of %d days; results so far in %s/%s (status=interrupted)",
+                         eng_day_index(eng), eng_days(eng), root, name);
+            status = err_exit_status(errs);
         } else if (!a.quiet) {
             fprintf(stderr, "ecnysim: %d days, %llu agents: results in %s/%s\n", eng_days(eng),
                     (unsigned long long)wld_agents(w), root, name);
         }
     } else if (run) {
         if (out_failed(run))
-            err_add(errs, "%s (previous results, if any, are untouched)", out_error(run));
+            err_add_kind(errs, ERR_IO, "%s (previous results, if any, are untouched)", out_error(run));
         out_abort(run);
     }
     if (status == EXIT_OK && (a.checkpoint_every > 0 || a.resume_dir))
@@ -491,7 +489,7 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
 }
 
 /* validate of a [peer] scenario (the declared payments economy, run by
- * sim/main_peer.c instead of the cities): the scenario checked, no cities
+ * cli/peer.c instead of the cities): the scenario checked, no cities
  * built. Returns -1 when the scenario is not a peer one. */
 static int validate_peer(const cli_args *a)
 {

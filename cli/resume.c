@@ -1,4 +1,4 @@
-/* main_resume.c: checkpoints of a run and the resume command (docs/checkpoint.md).
+/* resume.c: checkpoints of a run and the resume command (docs/checkpoint.md).
  *
  * With --checkpoint-every DAYS, after every DAYS-th simulated day (and on a
  * clean SIGINT/SIGTERM stop) the run writes ROOT/NAME.checkpoint/:
@@ -35,7 +35,7 @@
 
 #include "models/world.h"
 #include "sim/checkpoint.h"
-#include "sim/cli.h"
+#include "cli/cli.h"
 #include "sim/dist.h"
 #include "sim/output.h"
 #include "sim/scenario.h"

@@ -1,4 +1,4 @@
-/* main_calib.c: 'ecnysim calibrate': fits real-valued scenario keys to
+/* calibrate.c: 'ecnysim calibrate': fits real-valued scenario keys to
  * observed series.
  *
  * Targets are rows (date, city, metric, value[, weight]) naming any column of
@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 
 #include "models/schema.h"
-#include "sim/main_batch.h"
+#include "cli/batch.h"
 #include "sim/output.h"
 #include "sim/scenario.h"
 #include "sim/stats.h"
@@ -310,7 +310,7 @@ static int read_targets(calib *c)
     if (!c->date || !c->city || !c->metric || !c->line || !c->file || !c->value || !c->weight || !c->sum ||
         !c->model || !c->best_model) {
         tab_free(t);
-        err_add(c->errs, "out of memory");
+        err_add_kind(c->errs, ERR_MEMORY, "out of memory");
         return EXIT_RUNTIME;
     }
     bool ok = n > 0;

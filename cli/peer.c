@@ -1,4 +1,4 @@
-/* main_peer.c: 'run' of a scenario whose [peer] section has residents > 0:
+/* peer.c: 'run' of a scenario whose [peer] section has residents > 0:
  * the declared payments economy (models/peer.c) instead of the city world.
  *
  * Writes peer.csv (one row a day, the columns of
@@ -13,7 +13,7 @@
 
 #include "models/peer.h"
 #include "models/schema.h"
-#include "sim/cli.h"
+#include "cli/cli.h"
 #include "sim/engine.h"
 #include "sim/error.h"
 #include "sim/output.h"
@@ -40,7 +40,7 @@ int cli_run_peer(const cli_args *a, int argc, char **argv, bool *handled)
     }
     err_init(errs);
     scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
-    if (!doc && errs->count && strstr(errs->msg[0], "out of memory")) { /* not a bad scenario */
+    if (!doc && err_exit_status(errs) == EXIT_RUNTIME) { /* out of memory: not a bad scenario */
         *handled = true;
         err_print(errs, stderr);
         free(errs);
@@ -64,7 +64,7 @@ int cli_run_peer(const cli_args *a, int argc, char **argv, bool *handled)
     }
     eng = eng_alloc(0, p.days, 16, 1024);
     if (!eng || !peer_attach(m, eng)) {
-        err_add(errs, "out of memory setting up the engine");
+        err_add_kind(errs, ERR_MEMORY, "out of memory setting up the engine");
         status = EXIT_RUNTIME;
         goto done;
     }
@@ -75,7 +75,7 @@ int cli_run_peer(const cli_args *a, int argc, char **argv, bool *handled)
         csv = out_csv_open(run, "peer.csv", peer_columns, PEER_COLUMNS);
     if (!csv) {
         if (run)
-            err_add(errs, "%s", out_error(run));
+            err_add_kind(errs, ERR_IO, "%s", out_error(run));
         status = EXIT_RUNTIME;
         goto done;
     }
@@ -122,7 +122,7 @@ int cli_run_peer(const cli_args *a, int argc, char **argv, bool *handled)
 done:
     if (run) {
         if (out_failed(run))
-            err_add(errs, "%s (previous results, if any, are untouched)", out_error(run));
+            err_add_kind(errs, ERR_IO, "%s (previous results, if any, are untouched)", out_error(run));
         out_abort(run);
     }
     err_print(errs, stderr);

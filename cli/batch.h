@@ -1,5 +1,5 @@
-/* main_batch.h: the batch runner shared by the CLI's batch, calibrate and
- * rerun commands (sim/main_batch.c, main_calib.c, main_rerun.c; prefix bat_).
+/* batch.h: the batch runner shared by the CLI's batch, calibrate and
+ * rerun commands (cli/batch.c, calibrate.c, rerun.c; prefix bat_).
  * Internal to the command line, like cli.h.
  */
 #ifndef ECNYSIM_MAIN_BATCH_H
@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/cli.h"
+#include "cli/cli.h"
 #include "sim/error.h"
 #include "sim/progress.h"
 
@@ -42,14 +42,33 @@ typedef struct {
  * stream of a run is then hashed from (seed, city, purpose). */
 uint64_t bat_seed(uint64_t base, int replication);
 
+/* Folder paths inside a batch (work_dir/run-XXXX/...). */
+#define BAT_PATH 4096
+
 /* Runs runs[0..n) in child processes, at most x->jobs at a time (fork +
  * waitpid: each child runs one run into work_dir/run-XXXX). Returns an exit
  * status; *n_done is the prefix of runs completed and handed to on_done;
  * *interrupted is set when SIGINT/SIGTERM stopped the batch. */
 int bat_execute(const bat_exec *x, const bat_run *runs, int n_runs, int *n_done, bool *interrupted);
+/* bat_execute, or this rank's share of a batch spread over ranks (ranks > 1,
+ * cli/procpool.c): runs i with i % ranks == rank, x->jobs at a time. Rank 0
+ * learns of the others' runs by message, assembles (on_done) and decides
+ * when to stop; the others have no bar and no on_done. */
+int bat_execute_ranks(const bat_exec *x, int rank, int ranks, const bat_run *runs, int n_runs, int *n_done,
+                      bool *interrupted);
+/* Messages of a batch spread over ranks (sim/dist.h dst_send_ints): {kind,
+ * run, code}. A worker (rank > 0) sends DONE for each of its runs as it
+ * ends, FAIL when it cannot take part, INTR when a signal stopped it, and
+ * IDLE once it has no run going and none left to start; after IDLE it only
+ * waits for END. Rank 0 sends STOP (code 1: kill the running runs, as on
+ * a signal; 0: let them end) when the batch stops early, and END to each
+ * worker once every worker is idle, so no message is left in flight. */
+enum { MSG_DONE = 1, MSG_FAIL, MSG_INTR, MSG_IDLE, MSG_STOP, MSG_END };
+/* Sends {kind, run, code} to rank `to`; ends every rank when it cannot. */
+void bat_send_msg(int to, int kind, int run, int code);
 
 /* 'run' with a batch under mpirun, called on every rank when there is more
- * than one (sim/main_mpi.c): rank 0 plans, checks and creates the batch
+ * than one (cli/mpi.c): rank 0 plans, checks and creates the batch
  * folder, broadcasts its temporary path, and every rank runs its share of
  * the runs into it (bat_exec.rank/ranks); rank 0 assembles the combined
  * files exactly as cli_batch does. Returns the exit status: the batch's on
@@ -68,10 +87,6 @@ bool bat_table_read(const char *path, bat_table *t, err_list *errs);
 void bat_table_free(bat_table *t);
 int bat_table_col(const bat_table *t, const char *name); /* -1 when absent */
 
-/* Streams a CSV file row by row (header included) through libcsv; the row
- * callback returns false to stop with an error. */
-bool bat_csv_rows(const char *path, bool (*row)(void *ctx, char **field, size_t n, int line), void *ctx,
-                  err_list *errs);
 
 /* Removes a folder tree; NULL-safe. */
 void bat_remove_tree(const char *dir);

@@ -1,4 +1,4 @@
-/* main_rerun.c: provenance: the command line recorded in every manifest, and
+/* rerun.c: provenance: the command line recorded in every manifest, and
  * 'ecnysim rerun DIR', which reproduces a results folder and proves it.
  *
  * Every manifest (a run's [run], a batch's [batch], a calibration's
@@ -24,8 +24,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sim/cli.h"
-#include "sim/main_batch.h"
+#include "cli/cli.h"
+#include "cli/batch.h"
 
 #define RR_PATH 4096
 #define RR_MAX_ARGS 1024

@@ -1,4 +1,4 @@
-/* main_targets.c: 'ecnysim targets': the model against every published
+/* targets.c: 'ecnysim targets': the model against every published
  * figure of data/targets.csv, the joint fit of the behavioural defaults,
  * the leave-one-area-out check and the parameter ensemble (ABC).
  *
@@ -43,7 +43,7 @@
 #include "models/schema.h"
 #include "models/world.h"
 #include "sim/calendar.h"
-#include "sim/cli.h"
+#include "cli/cli.h"
 #include "sim/engine.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"
@@ -263,7 +263,7 @@ static bool run_group(tgt_set *T, int g, const char *const *sets, int n_sets, ui
     eng_engine *eng = w ? eng_alloc(wld_start_day(w), wld_days(w), 4096, (size_t)1 << 30) : NULL;
     bool ok = w && eng && wld_attach(w, eng);
     if (!ok && w)
-        err_add(errs, "out of memory setting up %s", T->scenario[g]);
+        err_add_kind(errs, ERR_MEMORY, "out of memory setting up %s", T->scenario[g]);
     int32_t start = w ? wld_start_day(w) : 0;
     while (ok && !eng_finished(eng)) {
         if (!eng_step_day(eng) || eng_failed(eng)) {
@@ -309,7 +309,7 @@ static bool evaluate(tgt_set *T, const tgt_opts *o, const char *const *sets, int
     int n_runs = T->n_scenarios * o->n_seeds;
     double *acc = calloc((size_t)T->n * (size_t)n_runs, sizeof *acc);
     if (!acc) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         return false;
     }
     bool ok = true;
@@ -576,7 +576,7 @@ static bool fit(tgt_set *T, const tgt_opts *o, const bool *include, int max_eval
     double *model = calloc((size_t)T->n, sizeof *model);
     double best_x[TGT_MAX_FIT], steps[TGT_MAX_FIT];
     if (!model) {
-        err_add(errs, "out of memory");
+        err_add_kind(errs, ERR_MEMORY, "out of memory");
         return false;
     }
     memcpy(best_x, x, sizeof(double) * (size_t)o->n_p);
@@ -1004,8 +1004,9 @@ int cli_targets(int argc, char **argv)
     err_init(errs);
     if (!load_targets(o.targets_path, &T, errs)) {
         err_print(errs, stderr);
+        int status = CLI_STATUS_OF(errs);
         free(errs);
-        return EXIT_BADINPUT;
+        return status;
     }
     double x[TGT_MAX_FIT] = {0};
     int status = EXIT_OK;

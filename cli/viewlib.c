@@ -1,4 +1,4 @@
-/* main_viewlib.c: loads the view plug-in (ecnysim-view.so) for the view
+/* viewlib.c: loads the view plug-in (ecnysim-view.so) for the view
  * commands (run --view, replay, snapshot).
  *
  * The view links SDL2 and its seventy-odd shared libraries; loading them at
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/cli.h"
+#include "cli/cli.h"
 
 typedef int (*view_run_fn)(const cli_args *a, int argc, char **argv);
 typedef int (*view_cmd_fn)(int argc, char **argv);
