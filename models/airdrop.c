@@ -323,6 +323,11 @@ static void air_report(prg_programme *p, wld_world *w)
     }
     prg_vouchers_report(&a->v, p, w);
     prg_out(p, "participating_merchants", "merchants", (double)a->v.n_merchants * k);
+    uint32_t stores = 0;
+    for (uint32_t i = 0; i < a->v.n_merchants; i++)
+        stores += !w->data->category[a->v.merchant_cat[i]].online;
+    prg_out(p, "participating_stores", "merchants", (double)stores * k);
+    prg_out(p, "participating_online", "merchants", (double)(a->v.n_merchants - stores) * k);
     prg_out(p, "opened_active_30d", "wallets", a->active30 < 0 ? PRG_NA : (double)a->active30 * k);
     prg_out(p, "opened_active_90d", "wallets", a->active90 < 0 ? PRG_NA : (double)a->active90 * k);
     double cost = prg_cost_yuan(p, w);

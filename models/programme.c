@@ -497,12 +497,15 @@ enum led_reason prg_vouchers_grant(prg_vouchers *v, wld_world *w, led_acct walle
 void prg_vouchers_tag(prg_vouchers *v, wld_world *w, wld_city *c, uint32_t n, uint32_t tag_bit, int32_t day,
                       gsl_rng *r)
 {
-    /* Physical merchants first, by category share; online ones get the
-     * online share (at least one when online spending is allowed). */
+    /* n counts physical stores (what a campaign declares): they are split
+     * over the physical categories taking part by their shares, so an
+     * online category's merchants never sit in the denominator. Online
+     * platforms come on top: one, and one more per 200 stores, when online
+     * spending is allowed. */
     int ncat = w->data->n_categories;
     double total = 0;
     for (int k = 0; k < ncat; k++)
-        if (!v->category_mask || (v->category_mask >> k & 1))
+        if ((!v->category_mask || (v->category_mask >> k & 1)) && !w->data->category[k].online)
             total += (double)c->merchants_total[k];
     for (int k = 0; k < ncat && total > 0; k++) {
         if (v->category_mask && !(v->category_mask >> k & 1))

@@ -53,6 +53,26 @@ if [ -s "$f" ]; then
         bad "Futian win rate $wr % outside +-20 % of 5.37 %"
 fi
 
+# Double-12 declares 10,368 physical stores plus JD.com: the stores must be
+# those 10,368 (to the nearest agent of each category at 1:100), the online
+# platform on top of them.
+f="$TMP/suzhou_double12_2020/programmes.csv"
+if [ -s "$f" ]; then
+    st=$(value "$f" double12 participating_stores); on=$(value "$f" double12 participating_online)
+    echo "double12 participating stores $st (declared 10368), online $on"
+    awk -v v="$st" 'BEGIN { exit !(v >= 10368 - 500 && v <= 10368 + 500) }' ||
+        bad "Double-12 participating stores $st, declared 10,368"
+    awk -v v="$on" 'BEGIN { exit !(v > 0) }' || bad "Double-12 has no online platform ($on)"
+fi
+
+# Suzhou 2023: Taicang's payroll starts July 2022 (its header): 18 monthly
+# runs to December 2023, not 45 from April 2020.
+f="$TMP/suzhou_2023_kpi/programmes.csv"
+if [ -s "$f" ]; then
+    r=$(value "$f" taicang pay_runs)
+    [ "$r" = 18 ] || bad "suzhou_2023_kpi: Taicang made $r pay runs: expected 18 (July 2022 to December 2023)"
+fi
+
 # Suzhou 2023: every KPI row says met or not, gives a date and a cost.
 k="$TMP/suzhou_2023_kpi/kpi.csv"
 if [ -s "$k" ]; then
