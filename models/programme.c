@@ -113,6 +113,8 @@ prg_set *prg_create(const scn_doc *doc, wld_world *w, uint64_t *accounts, err_li
     }
     free(per_city);
     s->kpi = kpi_create(doc, w, errs);
+    if (s->kpi)
+        kpi_check(s->kpi, s, errs);
     if (errs->count != before || !s->kpi) {
         prg_free(s);
         return NULL;

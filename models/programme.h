@@ -192,6 +192,8 @@ void prg_vouchers_report(const prg_vouchers *v, prg_programme *p, const wld_worl
 /* ---- KPI (kpi.c) ---- */
 typedef struct kpi_set kpi_set;
 kpi_set *kpi_create(const scn_doc *doc, wld_world *w, err_list *errs);
+/* Checks that the programmes each KPI names exist (FILE:LINE errors). */
+bool kpi_check(kpi_set *k, prg_set *s, err_list *errs);
 bool kpi_setup(kpi_set *k, prg_set *s, wld_world *w, err_list *errs);
 void kpi_day_end(kpi_set *k, prg_set *s, wld_world *w, int32_t day, int32_t day_index);
 int kpi_count(const kpi_set *k);

@@ -30,6 +30,9 @@ static const scn_key scenario_keys[] = {
     {"results_dir", SCN_STRING, "results", 0, 0, "", "folder that receives the results folder", NULL},
     {"check_ledger", SCN_CHOICE, "true", 0, 0, "", "ledger invariants at the end of every day: true = running sums (O(1)) and a rotating 1/64 of the accounts, full = every account, false = none; every account at the end of the run in all three", "true|false|full"},
     {"memory_limit_gib", SCN_REAL, "20", 0.1, 4096, "GiB", "refuse to start a run whose agents and accounts would need more memory than this", NULL},
+    {"history", SCN_BOOL, "true", 0, 0, "", "simulate every city from its pilot start (its pilot history, without the scenario's programmes and flows) before 'start', so a programme meets the city as it was then; false = the city starts empty on 'start' (ablations, speed benchmarks)", NULL},
+    {"write_history", SCN_BOOL, "false", 0, 0, "", "also write the history's daily rows: the run then starts on the earliest pilot start (programmes and flows set up from it); false = outputs begin at 'start'", NULL},
+    {"history_cache", SCN_STRING, "", 0, 0, "", "folder keeping the state at the end of the pilot history, one file per hash of everything that determines it (version, data, cities, behaviour keys, seed, scale, dates, ledger size), reused by every run, replication or sweep point that shares it; results are byte-identical with and without it; empty = no cache", NULL},
 };
 
 static const scn_key city_keys[] = {

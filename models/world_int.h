@@ -152,7 +152,30 @@ struct wld_world {
     struct flw_set *flows; /* cross-city flows (models/flows.h) */
     int *city_rank;        /* owning rank of each city; NULL: this process owns all */
     bool trace_on;         /* a ledger trace is set: post payments one by one (residents.c) */
+    /* Pilot history (history.c): the days from the earliest pilot start to
+     * the scenario start, run at wld_attach before programmes and flows are
+     * set up, unless write_history moved start_day back to run them as output. */
+    int32_t scenario_start_day;   /* [scenario] start (start_day unless write_history) */
+    int32_t hist_start_day;       /* the first history day (= scenario_start_day: none) */
+    bool hist_pending;            /* history to run at wld_attach; programmes set up after it */
+    bool in_history;              /* the day hooks skip programmes and flows */
+    char history_cache[4096];     /* folder of cached histories, "" = none */
+    const scn_doc *doc;           /* the scenario (history key, deferred programme set-up) */
 };
+
+/* history.c (prefix hst_): runs the pilot history into w, from the cache
+ * when it holds it (then fills it). False with w->failure set when a day
+ * failed or a cached file is unusable. */
+bool hst_run(wld_world *w);
+/* The hash of everything that determines the history of w. */
+uint64_t hst_key(const wld_world *w);
+/* world.c, for history.c: the economy's handlers without programmes, and a
+ * city's checkpoint fields. */
+bool wld_attach_economy(wld_world *w, eng_engine *eng);
+struct ckp_writer;
+struct ckp_reader;
+void wld_city_save(const wld_world *w, const wld_city *c, struct ckp_writer *ck);
+void wld_city_load(const wld_world *w, wld_city *c, struct ckp_reader *ck);
 
 /* The marketing a bank spends today, fen per million residents per day. */
 double wld_bank_marketing_fen(const wld_world *w, int bank, int32_t day);
