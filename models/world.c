@@ -98,6 +98,12 @@ static void read_params(const scn_doc *doc, wld_params *p)
     p->class_pct[2] = scn_real(a, "class3_pct");
     p->class_pct[3] = 100.0 - p->class_pct[0] - p->class_pct[1] - p->class_pct[2];
     p->first_topup_fen = scn_fen(a, "first_topup_yuan");
+    const scn_instance *cp = scn_single(doc, "campaign");
+    p->holder_act_per_day = scn_real(cp, "holder_act_per_day");
+    p->open_per_day = scn_real(cp, "open_per_day");
+    p->open_age_factor[0] = 1.0;
+    p->open_age_factor[1] = scn_real(cp, "open_middle_factor");
+    p->open_age_factor[2] = scn_real(cp, "open_elderly_factor");
     p->occasions_per_day = scn_real(pay, "occasions_per_day");
     p->ecny_choice = scn_real(pay, "ecny_choice");
     p->reach_half = scn_real(pay, "reach_half_pct") / 100.0;
@@ -781,6 +787,8 @@ static void on_day_end(void *ctx, eng_engine *eng, int32_t day_index)
         }
         c->m[M_POPULATION] = c->people;
         c->m[M_MERCHANTS] = (int64_t)c->merchants_all * w->scale;
+        c->pay_ring[day & 7] = c->m[M_PAYMENTS_ECNY]; /* programmes' uplift (programme.c) */
+        c->value_ring[day & 7] = c->m[M_VALUE_ECNY];
         c->m[M_CIRCULATION] = c->circulation_fen;
     }
     /* Every rank reaches this each day: the flows' exchange is collective
@@ -899,6 +907,8 @@ void wld_city_save(const wld_world *w, const wld_city *c, ckp_writer *ck)
     ckp_put_u32(ck, c->firms.engaged[1]);
     ckp_put_f64(ck, c->incentive_fen_30d);
     ckp_put_i64(ck, c->incentive_fen_today);
+    ckp_put(ck, c->pay_ring, sizeof c->pay_ring);
+    ckp_put(ck, c->value_ring, sizeof c->value_ring);
     ckp_put_f64(ck, c->usefulness);
     ckp_put_array(ck, c->wallet, sizeof *c->wallet, c->n_adopters);
     ckp_put_array(ck, c->segment, sizeof *c->segment, c->n_adopters);
@@ -963,6 +973,8 @@ void wld_city_load(const wld_world *w, wld_city *c, ckp_reader *ck)
     c->firms.engaged[1] = ckp_get_u32(ck);
     c->incentive_fen_30d = ckp_get_f64(ck);
     c->incentive_fen_today = ckp_get_i64(ck);
+    ckp_get(ck, c->pay_ring, sizeof c->pay_ring);
+    ckp_get(ck, c->value_ring, sizeof c->value_ring);
     c->usefulness = ckp_get_f64(ck);
     c->n_adopters = (uint32_t)ckp_get_array(ck, c->wallet, sizeof *c->wallet, c->agents, "adopters");
     if (ckp_get_array(ck, c->segment, sizeof *c->segment, c->agents, "adopters") != c->n_adopters ||

@@ -37,6 +37,8 @@ typedef struct {
     int active_window_days;
     double awareness_promo, awareness_wom, download_rate, download_wom, open_rate, hard_wallet_rate;
     double extra_wallet_rate, visitor_wallet_pct, engaged_pct, dormancy_rate;
+    /* campaigns ([campaign]): friction of claiming by segment */
+    double holder_act_per_day, open_per_day, open_age_factor[3];
     /* people are not wallets: who ever adopts, and what a wallet is good for */
     double ceiling_pct, usefulness_weight, incentive_weight, limit_factor, invite_aware_rate;
     double whitelist_start_pct;
@@ -85,6 +87,7 @@ typedef struct {
     double usefulness;       /* today's usefulness of a wallet, 0..~1 (res_day_start) */
     double incentive_fen_30d; /* e-CNY incentives paid to residents, decayed over ~30 days */
     int64_t incentive_fen_today;
+    int64_t pay_ring[8], value_ring[8]; /* e-CNY payments and value of the last 8 days, by day & 7 (uplift) */
     uint32_t agents;         /* residents simulated (people / scale) */
     int64_t seg_total[SEGMENTS], seg_unaware[SEGMENTS], seg_aware[SEGMENTS], seg_downloaded[SEGMENTS],
         seg_adopted[SEGMENTS];

@@ -65,6 +65,20 @@ if [ -s "$f" ]; then
     awk -v v="$on" 'BEGIN { exit !(v > 0) }' || bad "Double-12 has no online platform ($on)"
 fi
 
+# Online share from the categories taking part (online_pct is an override,
+# empty): Double-12 with JD.com ('online' in its categories) buys online, the
+# same lottery without the online category does not.
+f="$TMP/suzhou_double12_2020/programmes.csv"
+if [ -s "$f" ]; then
+    os=$(value "$f" double12 online_share)
+    "$BIN" run scenarios/suzhou_double12_2020.ini --set airdrop.double12.categories=retail,catering,supermarket \
+        --out "$TMP/d12_offline" --quiet >/dev/null 2>&1 || bad "Double-12 without online: run failed"
+    off=$(value "$TMP/d12_offline/programmes.csv" double12 online_share)
+    echo "double12 online share $os % with JD.com, $off % without the online category"
+    awk -v v="$os" 'BEGIN { exit !(v > 3 && v < 40) }' || bad "Double-12 online share $os %: expected online's share of occasions"
+    [ "$off" = 0 ] || bad "Double-12 without the online category: online share $off %"
+fi
+
 # Suzhou 2023: Taicang's payroll starts July 2022 (its header): 18 monthly
 # runs to December 2023, not 45 from April 2020.
 f="$TMP/suzhou_2023_kpi/programmes.csv"
