@@ -4,7 +4,9 @@
 #   1. A 2023 scenario meets a 2023 city: Hangzhou (pilot April 2022) in a
 #      scenario starting 2023-01-16, with coupons from the 18th: its first
 #      daily.csv row equals, column for column, the row of that date of a
-#      baseline run from the pilot start; with history = false it does not
+#      baseline run from the pilot start (the coupons are open to residents,
+#      so the resume case below covers an open campaign's state); with
+#      history = false it does not
 #      (the city would start empty).
 #   2. history_cache: a run that fills the cache, one that reads it and one
 #      without it write byte-identical CSV; a corrupt cached file is a miss
@@ -48,6 +50,7 @@ end = 2023-01-29
 coupons = 100000
 coupon_yuan = 20
 threshold_yuan = 50
+open_to = residents
 INI
 
 # ---- 1. a 2023 scenario meets a 2023 city

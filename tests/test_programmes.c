@@ -362,14 +362,14 @@ static double outcome(const prg_programme *p, const char *name)
 /* Runs a coupon campaign of `coupons` coupons of 20 yuan open to `open_to`,
  * with seed, to its end plus a day; returns its new wallets, and its
  * e-CNY payments uplift through *uplift. */
-static double campaign_new_wallets(const char *open_to, int coupons, int seed, double *uplift)
+static double campaign_friction(const char *open_to, int coupons, int seed, double open_per_day, double *uplift)
 {
     fx f = {0};
     char ini[512];
     snprintf(ini, sizeof ini,
              "[incentive.test]\ncity = xiongan\nstart = 2022-03-05\nend = 2022-03-18\ncoupons = %d\n"
-             "coupon_yuan = 20\nopen_to = %s\n",
-             coupons, open_to);
+             "coupon_yuan = 20\nopen_to = %s\n[campaign]\nopen_per_day = %g\n",
+             coupons, open_to, open_per_day);
     build_seed(&f, ini, seed);
     run_to(&f, day_of(2022, 3, 20));
     prg_programme *p = prg_find(f.w->prg, "incentive", "test");
@@ -379,6 +379,28 @@ static double campaign_new_wallets(const char *open_to, int coupons, int seed, d
         *uplift = outcome(p, "uplift_daily_payments");
     done(&f);
     return n;
+}
+
+static double campaign_new_wallets(const char *open_to, int coupons, int seed, double *uplift)
+{
+    return campaign_friction(open_to, coupons, seed, 0.35, uplift);
+}
+
+/* New wallets shrink with the friction of opening one: monotone over 4
+ * levels of open_per_day, for 3 seeds. */
+static void test_incentive_new_wallets_shrink_with_friction(void **state)
+{
+    (void)state;
+    static const double open[] = {0.8, 0.4, 0.2, 0.05};
+    for (int seed = 1; seed <= 3; seed++) {
+        double last = 1e300;
+        for (int i = 0; i < 4; i++) {
+            double n = campaign_friction("residents", 16000, seed, open[i], NULL);
+            print_message("seed %d, open_per_day %.2f: %.0f new wallets\n", seed, open[i], n);
+            assert_true(n < last);
+            last = n;
+        }
+    }
 }
 
 /* A voucher open to any resident who signs up recruits wallets; one for
@@ -426,6 +448,7 @@ int main(void)
         cmocka_unit_test(test_transit_offline_tap_posts_at_sync),
         cmocka_unit_test(test_incentive_open_campaign_recruits_wallets),
         cmocka_unit_test(test_incentive_new_wallets_grow_with_budget),
+        cmocka_unit_test(test_incentive_new_wallets_shrink_with_friction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
