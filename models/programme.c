@@ -281,7 +281,7 @@ static void refresh_table(prg_set *s, wld_world *w)
             double before = (double)p->before_pay / 7.0, during = p->during_days ? (double)p->during_pay / p->during_days : 0;
             prg_out(p, "uplift_daily_payments", "%", known ? 100.0 * (during / before - 1.0) : PRG_NA);
             double bv = (double)p->before_value / 7.0, dv = p->during_days ? (double)p->during_value / p->during_days : 0;
-            prg_out(p, "uplift_daily_value", "%",
+            prg_out(p, "uplift_daily_retail_value", "%",
                     p->during_days > 0 && p->before_value > 0 ? 100.0 * (dv / bv - 1.0) : PRG_NA);
         }
         prg_out(p, "cost", "yuan", prg_cost_yuan(p, w));
@@ -414,7 +414,7 @@ void prg_uplift_day(prg_programme *p, const wld_world *w, int32_t day)
     }
     if (day >= p->window_start && day <= p->window_end) {
         p->during_pay += c->m[M_PAYMENTS_ECNY];
-        p->during_value += c->m[M_VALUE_ECNY];
+        p->during_value += c->m[M_VALUE_RETAIL];
         p->during_days++;
     }
 }
@@ -552,12 +552,14 @@ void prg_vouchers_tag(prg_vouchers *v, wld_world *w, wld_city *c, uint32_t n, ui
     for (int k = 0; k < ncat; k++)
         if ((!v->category_mask || (v->category_mask >> k & 1)) && !w->data->category[k].online)
             total += (double)c->merchants_total[k];
-    for (int k = 0; k < ncat && total > 0; k++) {
+    for (int k = 0; k < ncat; k++) {
         if (v->category_mask && !(v->category_mask >> k & 1))
             continue;
         bool online = w->data->category[k].online;
         if (online && v->online_share == 0)
             continue; /* an override of 0: no online purchases */
+        if (!online && total <= 0)
+            continue; /* an online-only campaign: its platforms alone */
         uint32_t want = online ? 1 + (uint32_t)(n / 200)
                                : (uint32_t)llround((double)n * (double)c->merchants_total[k] / total);
         if (want > c->merchants_total[k])

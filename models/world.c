@@ -788,7 +788,7 @@ static void on_day_end(void *ctx, eng_engine *eng, int32_t day_index)
         c->m[M_POPULATION] = c->people;
         c->m[M_MERCHANTS] = (int64_t)c->merchants_all * w->scale;
         c->pay_ring[day & 7] = c->m[M_PAYMENTS_ECNY]; /* programmes' uplift (programme.c) */
-        c->value_ring[day & 7] = c->m[M_VALUE_ECNY];
+        c->value_ring[day & 7] = c->m[M_VALUE_RETAIL];
         c->m[M_CIRCULATION] = c->circulation_fen;
     }
     /* Every rank reaches this each day: the flows' exchange is collective

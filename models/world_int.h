@@ -87,7 +87,7 @@ typedef struct {
     double usefulness;       /* today's usefulness of a wallet, 0..~1 (res_day_start) */
     double incentive_fen_30d; /* e-CNY incentives paid to residents, decayed over ~30 days */
     int64_t incentive_fen_today;
-    int64_t pay_ring[8], value_ring[8]; /* e-CNY payments and value of the last 8 days, by day & 7 (uplift) */
+    int64_t pay_ring[8], value_ring[8]; /* e-CNY payments and retail (P2B) value of the last 8 days, by day & 7 (uplift) */
     uint32_t agents;         /* residents simulated (people / scale) */
     int64_t seg_total[SEGMENTS], seg_unaware[SEGMENTS], seg_aware[SEGMENTS], seg_downloaded[SEGMENTS],
         seg_adopted[SEGMENTS];

@@ -23,14 +23,14 @@ need() { # need SCENARIO PROGRAMME OUTCOME...
 }
 
 for s in shenzhen_luohu_2020 suzhou_double12_2020 shenzhen_futian_2021 chengdu_2021 beijing_2021 \
-         chongqing_2022 suzhou_2023_kpi shenzhen_longhua_2021 hangzhou_2023_coupons; do
+         chongqing_2022 suzhou_2023_kpi shenzhen_longhua_2021 hangzhou_2023_coupons chengdu_520_2022; do
     if ! "$BIN" run "scenarios/$s.ini" --out "$TMP/$s" --quiet >"$TMP/$s.log" 2>&1; then
         bad "$s: run failed"; cat "$TMP/$s.log"; continue
     fi
     [ -s "$TMP/$s/programmes.csv" ] || bad "$s: no programmes.csv"
 done
 
-AIR="sign_ups win_rate winners claimed spent payments own_money_topups online_share clawed_back wallets_opened opened_active_30d opened_active_90d cost_per_new_active_wallet_30d cost"
+AIR="sign_ups win_rate winners claimed spent payments own_money_topups online_share clawed_back wallets_opened opened_active_30d opened_active_90d cost_per_new_active_wallet_30d new_wallets new_active_30d uplift_daily_payments uplift_daily_retail_value cost"
 need shenzhen_luohu_2020 luohu $AIR
 need shenzhen_futian_2021 futian $AIR
 need suzhou_double12_2020 double12 $AIR
@@ -41,6 +41,18 @@ need beijing_2021 beijing_subway rides ecny_rides ecny_share offline_posted_at_s
 need chongqing_2022 psbc_chongqing rural_wallets rural_programme_payments aid_delivered aid_spent_as_intended urban_rural_gap hard_wallets_given cost
 need suzhou_2023_kpi taicang employees batches_posted batches_failed paid
 need suzhou_2023_kpi suzhou_sme loans disbursed repaid cost
+for wave in wave1_520 wave2_june wave3_618; do
+    need chengdu_520_2022 $wave signups claimed spent new_wallets new_active_30d new_active_90d \
+        cost_per_new_active_wallet_30d uplift_daily_payments uplift_daily_retail_value online_share cost
+done
+# the 520 waves are online only: their vouchers are spent on the platforms
+f="$TMP/chengdu_520_2022/programmes.csv"
+if [ -s "$f" ]; then
+    o=$(value "$f" wave1_520 online_share); n=$(value "$f" wave1_520 new_wallets)
+    echo "chengdu 520 wave 1: online share $o %, new wallets $n"
+    awk -v v="$o" 'BEGIN { exit !(v > 95) }' || bad "Chengdu 520: online share $o %, expected online only"
+    awk -v v="$n" 'BEGIN { exit !(v > 0) }' || bad "Chengdu 520: an open campaign recruited no wallet"
+fi
 
 # Futian: within +-20 % of the published figures (not used in calibration).
 f="$TMP/shenzhen_futian_2021/programmes.csv"
