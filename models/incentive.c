@@ -42,8 +42,6 @@ typedef struct {
     /* open campaigns */
     bool open;
     double signup_per_day;
-    uint8_t *got;              /* per adopter index: holds this campaign's coupon */
-    uint32_t got_n;            /* its length (agents + 1) */
     led_acct *opened;          /* wallets opened to receive a coupon */
     uint32_t n_opened;
     int64_t signups, active30, active90;
@@ -83,12 +81,9 @@ static bool inc_setup(prg_programme *p, wld_world *w, err_list *errs)
     uint32_t m = s->merchants_real ? (uint32_t)((s->merchants_real + w->scale / 2) / w->scale) : c->merchants_all;
     s->pool = led_open(w->ledger, LED_POOL, 0, c->bank_acct[0], (uint16_t)c->index);
     if (s->open) {
-        s->got_n = c->agents + 1;
-        s->got = calloc(s->got_n, 1);
         s->opened = calloc((size_t)s->coupons_sim + 1, sizeof *s->opened);
     }
-    if (s->pool == LED_NONE || !prg_vouchers_alloc(&s->v, s->coupons_sim, m + 64) ||
-        (s->open && (!s->got || !s->opened))) {
+    if (s->pool == LED_NONE || !prg_vouchers_alloc(&s->v, s->coupons_sim, m + 64) || (s->open && !s->opened)) {
         err_add(errs, "out of memory setting up [incentive.%s]", p->name);
         return false;
     }
@@ -96,6 +91,12 @@ static bool inc_setup(prg_programme *p, wld_world *w, err_list *errs)
     s->v.rule = (led_earmark_rule){s->v.category_mask, UINT32_C(1) << p->tag_bit, (uint16_t)c->index,
                                    s->coupon_expiry, s->pool};
     return true;
+}
+
+static int cmp_acct(const void *x, const void *y)
+{
+    led_acct a = *(const led_acct *)x, b = *(const led_acct *)y;
+    return (a > b) - (a < b);
 }
 
 /* One day of an open campaign's sign-ups (see the file comment). */
@@ -110,15 +111,23 @@ static void open_signups(prg_programme *p, wld_world *w, wld_city *c, int32_t da
      * aware residents without a wallet */
     uint32_t *holders = malloc(((size_t)c->n_adopters + 1) * sizeof *holders);
     uint32_t *scratch = malloc(((size_t)c->n_adopters + 1) * sizeof *scratch);
-    if (!holders || !scratch) {
+    led_acct *have = malloc(((size_t)s->v.n_holders + 1) * sizeof *have);
+    if (!holders || !scratch || !have) {
         free(holders);
         free(scratch);
+        free(have);
         return;
     }
+    /* who already holds this campaign's coupon: by wallet, since the
+     * residents model reorders adopters */
+    memcpy(have, s->v.holder, (size_t)s->v.n_holders * sizeof *have);
+    qsort(have, s->v.n_holders, sizeof *have, cmp_acct);
     uint32_t n_holders = 0;
     for (uint32_t a = 0; a < c->n_adopters; a++)
-        if (!s->got[a] && led_kind(w->ledger, c->wallet[a]) != LED_HARD_WALLET)
+        if (led_kind(w->ledger, c->wallet[a]) != LED_HARD_WALLET &&
+            !bsearch(&c->wallet[a], have, s->v.n_holders, sizeof *have, cmp_acct))
             holders[n_holders++] = a;
+    free(have);
     int64_t want[SEGMENTS + 1], total = 0;
     want[0] = n_holders ? gsl_ran_binomial(r, s->signup_per_day, n_holders) : 0;
     total += want[0];
@@ -147,9 +156,7 @@ static void open_signups(prg_programme *p, wld_world *w, wld_city *c, int32_t da
     if (pick) {
         prg_sample(r, n_holders, (uint32_t)served[0], scratch, pick);
         for (int64_t i = 0; i < served[0]; i++) {
-            uint32_t a = holders[pick[i]];
-            if (prg_vouchers_grant(&s->v, w, c->wallet[a], s->coupon_fen) == LED_OK)
-                s->got[a] = 1;
+            prg_vouchers_grant(&s->v, w, c->wallet[holders[pick[i]]], s->coupon_fen);
         }
     }
     free(pick);
@@ -159,8 +166,7 @@ static void open_signups(prg_programme *p, wld_world *w, wld_city *c, int32_t da
             if (a == UINT32_MAX)
                 break;
             s->opened[s->n_opened++] = c->wallet[a];
-            if (prg_vouchers_grant(&s->v, w, c->wallet[a], s->coupon_fen) == LED_OK)
-                s->got[a] = 1;
+            prg_vouchers_grant(&s->v, w, c->wallet[a], s->coupon_fen);
         }
     }
     free(holders);
@@ -272,7 +278,6 @@ static void inc_destroy(prg_programme *p)
     if (!s)
         return;
     prg_vouchers_free(&s->v);
-    free(s->got);
     free(s->opened);
     free(s);
     p->state = NULL;
@@ -293,7 +298,6 @@ void inc_save(const prg_programme *p, ckp_writer *ck)
                    s->signups, s->active30, s->active90};
     ckp_put(ck, c, sizeof c);
     ckp_put_array(ck, s->opened, sizeof *s->opened, s->open ? s->n_opened : 0);
-    ckp_put_array(ck, s->got, 1, s->open ? (uint64_t)s->got_n : 0);
     prg_vouchers_save(&s->v, ck);
 }
 
@@ -315,6 +319,6 @@ void inc_load(prg_programme *p, ckp_reader *ck)
     s->active90 = c[7];
     s->n_opened = (uint32_t)ckp_get_array(ck, s->opened, sizeof *s->opened, s->open ? (uint64_t)s->coupons_sim + 1 : 0,
                                           "incentive wallets opened");
-    ckp_get_array(ck, s->got, 1, s->open ? (uint64_t)s->got_n : 0, "incentive sign-ups");
+
     prg_vouchers_load(&s->v, ck, "incentive coupons");
 }
