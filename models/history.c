@@ -57,11 +57,11 @@ static uint64_t fnv(uint64_t h, const void *data, size_t n)
 static uint64_t fnv_str(uint64_t h, const char *s) { return fnv(h, s, strlen(s) + 1); }
 
 /* Sections that never act in the history: programmes, KPIs, flows, sweeps,
- * the declared peer economy. */
+ * the campaign priors (only programmes read them), the declared peer economy. */
 static bool outside_history(const char *section)
 {
-    static const char *const kinds[] = {"airdrop", "transit", "rural", "payroll", "loans", "incentive",
-                                        "kpi",     "flow",    "sweep", "peer"};
+    static const char *const kinds[] = {"airdrop", "transit", "rural", "payroll",  "loans", "incentive",
+                                        "kpi",     "flow",    "sweep", "campaign", "peer"};
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
         size_t n = strlen(kinds[i]);
         if (strncmp(section, kinds[i], n) == 0 && (section[n] == '.' || section[n] == ']' || section[n] == 0))
