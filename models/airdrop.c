@@ -434,4 +434,7 @@ void air_load(prg_programme *p, ckp_reader *ck)
         ckp_fail(ck, "corrupt checkpoint: airdrop claims and winners disagree");
     a->unclaimed_new = ckp_get_i64(ck);
     prg_vouchers_load(&a->v, ck, "airdrop envelopes");
+    /* the pool's number comes from the checkpoint: a branch whose pilot
+     * history opened another number of wallets numbered it differently */
+    a->v.rule.return_pool = a->pool;
 }

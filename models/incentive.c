@@ -321,4 +321,5 @@ void inc_load(prg_programme *p, ckp_reader *ck)
                                           "incentive wallets opened");
 
     prg_vouchers_load(&s->v, ck, "incentive coupons");
+    s->v.rule.return_pool = s->pool; /* the checkpoint's number (airdrop.c says why) */
 }

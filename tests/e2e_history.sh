@@ -104,6 +104,17 @@ for n in 2000 4000 8000; do
     resumed=$((resumed + 1))
 done
 [ $resumed -ge 1 ] || fail "no failing write left a checkpoint to resume"
+# a branch with a behaviour key: its pilot history differs (and numbers the
+# programme's accounts differently) but the checkpoint's state is continued
+rm -rf "$T/f" "$T/f.checkpoint" "$T"/.f.*
+ECNYSIM_FAIL_WRITE=2000 "$BIN" run "$T/s23.ini" --out "$T/f" --checkpoint-every 3 -q 2>/dev/null
+if [ -f "$T/f.checkpoint/state.ckp" ]; then
+    "$BIN" resume "$T/f.checkpoint" --set adoption.open_rate=0.5 --out "$T/branch" -q ||
+        fail "a branch (resume --set adoption.open_rate) of a run with history failed"
+    [ -s "$T/branch/programmes.csv" ] || fail "the branch wrote no programmes.csv"
+else
+    fail "no checkpoint to branch from"
+fi
 echo "resumed $resumed runs"
 
 [ $failed -eq 0 ] && echo "e2e_history: all passed"
