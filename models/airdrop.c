@@ -2,7 +2,9 @@
  *
  * The Shenzhen Luohu design (ecny_facts.md 3.1): residents register in a
  * window, a random draw picks min(envelopes, sign-ups) winners, winners
- * without a wallet open one, envelopes arrive as earmarked money from the
+ * claim through the friction of their segment (prg_claim_chance: holders
+ * activate, others must open a wallet, less often when older; claim_pct
+ * overrides it), envelopes arrive as earmarked money from the
  * programme's pool, valid only at the participating (tagged) merchants until
  * the end of the spending window, spent over several purchases with own
  * money topping up a purchase that exceeds what is left, and the unspent
@@ -52,6 +54,8 @@ typedef struct {
     uint32_t n_winners;
     led_acct *opened;          /* wallets opened because of the airdrop */
     uint32_t n_opened;
+    uint8_t *claims;           /* per winner: claims (from the friction by segment, at the draw) */
+    int64_t unclaimed_new;     /* winners without a wallet who did not open one in time */
     int64_t active30, active90;
     bool drawn, granted, expired;
     double p_signup;
@@ -121,9 +125,9 @@ static bool air_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint6
     a->interest = scn_real(in, "interest");
     a->value_elasticity = scn_real(in, "value_elasticity");
     a->count_elasticity = scn_real(in, "count_elasticity");
-    a->claim_share = scn_real(in, "claim_pct") / 100.0;
+    a->claim_share = scn_has(in, "claim_pct") ? scn_real(in, "claim_pct") / 100.0 : -1.0;
     a->merchants_real = scn_int(in, "merchants");
-    a->v.online_share = scn_real(in, "online_pct") / 100.0;
+    a->v.online_share = scn_has(in, "online_pct") ? scn_real(in, "online_pct") / 100.0 : -1.0;
     a->v.spend_rate = scn_real(in, "spend_rate_per_day");
     ok = prg_categories(doc, in, "categories", w, &a->v.category_mask, errs) && ok;
     if (!ok)
@@ -145,7 +149,10 @@ static bool air_setup(prg_programme *p, wld_world *w, err_list *errs)
         m = 1;
     a->winner = calloc((size_t)a->envelopes_sim + 1, sizeof *a->winner);
     a->opened = calloc((size_t)a->envelopes_sim + 1, sizeof *a->opened);
-    if (a->pool == LED_NONE || !a->winner || !a->opened ||
+    a->claims = calloc((size_t)a->envelopes_sim + 1, 1);
+    p->window_start = a->spend_start;
+    p->window_end = a->spend_end;
+    if (a->pool == LED_NONE || !a->winner || !a->opened || !a->claims ||
         !prg_vouchers_alloc(&a->v, a->envelopes_sim, m + 64)) {
         err_add_kind(errs, ERR_MEMORY, "out of memory setting up [airdrop.%s]", p->name);
         return false;
@@ -180,6 +187,7 @@ void air_draw(prg_programme *p, wld_world *w, int32_t day)
     gsl_rng *r = p->rng;
     double q = signup_probability(a, c) * a->eligible_share;
     a->p_signup = q;
+    int32_t claim_days = a->spend_end - a->spend_start + 1; /* winners claim within the spending window */
     /* Groups: adopters with a smartphone, then the non-adopters of each
      * smartphone segment. Sign-ups per group are binomial. */
     uint32_t *phone_adopters = malloc(((size_t)c->n_adopters + 1) * sizeof *phone_adopters);
@@ -222,12 +230,22 @@ void air_draw(prg_programme *p, wld_world *w, int32_t day)
     uint32_t *picked = malloc(((size_t)won[0] + 1) * sizeof *picked);
     if (picked) {
         prg_sample(r, n_phone, (uint32_t)won[0], scratch, picked);
-        for (int64_t i = 0; i < won[0]; i++)
-            a->winner[a->n_winners++] = c->wallet[phone_adopters[picked[i]]];
+        for (int64_t i = 0; i < won[0]; i++) {
+            uint32_t ad = phone_adopters[picked[i]];
+            /* a holder claims unless the friction of activating stops them */
+            a->claims[a->n_winners] = a->claim_share >= 0 ? 1 : rng_uniform(r) < prg_claim_chance(w, c->segment[ad], true, claim_days);
+            a->winner[a->n_winners++] = c->wallet[ad];
+        }
     }
     free(picked);
     for (int s = 0; s < SEGMENTS; s++) {
+        double open = a->claim_share >= 0 ? 1.0 : prg_claim_chance(w, s, false, claim_days);
         for (int64_t i = 0; i < won[s + 1]; i++) {
+            if (open < 1.0 && rng_uniform(r) >= open) {
+                a->unclaimed_new++; /* did not open and activate a wallet in the window */
+                continue;
+            }
+            a->claims[a->n_winners] = 1;
             uint32_t idx = prg_open_wallet(w, c, s, day, r, false);
             if (idx == UINT32_MAX)
                 continue;
@@ -252,7 +270,7 @@ static void grant(prg_programme *p, wld_world *w, int32_t day)
         return;
     int64_t need = 0;
     for (uint32_t i = 0; i < a->n_winners; i++) {
-        claims[i] = rng_uniform(p->rng) < a->claim_share;
+        claims[i] = a->claim_share >= 0 ? rng_uniform(p->rng) < a->claim_share : a->claims[i];
         if (claims[i])
             need += a->env_fen[i % (uint32_t)a->n_values];
     }
@@ -317,11 +335,20 @@ static void air_report(prg_programme *p, wld_world *w)
         prg_out(p, "winners", "people", (double)a->winners_sim * k);
         prg_out(p, "win_rate", "%", a->signups_sim ? 100.0 * (double)a->winners_sim / (double)a->signups_sim : 0);
         prg_out(p, "wallets_opened", "wallets", (double)a->winners_new_sim * k);
+        prg_out(p, "new_wallets", "wallets", (double)a->winners_new_sim * k);
+        prg_out(p, "winners_not_claiming_new", "people", (double)a->unclaimed_new * k);
     }
     prg_vouchers_report(&a->v, p, w);
     prg_out(p, "participating_merchants", "merchants", (double)a->v.n_merchants * k);
+    uint32_t stores = 0;
+    for (uint32_t i = 0; i < a->v.n_merchants; i++)
+        stores += !w->data->category[a->v.merchant_cat[i]].online;
+    prg_out(p, "participating_stores", "merchants", (double)stores * k);
+    prg_out(p, "participating_online", "merchants", (double)(a->v.n_merchants - stores) * k);
     prg_out(p, "opened_active_30d", "wallets", a->active30 < 0 ? PRG_NA : (double)a->active30 * k);
     prg_out(p, "opened_active_90d", "wallets", a->active90 < 0 ? PRG_NA : (double)a->active90 * k);
+    prg_out(p, "new_active_30d", "wallets", a->active30 < 0 ? PRG_NA : (double)a->active30 * k);
+    prg_out(p, "new_active_90d", "wallets", a->active90 < 0 ? PRG_NA : (double)a->active90 * k);
     double cost = prg_cost_yuan(p, w);
     prg_out(p, "cost_per_new_active_wallet_30d", "yuan",
             a->active30 > 0 ? cost / ((double)a->active30 * k) : PRG_NA);
@@ -337,6 +364,7 @@ static void air_destroy(prg_programme *p)
     prg_vouchers_free(&a->v);
     free(a->winner);
     free(a->opened);
+    free(a->claims);
     free(a);
     p->state = NULL;
 }
@@ -366,6 +394,8 @@ void air_save(const prg_programme *p, ckp_writer *ck)
     ckp_put_f64(ck, a->p_signup);
     ckp_put_array(ck, a->winner, sizeof *a->winner, a->n_winners);
     ckp_put_array(ck, a->opened, sizeof *a->opened, a->n_opened);
+    ckp_put_array(ck, a->claims, 1, a->n_winners);
+    ckp_put_i64(ck, a->unclaimed_new);
     prg_vouchers_save(&a->v, ck);
 }
 
@@ -397,5 +427,11 @@ void air_load(prg_programme *p, ckp_reader *ck)
                                            "airdrop winners");
     a->n_opened = (uint32_t)ckp_get_array(ck, a->opened, sizeof *a->opened, (uint64_t)a->envelopes_sim + 1,
                                           "airdrop wallets opened");
+    if (ckp_get_array(ck, a->claims, 1, (uint64_t)a->envelopes_sim + 1, "airdrop claims") != a->n_winners)
+        ckp_fail(ck, "corrupt checkpoint: airdrop claims and winners disagree");
+    a->unclaimed_new = ckp_get_i64(ck);
     prg_vouchers_load(&a->v, ck, "airdrop envelopes");
+    /* the pool's number comes from the checkpoint: a branch whose pilot
+     * history opened another number of wallets numbered it differently */
+    a->v.rule.return_pool = a->pool;
 }

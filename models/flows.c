@@ -117,7 +117,7 @@ flw_set *flw_create(const scn_doc *doc, wld_world *w, uint64_t *accounts, err_li
         f->to = prg_city_of(doc, in, "to", w, errs);
         const char *kind = scn_str(in, "kind");
         f->kind = strcmp(kind, "remittance") == 0 ? FLW_REMITTANCE : strcmp(kind, "b2b") == 0 ? FLW_B2B : FLW_TRAVEL;
-        f->start_day = scn_has(in, "start") ? scn_date(in, "start") : w->start_day;
+        f->start_day = scn_has(in, "start") ? scn_date(in, "start") : w->scenario_start_day;
         f->end_day = scn_has(in, "end") ? scn_date(in, "end") : w->start_day + w->n_days - 1;
         if (f->end_day < f->start_day) {
             scn_where(doc, in, "end", where, sizeof where);

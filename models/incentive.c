@@ -11,12 +11,22 @@
  * marketing budget that makes marketing_yuan / cost_per_aware_yuan unaware
  * residents aware, spread evenly over the window.
  *
+ * Open campaigns (open_to = residents) recruit: every day of the window,
+ * while coupons last, holders sign up with chance signup_per_day and aware
+ * residents with a smartphone but no wallet with signup_per_day x the
+ * [campaign] friction of opening one (by age band, prg_claim_chance over
+ * one day); when sign-ups exceed the coupons left, those served are a
+ * uniform subset (first come, first served). Those without a wallet open
+ * one (prg_open_wallet) to receive the coupon: the campaign's new wallets,
+ * whose activity 30 and 90 days after the window is reported.
+ *
  * Cost: fee subsidies + coupons spent + marketing spent + fixed_cost_yuan.
  * O(categories + holders) per day.
  */
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "models/programme.h"
 #include "sim/rng.h"
@@ -29,6 +39,12 @@ typedef struct {
     led_acct pool;
     prg_vouchers v;
     int64_t onboarded, made_aware, marketing_spent_fen, coupons_done, back_done;
+    /* open campaigns */
+    bool open;
+    double signup_per_day;
+    led_acct *opened;          /* wallets opened to receive a coupon */
+    uint32_t n_opened;
+    int64_t signups, active30, active90;
 } inc_state;
 
 static bool inc_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint64_t *accounts, err_list *errs)
@@ -47,7 +63,12 @@ static bool inc_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint6
     s->coupon_expiry = s->start + (int32_t)scn_int(in, "coupon_days");
     s->merchants_real = scn_int(in, "merchants");
     s->v.spend_rate = scn_real(in, "spend_rate_per_day");
-    s->v.online_share = scn_real(in, "online_pct") / 100.0;
+    s->v.online_share = scn_has(in, "online_pct") ? scn_real(in, "online_pct") / 100.0 : -1.0;
+    s->open = strcmp(scn_str(in, "open_to"), "residents") == 0;
+    s->signup_per_day = scn_real(in, "signup_per_day");
+    s->active30 = s->active90 = -1;
+    p->window_start = s->start;
+    p->window_end = s->end;
     s->coupons_sim = (uint32_t)((s->coupons_real + w->scale / 2) / w->scale);
     *accounts += 1;
     return prg_categories(doc, in, "categories", w, &s->v.category_mask, errs);
@@ -59,7 +80,10 @@ static bool inc_setup(prg_programme *p, wld_world *w, err_list *errs)
     wld_city *c = &w->city[p->city];
     uint32_t m = s->merchants_real ? (uint32_t)((s->merchants_real + w->scale / 2) / w->scale) : c->merchants_all;
     s->pool = led_open(w->ledger, LED_POOL, 0, c->bank_acct[0], (uint16_t)c->index);
-    if (s->pool == LED_NONE || !prg_vouchers_alloc(&s->v, s->coupons_sim, m + 64)) {
+    if (s->open) {
+        s->opened = calloc((size_t)s->coupons_sim + 1, sizeof *s->opened);
+    }
+    if (s->pool == LED_NONE || !prg_vouchers_alloc(&s->v, s->coupons_sim, m + 64) || (s->open && !s->opened)) {
         err_add_kind(errs, ERR_MEMORY, "out of memory setting up [incentive.%s]", p->name);
         return false;
     }
@@ -67,6 +91,86 @@ static bool inc_setup(prg_programme *p, wld_world *w, err_list *errs)
     s->v.rule = (led_earmark_rule){s->v.category_mask, UINT32_C(1) << p->tag_bit, (uint16_t)c->index,
                                    s->coupon_expiry, s->pool};
     return true;
+}
+
+static int cmp_acct(const void *x, const void *y)
+{
+    led_acct a = *(const led_acct *)x, b = *(const led_acct *)y;
+    return (a > b) - (a < b);
+}
+
+/* One day of an open campaign's sign-ups (see the file comment). */
+static void open_signups(prg_programme *p, wld_world *w, wld_city *c, int32_t day)
+{
+    inc_state *s = p->state;
+    gsl_rng *r = p->rng;
+    int64_t left = (int64_t)s->coupons_sim - (int64_t)s->v.granted_n;
+    if (left <= 0)
+        return;
+    /* groups: holders without this coupon, then each smartphone segment's
+     * aware residents without a wallet */
+    uint32_t *holders = malloc(((size_t)c->n_adopters + 1) * sizeof *holders);
+    uint32_t *scratch = malloc(((size_t)c->n_adopters + 1) * sizeof *scratch);
+    led_acct *have = malloc(((size_t)s->v.n_holders + 1) * sizeof *have);
+    if (!holders || !scratch || !have) {
+        free(holders);
+        free(scratch);
+        free(have);
+        return;
+    }
+    /* who already holds this campaign's coupon: by wallet, since the
+     * residents model reorders adopters */
+    memcpy(have, s->v.holder, (size_t)s->v.n_holders * sizeof *have);
+    qsort(have, s->v.n_holders, sizeof *have, cmp_acct);
+    uint32_t n_holders = 0;
+    for (uint32_t a = 0; a < c->n_adopters; a++)
+        if (led_kind(w->ledger, c->wallet[a]) != LED_HARD_WALLET &&
+            !bsearch(&c->wallet[a], have, s->v.n_holders, sizeof *have, cmp_acct))
+            holders[n_holders++] = a;
+    free(have);
+    int64_t want[SEGMENTS + 1], total = 0;
+    want[0] = n_holders ? gsl_ran_binomial(r, s->signup_per_day, n_holders) : 0;
+    total += want[0];
+    for (int g = 0; g < SEGMENTS; g++) {
+        int64_t n = SEG_PHONE(g) ? c->seg_aware[g] + c->seg_downloaded[g] : 0;
+        double q = s->signup_per_day * prg_claim_chance(w, g, false, 1);
+        want[g + 1] = n > 0 && q > 0 ? gsl_ran_binomial(r, q, (unsigned)n) : 0;
+        total += want[g + 1];
+    }
+    s->signups += total;
+    /* first come, first served: a uniform subset of the day's sign-ups */
+    int64_t served[SEGMENTS + 1], rest_signups = total, rest = total < left ? total : left;
+    for (int g = 0; g <= SEGMENTS; g++) {
+        int64_t others = rest_signups - want[g];
+        served[g] = rest > 0 && want[g] > 0
+                        ? gsl_ran_hypergeometric(r, (unsigned)want[g], (unsigned)others, (unsigned)rest)
+                        : 0;
+        rest_signups = others;
+        rest -= served[g];
+    }
+    int64_t n_new = 0;
+    for (int g = 1; g <= SEGMENTS; g++)
+        n_new += served[g];
+    prg_topup(w, c, s->pool, (served[0] + n_new) * s->coupon_fen);
+    uint32_t *pick = malloc(((size_t)served[0] + 1) * sizeof *pick);
+    if (pick) {
+        prg_sample(r, n_holders, (uint32_t)served[0], scratch, pick);
+        for (int64_t i = 0; i < served[0]; i++) {
+            prg_vouchers_grant(&s->v, w, c->wallet[holders[pick[i]]], s->coupon_fen);
+        }
+    }
+    free(pick);
+    for (int g = 0; g < SEGMENTS; g++) {
+        for (int64_t i = 0; i < served[g + 1]; i++) {
+            uint32_t a = prg_open_wallet(w, c, g, day, r, false);
+            if (a == UINT32_MAX)
+                break;
+            s->opened[s->n_opened++] = c->wallet[a];
+            prg_vouchers_grant(&s->v, w, c->wallet[a], s->coupon_fen);
+        }
+    }
+    free(holders);
+    free(scratch);
 }
 
 static void inc_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32_t day, int32_t day_index)
@@ -107,7 +211,16 @@ static void inc_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
             s->marketing_spent_fen += llround(budget_sim);
         }
     }
-    if (!s->coupons_done && day >= s->start && s->coupons_sim > 0 && c->n_adopters > 0) {
+    if (s->open && day >= s->start && day <= s->end && s->coupons_sim > 0) {
+        if (!s->coupons_done) {
+            uint32_t m = s->merchants_real ? (uint32_t)((s->merchants_real + w->scale / 2) / w->scale)
+                                           : c->merchants_all;
+            prg_vouchers_tag(&s->v, w, c, m ? m : 1, p->tag_bit, day, p->rng);
+            s->coupons_done = 1;
+        }
+        open_signups(p, w, c, day);
+    }
+    if (!s->open && !s->coupons_done && day >= s->start && s->coupons_sim > 0 && c->n_adopters > 0) {
         uint32_t m = s->merchants_real ? (uint32_t)((s->merchants_real + w->scale / 2) / w->scale)
                                        : c->merchants_all;
         prg_vouchers_tag(&s->v, w, c, m ? m : 1, p->tag_bit, day, p->rng);
@@ -134,6 +247,10 @@ static void inc_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
     if (s->coupons_done && day < s->coupon_expiry)
         prg_vouchers_spend_day(&s->v, w, c, p->rng, day);
     p->cost_fen += s->v.spent_fen - before;
+    if (s->open && day == s->end + 30)
+        s->active30 = prg_count_active(w, c, s->opened, s->n_opened, &s->v, day);
+    if (s->open && day == s->end + 90)
+        s->active90 = prg_count_active(w, c, s->opened, s->n_opened, &s->v, day);
 }
 
 static void inc_report(prg_programme *p, wld_world *w)
@@ -145,6 +262,14 @@ static void inc_report(prg_programme *p, wld_world *w)
     prg_out(p, "made_aware", "people", (double)s->made_aware * k);
     prg_out(p, "marketing_spent", "yuan", (double)s->marketing_spent_fen * k / 100.0);
     prg_vouchers_report(&s->v, p, w);
+    prg_out(p, "signups", "people", (double)s->signups * k);
+    prg_out(p, "new_wallets", "wallets", (double)s->n_opened * k);
+    bool open = s->open;
+    prg_out(p, "new_active_30d", "wallets", !open ? 0 : s->active30 < 0 ? PRG_NA : (double)s->active30 * k);
+    prg_out(p, "new_active_90d", "wallets", !open ? 0 : s->active90 < 0 ? PRG_NA : (double)s->active90 * k);
+    double cost = prg_cost_yuan(p, w);
+    prg_out(p, "cost_per_new_active_wallet_30d", "yuan", open && s->active30 > 0 ? cost / ((double)s->active30 * k) : PRG_NA);
+    prg_out(p, "cost_per_new_active_wallet_90d", "yuan", open && s->active90 > 0 ? cost / ((double)s->active90 * k) : PRG_NA);
 }
 
 static void inc_destroy(prg_programme *p)
@@ -153,6 +278,7 @@ static void inc_destroy(prg_programme *p)
     if (!s)
         return;
     prg_vouchers_free(&s->v);
+    free(s->opened);
     free(s);
     p->state = NULL;
 }
@@ -168,8 +294,10 @@ void inc_save(const prg_programme *p, ckp_writer *ck)
     const inc_state *s = p->state;
     ckp_put_tag(ck, CKP_TAG('I', 'N', 'C', 'V'));
     ckp_put_u32(ck, s->pool);
-    int64_t c[] = {s->onboarded, s->made_aware, s->marketing_spent_fen, s->coupons_done, s->back_done};
+    int64_t c[] = {s->onboarded, s->made_aware, s->marketing_spent_fen, s->coupons_done, s->back_done,
+                   s->signups, s->active30, s->active90};
     ckp_put(ck, c, sizeof c);
+    ckp_put_array(ck, s->opened, sizeof *s->opened, s->open ? s->n_opened : 0);
     prg_vouchers_save(&s->v, ck);
 }
 
@@ -179,12 +307,19 @@ void inc_load(prg_programme *p, ckp_reader *ck)
     if (!ckp_expect_tag(ck, CKP_TAG('I', 'N', 'C', 'V'), "incentive"))
         return;
     s->pool = ckp_get_u32(ck);
-    int64_t c[5];
+    int64_t c[8];
     ckp_get(ck, c, sizeof c);
     s->onboarded = c[0];
     s->made_aware = c[1];
     s->marketing_spent_fen = c[2];
     s->coupons_done = c[3];
     s->back_done = c[4];
+    s->signups = c[5];
+    s->active30 = c[6];
+    s->active90 = c[7];
+    s->n_opened = (uint32_t)ckp_get_array(ck, s->opened, sizeof *s->opened, s->open ? (uint64_t)s->coupons_sim + 1 : 0,
+                                          "incentive wallets opened");
+
     prg_vouchers_load(&s->v, ck, "incentive coupons");
+    s->v.rule.return_pool = s->pool; /* the checkpoint's number (airdrop.c says why) */
 }

@@ -98,7 +98,7 @@ kpi_set *kpi_create(const scn_doc *doc, wld_world *w, err_list *errs)
             if (strcmp(metric, metric_names[m]) == 0)
                 k->metric = m;
         k->target = scn_real(k->in, "target");
-        k->start = scn_has(k->in, "start") ? scn_date(k->in, "start") : w->start_day;
+        k->start = scn_has(k->in, "start") ? scn_date(k->in, "start") : w->scenario_start_day;
         k->deadline = scn_date(k->in, "deadline");
         k->trend_days = (int32_t)scn_int(k->in, "trend_days");
         k->fixed_cost_fen = scn_fen(k->in, "fixed_cost_yuan");
@@ -118,9 +118,9 @@ kpi_set *kpi_create(const scn_doc *doc, wld_world *w, err_list *errs)
     return s;
 }
 
-bool kpi_setup(kpi_set *s, prg_set *ps, wld_world *w, err_list *errs)
+bool kpi_check(kpi_set *s, prg_set *ps, err_list *errs)
 {
-    /* Named programmes must exist and be in the KPI's city. */
+    /* Named programmes must exist. */
     bool ok = true;
     for (int i = 0; i < s->n; i++) {
         kpi_one *k = &s->k[i];
@@ -142,6 +142,29 @@ bool kpi_setup(kpi_set *s, prg_set *ps, wld_world *w, err_list *errs)
                         where, t, k->name);
                 ok = false;
             }
+        }
+    }
+    return ok;
+}
+
+bool kpi_setup(kpi_set *s, prg_set *ps, wld_world *w, err_list *errs)
+{
+    /* Named programmes must exist (kpi_check, at prg_create, already said so). */
+    bool ok = true;
+    for (int i = 0; i < s->n; i++) {
+        kpi_one *k = &s->k[i];
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s", k->programmes);
+        for (char *save = NULL, *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+            char *dot = strchr(t, '.');
+            prg_programme *p = NULL;
+            if (dot) {
+                *dot = '\0';
+                p = prg_find(ps, t, dot + 1);
+                *dot = '.';
+            }
+            if (!p)
+                ok = false;
         }
         k->history = calloc((size_t)s->n_days + 1, sizeof *k->history);
         if (!k->history) {

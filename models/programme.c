@@ -108,11 +108,15 @@ prg_set *prg_create(const scn_doc *doc, wld_world *w, uint64_t *accounts, err_li
             if (p->city < 0)
                 continue;
             p->city_index = per_city[p->city]++;
+            p->window_start = 0;
+            p->window_end = -1; /* none unless the kind sets one */
             kinds[k]->create(p, w, doc, accounts, errs);
         }
     }
     free(per_city);
     s->kpi = kpi_create(doc, w, errs);
+    if (s->kpi)
+        kpi_check(s->kpi, s, errs);
     if (errs->count != before || !s->kpi) {
         prg_free(s);
         return NULL;
@@ -270,6 +274,16 @@ static void refresh_table(prg_set *s, wld_world *w)
         prg_programme *p = &s->p[i];
         p->n_out = 0;
         kinds[p->kind]->report(p, w);
+        if (p->window_end >= p->window_start) {
+            /* the city's daily e-CNY payments and value: the window's mean
+             * against the 7 days before it (NA until the window starts) */
+            bool known = p->during_days > 0 && p->before_pay > 0;
+            double before = (double)p->before_pay / 7.0, during = p->during_days ? (double)p->during_pay / p->during_days : 0;
+            prg_out(p, "uplift_daily_payments", "%", known ? 100.0 * (during / before - 1.0) : PRG_NA);
+            double bv = (double)p->before_value / 7.0, dv = p->during_days ? (double)p->during_value / p->during_days : 0;
+            prg_out(p, "uplift_daily_retail_value", "%",
+                    p->during_days > 0 && p->before_value > 0 ? 100.0 * (dv / bv - 1.0) : PRG_NA);
+        }
         prg_out(p, "cost", "yuan", prg_cost_yuan(p, w));
         for (int o = 0; o < p->n_out && row < s->cap_rows; o++, row++) {
             char v[PRG_CELL];
@@ -299,6 +313,8 @@ void prg_day_end(prg_set *s, wld_world *w, int32_t day)
     for (int i = 0; i < s->n; i++)
         if (kinds[s->p[i].kind]->day_end)
             kinds[s->p[i].kind]->day_end(&s->p[i], w, day);
+    for (int i = 0; i < s->n; i++)
+        prg_uplift_day(&s->p[i], w, day);
     for (int i = 0; i < w->n_cities; i++) /* programmes converted some e-CNY back to deposit */
         w->city[i].m[M_CIRCULATION] = w->city[i].circulation_fen;
     kpi_day_end(s->kpi, s, w, day, day_index);
@@ -372,6 +388,35 @@ uint32_t prg_open_wallet(wld_world *w, wld_city *c, int seg, int32_t day, gsl_rn
     (*from)--;
     c->seg_adopted[seg]++;
     return a;
+}
+
+double prg_claim_chance(const wld_world *w, int seg, bool holds, int32_t days)
+{
+    double daily = holds ? w->p.holder_act_per_day
+                         : SEG_PHONE(seg) ? w->p.open_per_day * w->p.open_age_factor[SEG_AGE(seg)] : 0.0;
+    if (days < 1)
+        days = 1;
+    return 1.0 - pow(1.0 - daily, (double)days);
+}
+
+void prg_uplift_day(prg_programme *p, const wld_world *w, int32_t day)
+{
+    if (p->window_end < p->window_start || p->city < 0)
+        return;
+    const wld_city *c = &w->city[p->city];
+    if (day == p->window_start) {
+        /* the ring holds the 7 days before today (and today, in its slot) */
+        p->before_pay = p->before_value = 0;
+        for (int32_t d = day - 7; d < day; d++) {
+            p->before_pay += c->pay_ring[d & 7];
+            p->before_value += c->value_ring[d & 7];
+        }
+    }
+    if (day >= p->window_start && day <= p->window_end) {
+        p->during_pay += c->m[M_PAYMENTS_ECNY];
+        p->during_value += c->m[M_VALUE_RETAIL];
+        p->during_days++;
+    }
 }
 
 led_acct prg_onboard_merchant(wld_world *w, wld_city *c, int cat, int32_t day, gsl_rng *r)
@@ -497,19 +542,24 @@ enum led_reason prg_vouchers_grant(prg_vouchers *v, wld_world *w, led_acct walle
 void prg_vouchers_tag(prg_vouchers *v, wld_world *w, wld_city *c, uint32_t n, uint32_t tag_bit, int32_t day,
                       gsl_rng *r)
 {
-    /* Physical merchants first, by category share; online ones get the
-     * online share (at least one when online spending is allowed). */
+    /* n counts physical stores (what a campaign declares): they are split
+     * over the physical categories taking part by their shares, so an
+     * online category's merchants never sit in the denominator. Online
+     * platforms come on top: one, and one more per 200 stores, when online
+     * spending is allowed. */
     int ncat = w->data->n_categories;
     double total = 0;
     for (int k = 0; k < ncat; k++)
-        if (!v->category_mask || (v->category_mask >> k & 1))
+        if ((!v->category_mask || (v->category_mask >> k & 1)) && !w->data->category[k].online)
             total += (double)c->merchants_total[k];
-    for (int k = 0; k < ncat && total > 0; k++) {
+    for (int k = 0; k < ncat; k++) {
         if (v->category_mask && !(v->category_mask >> k & 1))
             continue;
         bool online = w->data->category[k].online;
-        if (online && v->online_share <= 0)
-            continue;
+        if (online && v->online_share == 0)
+            continue; /* an override of 0: no online purchases */
+        if (!online && total <= 0)
+            continue; /* an online-only campaign: its platforms alone */
         uint32_t want = online ? 1 + (uint32_t)(n / 200)
                                : (uint32_t)llround((double)n * (double)c->merchants_total[k] / total);
         if (want > c->merchants_total[k])
@@ -550,6 +600,29 @@ void prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng 
     uint32_t n_online = 0;
     for (uint32_t i = 0; i < v->n_merchants; i++)
         n_online += w->data->category[v->merchant_cat[i]].online;
+    /* merchants by category (counting sort), for category-driven purchases */
+    uint32_t cat_n[DAT_MAX_CATEGORIES] = {0}, cat_first[DAT_MAX_CATEGORIES] = {0}, fill[DAT_MAX_CATEGORIES];
+    uint32_t *by_cat = NULL;
+    double occ_total = 0;
+    int last_cat = v->merchant_cat[0];
+    if (v->online_share < 0) {
+        by_cat = malloc((size_t)v->n_merchants * sizeof *by_cat);
+        if (!by_cat)
+            return;
+        for (uint32_t i = 0; i < v->n_merchants; i++)
+            cat_n[v->merchant_cat[i]]++;
+        uint32_t at = 0;
+        for (int k = 0; k < w->data->n_categories; k++) {
+            cat_first[k] = fill[k] = at;
+            at += cat_n[k];
+            if (cat_n[k]) {
+                occ_total += w->data->category[k].occasion_share;
+                last_cat = k;
+            }
+        }
+        for (uint32_t i = 0; i < v->n_merchants; i++)
+            by_cat[fill[v->merchant_cat[i]]++] = i;
+    }
     for (uint32_t h = 0; h < v->n_holders; h++) {
         led_acct wallet = v->holder[h];
         int64_t left = led_earmarked(w->ledger, wallet);
@@ -563,12 +636,32 @@ void prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng 
         v->left_seen[h] = left;
         if (left <= 0 || rng_uniform(r) >= v->spend_rate)
             continue;
-        bool online = n_online > 0 && rng_uniform(r) < v->online_share;
-        uint32_t mi = rng_below(r, v->n_merchants);
-        for (uint32_t tries = 0; tries < 64 && (n_online == v->n_merchants ? false
-                                                 : (bool)w->data->category[v->merchant_cat[mi]].online != online);
-             tries++)
+        uint32_t mi;
+        if (v->online_share < 0) {
+            /* the purchase's category by its share of occasions among the
+             * categories taking part: online platforms get online's share */
+            double x = rng_uniform(r) * occ_total;
+            int want = last_cat;
+            for (int k = 0; k < w->data->n_categories; k++) {
+                if (!cat_n[k])
+                    continue;
+                if (x < w->data->category[k].occasion_share) {
+                    want = k;
+                    break;
+                }
+                x -= w->data->category[k].occasion_share;
+            }
+            mi = cat_first[want] + rng_below(r, cat_n[want]);
+            mi = by_cat[mi];
+        } else {
+            bool online = n_online > 0 && rng_uniform(r) < v->online_share;
             mi = rng_below(r, v->n_merchants);
+            for (uint32_t tries = 0;
+                 tries < 64 && (n_online == v->n_merchants ? false
+                                                           : (bool)w->data->category[v->merchant_cat[mi]].online != online);
+                 tries++)
+                mi = rng_below(r, v->n_merchants);
+        }
         int cat = v->merchant_cat[mi];
         int64_t amount = prg_ticket(w, r, cat);
         if (amount < v->threshold_fen)
@@ -594,6 +687,7 @@ void prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng 
             v->spenders++;
         }
     }
+    free(by_cat);
 }
 
 void prg_vouchers_report(const prg_vouchers *v, prg_programme *p, const wld_world *w)
@@ -681,6 +775,8 @@ void prg_save(const prg_set *s, const wld_world *w, ckp_writer *ck)
         ckp_put_u32(ck, (uint32_t)p->kind);
         ckp_put_str(ck, p->name);
         ckp_put_i64(ck, p->cost_fen);
+        int64_t up[] = {p->before_pay, p->before_value, p->during_pay, p->during_value, p->during_days};
+        ckp_put(ck, up, sizeof up);
         ckp_put_rng(ck, p->rng);
         savers[p->kind](p, ck);
     }
@@ -715,6 +811,13 @@ void prg_load(prg_set *s, wld_world *w, ckp_reader *ck)
             return;
         }
         p->cost_fen = ckp_get_i64(ck);
+        int64_t up[5];
+        ckp_get(ck, up, sizeof up);
+        p->before_pay = up[0];
+        p->before_value = up[1];
+        p->during_pay = up[2];
+        p->during_value = up[3];
+        p->during_days = (int32_t)up[4];
         ckp_get_rng(ck, p->rng);
         loaders[p->kind](p, ck);
     }

@@ -73,6 +73,12 @@ struct prg_programme {
     int64_t cost_fen;          /* simulated fen spent so far (publish multiplies by scale) */
     int64_t fixed_cost_fen;    /* real fen: administration, marketing */
     void *state;               /* the kind's own struct */
+    /* Uplift of the city's daily e-CNY payments and value: the 7-day mean
+     * before window_start against the mean over the window (programme.c);
+     * window_end < window_start: no window. */
+    int32_t window_start, window_end;
+    int64_t before_pay, before_value, during_pay, during_value;
+    int32_t during_days;
     prg_outcome out[PRG_MAX_OUTCOMES];
     int n_out;
 };
@@ -128,6 +134,14 @@ bool prg_redeem(wld_world *w, wld_city *c, led_acct acct, int64_t amount_fen);
  * Returns the reason. */
 enum led_reason prg_pay(wld_world *w, wld_city *c, led_acct wallet, led_acct merchant, int64_t amount_fen,
                         bool city_redeems, bool *topped_up);
+/* Chance that a person of segment seg completes a campaign's claim within
+ * days: holders activate at [campaign] holder_act_per_day, others must open
+ * a wallet at open_per_day x the age band's factor (none without a
+ * smartphone): 1 - (1 - daily)^days. */
+double prg_claim_chance(const wld_world *w, int seg, bool holds, int32_t days);
+/* The 7-day mean before p's window (from the city's ring) and the window's
+ * days, called every day from prg_day_end. */
+void prg_uplift_day(prg_programme *p, const wld_world *w, int32_t day);
 /* A lognormal ticket of category cat, fen. */
 int64_t prg_ticket(const wld_world *w, gsl_rng *r, int cat);
 /* Parses a LIST of category names into a bitmask (0 = any); errors name the key. */
@@ -152,7 +166,8 @@ typedef struct {
     uint8_t *merchant_cat;
     uint32_t n_merchants, cap_merchants;
     uint32_t category_mask;    /* categories spendable (0: all) */
-    double online_share;       /* share of spending at online merchants */
+    double online_share;       /* share of purchases online; < 0: from the categories taking part
+                                * (each purchase's category drawn by its occasion share) */
     double spend_rate;         /* chance per day a holder with value left makes a purchase */
     int64_t threshold_fen;     /* a purchase must reach this to use the voucher (coupons) */
     /* holders */
@@ -192,6 +207,8 @@ void prg_vouchers_report(const prg_vouchers *v, prg_programme *p, const wld_worl
 /* ---- KPI (kpi.c) ---- */
 typedef struct kpi_set kpi_set;
 kpi_set *kpi_create(const scn_doc *doc, wld_world *w, err_list *errs);
+/* Checks that the programmes each KPI names exist (FILE:LINE errors). */
+bool kpi_check(kpi_set *k, prg_set *s, err_list *errs);
 bool kpi_setup(kpi_set *k, prg_set *s, wld_world *w, err_list *errs);
 void kpi_day_end(kpi_set *k, prg_set *s, wld_world *w, int32_t day, int32_t day_index);
 int kpi_count(const kpi_set *k);

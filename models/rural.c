@@ -321,4 +321,6 @@ void rur_load(prg_programme *p, ckp_reader *ck)
     s->coupon_back_done = c[5];
     prg_vouchers_load(&s->aid, ck, "rural aid");
     prg_vouchers_load(&s->coupons, ck, "rural coupons");
+    s->aid.rule.return_pool = s->aid_pool; /* the checkpoint's numbers (airdrop.c says why) */
+    s->coupons.rule.return_pool = s->coupon_pool;
 }

@@ -30,6 +30,9 @@ static const scn_key scenario_keys[] = {
     {"results_dir", SCN_STRING, "results", 0, 0, "", "folder that receives the results folder", NULL},
     {"check_ledger", SCN_CHOICE, "true", 0, 0, "", "ledger invariants at the end of every day: true = running sums (O(1)) and a rotating 1/64 of the accounts, full = every account, false = none; every account at the end of the run in all three", "true|false|full"},
     {"memory_limit_gib", SCN_REAL, "20", 0.1, 4096, "GiB", "refuse to start a run whose agents and accounts would need more memory than this", NULL},
+    {"history", SCN_BOOL, "true", 0, 0, "", "simulate every city from its pilot start (its pilot history, without the scenario's programmes and flows) before 'start', so a programme meets the city as it was then; false = the city starts empty on 'start' (ablations, speed benchmarks)", NULL},
+    {"write_history", SCN_BOOL, "false", 0, 0, "", "also write the history's daily rows: the run then starts on the earliest pilot start (programmes and flows set up from it); false = outputs begin at 'start'", NULL},
+    {"history_cache", SCN_STRING, "", 0, 0, "", "folder keeping the state at the end of the pilot history, one file per hash of everything that determines it (version, data, cities, behaviour keys, seed, scale, dates, ledger size), reused by every run, replication or sweep point that shares it; results are byte-identical with and without it; empty = no cache", NULL},
 };
 
 static const scn_key city_keys[] = {
@@ -188,10 +191,10 @@ static const scn_key airdrop_keys[] = {
     {"interest", SCN_REAL, "0.1668", 0, 100, "", "sign-up propensity of a reached resident for 50,000 envelopes of 200 yuan (fitted on Luohu's 1,913,847 sign-ups)", NULL},
     {"value_elasticity", SCN_REAL, "0.6", 0, 5, "", "elasticity of the propensity to the envelope value (prior)", NULL},
     {"count_elasticity", SCN_REAL, "0.03", 0, 5, "", "elasticity of the propensity to the number of envelopes (prior: people weigh the prize, barely the odds)", NULL},
-    {"claim_pct", SCN_REAL, "95", 0, 100, "%", "share of winners who claim their envelope (prior)", NULL},
+    {"claim_pct", SCN_REAL, "", 0, 100, "%", "override: share of winners who claim their envelope (empty: from the friction by segment of [campaign], over the spending window)", NULL},
     {"merchants", SCN_INT, "0", 0, 1e9, "merchants", "participating merchants (Luohu 3,389; Futian >10,000); made to accept when too few do (0: every accepting merchant)", NULL},
     {"categories", SCN_LIST, "", 0, 0, "", "merchant categories where envelopes are valid (empty: all)", NULL},
-    {"online_pct", SCN_REAL, "0", 0, 100, "%", "share of envelope purchases made online (Suzhou 2020 added JD.com)", NULL},
+    {"online_pct", SCN_REAL, "", 0, 100, "%", "override: share of envelope purchases made online (empty: from the categories taking part, each purchase's category drawn by its share of occasions; 'online' in categories adds the platforms, as Suzhou 2020 added JD.com)", NULL},
     {"spend_rate_per_day", SCN_REAL, "0.35", 0, 1, "1/day", "chance per day that a holder with value left makes a purchase (prior)", NULL},
 };
 
@@ -273,13 +276,15 @@ static const scn_key incentive_keys[] = {
     {"end", SCN_DATE, NULL, DATE_MIN, DATE_MAX, "date", "last day", NULL},
     {"fee_subsidy_pct", SCN_REAL, "0", 0, 10, "%", "merchant fee subsidy in points of fee; raises acceptance like a fee saving", NULL},
     {"subsidy_per_merchant_yuan", SCN_MONEY, "200", 0, 1e7, "yuan", "what one onboarded merchant costs the subsidy (prior)", NULL},
-    {"coupons", SCN_INT, "0", 0, 1e9, "coupons", "consumption coupons, claimed by wallet holders on the start day", NULL},
+    {"coupons", SCN_INT, "0", 0, 1e9, "coupons", "consumption coupons (the budget: coupons x coupon_yuan), claimed as open_to says", NULL},
     {"coupon_yuan", SCN_MONEY, "20", 0.01, 1e6, "yuan", "value of a coupon", NULL},
     {"threshold_yuan", SCN_MONEY, "0", 0, 1e6, "yuan", "smallest purchase a coupon can be used on (\"50 off 100\")", NULL},
     {"coupon_days", SCN_INT, "14", 1, 3650, "days", "days a coupon stays valid", NULL},
     {"merchants", SCN_INT, "0", 0, 1e9, "merchants", "participating merchants (0: every accepting merchant)", NULL},
     {"categories", SCN_LIST, "", 0, 0, "", "categories where coupons are valid (empty: all)", NULL},
-    {"online_pct", SCN_REAL, "0", 0, 100, "%", "share of coupon purchases made online", NULL},
+    {"online_pct", SCN_REAL, "", 0, 100, "%", "override: share of coupon purchases made online (empty: from the categories taking part)", NULL},
+    {"open_to", SCN_CHOICE, "holders", 0, 0, "", "who may claim a coupon: holders = wallet holders on the start day (drawn at random); residents = any resident with a smartphone who signs up during the window, opening a wallet to receive it (first come, first served)", "holders|residents"},
+    {"signup_per_day", SCN_REAL, "0.05", 0, 1, "1/day", "open campaigns: daily chance that an aware resident or a holder signs up while coupons last (prior); those without a wallet also face the [campaign] friction of opening one", NULL},
     {"spend_rate_per_day", SCN_REAL, "0.3", 0, 1, "1/day", "chance per day a coupon holder buys (prior)", NULL},
     {"marketing_yuan", SCN_MONEY, "0", 0, BIG, "yuan", "bank marketing budget spent evenly over the window", NULL},
     {"cost_per_aware_yuan", SCN_MONEY, "10", 0.01, 1e6, "yuan", "marketing cost of making one resident aware (prior)", NULL},
@@ -318,6 +323,14 @@ static const scn_key bank_keys[] = {
     {"cost_per_aware_yuan", SCN_MONEY, "20", 0.01, 1e6, "yuan", "marketing cost of making one resident aware of e-CNY (prior)", NULL},
 };
 
+/* How residents respond to campaigns (priors, docs/programmes.md). */
+static const scn_key campaign_keys[] = {
+    {"holder_act_per_day", SCN_REAL, "0.6", 0, 1, "1/day", "daily chance that a winner or sign-up already holding a wallet claims and activates the money (prior)", NULL},
+    {"open_per_day", SCN_REAL, "0.35", 0, 1, "1/day", "daily chance that one without a wallet, under 35 with a smartphone, opens and activates one to claim (prior)", NULL},
+    {"open_middle_factor", SCN_REAL, "0.75", 0, 1, "x", "open_per_day multiplier for ages 35-59 (prior)", NULL},
+    {"open_elderly_factor", SCN_REAL, "0.35", 0, 1, "x", "open_per_day multiplier for ages 60+ (prior)", NULL},
+};
+
 static const scn_section sections[] = {
     {"scenario", false, true, "The run: dates, seed, scale, folders.", scenario_keys, N_KEYS(scenario_keys)},
     {"run", false, false, "Written by ecnysim at the top of manifest.ini (status, version, seed, command): provenance, ignored when the file is run.", NULL, 0},
@@ -332,6 +345,7 @@ static const scn_section sections[] = {
     {"government", false, false, "The city governments' fiscal payments in e-CNY.", government_keys, N_KEYS(government_keys)},
     {"peer", false, false, "The declared payments economy benchmark (docs/benchmark.md): residents > 0 runs it instead of the cities.", peer_keys, N_KEYS(peer_keys)},
     {"sweep", false, false, "Batch runs of this scenario: swept keys and replications ('ecnysim run' runs them all; docs/research.md).", sweep_keys, N_KEYS(sweep_keys)},
+    {"campaign", false, false, "How residents respond to e-CNY campaigns: friction of claiming by segment (age, smartphone, holding a wallet).", campaign_keys, N_KEYS(campaign_keys)},
     {"airdrop", true, false, "A lottery red-envelope airdrop (Shenzhen Luohu 2020): sign-up, draw, earmarked envelopes, claw-back.", airdrop_keys, N_KEYS(airdrop_keys)},
     {"transit", true, false, "Bus or metro lines accepting e-CNY: rides, peaks, promotional fares, offline taps.", transit_keys, N_KEYS(transit_keys)},
     {"rural", true, false, "Rural outreach: outlets, credit villages, hard wallets, earmarked aid, festival coupons.", rural_keys, N_KEYS(rural_keys)},

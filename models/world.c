@@ -98,6 +98,12 @@ static void read_params(const scn_doc *doc, wld_params *p)
     p->class_pct[2] = scn_real(a, "class3_pct");
     p->class_pct[3] = 100.0 - p->class_pct[0] - p->class_pct[1] - p->class_pct[2];
     p->first_topup_fen = scn_fen(a, "first_topup_yuan");
+    const scn_instance *cp = scn_single(doc, "campaign");
+    p->holder_act_per_day = scn_real(cp, "holder_act_per_day");
+    p->open_per_day = scn_real(cp, "open_per_day");
+    p->open_age_factor[0] = 1.0;
+    p->open_age_factor[1] = scn_real(cp, "open_middle_factor");
+    p->open_age_factor[2] = scn_real(cp, "open_elderly_factor");
     p->occasions_per_day = scn_real(pay, "occasions_per_day");
     p->ecny_choice = scn_real(pay, "ecny_choice");
     p->reach_half = scn_real(pay, "reach_half_pct") / 100.0;
@@ -446,6 +452,23 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
         wld_free(w);
         return NULL;
     }
+    /* Pilot history: every city from its pilot start, whatever the
+     * scenario's start. The earliest pilot start of all cities (not only
+     * this rank's), so every rank runs the same days. */
+    w->doc = doc;
+    w->scenario_start_day = w->hist_start_day = w->start_day;
+    snprintf(w->history_cache, sizeof w->history_cache, "%s", scn_str(sc, "history_cache"));
+    if (scn_bool(sc, "history")) {
+        for (int i = 0; i < w->n_cities; i++)
+            if (w->city[i].pilot_start_day < w->hist_start_day)
+                w->hist_start_day = w->city[i].pilot_start_day;
+        if (w->hist_start_day < w->start_day && scn_bool(sc, "write_history")) {
+            w->n_days += w->start_day - w->hist_start_day; /* the history is part of the output */
+            w->start_day = w->hist_start_day;
+        } else if (w->hist_start_day < w->start_day) {
+            w->hist_pending = true;
+        }
+    }
     w->prg = prg_create(doc, w, &accounts, errs);
     if (!w->prg) {
         wld_free(w);
@@ -576,7 +599,9 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
         w->bank_row[b] = data->bank[b].bank;
     w->frame.table[2] = (snap_table){"banks.csv", BANK_COLUMNS, bank_columns, w->bank_values, data->n_banks,
                                      w->bank_row, "bank", 0, NULL};
-    if (!prg_setup(w->prg, w, &w->frame, errs) || !flw_setup(w->flows, w, &w->frame, errs)) {
+    /* With a history to run, programmes and flows are set up after it (at
+     * wld_attach): the history's accounts come first, as in a cached one. */
+    if (!w->hist_pending && (!prg_setup(w->prg, w, &w->frame, errs) || !flw_setup(w->flows, w, &w->frame, errs))) {
         wld_free(w);
         return NULL;
     }
@@ -683,6 +708,8 @@ static void on_day_start(void *ctx, eng_engine *eng, int32_t day_index)
             }
         }
     }
+    if (w->in_history)
+        return; /* the pilot history: no programme, no flow */
     flw_day_start(w->flows, w, day);
     prg_day_start(w->prg, w, eng, day, day_index);
 }
@@ -739,7 +766,8 @@ static void publish(wld_world *w, int32_t day, int32_t day_index)
                 row[BANK_MARKETING] += llround(wld_bank_marketing_fen(w, b, day) * (double)c->people / 1e6);
         }
     }
-    flw_publish(w->flows, w);
+    if (!w->in_history)
+        flw_publish(w->flows, w);
     w->frame.day = day;
     w->frame.day_index = day_index;
 }
@@ -759,14 +787,18 @@ static void on_day_end(void *ctx, eng_engine *eng, int32_t day_index)
         }
         c->m[M_POPULATION] = c->people;
         c->m[M_MERCHANTS] = (int64_t)c->merchants_all * w->scale;
+        c->pay_ring[day & 7] = c->m[M_PAYMENTS_ECNY]; /* programmes' uplift (programme.c) */
+        c->value_ring[day & 7] = c->m[M_VALUE_RETAIL];
         c->m[M_CIRCULATION] = c->circulation_fen;
     }
-    /* Every rank reaches this each day: the flows' exchange is collective. */
-    if (!flw_day_end(w->flows, w, day, w->failure, sizeof w->failure)) {
+    /* Every rank reaches this each day: the flows' exchange is collective
+     * (every rank runs the same history days, without flows). */
+    if (!w->in_history && !flw_day_end(w->flows, w, day, w->failure, sizeof w->failure)) {
         eng_fail(eng, w->failure);
         return;
     }
-    prg_day_end(w->prg, w, day);
+    if (!w->in_history)
+        prg_day_end(w->prg, w, day);
     if (w->check_ledger != LED_CHECK_OFF) {
         char why[256];
         if (!led_check_day(w->ledger, (enum led_check_mode)w->check_ledger, why, sizeof why)) {
@@ -781,12 +813,28 @@ static void on_day_end(void *ctx, eng_engine *eng, int32_t day_index)
     publish(w, day, day_index);
 }
 
-bool wld_attach(wld_world *w, eng_engine *eng)
+bool wld_attach_economy(wld_world *w, eng_engine *eng)
 {
     return eng_on_event(eng, EV_SHOP, on_shop, w) && eng_on_event(eng, EV_B2B, on_b2b, w) &&
-           eng_on_event(eng, PRG_EVENT_KIND, on_programme, w) &&
            eng_on_event(eng, EV_FISCAL, on_fiscal, w) && eng_on_day_start(eng, on_day_start, w) &&
            eng_on_day_end(eng, on_day_end, w);
+}
+
+bool wld_attach(wld_world *w, eng_engine *eng)
+{
+    if (w->hist_pending) {
+        /* The pilot history, then the programmes and flows meet the city it left. */
+        if (!hst_run(w))
+            return false;
+        w->hist_pending = false;
+        err_list errs;
+        err_init(&errs);
+        if (!prg_setup(w->prg, w, &w->frame, &errs) || !flw_setup(w->flows, w, &w->frame, &errs)) {
+            snprintf(w->failure, sizeof w->failure, "%s", errs.count ? errs.msg[0] : "out of memory");
+            return false;
+        }
+    }
+    return wld_attach_economy(w, eng) && eng_on_event(eng, PRG_EVENT_KIND, on_programme, w);
 }
 
 void wld_set_trace(wld_world *w, led_trace_fn fn, void *ctx, double rate)
@@ -841,7 +889,7 @@ static uint64_t get_last_pay(ckp_reader *ck, int16_t *v, uint32_t max)
     return ckp_read_failed(ck) ? 0 : n;
 }
 
-static void city_save(const wld_world *w, const wld_city *c, ckp_writer *ck)
+void wld_city_save(const wld_world *w, const wld_city *c, ckp_writer *ck)
 {
     ckp_put_tag(ck, WLD_CITY_TAG);
     ckp_put_u32(ck, c->agents);
@@ -859,6 +907,8 @@ static void city_save(const wld_world *w, const wld_city *c, ckp_writer *ck)
     ckp_put_u32(ck, c->firms.engaged[1]);
     ckp_put_f64(ck, c->incentive_fen_30d);
     ckp_put_i64(ck, c->incentive_fen_today);
+    ckp_put(ck, c->pay_ring, sizeof c->pay_ring);
+    ckp_put(ck, c->value_ring, sizeof c->value_ring);
     ckp_put_f64(ck, c->usefulness);
     ckp_put_array(ck, c->wallet, sizeof *c->wallet, c->n_adopters);
     ckp_put_array(ck, c->segment, sizeof *c->segment, c->n_adopters);
@@ -904,7 +954,7 @@ static void city_expect(ckp_reader *ck, const wld_city *c, uint32_t have, const 
                      "scenario or scale", c->name, got, what, have);
 }
 
-static void city_load(const wld_world *w, wld_city *c, ckp_reader *ck)
+void wld_city_load(const wld_world *w, wld_city *c, ckp_reader *ck)
 {
     if (!ckp_expect_tag(ck, WLD_CITY_TAG, "city"))
         return;
@@ -923,6 +973,8 @@ static void city_load(const wld_world *w, wld_city *c, ckp_reader *ck)
     c->firms.engaged[1] = ckp_get_u32(ck);
     c->incentive_fen_30d = ckp_get_f64(ck);
     c->incentive_fen_today = ckp_get_i64(ck);
+    ckp_get(ck, c->pay_ring, sizeof c->pay_ring);
+    ckp_get(ck, c->value_ring, sizeof c->value_ring);
     c->usefulness = ckp_get_f64(ck);
     c->n_adopters = (uint32_t)ckp_get_array(ck, c->wallet, sizeof *c->wallet, c->agents, "adopters");
     if (ckp_get_array(ck, c->segment, sizeof *c->segment, c->agents, "adopters") != c->n_adopters ||
@@ -975,7 +1027,7 @@ void wld_save(const wld_world *w, ckp_writer *ck)
     ckp_put_u32(ck, (uint32_t)w->n_cities);
     ckp_put_u32(ck, w->max_accounts);
     for (int i = 0; i < w->n_cities; i++)
-        city_save(w, &w->city[i], ck);
+        wld_city_save(w, &w->city[i], ck);
     led_save(w->ledger, ck);
     prg_save(w->prg, w, ck);
 }
@@ -991,7 +1043,7 @@ void wld_load(wld_world *w, ckp_reader *ck)
         return;
     }
     for (int i = 0; i < w->n_cities && !ckp_read_failed(ck); i++)
-        city_load(w, &w->city[i], ck);
+        wld_city_load(w, &w->city[i], ck);
     if (!ckp_read_failed(ck))
         led_load(w->ledger, ck);
     if (!ckp_read_failed(ck))

@@ -37,6 +37,8 @@ typedef struct {
     int active_window_days;
     double awareness_promo, awareness_wom, download_rate, download_wom, open_rate, hard_wallet_rate;
     double extra_wallet_rate, visitor_wallet_pct, engaged_pct, dormancy_rate;
+    /* campaigns ([campaign]): friction of claiming by segment */
+    double holder_act_per_day, open_per_day, open_age_factor[3];
     /* people are not wallets: who ever adopts, and what a wallet is good for */
     double ceiling_pct, usefulness_weight, incentive_weight, limit_factor, invite_aware_rate;
     double whitelist_start_pct;
@@ -85,6 +87,7 @@ typedef struct {
     double usefulness;       /* today's usefulness of a wallet, 0..~1 (res_day_start) */
     double incentive_fen_30d; /* e-CNY incentives paid to residents, decayed over ~30 days */
     int64_t incentive_fen_today;
+    int64_t pay_ring[8], value_ring[8]; /* e-CNY payments and retail (P2B) value of the last 8 days, by day & 7 (uplift) */
     uint32_t agents;         /* residents simulated (people / scale) */
     int64_t seg_total[SEGMENTS], seg_unaware[SEGMENTS], seg_aware[SEGMENTS], seg_downloaded[SEGMENTS],
         seg_adopted[SEGMENTS];
@@ -152,7 +155,30 @@ struct wld_world {
     struct flw_set *flows; /* cross-city flows (models/flows.h) */
     int *city_rank;        /* owning rank of each city; NULL: this process owns all */
     bool trace_on;         /* a ledger trace is set: post payments one by one (residents.c) */
+    /* Pilot history (history.c): the days from the earliest pilot start to
+     * the scenario start, run at wld_attach before programmes and flows are
+     * set up, unless write_history moved start_day back to run them as output. */
+    int32_t scenario_start_day;   /* [scenario] start (start_day unless write_history) */
+    int32_t hist_start_day;       /* the first history day (= scenario_start_day: none) */
+    bool hist_pending;            /* history to run at wld_attach; programmes set up after it */
+    bool in_history;              /* the day hooks skip programmes and flows */
+    char history_cache[4096];     /* folder of cached histories, "" = none */
+    const scn_doc *doc;           /* the scenario (history key, deferred programme set-up) */
 };
+
+/* history.c (prefix hst_): runs the pilot history into w, from the cache
+ * when it holds it (then fills it). False with w->failure set when a day
+ * failed or a cached file is unusable. */
+bool hst_run(wld_world *w);
+/* The hash of everything that determines the history of w. */
+uint64_t hst_key(const wld_world *w);
+/* world.c, for history.c: the economy's handlers without programmes, and a
+ * city's checkpoint fields. */
+bool wld_attach_economy(wld_world *w, eng_engine *eng);
+struct ckp_writer;
+struct ckp_reader;
+void wld_city_save(const wld_world *w, const wld_city *c, struct ckp_writer *ck);
+void wld_city_load(const wld_world *w, wld_city *c, struct ckp_reader *ck);
 
 /* The marketing a bank spends today, fen per million residents per day. */
 double wld_bank_marketing_fen(const wld_world *w, int bank, int32_t day);

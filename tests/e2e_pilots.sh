@@ -23,14 +23,14 @@ need() { # need SCENARIO PROGRAMME OUTCOME...
 }
 
 for s in shenzhen_luohu_2020 suzhou_double12_2020 shenzhen_futian_2021 chengdu_2021 beijing_2021 \
-         chongqing_2022 suzhou_2023_kpi shenzhen_longhua_2021 hangzhou_2023_coupons; do
+         chongqing_2022 suzhou_2023_kpi shenzhen_longhua_2021 hangzhou_2023_coupons chengdu_520_2022; do
     if ! "$BIN" run "scenarios/$s.ini" --out "$TMP/$s" --quiet >"$TMP/$s.log" 2>&1; then
         bad "$s: run failed"; cat "$TMP/$s.log"; continue
     fi
     [ -s "$TMP/$s/programmes.csv" ] || bad "$s: no programmes.csv"
 done
 
-AIR="sign_ups win_rate winners claimed spent payments own_money_topups online_share clawed_back wallets_opened opened_active_30d opened_active_90d cost_per_new_active_wallet_30d cost"
+AIR="sign_ups win_rate winners claimed spent payments own_money_topups online_share clawed_back wallets_opened opened_active_30d opened_active_90d cost_per_new_active_wallet_30d new_wallets new_active_30d uplift_daily_payments uplift_daily_retail_value cost"
 need shenzhen_luohu_2020 luohu $AIR
 need shenzhen_futian_2021 futian $AIR
 need suzhou_double12_2020 double12 $AIR
@@ -41,6 +41,18 @@ need beijing_2021 beijing_subway rides ecny_rides ecny_share offline_posted_at_s
 need chongqing_2022 psbc_chongqing rural_wallets rural_programme_payments aid_delivered aid_spent_as_intended urban_rural_gap hard_wallets_given cost
 need suzhou_2023_kpi taicang employees batches_posted batches_failed paid
 need suzhou_2023_kpi suzhou_sme loans disbursed repaid cost
+for wave in wave1_520 wave2_june wave3_618; do
+    need chengdu_520_2022 $wave signups claimed spent new_wallets new_active_30d new_active_90d \
+        cost_per_new_active_wallet_30d uplift_daily_payments uplift_daily_retail_value online_share cost
+done
+# the 520 waves are online only: their vouchers are spent on the platforms
+f="$TMP/chengdu_520_2022/programmes.csv"
+if [ -s "$f" ]; then
+    o=$(value "$f" wave1_520 online_share); n=$(value "$f" wave1_520 new_wallets)
+    echo "chengdu 520 wave 1: online share $o %, new wallets $n"
+    awk -v v="$o" 'BEGIN { exit !(v > 95) }' || bad "Chengdu 520: online share $o %, expected online only"
+    awk -v v="$n" 'BEGIN { exit !(v > 0) }' || bad "Chengdu 520: an open campaign recruited no wallet"
+fi
 
 # Futian: within +-20 % of the published figures (not used in calibration).
 f="$TMP/shenzhen_futian_2021/programmes.csv"
@@ -51,6 +63,40 @@ if [ -s "$f" ]; then
         bad "Futian sign-ups $su outside +-20 % of 1,861,758"
     awk -v v="$wr" 'BEGIN { exit !(v >= 0.8 * 5.37 && v <= 1.2 * 5.37) }' ||
         bad "Futian win rate $wr % outside +-20 % of 5.37 %"
+fi
+
+# Double-12 declares 10,368 physical stores plus JD.com: the stores must be
+# those 10,368 (to the nearest agent of each category at 1:100), the online
+# platform on top of them.
+f="$TMP/suzhou_double12_2020/programmes.csv"
+if [ -s "$f" ]; then
+    st=$(value "$f" double12 participating_stores); on=$(value "$f" double12 participating_online)
+    echo "double12 participating stores $st (declared 10368), online $on"
+    awk -v v="$st" 'BEGIN { exit !(v >= 10368 - 500 && v <= 10368 + 500) }' ||
+        bad "Double-12 participating stores $st, declared 10,368"
+    awk -v v="$on" 'BEGIN { exit !(v > 0) }' || bad "Double-12 has no online platform ($on)"
+fi
+
+# Online share from the categories taking part (online_pct is an override,
+# empty): Double-12 with JD.com ('online' in its categories) buys online, the
+# same lottery without the online category does not.
+f="$TMP/suzhou_double12_2020/programmes.csv"
+if [ -s "$f" ]; then
+    os=$(value "$f" double12 online_share)
+    "$BIN" run scenarios/suzhou_double12_2020.ini --set airdrop.double12.categories=retail,catering,supermarket \
+        --out "$TMP/d12_offline" --quiet >/dev/null 2>&1 || bad "Double-12 without online: run failed"
+    off=$(value "$TMP/d12_offline/programmes.csv" double12 online_share)
+    echo "double12 online share $os % with JD.com, $off % without the online category"
+    awk -v v="$os" 'BEGIN { exit !(v > 3 && v < 40) }' || bad "Double-12 online share $os %: expected online's share of occasions"
+    [ "$off" = 0 ] || bad "Double-12 without the online category: online share $off %"
+fi
+
+# Suzhou 2023: Taicang's payroll starts July 2022 (its header): 18 monthly
+# runs to December 2023, not 45 from April 2020.
+f="$TMP/suzhou_2023_kpi/programmes.csv"
+if [ -s "$f" ]; then
+    r=$(value "$f" taicang pay_runs)
+    [ "$r" = 18 ] || bad "suzhou_2023_kpi: Taicang made $r pay runs: expected 18 (July 2022 to December 2023)"
 fi
 
 # Suzhou 2023: every KPI row says met or not, gives a date and a cost.

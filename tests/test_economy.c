@@ -34,8 +34,9 @@ static void destroy(fixture *f)
     wfx_free(f);
 }
 
+/* The mechanisms are tested from an empty city: no pilot history. */
 static const char *small_city =
-    "[scenario]\nstart = 2021-03-01\ndays = 60\nseed = 12345\nscale = 500\n[city.suzhou]\n";
+    "[scenario]\nstart = 2021-03-01\ndays = 60\nseed = 12345\nscale = 500\nhistory = false\n[city.suzhou]\n";
 
 /* Everyone aware, downloading and opening at once: adoption is immediate. */
 static const char *fast_adoption[] = {

@@ -6,7 +6,9 @@
  * the programme's own functions and the ledger: envelopes refused at a
  * merchant outside the programme, expired value back in the pool, a payroll
  * batch with one bad leg paying nobody, an offline transit tap posting only
- * at sync, and a draw giving exactly min(envelopes, sign-ups) winners.
+ * at sync, a draw giving exactly min(envelopes, sign-ups) winners, an open
+ * coupon campaign recruiting wallets (a holders-only one none) and its new
+ * wallets and payments uplift growing with its budget.
  * led_check runs at the end of every test.
  */
 #include <setjmp.h>
@@ -37,16 +39,24 @@ typedef struct {
 static const char *const base_ini = "[scenario]\nstart = 2020-10-01\ndays = 60\nseed = 12345\nscale = 100\n"
                                     "[city.xiongan]\npilot_start = 2020-04-01\n";
 
-static void build(fx *f, const char *programmes)
+static const char *const campaign_ini = "[scenario]\nstart = 2022-03-01\ndays = 40\nscale = 50\n"
+                                        "[city.xiongan]\npilot_start = 2020-04-01\n";
+
+static void build_seed(fx *f, const char *programmes, int seed)
 {
     snprintf(f->path, sizeof f->path, "/tmp/test_programmes_%d.ini", (int)getpid());
     FILE *o = fopen(f->path, "w");
     assert_non_null(o);
-    fprintf(o, "%s%s", base_ini, programmes);
+    /* seeded runs (the campaign tests): Xiong'an in 2022, two years into its
+     * pilot, after the public app, at 1:50 */
+    fprintf(o, "%s%s", seed ? campaign_ini : base_ini, programmes);
     fclose(o);
     err_list *errs = calloc(1, sizeof *errs);
     err_init(errs);
-    f->doc = scn_load(&ecny_schema, f->path, NULL, 0, errs);
+    char set[64];
+    snprintf(set, sizeof set, "scenario.seed=%d", seed);
+    const char *sets[] = {set};
+    f->doc = scn_load(&ecny_schema, f->path, seed ? sets : NULL, seed ? 1 : 0, errs);
     if (!f->doc)
         err_print(errs, stderr);
     assert_non_null(f->doc);
@@ -61,6 +71,8 @@ static void build(fx *f, const char *programmes)
     assert_true(wld_attach(f->w, f->eng));
     free(errs);
 }
+
+static void build(fx *f, const char *programmes) { build_seed(f, programmes, 0); }
 
 /* Runs whole days until the next day to run is `date`'s day. */
 static void run_to(fx *f, int32_t day)
@@ -326,13 +338,101 @@ static void test_incentive_fee_subsidy_raises_acceptance(void **state)
                  "[incentive.test]\ncity = xiongan\nstart = 2020-10-02\nend = 2020-11-25\nfee_subsidy_pct = %s\n",
                  subsidy[i]);
         build(&f, ini);
+        uint32_t before = accepting_all(&f); /* those of the pilot history */
         run_to(&f, day_of(2020, 11, 25));
-        accepting[i] = accepting_all(&f);
+        accepting[i] = accepting_all(&f) - before;
         done(&f);
     }
-    print_message("accepting merchants without and with the fee subsidy: %u, %u\n", accepting[0], accepting[1]);
+    print_message("merchants starting to accept without and with the fee subsidy: %u, %u\n", accepting[0],
+                  accepting[1]);
     assert_true(accepting[0] > 0);
     assert_true(accepting[1] > accepting[0] + accepting[0] / 4); /* the fee response: 1 + fee_weight x fee */
+}
+
+/* The value of outcome name in p's latest report (refreshed every day end). */
+static double outcome(const prg_programme *p, const char *name)
+{
+    for (int i = 0; i < p->n_out; i++)
+        if (strcmp(p->out[i].name, name) == 0)
+            return p->out[i].value;
+    fail_msg("no outcome '%s' for [%s]", name, p->name);
+    return 0;
+}
+
+/* Runs a coupon campaign of `coupons` coupons of 20 yuan open to `open_to`,
+ * with seed, to its end plus a day; returns its new wallets, and its
+ * e-CNY payments uplift through *uplift. */
+static double campaign_friction(const char *open_to, int coupons, int seed, double open_per_day, double *uplift)
+{
+    fx f = {0};
+    char ini[512];
+    snprintf(ini, sizeof ini,
+             "[incentive.test]\ncity = xiongan\nstart = 2022-03-05\nend = 2022-03-18\ncoupons = %d\n"
+             "coupon_yuan = 20\nopen_to = %s\n[campaign]\nopen_per_day = %g\n",
+             coupons, open_to, open_per_day);
+    build_seed(&f, ini, seed);
+    run_to(&f, day_of(2022, 3, 20));
+    prg_programme *p = prg_find(f.w->prg, "incentive", "test");
+    assert_non_null(p);
+    double n = outcome(p, "new_wallets");
+    if (uplift)
+        *uplift = outcome(p, "uplift_daily_payments");
+    done(&f);
+    return n;
+}
+
+static double campaign_new_wallets(const char *open_to, int coupons, int seed, double *uplift)
+{
+    return campaign_friction(open_to, coupons, seed, 0.35, uplift);
+}
+
+/* New wallets shrink with the friction of opening one: monotone over 4
+ * levels of open_per_day, for 3 seeds. */
+static void test_incentive_new_wallets_shrink_with_friction(void **state)
+{
+    (void)state;
+    static const double open[] = {0.8, 0.4, 0.2, 0.05};
+    for (int seed = 1; seed <= 3; seed++) {
+        double last = 1e300;
+        for (int i = 0; i < 4; i++) {
+            double n = campaign_friction("residents", 16000, seed, open[i], NULL);
+            print_message("seed %d, open_per_day %.2f: %.0f new wallets\n", seed, open[i], n);
+            assert_true(n < last);
+            last = n;
+        }
+    }
+}
+
+/* A voucher open to any resident who signs up recruits wallets; one for
+ * holders only recruits none. */
+static void test_incentive_open_campaign_recruits_wallets(void **state)
+{
+    (void)state;
+    double open = campaign_new_wallets("residents", 4000, 12345, NULL);
+    double holders = campaign_new_wallets("holders", 4000, 12345, NULL);
+    print_message("new wallets of 4,000 coupons: open %.0f, holders only %.0f\n", open, holders);
+    assert_true(open > 0);
+    assert_true(holders == 0);
+}
+
+/* New wallets and the payments uplift grow with the budget: monotone over 5
+ * budgets, for 3 seeds. */
+static void test_incentive_new_wallets_grow_with_budget(void **state)
+{
+    (void)state;
+    static const int budgets[] = {2000, 4000, 8000, 16000, 32000};
+    for (int seed = 1; seed <= 3; seed++) {
+        double last = -1, last_up = -1e9;
+        for (int b = 0; b < 5; b++) {
+            double up = 0;
+            double n = campaign_new_wallets("residents", budgets[b], seed, &up);
+            print_message("seed %d, %d coupons: %.0f new wallets, payments uplift %.1f %%\n", seed, budgets[b], n, up);
+            assert_true(n > last);
+            assert_true(up > last_up); /* and so does the uplift of daily e-CNY payments */
+            last = n;
+            last_up = up;
+        }
+    }
 }
 
 int main(void)
@@ -346,6 +446,9 @@ int main(void)
         cmocka_unit_test(test_rural_hard_wallets_go_to_rural_residents),
         cmocka_unit_test(test_incentive_fee_subsidy_raises_acceptance),
         cmocka_unit_test(test_transit_offline_tap_posts_at_sync),
+        cmocka_unit_test(test_incentive_open_campaign_recruits_wallets),
+        cmocka_unit_test(test_incentive_new_wallets_grow_with_budget),
+        cmocka_unit_test(test_incentive_new_wallets_shrink_with_friction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
