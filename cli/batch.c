@@ -842,8 +842,9 @@ static int batch_main(const cli_args *a, int argc, char **argv, bool dist)
             char over[48] = "";
             if (dist)
                 snprintf(over, sizeof over, " on each of %d ranks", dst_size());
-            fprintf(stderr, "ecnysim: %d runs (%d points x %d replications, %d jobs%s): results in %s/%s\n",
-                    b.n_runs, b.n_points, b.reps, jobs, over, root, name);
+            fprintf(stderr, "ecnysim: %d run%s (%d point%s x %d replication%s, %d job%s%s): results in %s/%s\n",
+                    b.n_runs, b.n_runs == 1 ? "" : "s", b.n_points, b.n_points == 1 ? "" : "s", b.reps,
+                    b.reps == 1 ? "" : "s", jobs, jobs == 1 ? "" : "s", over, root, name);
         }
     } else {
         if (out_failed(b.out))

@@ -2,7 +2,7 @@
  * the declared payments economy (models/peer.c) instead of the city world.
  *
  * Writes peer.csv (one row a day, the columns of
- * shared/benchmarks/payments_economy.md) and manifest.ini into the results
+ * docs/benchmark.md) and manifest.ini into the results
  * folder, through the same safe writer as every run. At the end it checks
  * the ledger (led_check) and the benchmark's invariant; a failed check fails
  * the run and leaves no results.

@@ -311,6 +311,7 @@ static void credit(flw_set *s, wld_world *w, flw_flow *f, wld_city *c, int64_t a
     c->m[M_VALUE_ECNY] += amount;
     if (f->kind == FLW_TRAVEL) {
         c->m[M_VALUE_RETAIL] += amount;
+        c->m[M_PAYMENTS_RETAIL]++;
         if (was_empty) /* the merchant redeems its takings this evening */
             c->paid_today[c->n_paid_today++] = payee;
     } else if (f->kind == FLW_B2B) {

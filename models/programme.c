@@ -455,6 +455,7 @@ enum led_reason prg_pay(wld_world *w, wld_city *c, led_acct wallet, led_acct mer
     c->m[M_PAYMENTS_ECNY]++;
     c->m[M_VALUE_ECNY] += amount_fen;
     c->m[M_VALUE_RETAIL] += amount_fen;
+    c->m[M_PAYMENTS_RETAIL]++;
     return LED_OK;
 }
 

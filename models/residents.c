@@ -358,6 +358,7 @@ static bool post_one(wld_world *w, wld_city *c, uint32_t a, led_acct merchant, i
     c->m[M_PAYMENTS_ECNY]++;
     c->m[M_VALUE_ECNY] += amount;
     c->m[M_VALUE_RETAIL] += amount;
+    c->m[M_PAYMENTS_RETAIL]++;
     return true;
 }
 
@@ -458,6 +459,7 @@ static void shop_flush(wld_world *w, wld_city *c, shop_batch *b, int32_t day)
         c->m[M_PAYMENTS_ECNY]++;
         c->m[M_VALUE_ECNY] += amount;
         c->m[M_VALUE_RETAIL] += amount;
+        c->m[M_PAYMENTS_RETAIL]++;
     }
     shop_next_gen(b);
 }

@@ -174,6 +174,7 @@ enum led_reason trn_tap(prg_programme *p, wld_world *w, led_acct wallet, int32_t
             t->taps++;
             t->tapped[t->n_tapped++] = wallet;
             c->m[M_PAYMENTS_ECNY]++;
+            c->m[M_PAYMENTS_RETAIL]++; /* a fare: its value is counted when the taps post at sync */
         } else {
             t->tap_refused++;
         }

@@ -366,6 +366,32 @@ static void test_economy_onboarding_capacity_limits_acceptance(void **state)
     destroy(&f);
 }
 
+/* Payments per active wallet per day stay inside the published range: at
+ * least one in the active window (1/30 a day, by the definition of an
+ * active wallet) and at most every purchase a person makes (~1.94 non-bank
+ * payments per person a day, x the weekend factor; data/sources.md section 5).
+ * Measured over 2021-2022 in Suzhou with the default parameters. */
+static void test_economy_payments_per_active_wallet_in_published_range(void **state)
+{
+    fixture f;
+    build(&f, "[scenario]\nstart = 2020-04-01\nend = 2022-12-31\nseed = 3\nscale = 2000\n[city.suzhou]\n", NULL, 0);
+    double payments = 0, active_days = 0;
+    int days = wld_days(f.w);
+    for (int d = 0; d < days; d++) {
+        run_days(&f, 1);
+        if (d < days - 730)
+            continue;
+        payments += (double)day_metric(&f, M_PAYMENTS_RETAIL);
+        active_days += (double)day_metric(&f, M_ACTIVE_WALLETS);
+    }
+    assert_true(active_days > 0);
+    double per = payments / active_days;
+    print_message("retail e-CNY payments per active wallet per day, 2021-2022: %.3f\n", per);
+    assert_true(per >= 1.0 / 30.0);
+    assert_true(per <= 1.94 * 1.15);
+    destroy(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -383,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_economy_sanity_people_wallets_merchants),
         cmocka_unit_test(test_economy_no_customers_no_accepting_merchants),
         cmocka_unit_test(test_economy_onboarding_capacity_limits_acceptance),
+        cmocka_unit_test(test_economy_payments_per_active_wallet_in_published_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -156,6 +156,9 @@ bool viz_load_results(const char *dir, viz_series *s, char *title, size_t title_
     }
     if (ok) {
         snprintf(path, sizeof path, "%s/kpi_daily.csv", dir);
+        struct stat plain;
+        if (stat(path, &plain) != 0) /* a --compress run wrote kpi_daily.csv.gz */
+            snprintf(path, sizeof path, "%s/kpi_daily.csv.gz", dir);
         load_kpi(path, s, errs);
         snprintf(path, sizeof path, "%s/manifest.ini", dir);
         viz_load_markers(path, s);
