@@ -23,16 +23,15 @@
  * matching: |log ratio| within a discrepancy band), and writes them as the
  * ensemble data/posterior.csv.
  *
+ * The fitting half (fit, leave one area out, ensemble) is cli/targets_fit.c.
+ *
  * Exit status: 0 when the pass rule holds (at least 90 % of the rows that
  * are not 'uncertain' within +-25 % and none beyond 2x), 1 when it does not
  * or a run failed, 2 for bad usage or a bad targets file.
  */
 #include <errno.h>
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_vector.h>
-#include <gsl/gsl_randist.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,64 +44,16 @@
 #include "sim/calendar.h"
 #include "cli/cli.h"
 #include "sim/engine.h"
-#include "sim/rng.h"
 #include "sim/scenario.h"
 #include "sim/table.h"
-
-#define TGT_MAX_ROWS 512
-#define TGT_MAX_SCENARIOS 8
-#define TGT_MAX_PARTS 16
-#define TGT_MAX_FIT 24
-#define TGT_MAX_SEEDS 16
-#define TGT_MAX_SETS 64
-
-typedef struct {
-    char id[64], area[256], scenario[256], metric[256], confidence[16], note[256], source[256];
-    bool sum;
-    int32_t day_from, day_to; /* day_from INT32_MIN: from the scenario start */
-    double value, weight;
-    int group; /* index into scenarios */
-    /* resolved against the scenario's daily table at the first frame */
-    int n_cities, city[64];
-    int n_cols, col[TGT_MAX_PARTS];
-    bool fen[TGT_MAX_PARTS];
-    bool resolved;
-} tgt_row;
-
-typedef struct {
-    tgt_row row[TGT_MAX_ROWS];
-    int n;
-    char scenario[TGT_MAX_SCENARIOS][256];
-    int n_scenarios;
-} tgt_set;
-
-typedef struct {
-    char key[128];
-    double start, lo, hi;
-    bool integer; /* an INT key: its value is rounded */
-    bool money;   /* a MONEY key: rounded to the fen */
-} tgt_param;
-
-typedef struct {
-    const char *targets_path;
-    uint64_t seeds[TGT_MAX_SEEDS];
-    int n_seeds;
-    const char *sets[TGT_MAX_SETS];
-    int n_sets;
-    tgt_param p[TGT_MAX_FIT];
-    int n_p;
-    int max_evals, jobs, abc, loao_evals;
-    double step; /* the pattern search's first step, in log units */
-    bool loao, quiet;
-    const char *write_defaults, *posterior_out, *markdown_out;
-} tgt_opts;
+#include "cli/targets_int.h"
 
 /* ------------------------------------------------------------ targets file */
 
 static const char *const required_columns[] = {"id",    "area",       "scenario", "metric", "kind",  "date_from",
                                                "date_to", "value",    "confidence", "weight", "source", "note"};
 
-static bool load_targets(const char *path, tgt_set *T, err_list *errs)
+bool tgt_load_targets(const char *path, tgt_set *T, err_list *errs)
 {
     tab_table *t = tab_read(path, required_columns, sizeof required_columns / sizeof *required_columns, errs);
     if (!t)
@@ -227,7 +178,7 @@ static bool resolve_row(tgt_row *row, const snap_table *daily, const char *path,
 
 /* ------------------------------------------------------------ one run in memory */
 
-static dat_set *cached_data;
+static dat_set *cached_data; /* the data of the last scenario run, loaded once */
 static char cached_data_dir[4096];
 
 /* Runs scenario group g of T with the overrides and seed, adding every row
@@ -303,7 +254,7 @@ static bool run_group(tgt_set *T, int g, const char *const *sets, int n_sets, ui
 
 /* Every (group, seed) run, up to jobs at a time in child processes; model[i]
  * is the mean over the seeds. */
-static bool evaluate(tgt_set *T, const tgt_opts *o, const char *const *sets, int n_sets, double *model,
+bool tgt_evaluate(tgt_set *T, const tgt_opts *o, const char *const *sets, int n_sets, double *model,
                      err_list *errs)
 {
     int n_runs = T->n_scenarios * o->n_seeds;
@@ -411,40 +362,35 @@ static bool evaluate(tgt_set *T, const tgt_opts *o, const char *const *sets, int
 
 /* ------------------------------------------------------------ scoring */
 
-static bool row_scored(const tgt_row *r)
+bool tgt_row_scored(const tgt_row *r)
 {
     return strcmp(r->confidence, "uncertain") != 0;
 }
 
-static double log_ratio(double model, double published)
+double tgt_log_ratio(double model, double published)
 {
     return log(fmax(model, published * 1e-6) / published);
 }
 
 /* Weighted squared log-ratio over rows with include[i] (NULL: all). */
-static double loss(const tgt_set *T, const double *model, const bool *include)
+double tgt_loss(const tgt_set *T, const double *model, const bool *include)
 {
     double s = 0;
     for (int i = 0; i < T->n; i++) {
         if (include && !include[i])
             continue;
-        double l = log_ratio(model[i], T->row[i].value);
+        double l = tgt_log_ratio(model[i], T->row[i].value);
         s += T->row[i].weight * l * l;
     }
     return s;
 }
 
-typedef struct {
-    int scored, within, beyond2;
-    double worst;
-    int worst_row;
-} tgt_summary;
 
-static tgt_summary summarise(const tgt_set *T, const double *model)
+tgt_summary tgt_summarise(const tgt_set *T, const double *model)
 {
     tgt_summary s = {0, 0, 0, 1, -1};
     for (int i = 0; i < T->n; i++) {
-        if (!row_scored(&T->row[i]))
+        if (!tgt_row_scored(&T->row[i]))
             continue;
         double r = model[i] / T->row[i].value;
         s.scored++;
@@ -459,12 +405,12 @@ static tgt_summary summarise(const tgt_set *T, const double *model)
     return s;
 }
 
-static bool passes(tgt_summary s)
+bool tgt_passes(tgt_summary s)
 {
     return s.scored > 0 && s.within * 10 >= s.scored * 9 && s.beyond2 == 0;
 }
 
-static void print_table(FILE *to, const tgt_set *T, const double *model, bool markdown)
+void tgt_print_table(FILE *to, const tgt_set *T, const double *model, bool markdown)
 {
     if (markdown)
         fprintf(to, "| id | area | model | published | ratio | confidence | |\n| --- | --- | ---: | ---: | ---: | --- | --- |\n");
@@ -474,7 +420,7 @@ static void print_table(FILE *to, const tgt_set *T, const double *model, bool ma
     for (int i = 0; i < T->n; i++) {
         const tgt_row *r = &T->row[i];
         double ratio = model[i] / r->value;
-        const char *mark = !row_scored(r) ? "info" : ratio >= 0.75 && ratio <= 1.25 ? "ok" : ratio > 2 || ratio < 0.5 ? "MISS >2x" : "miss";
+        const char *mark = !tgt_row_scored(r) ? "info" : ratio >= 0.75 && ratio <= 1.25 ? "ok" : ratio > 2 || ratio < 0.5 ? "MISS >2x" : "miss";
         char area[15];
         snprintf(area, sizeof area, "%s", strcmp(r->area, "hangzhou+ningbo+wenzhou+huzhou+shaoxing+jinhua") == 0 ? "zhejiang (6)" : r->area);
         if (markdown)
@@ -486,391 +432,10 @@ static void print_table(FILE *to, const tgt_set *T, const double *model, bool ma
     }
 }
 
-/* ------------------------------------------------------------ the fit */
-
-typedef struct {
-    tgt_set *T;
-    const tgt_opts *o;
-    const bool *include;
-    double *model;
-    char (*set_text)[192];
-    const char **sets;
-    int n_sets, evals, max_evals;
-    double best_f, *best_x;
-    bool failed;
-    err_list *errs;
-} fit_ctx;
-
-static double param_value(const tgt_param *p, double x)
+void tgt_free_cache(void)
 {
-    double v = fmin(p->hi, fmax(p->lo, p->start * exp(x)));
-    return p->integer ? round(v) : p->money ? round(v * 100.0) / 100.0 : v;
-}
-
-static int build_sets(const tgt_opts *o, const double *x, char (*text)[192], const char **sets)
-{
-    int n = 0;
-    for (int i = 0; i < o->n_sets; i++)
-        sets[n++] = o->sets[i];
-    for (int k = 0; k < o->n_p; k++) {
-        snprintf(text[k], 192, o->p[k].integer ? "%s=%.0f" : o->p[k].money ? "%s=%.2f" : "%s=%.6g", o->p[k].key,
-                 x ? param_value(&o->p[k], x[k]) : o->p[k].start);
-        sets[n++] = text[k];
-    }
-    return n;
-}
-
-static double fit_f(const gsl_vector *v, void *params)
-{
-    fit_ctx *c = params;
-    if (c->failed)
-        return 1e30;
-    double x[TGT_MAX_FIT];
-    double penalty = 0;
-    for (int k = 0; k < c->o->n_p; k++) {
-        x[k] = gsl_vector_get(v, (size_t)k);
-        double raw = c->o->p[k].start * exp(x[k]);
-        if (raw > c->o->p[k].hi)
-            penalty += log(raw / c->o->p[k].hi) * log(raw / c->o->p[k].hi);
-        if (raw < c->o->p[k].lo && c->o->p[k].lo > 0)
-            penalty += log(c->o->p[k].lo / raw) * log(c->o->p[k].lo / raw);
-    }
-    int n = build_sets(c->o, x, c->set_text, c->sets);
-    if (!evaluate(c->T, c->o, c->sets, n, c->model, c->errs)) {
-        c->failed = true;
-        return 1e30;
-    }
-    double f = loss(c->T, c->model, c->include) + penalty;
-    c->evals++;
-    if (f < c->best_f) {
-        c->best_f = f;
-        memcpy(c->best_x, x, sizeof(double) * (size_t)c->o->n_p);
-    }
-    if (!c->o->quiet) {
-        fprintf(stderr, "\r  fit: evaluation %d/%d, loss %.4f (best %.4f)   ", c->evals, c->max_evals, f, c->best_f);
-        fflush(stderr);
-    }
-    return f;
-}
-
-/* One evaluation of the loss at x (log offsets), counted against the budget. */
-static double fit_at(fit_ctx *c, const double *x)
-{
-    gsl_vector_view v = gsl_vector_view_array((double *)x, (size_t)c->o->n_p);
-    return fit_f(&v.vector, c);
-}
-
-/* Minimises the loss over rows with include[i]; x holds the start (log
- * offsets from the params' starts) and receives the best point. A pattern
- * search (compass search, Kolda, Lewis & Torczon 2003): each key in turn is
- * moved up and down by its step in log space and keeps a move that lowers
- * the loss; a key whose moves both fail halves its step. It needs no
- * gradient, is robust to the small noise of a stochastic model under common
- * random numbers, and each sweep costs at most two runs per key. It stops
- * when every step is below 0.02 (2 %) or the budget is spent. */
-static bool fit(tgt_set *T, const tgt_opts *o, const bool *include, int max_evals, double step, double *x,
-                err_list *errs)
-{
-    char set_text[TGT_MAX_FIT][192];
-    const char *sets[TGT_MAX_SETS + TGT_MAX_FIT];
-    double *model = calloc((size_t)T->n, sizeof *model);
-    double best_x[TGT_MAX_FIT], steps[TGT_MAX_FIT];
-    if (!model) {
-        err_add_kind(errs, ERR_MEMORY, "out of memory");
-        return false;
-    }
-    memcpy(best_x, x, sizeof(double) * (size_t)o->n_p);
-    fit_ctx c = {T, o, include, model, set_text, sets, 0, 0, max_evals, INFINITY, best_x, false, errs};
-    for (int k = 0; k < o->n_p; k++)
-        steps[k] = step;
-    double here[TGT_MAX_FIT];
-    memcpy(here, x, sizeof(double) * (size_t)o->n_p);
-    double f = fit_at(&c, here);
-    bool moving = true;
-    while (moving && c.evals < max_evals && !c.failed) {
-        moving = false;
-        for (int k = 0; k < o->n_p && c.evals < max_evals && !c.failed; k++) {
-            if (steps[k] < 0.02)
-                continue;
-            moving = true;
-            bool better = false;
-            for (int dir = 1; dir >= -1 && !better; dir -= 2) {
-                double trial[TGT_MAX_FIT];
-                memcpy(trial, here, sizeof(double) * (size_t)o->n_p);
-                trial[k] += dir * steps[k];
-                double ft = fit_at(&c, trial);
-                if (ft < f) {
-                    f = ft;
-                    memcpy(here, trial, sizeof(double) * (size_t)o->n_p);
-                    better = true;
-                }
-            }
-            if (!better)
-                steps[k] *= 0.5;
-        }
-    }
-    if (!o->quiet)
-        fprintf(stderr, "\n");
-    memcpy(x, best_x, sizeof(double) * (size_t)o->n_p);
-    free(model);
-    return !c.failed;
-}
-
-/* ------------------------------------------------------------ parameters */
-
-static const scn_key *schema_key(const char *dotted)
-{
-    char sec[64];
-    const char *dot = strchr(dotted, '.');
-    if (!dot || (size_t)(dot - dotted) >= sizeof sec)
-        return NULL;
-    snprintf(sec, sizeof sec, "%.*s", (int)(dot - dotted), dotted);
-    for (size_t s = 0; s < ecny_schema.n_sections; s++) {
-        const scn_section *S = &ecny_schema.sections[s];
-        if (strcmp(S->name, sec) != 0 || S->named)
-            continue;
-        for (size_t k = 0; k < S->n_keys; k++)
-            if (strcmp(S->keys[k].key, dot + 1) == 0)
-                return &S->keys[k];
-    }
-    return NULL;
-}
-
-static bool add_params(tgt_opts *o, const char *list)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", list);
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        const scn_key *k = schema_key(tok);
-        if (!k || (k->type != SCN_REAL && k->type != SCN_INT && k->type != SCN_MONEY)) {
-            fprintf(stderr, "ecnysim: --fit: '%s' is not a numeric key of a single section: expected section.key "
-                            "(ecnysim describe lists them)\n", tok);
-            return false;
-        }
-        if (o->n_p == TGT_MAX_FIT) {
-            fprintf(stderr, "ecnysim: --fit: more than %d keys: expected at most that many\n", TGT_MAX_FIT);
-            return false;
-        }
-        tgt_param *p = &o->p[o->n_p++];
-        snprintf(p->key, sizeof p->key, "%s", tok);
-        /* the current value: a --set of the key wins over the schema default */
-        p->start = k->def ? strtod(k->def, NULL) : 0;
-        size_t len = strlen(tok);
-        for (int i = 0; i < o->n_sets; i++)
-            if (strncmp(o->sets[i], tok, len) == 0 && o->sets[i][len] == '=')
-                p->start = strtod(o->sets[i] + len + 1, NULL);
-        p->lo = k->min;
-        p->hi = k->max;
-        p->integer = k->type == SCN_INT;
-        p->money = k->type == SCN_MONEY;
-        if (!(p->start > 0)) {
-            fprintf(stderr, "ecnysim: --fit: '%s' starts at %g: expected a positive value (the fit works in log "
-                            "space)\n", tok, p->start);
-            return false;
-        }
-    }
-    return true;
-}
-
-/* Opens PATH.tmp for writing (renamed over PATH once complete, so a failed
- * write leaves the old file); NULL with the message in errs. */
-static FILE *open_temp(const char *path, char *tmp, size_t tmp_len, err_list *errs)
-{
-    snprintf(tmp, tmp_len, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        err_add(errs, "%s: cannot write: %s", tmp, strerror(errno));
-    return f;
-}
-
-static bool write_defaults(const char *path, const tgt_opts *o, const double *x, double f, const tgt_summary *s,
-                           err_list *errs)
-{
-    char tmp[4200];
-    FILE *h = open_temp(path, tmp, sizeof tmp, errs);
-    if (!h)
-        return false;
-    fprintf(h, "/* calibrated.h: the behavioural defaults fitted jointly to data/targets.csv.\n"
-               " * Generated by `make calibrate` (ecnysim targets --fit ... --write-defaults);\n"
-               " * do not edit by hand. Loss %.4f; %d of %d scored rows within +-25 %%, %d beyond 2x.\n"
-               " * models/schema.c takes these as its defaults; docs/calibration.md explains them. */\n"
-               "#ifndef ECNYSIM_CALIBRATED_H\n#define ECNYSIM_CALIBRATED_H\n\n",
-            f, s->within, s->scored, s->beyond2);
-    for (int k = 0; k < o->n_p; k++) {
-        char macro[160];
-        snprintf(macro, sizeof macro, "CAL_%s", o->p[k].key);
-        for (char *c = macro; *c; c++)
-            *c = *c == '.' ? '_' : (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
-        fprintf(h, o->p[k].money ? "#define %s \"%.2f\"\n" : "#define %s \"%.4g\"\n", macro, param_value(&o->p[k], x[k]));
-    }
-    fprintf(h, "\n#endif\n");
-    if (fclose(h) != 0 || rename(tmp, path) != 0) {
-        err_add(errs, "%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-        return false;
-    }
-    return true;
-}
-
-/* ------------------------------------------------------------ ABC ensemble */
-
-#define ABC_SD 0.08 /* the proposal's sd in the log of each key: ~ +-8 % */
-
-/* Draws n points: each key log-normally around the fit (sd ABC_SD in log),
- * runs them, and keeps the plausible ones (history matching):
- * every scored row within its band (2x, or the fit's own miss of the row if
- * wider, times 1.5: the model's discrepancy there) and a loss within 1.5x
- * of the fit's plus 1. The first point is the fit itself. Writes the kept
- * points as the ensemble file. */
-static bool abc(tgt_set *T, const tgt_opts *o, const double *x_fit, double f_fit, err_list *errs)
-{
-    char tmp[4200];
-    FILE *out = open_temp(o->posterior_out, tmp, sizeof tmp, errs);
-    if (!out)
-        return false;
-    fprintf(out, "# posterior.csv: an ensemble of plausible behavioural parameter sets (made by `make calibrate`:\n"
-                 "# ecnysim targets --abc %d). Approximate Bayesian computation by history matching: %d points\n"
-                 "# drawn log-normally (sd %.2f in the log of each key) around the joint fit of\n"
-                 "# data/targets.csv, each run over seeds", o->abc, o->abc, ABC_SD);
-    for (int s = 0; s < o->n_seeds; s++)
-        fprintf(out, "%s%llu", s ? "," : " ", (unsigned long long)o->seeds[s]);
-    fprintf(out, "; a point is kept when every scored row is within its band (2x of the published figure,\n"
-                 "# or the fit's own miss of it if wider, x 1.5: the model's discrepancy) and its loss is within\n"
-                 "# 1.5 x the fit's + 1. weight: 1 for every kept point (equal weights).\n"
-                 "# Set 1 is the fit itself (the shipped defaults).\n"
-                 "# 'ecnysim run S.ini --ensemble N' runs over these rows (docs/calibration.md).\n");
-    fprintf(out, "set,weight");
-    for (int k = 0; k < o->n_p; k++)
-        fprintf(out, ",%s", o->p[k].key);
-    fprintf(out, "\n");
-    gsl_rng *r = rng_stream_alloc(20260101, 0, 99);
-    double *model = calloc((size_t)T->n, sizeof *model), *at_fit = calloc((size_t)T->n, sizeof *at_fit);
-    char set_text[TGT_MAX_FIT][192];
-    const char *sets[TGT_MAX_SETS + TGT_MAX_FIT];
-    int kept = 0;
-    bool ok = r && model && at_fit;
-    /* the fit itself is the first member */
-    for (int i = 0; i < o->abc && ok; i++) {
-        double x[TGT_MAX_FIT];
-        for (int k = 0; k < o->n_p; k++)
-            x[k] = x_fit[k] + (i == 0 ? 0 : ABC_SD * gsl_ran_ugaussian_ratio_method(r));
-        int n = build_sets(o, x, set_text, sets);
-        if (!evaluate(T, o, sets, n, model, errs)) {
-            ok = false;
-            break;
-        }
-        double f = loss(T, model, NULL);
-        if (i == 0)
-            memcpy(at_fit, model, sizeof(double) * (size_t)T->n);
-        /* History matching: a row's band is 2x, or the fit's own miss of it
-         * (the model's discrepancy there) widened by 50 %, whichever is wider. */
-        bool plausible = f <= 1.5 * f_fit + 1.0;
-        for (int t = 0; t < T->n && plausible; t++) {
-            if (!row_scored(&T->row[t]))
-                continue;
-            double band = fmax(log(2.0), fabs(log_ratio(at_fit[t], T->row[t].value))) + log(1.5);
-            if (fabs(log_ratio(model[t], T->row[t].value)) > band)
-                plausible = false;
-        }
-        if (!o->quiet) {
-            fprintf(stderr, "\r  abc: point %d/%d, loss %.4f, kept %d   ", i + 1, o->abc, f, kept + plausible);
-            fflush(stderr);
-        }
-        if (!plausible)
-            continue;
-        fprintf(out, "%d,1", ++kept);
-        for (int k = 0; k < o->n_p; k++)
-            fprintf(out, o->p[k].money ? ",%.2f" : ",%.4g", param_value(&o->p[k], x[k]));
-        fprintf(out, "\n");
-    }
-    if (!o->quiet)
-        fprintf(stderr, "\n");
-    gsl_rng_free(r);
-    free(model);
-    free(at_fit);
-    if (fclose(out) != 0 || !ok || kept == 0 || rename(tmp, o->posterior_out) != 0) {
-        if (ok && kept == 0)
-            err_add(errs, "abc: no point of %d was plausible: the ensemble was not written", o->abc);
-        else if (ok)
-            err_add(errs, "%s: cannot write: %s", o->posterior_out, strerror(errno));
-        remove(tmp);
-        return false;
-    }
-    fprintf(stderr, "ecnysim: %s: %d of %d points kept\n", o->posterior_out, kept, o->abc);
-    return true;
-}
-
-/* ------------------------------------------------------------ leave one area out */
-
-static void loao(tgt_set *T, const tgt_opts *o, const double *x_fit, FILE *to, FILE *md, err_list *errs)
-{
-    char areas[64][256];
-    int n_areas = 0;
-    for (int i = 0; i < T->n; i++) {
-        bool seen = false;
-        for (int a = 0; a < n_areas; a++)
-            seen |= strcmp(areas[a], T->row[i].area) == 0;
-        if (!seen && n_areas < 64)
-            snprintf(areas[n_areas++], 256, "%s", T->row[i].area);
-    }
-    bool *include = calloc((size_t)T->n, sizeof *include);
-    double *model = calloc((size_t)T->n, sizeof *model);
-    if (!include || !model) {
-        free(include);
-        free(model);
-        return;
-    }
-    fprintf(to, "\nleave one area out: refit without the area's rows (%d evaluations from the joint fit), "
-                "predict them\n%-16s %5s %12s %12s %12s\n", o->loao_evals, "area", "rows", "in-fit |log|",
-            "held |log|", "within 25%");
-    if (md)
-        fprintf(md, "\n| held-out area | rows | mean abs log ratio, in the joint fit | held out | rows within +-25 %% held out |\n| --- | ---: | ---: | ---: | ---: |\n");
-    char set_text[TGT_MAX_FIT][192];
-    const char *sets[TGT_MAX_SETS + TGT_MAX_FIT];
-    int n = build_sets(o, x_fit, set_text, sets);
-    double *joint = calloc((size_t)T->n, sizeof *joint);
-    if (!joint || !evaluate(T, o, sets, n, joint, errs)) {
-        free(joint);
-        free(include);
-        free(model);
-        return;
-    }
-    for (int a = 0; a < n_areas; a++) {
-        int rows = 0;
-        for (int i = 0; i < T->n; i++) {
-            include[i] = strcmp(T->row[i].area, areas[a]) != 0;
-            rows += !include[i] && row_scored(&T->row[i]);
-        }
-        if (rows == 0)
-            continue;
-        double x[TGT_MAX_FIT];
-        memcpy(x, x_fit, sizeof(double) * (size_t)o->n_p);
-        tgt_opts quiet = *o;
-        quiet.quiet = true;
-        if (!fit(T, &quiet, include, o->loao_evals, 0.2, x, errs))
-            break;
-        n = build_sets(o, x, set_text, sets);
-        if (!evaluate(T, o, sets, n, model, errs))
-            break;
-        double in_fit = 0, held = 0;
-        int within = 0;
-        for (int i = 0; i < T->n; i++) {
-            if (include[i] || !row_scored(&T->row[i]))
-                continue;
-            in_fit += fabs(log_ratio(joint[i], T->row[i].value));
-            double l = fabs(log_ratio(model[i], T->row[i].value));
-            held += l;
-            within += l <= log(1.25) && model[i] / T->row[i].value >= 0.75;
-        }
-        const char *label = strcmp(areas[a], "hangzhou+ningbo+wenzhou+huzhou+shaoxing+jinhua") == 0 ? "zhejiang (6)" : areas[a];
-        fprintf(to, "%-16s %5d %12.3f %12.3f %9d/%d\n", label, rows, in_fit / rows, held / rows, within, rows);
-        if (md)
-            fprintf(md, "| %s | %d | %.3f | %.3f | %d of %d |\n", label, rows, in_fit / rows, held / rows, within, rows);
-        fflush(to);
-    }
-    free(joint);
-    free(include);
-    free(model);
+    free(cached_data);
+    cached_data = NULL;
 }
 
 /* ------------------------------------------------------------ the command */
@@ -988,7 +553,7 @@ int cli_targets(int argc, char **argv)
             return EXIT_BADINPUT;
         }
     }
-    if (fit_list && !add_params(&o, fit_list))
+    if (fit_list && !tgt_add_params(&o, fit_list))
         return EXIT_BADINPUT;
     if ((o.write_defaults || o.abc || o.loao) && o.n_p == 0) {
         fprintf(stderr, "ecnysim: targets: --write-defaults, --abc and --loao need --fit KEYS\n");
@@ -1002,7 +567,7 @@ int cli_targets(int argc, char **argv)
     if (!errs)
         return EXIT_RUNTIME;
     err_init(errs);
-    if (!load_targets(o.targets_path, &T, errs)) {
+    if (!tgt_load_targets(o.targets_path, &T, errs)) {
         err_print(errs, stderr);
         int status = CLI_STATUS_OF(errs);
         free(errs);
@@ -1010,13 +575,13 @@ int cli_targets(int argc, char **argv)
     }
     double x[TGT_MAX_FIT] = {0};
     int status = EXIT_OK;
-    if (o.n_p > 0 && o.max_evals > 1 && !fit(&T, &o, NULL, o.max_evals, o.step, x, errs))
+    if (o.n_p > 0 && o.max_evals > 1 && !tgt_fit(&T, &o, NULL, o.max_evals, o.step, x, errs))
         status = EXIT_RUNTIME;
     double *model = calloc((size_t)T.n, sizeof *model);
     char set_text[TGT_MAX_FIT][192];
     const char *sets[TGT_MAX_SETS + TGT_MAX_FIT];
-    int n = build_sets(&o, o.n_p ? x : NULL, set_text, sets);
-    if (status == EXIT_OK && (!model || !evaluate(&T, &o, sets, n, model, errs)))
+    int n = tgt_build_sets(&o, o.n_p ? x : NULL, set_text, sets);
+    if (status == EXIT_OK && (!model || !tgt_evaluate(&T, &o, sets, n, model, errs)))
         status = EXIT_RUNTIME;
     if (status != EXIT_OK) {
         err_print(errs, stderr);
@@ -1024,9 +589,9 @@ int cli_targets(int argc, char **argv)
         free(errs);
         return status;
     }
-    print_table(stdout, &T, model, false);
-    tgt_summary s = summarise(&T, model);
-    double f = loss(&T, model, NULL);
+    tgt_print_table(stdout, &T, model, false);
+    tgt_summary s = tgt_summarise(&T, model);
+    double f = tgt_loss(&T, model, NULL);
     printf("\n%d of %d scored rows within +-25 %% (%.0f %%), %d beyond 2x; worst %s at %.2fx; loss %.4f "
            "(%d rows, %d uncertain shown only)\n",
            s.within, s.scored, 100.0 * s.within / (s.scored ? s.scored : 1), s.beyond2,
@@ -1034,7 +599,7 @@ int cli_targets(int argc, char **argv)
     if (o.n_p) {
         printf("fitted:");
         for (int k = 0; k < o.n_p; k++)
-            printf(o.p[k].money ? " %s=%.2f" : " %s=%.4g", o.p[k].key, param_value(&o.p[k], x[k]));
+            printf(o.p[k].money ? " %s=%.2f" : " %s=%.4g", o.p[k].key, tgt_param_value(&o.p[k], x[k]));
         printf("\n");
     }
     FILE *md = o.markdown_out ? fopen(o.markdown_out, "w") : NULL;
@@ -1046,16 +611,16 @@ int cli_targets(int argc, char **argv)
         fprintf(md, " --markdown`): the mean of the seeds with the shipped defaults. \"ok\" is within +-25 %%, "
                     "\"miss\" within 2x, \"MISS >2x\" beyond; `info` rows are uncertain and not scored. "
                     "See calibration.md.\n\n");
-        print_table(md, &T, model, true);
+        tgt_print_table(md, &T, model, true);
         fprintf(md, "\n%d of %d scored rows within +-25 %%, %d beyond 2x; worst %s at %.2fx; loss %.4f.\n", s.within,
                 s.scored, s.beyond2, s.worst_row >= 0 ? T.row[s.worst_row].id : "-", s.worst, f);
     }
     fflush(stdout);
-    if (o.write_defaults && !write_defaults(o.write_defaults, &o, x, f, &s, errs))
+    if (o.write_defaults && !tgt_write_defaults(o.write_defaults, &o, x, f, &s, errs))
         status = EXIT_RUNTIME;
     if (o.loao)
-        loao(&T, &o, x, stdout, md, errs);
-    if (o.abc && !abc(&T, &o, x, f, errs))
+        tgt_loao(&T, &o, x, stdout, md, errs);
+    if (o.abc && !tgt_abc(&T, &o, x, f, errs))
         status = EXIT_RUNTIME;
     if (md)
         fclose(md);
@@ -1065,9 +630,8 @@ int cli_targets(int argc, char **argv)
     }
     free(model);
     free(errs);
-    free(cached_data);
-    cached_data = NULL;
-    if (status == EXIT_OK && !passes(s))
+    tgt_free_cache();
+    if (status == EXIT_OK && !tgt_passes(s))
         status = EXIT_RUNTIME;
     return status;
 }
