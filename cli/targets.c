@@ -73,6 +73,11 @@ bool tgt_load_targets(const char *path, tgt_set *T, err_list *errs)
         snprintf(row->area, sizeof row->area, "%s", tab_get(t, r, "area"));
         snprintf(row->scenario, sizeof row->scenario, "%s", tab_get(t, r, "scenario"));
         snprintf(row->metric, sizeof row->metric, "%s", tab_get(t, r, "metric"));
+        if (strncmp(row->metric, "programmes.csv:", 15) == 0) {
+            size_t len = strnlen(row->metric + 15, sizeof row->outcome - 1);
+            memcpy(row->outcome, row->metric + 15, len);
+            row->outcome[len] = '\0';
+        }
         snprintf(row->confidence, sizeof row->confidence, "%s", tab_get(t, r, "confidence"));
         snprintf(row->note, sizeof row->note, "%s", tab_get(t, r, "note"));
         snprintf(row->source, sizeof row->source, "%s", tab_get(t, r, "source"));
@@ -132,6 +137,41 @@ static int split_plus(const char *s, char parts[][128], int max)
         p = e + 1;
     }
     return n;
+}
+
+/* Rows of programme outcomes (metric programmes.csv:OUTCOME, area = the
+ * programme's section name) from the end table the run publishes. */
+static bool read_outcomes(tgt_set *T, int g, const snap_frame *f, double *out, err_list *errs)
+{
+    const snap_table *prg = NULL;
+    for (int t = 0; t < f->n_tables; t++)
+        if (f->table[t].at_end && strcmp(f->table[t].file, "programmes.csv") == 0)
+            prg = &f->table[t];
+    for (int i = 0; i < T->n; i++) {
+        tgt_row *row = &T->row[i];
+        if (row->group != g || !row->outcome[0])
+            continue;
+        int c_prog = -1, c_out = -1, c_val = -1;
+        for (int c = 0; prg && c < prg->n_columns; c++) {
+            c_prog = strcmp(prg->column[c], "programme") == 0 ? c : c_prog;
+            c_out = strcmp(prg->column[c], "outcome") == 0 ? c : c_out;
+            c_val = strcmp(prg->column[c], "value") == 0 ? c : c_val;
+        }
+        bool found = false;
+        for (int r = 0; prg && c_prog >= 0 && c_out >= 0 && c_val >= 0 && r < prg->n_rows && !found; r++) {
+            const char *const *cell = prg->text + (size_t)r * prg->n_columns;
+            if (strcmp(cell[c_prog], row->area) == 0 && strcmp(cell[c_out], row->outcome) == 0) {
+                out[i] += strtod(cell[c_val], NULL);
+                found = true;
+            }
+        }
+        if (!found) {
+            err_add(errs, "%s: row '%s': %s reports no outcome '%s' of programme '%s'", T->scenario[g], row->id,
+                    prg ? "programmes.csv" : "the run (no programme)", row->outcome, row->area);
+            return false;
+        }
+    }
+    return true;
 }
 
 static bool resolve_row(tgt_row *row, const snap_table *daily, const char *path, err_list *errs)
@@ -229,6 +269,8 @@ static bool run_group(tgt_set *T, int g, const char *const *sets, int n_sets, ui
             tgt_row *row = &T->row[i];
             if (row->group != g)
                 continue;
+            if (row->outcome[0])
+                continue; /* a programme outcome: read once the run is over */
             if (!row->resolved && !resolve_row(row, daily, T->scenario[g], errs)) {
                 ok = false;
                 break;
@@ -246,6 +288,8 @@ static bool run_group(tgt_set *T, int g, const char *const *sets, int n_sets, ui
             out[i] += v;
         }
     }
+    if (ok)
+        ok = read_outcomes(T, g, wld_frame(w), out, errs);
     eng_free(eng);
     wld_free(w);
     scn_free(doc);

@@ -19,6 +19,7 @@
 
 typedef struct {
     char id[64], area[256], scenario[256], metric[256], confidence[16], note[256], source[256];
+    char outcome[96]; /* metric programmes.csv:OUTCOME: this outcome of programme 'area' at the end */
     bool sum;
     int32_t day_from, day_to; /* day_from INT32_MIN: from the scenario start */
     double value, weight;
