@@ -667,6 +667,10 @@ void prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng 
         int64_t amount = prg_ticket(w, r, cat);
         if (amount < v->threshold_fen)
             amount = v->threshold_fen; /* buyers bunch at the threshold */
+        /* a windfall is spent as a budget: many purchases are planned to use
+         * up what is left on the voucher, neither more nor less */
+        if (v->threshold_fen == 0 && rng_uniform(r) < w->p.use_up_share)
+            amount = left;
         bool topped = false;
         enum led_reason why = prg_pay(w, c, wallet, v->merchants[mi], amount, true, &topped);
         if (why != LED_OK)

@@ -100,6 +100,7 @@ static void read_params(const scn_doc *doc, wld_params *p)
     p->first_topup_fen = scn_fen(a, "first_topup_yuan");
     const scn_instance *cp = scn_single(doc, "campaign");
     p->holder_act_per_day = scn_real(cp, "holder_act_per_day");
+    p->use_up_share = scn_real(cp, "use_up_pct") / 100.0;
     p->open_per_day = scn_real(cp, "open_per_day");
     p->open_age_factor[0] = 1.0;
     p->open_age_factor[1] = scn_real(cp, "open_middle_factor");
