@@ -1,21 +1,25 @@
 /* residents.c: how residents hear of e-CNY, open wallets and pay.
  *
- * The funnel: unaware -> aware (publicity, word of mouth) -> downloaded the
- * app (smartphone owners) -> opened a wallet (an adopter); residents without
- * a smartphone go from aware to a hard wallet. Residents who hold no wallet
+ * The funnel: unaware -> aware (publicity, word of mouth, invitations in the
+ * whitelist phases) -> downloaded the app (smartphone owners) -> opened a
+ * wallet (an adopter); residents without a smartphone go from aware to a hard
+ * wallet. Only ceiling_pct of a segment ever enters the funnel, and of those
+ * only the share that finds the wallet useful (acceptance, limits,
+ * incentives: res_engagement) downloads it. Residents who hold no wallet
  * are counts per segment (urban/rural, age band, smartphone): the ledger
  * never sees them, so each step is one binomial draw per segment and day,
  * and their cash and app purchases one Poisson count per segment and day. A
  * resident who opens a wallet becomes an agent with a ledger account; some
- * adopters are engaged (they pay with e-CNY in everyday life), the others
- * hold a wallet they rarely use, and engaged adopters fall dormant at a
- * daily rate. Wallets are not people: adopters also open wallets at other
+ * adopters are engaged (they pay with e-CNY in everyday life: early adopters
+ * more than the late majority), the others hold a wallet they rarely use,
+ * and engaged adopters fall dormant at a daily rate. Wallets are not people: adopters also open wallets at other
  * operating banks (the banks' horse race) and visitors and commuters open
  * wallets too; those extra wallets are counts, empty and invisible to the
  * ledger. Every wallet count is kept as it changes (active wallets in a ring
  * of per-day buckets), so a day costs nothing per adopter. e-CNY payments are thinned
- * Poisson processes: an adopter makes occasions at rate r, of which those at
- * an accepting merchant where the adopter chooses e-CNY are drawn directly,
+ * Poisson processes: an adopter makes occasions at rate r, of which those
+ * that reach an accepting merchant (res_reach) where the adopter chooses
+ * e-CNY are drawn directly,
  * per category and hour, so the cost is proportional to e-CNY payments, not
  * to residents. Exact in distribution for the model stated; the value of
  * aggregated cash/app purchases uses a normal approximation of the sum of
