@@ -1,5 +1,7 @@
-/* world_int.h: the world's internal layout, shared by world.c, residents.c
- * and merchants.c only. Agents are columns indexed by uint32. */
+/* world_int.h: the world's internal layout, for the economy's own files
+ * (world, world_checkpoint, residents, merchants, firms, government, history;
+ * the programmes through programme.h) and the tests that inspect agents.
+ * Agents are columns indexed by uint32. */
 #ifndef ECNYSIM_WORLD_INT_H
 #define ECNYSIM_WORLD_INT_H
 
