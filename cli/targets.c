@@ -60,6 +60,7 @@ bool tgt_load_targets(const char *path, tgt_set *T, err_list *errs)
         return false;
     T->n = 0;
     T->n_scenarios = 0;
+    snprintf(T->path, sizeof T->path, "%s", path);
     int before = errs->count;
     for (size_t r = 0; r < tab_rows(t); r++) {
         if (T->n == TGT_MAX_ROWS) {
@@ -69,6 +70,7 @@ bool tgt_load_targets(const char *path, tgt_set *T, err_list *errs)
         }
         tgt_row *row = &T->row[T->n];
         memset(row, 0, sizeof *row);
+        row->line = tab_line(t, r);
         snprintf(row->id, sizeof row->id, "%s", tab_get(t, r, "id"));
         snprintf(row->area, sizeof row->area, "%s", tab_get(t, r, "area"));
         snprintf(row->scenario, sizeof row->scenario, "%s", tab_get(t, r, "scenario"));
@@ -166,15 +168,17 @@ static bool read_outcomes(tgt_set *T, int g, const snap_frame *f, double *out, e
             }
         }
         if (!found) {
-            err_add(errs, "%s: row '%s': %s reports no outcome '%s' of programme '%s'", T->scenario[g], row->id,
-                    prg ? "programmes.csv" : "the run (no programme)", row->outcome, row->area);
+            err_add(errs, "%s:%d: row '%s': %s of %s reports no outcome '%s' of programme '%s': expected an outcome "
+                          "and a programme section name of that scenario", T->path, row->line, row->id,
+                    prg ? "programmes.csv" : "the run (no programme)", T->scenario[g], row->outcome, row->area);
             return false;
         }
     }
     return true;
 }
 
-static bool resolve_row(tgt_row *row, const snap_table *daily, const char *path, err_list *errs)
+static bool resolve_row(tgt_row *row, const snap_table *daily, const char *path, const char *scenario,
+                        err_list *errs)
 {
     char parts[TGT_MAX_PARTS][128];
     int n = split_plus(row->metric, parts, TGT_MAX_PARTS);
@@ -185,7 +189,8 @@ static bool resolve_row(tgt_row *row, const snap_table *daily, const char *path,
             if (strcmp(daily->column[c], parts[i]) == 0)
                 found = c;
         if (found < 0) {
-            err_add(errs, "%s: row '%s': metric '%s' is not a column of daily.csv", path, row->id, parts[i]);
+            err_add(errs, "%s:%d: row '%s': metric '%s' is not a column of daily.csv: expected daily.csv column names "
+                          "joined by '+' (docs/outputs.md), or programmes.csv:OUTCOME", path, row->line, row->id, parts[i]);
             return false;
         }
         size_t len = strlen(parts[i]);
@@ -205,8 +210,8 @@ static bool resolve_row(tgt_row *row, const snap_table *daily, const char *path,
                 if (strcmp(daily->row_city[r], areas[i]) == 0)
                     found = r;
             if (found < 0) {
-                err_add(errs, "%s: row '%s': area '%s' is not a [city] of %s", path, row->id, areas[i],
-                        row->scenario);
+                err_add(errs, "%s:%d: row '%s': area '%s' is not a [city] of %s: expected a city section name, "
+                              "'all', or names joined by '+'", path, row->line, row->id, areas[i], scenario);
                 return false;
             }
             row->city[row->n_cities++] = found;
@@ -234,8 +239,15 @@ static bool run_group(tgt_set *T, int g, const char *const *sets, int n_sets, ui
     snprintf(seed_set, sizeof seed_set, "scenario.seed=%llu", (unsigned long long)seed);
     all[n++] = seed_set;
     scn_doc *doc = scn_load(&ecny_schema, T->scenario[g], all, n, errs);
-    if (!doc)
+    if (!doc) {
+        for (int i = 0; i < T->n; i++)
+            if (T->row[i].group == g) {
+                err_add(errs, "%s:%d: row '%s' names scenario '%s', which did not load (above)", T->path,
+                        T->row[i].line, T->row[i].id, T->scenario[g]);
+                break;
+            }
         return false;
+    }
     char located[4096];
     const char *dir = dat_locate(scn_str(scn_single(doc, "scenario"), "data_dir"), scn_path(doc), located,
                                  sizeof located);
@@ -258,7 +270,7 @@ static bool run_group(tgt_set *T, int g, const char *const *sets, int n_sets, ui
     int32_t start = w ? wld_start_day(w) : 0;
     while (ok && !eng_finished(eng)) {
         if (!eng_step_day(eng) || eng_failed(eng)) {
-            err_add(errs, "%s (seed %llu): %s", T->scenario[g], (unsigned long long)seed,
+            err_add_kind(errs, ERR_INVARIANT, "%s (seed %llu): %s", T->scenario[g], (unsigned long long)seed,
                     eng_failed(eng) ? eng_failed(eng) : "the run failed");
             ok = false;
             break;
@@ -271,7 +283,7 @@ static bool run_group(tgt_set *T, int g, const char *const *sets, int n_sets, ui
                 continue;
             if (row->outcome[0])
                 continue; /* a programme outcome: read once the run is over */
-            if (!row->resolved && !resolve_row(row, daily, T->scenario[g], errs)) {
+            if (!row->resolved && !resolve_row(row, daily, T->path, T->scenario[g], errs)) {
                 ok = false;
                 break;
             }
@@ -338,7 +350,7 @@ bool tgt_evaluate(tgt_set *T, const tgt_opts *o, const char *const *sets, int n_
                     bool done = run_group(T, next / o->n_seeds, sets, n_sets, o->seeds[next % o->n_seeds], mine, e);
                     if (!done) {
                         err_print(e, stderr);
-                        _exit(1);
+                        _exit(err_exit_status(e) == EXIT_BADINPUT ? EXIT_BADINPUT : EXIT_RUNTIME);
                     }
                     size_t bytes = (size_t)T->n * sizeof *mine;
                     const char *b = (const char *)mine;
@@ -380,9 +392,11 @@ bool tgt_evaluate(tgt_set *T, const tgt_opts *o, const char *const *sets, int n_
                 int st = 0;
                 waitpid(pid[r], &st, 0);
                 if (got != bytes || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                    /* the child printed why; its status says whether the input was bad */
+                    bool input = WIFEXITED(st) && WEXITSTATUS(st) == EXIT_BADINPUT;
                     if (ok)
-                        err_add(errs, "a run of %s (seed %llu) failed", T->scenario[r / o->n_seeds],
-                                (unsigned long long)o->seeds[r % o->n_seeds]);
+                        err_add_kind(errs, input ? ERR_INPUT : ERR_INVARIANT, "a run of %s (seed %llu) failed",
+                                     T->scenario[r / o->n_seeds], (unsigned long long)o->seeds[r % o->n_seeds]);
                     ok = false;
                 }
                 pid[r] = 0;
@@ -625,8 +639,10 @@ int cli_targets(int argc, char **argv)
     char set_text[TGT_MAX_FIT][192];
     const char *sets[TGT_MAX_SETS + TGT_MAX_FIT];
     int n = tgt_build_sets(&o, o.n_p ? x : NULL, set_text, sets);
-    if (status == EXIT_OK && (!model || !tgt_evaluate(&T, &o, sets, n, model, errs)))
+    if (status == EXIT_OK && !model)
         status = EXIT_RUNTIME;
+    if (status == EXIT_OK && !tgt_evaluate(&T, &o, sets, n, model, errs))
+        status = CLI_STATUS_OF(errs);
     if (status != EXIT_OK) {
         err_print(errs, stderr);
         free(model);

@@ -20,6 +20,7 @@
 typedef struct {
     char id[64], area[256], scenario[256], metric[256], confidence[16], note[256], source[256];
     char outcome[96]; /* metric programmes.csv:OUTCOME: this outcome of programme 'area' at the end */
+    int line;         /* in the targets file, for messages */
     bool sum;
     int32_t day_from, day_to; /* day_from INT32_MIN: from the scenario start */
     double value, weight;
@@ -36,6 +37,7 @@ typedef struct {
     int n;
     char scenario[TGT_MAX_SCENARIOS][256];
     int n_scenarios;
+    char path[1024]; /* the targets file, for messages */
 } tgt_set;
 
 typedef struct {

@@ -118,6 +118,18 @@ kpi_set *kpi_create(const scn_doc *doc, wld_world *w, err_list *errs)
     return s;
 }
 
+/* The programme a KPI names as KIND.NAME, or NULL. */
+static prg_programme *find_named(prg_set *ps, char *kind_dot_name)
+{
+    char *dot = strchr(kind_dot_name, '.');
+    if (!dot)
+        return NULL;
+    *dot = '\0';
+    prg_programme *p = prg_find(ps, kind_dot_name, dot + 1);
+    *dot = '.';
+    return p;
+}
+
 bool kpi_check(kpi_set *s, prg_set *ps, err_list *errs)
 {
     /* Named programmes must exist. */
@@ -127,14 +139,7 @@ bool kpi_check(kpi_set *s, prg_set *ps, err_list *errs)
         char buf[512];
         snprintf(buf, sizeof buf, "%s", k->programmes);
         for (char *save = NULL, *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
-            char *dot = strchr(t, '.');
-            prg_programme *p = NULL;
-            if (dot) {
-                *dot = '\0';
-                p = prg_find(ps, t, dot + 1);
-                *dot = '.';
-            }
-            if (!p) {
+            if (!find_named(ps, t)) {
                 char where[600];
                 scn_where(s->doc, k->in, "programmes", where, sizeof where);
                 err_add(errs, "%s: '%s' in programmes of [kpi.%s] is not a programme of this scenario: expected "
@@ -155,17 +160,8 @@ bool kpi_setup(kpi_set *s, prg_set *ps, wld_world *w, err_list *errs)
         kpi_one *k = &s->k[i];
         char buf[512];
         snprintf(buf, sizeof buf, "%s", k->programmes);
-        for (char *save = NULL, *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
-            char *dot = strchr(t, '.');
-            prg_programme *p = NULL;
-            if (dot) {
-                *dot = '\0';
-                p = prg_find(ps, t, dot + 1);
-                *dot = '.';
-            }
-            if (!p)
-                ok = false;
-        }
+        for (char *save = NULL, *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
+            ok = ok && find_named(ps, t) != NULL;
         k->history = calloc((size_t)s->n_days + 1, sizeof *k->history);
         if (!k->history) {
             err_add_kind(errs, ERR_MEMORY, "out of memory");

@@ -6,7 +6,7 @@
 # 2. the joint fit recovers awareness_promo = 0.01 from a start of 0.004
 #    (within 15 %), and --write-defaults writes it as a header macro;
 # 3. --abc writes an ensemble file whose first set is the fit;
-# 4. a bad targets file exits 2 naming FILE:LINE.
+# 4. a bad targets file (a bad kind, an unknown metric) exits 2 naming FILE:LINE.
 # About ten seconds.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -69,4 +69,13 @@ sed 's/,level,/,levl,/' "$T/t.csv" > "$T/kind.csv"
 rc=$?
 [ "$rc" -eq 2 ] || fail "a bad kind exited $rc, expected 2"
 grep -q "kind.csv:3: column 'kind' is 'levl': expected level or sum" "$T/kind.out" || fail "message: $(cat "$T/kind.out")"
+# a metric that is not a daily.csv column: exit 2 naming the targets file's line, with and without --jobs
+sed 's/,adopters,level,/,adoptrs,level,/' "$T/t.csv" > "$T/metric.csv"
+for jobs in 1 2; do
+    "$BIN" targets --targets "$T/metric.csv" --seeds 1 --jobs $jobs > "$T/metric.out" 2>&1
+    rc=$?
+    [ "$rc" -eq 2 ] || fail "an unknown metric exited $rc with --jobs $jobs, expected 2"
+    grep -q "metric.csv:2: row 'adopters_2022-02-01': metric 'adoptrs' is not a column of daily.csv" "$T/metric.out" \
+        || fail "message with --jobs $jobs: $(cat "$T/metric.out")"
+done
 echo "e2e_targets: ok"
