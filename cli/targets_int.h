@@ -13,7 +13,7 @@
 #define TGT_MAX_ROWS 512
 #define TGT_MAX_SCENARIOS 8
 #define TGT_MAX_PARTS 16
-#define TGT_MAX_FIT 24
+#define TGT_MAX_FIT 32
 #define TGT_MAX_SEEDS 16
 #define TGT_MAX_SETS 64
 

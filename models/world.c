@@ -88,6 +88,7 @@ static void read_params(const scn_doc *doc, wld_params *p)
     p->visitor_wallet_pct = scn_real(a, "visitor_wallet_pct");
     p->engaged_pct = scn_real(a, "engaged_pct");
     p->dormancy_rate = scn_real(a, "dormancy_rate");
+    p->reactivation_rate = scn_real(a, "reactivation_rate");
     p->ceiling_pct = scn_real(a, "ceiling_pct");
     p->invite_aware_rate = scn_real(a, "invite_aware_rate");
     p->usefulness_weight = scn_real(a, "usefulness_weight");

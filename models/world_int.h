@@ -38,7 +38,7 @@ typedef struct {
     int64_t balance_cap_fen[4]; /* classes 1..4, 0 = none */
     int active_window_days;
     double awareness_promo, awareness_wom, download_rate, download_wom, open_rate, hard_wallet_rate;
-    double extra_wallet_rate, visitor_wallet_pct, engaged_pct, dormancy_rate;
+    double extra_wallet_rate, visitor_wallet_pct, engaged_pct, dormancy_rate, reactivation_rate;
     /* campaigns ([campaign]): friction of claiming by segment */
     double holder_act_per_day, open_per_day, open_age_factor[3], use_up_share;
     /* people are not wallets: who ever adopts, and what a wallet is good for */
