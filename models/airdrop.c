@@ -275,7 +275,7 @@ static void grant(prg_programme *p, wld_world *w, int32_t day)
             need += a->env_fen[i % (uint32_t)a->n_values];
     }
     if (need > 0)
-        prg_topup(w, c, a->pool, need);
+        pay_topup(w, c, a->pool, need);
     for (uint32_t i = 0; i < a->n_winners; i++)
         if (claims[i])
             prg_vouchers_grant(&a->v, w, a->winner[i], a->env_fen[i % (uint32_t)a->n_values]);
@@ -301,7 +301,7 @@ static void air_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
         /* led_expire ran at the start of the day: what came back is in the pool. */
         int64_t back = led_balance(w->ledger, a->pool);
         prg_vouchers_expired(&a->v, back);
-        prg_redeem(w, c, a->pool, back);
+        pay_redeem(w, c, a->pool, back);
         a->expired = true;
     }
     if (a->granted && day >= a->spend_start && day <= a->spend_end)

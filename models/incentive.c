@@ -151,7 +151,7 @@ static void open_signups(prg_programme *p, wld_world *w, wld_city *c, int32_t da
     int64_t n_new = 0;
     for (int g = 1; g <= SEGMENTS; g++)
         n_new += served[g];
-    prg_topup(w, c, s->pool, (served[0] + n_new) * s->coupon_fen);
+    pay_topup(w, c, s->pool, (served[0] + n_new) * s->coupon_fen);
     uint32_t *pick = malloc(((size_t)served[0] + 1) * sizeof *pick);
     if (pick) {
         prg_sample(r, n_holders, (uint32_t)served[0], scratch, pick);
@@ -228,7 +228,7 @@ static void inc_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
         uint32_t *scratch = malloc((size_t)c->n_adopters * sizeof *scratch);
         uint32_t *pick = malloc(((size_t)n + 1) * sizeof *pick);
         if (scratch && pick) {
-            prg_topup(w, c, s->pool, (int64_t)n * s->coupon_fen);
+            pay_topup(w, c, s->pool, (int64_t)n * s->coupon_fen);
             prg_sample(p->rng, c->n_adopters, n, scratch, pick);
             for (uint32_t i = 0; i < n; i++)
                 prg_vouchers_grant(&s->v, w, c->wallet[pick[i]], s->coupon_fen);
@@ -240,7 +240,7 @@ static void inc_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
     if (s->coupons_done && !s->back_done && day >= s->coupon_expiry) {
         int64_t back = led_balance(w->ledger, s->pool);
         prg_vouchers_expired(&s->v, back);
-        prg_redeem(w, c, s->pool, back);
+        pay_redeem(w, c, s->pool, back);
         s->back_done = 1;
     }
     int64_t before = s->v.spent_fen;

@@ -193,26 +193,21 @@ bool pay_run_employer(prg_programme *p, wld_world *w, uint32_t e, int32_t day)
     if (n == 0 || s->pay_fen <= 0)
         return true;
     int64_t total = (int64_t)n * s->pay_fen;
-    if (!prg_topup(w, c, s->employer[e], total))
-        return false;
-    uint32_t failed;
-    enum led_reason r = led_pay_batch(w->ledger, s->legs, n, &failed);
-    if (r != LED_OK) {
+    bool funded;
+    /* public salaries are fiscal spending */
+    if (pay_batch(w, c, s->legs, n, PAY_FISCAL, &funded) != LED_OK) {
+        if (!funded)
+            return false;
         s->batches_failed++;
         s->legs_unpaid += n;
-        prg_redeem(w, c, s->employer[e], led_balance(w->ledger, s->employer[e]));
         return false;
     }
     s->batches_ok++;
     s->legs_paid += n;
     s->paid_fen += total;
-    c->m[M_PAYMENTS_ECNY] += n;
-    c->m[M_VALUE_ECNY] += total;
-    c->m[M_VALUE_GOV] += total;
-    c->m[M_VALUE_FISCAL] += total; /* public salaries are fiscal spending */
     int64_t convert = s->pay_fen - llround((double)s->pay_fen * s->keep);
     for (uint32_t i = 0; i < n; i++)
-        if (convert > 0 && !prg_redeem(w, c, s->legs[i].to, convert))
+        if (convert > 0 && !pay_redeem(w, c, s->legs[i].to, convert))
             s->kept_fen += convert;
     s->kept_fen += (int64_t)n * (s->pay_fen - convert);
     return true;

@@ -353,26 +353,6 @@ void prg_out(prg_programme *p, const char *name, const char *unit, double value)
 
 /* ---------------------------------------------------------------- wallets */
 
-bool prg_topup(wld_world *w, wld_city *c, led_acct wallet, int64_t amount_fen)
-{
-    if (amount_fen <= 0 || led_topup(w->ledger, wallet, amount_fen) != LED_OK)
-        return false;
-    c->m[M_TOPUPS]++;
-    c->m[M_TOPUP_VALUE] += amount_fen;
-    c->circulation_fen += amount_fen;
-    return true;
-}
-
-bool prg_redeem(wld_world *w, wld_city *c, led_acct acct, int64_t amount_fen)
-{
-    if (amount_fen <= 0 || led_redeem(w->ledger, acct, amount_fen) != LED_OK)
-        return false;
-    c->m[M_REDEMPTIONS]++;
-    c->m[M_REDEMPTION_VALUE] += amount_fen;
-    c->circulation_fen -= amount_fen;
-    return true;
-}
-
 uint32_t prg_open_wallet(wld_world *w, wld_city *c, int seg, int32_t day, gsl_rng *r, bool hard)
 {
     /* A programme reaches residents wherever they are in the funnel. */
@@ -429,34 +409,6 @@ int64_t prg_ticket(const wld_world *w, gsl_rng *r, int cat)
     const dat_category *k = &w->data->category[cat];
     int64_t v = (int64_t)floor(gsl_ran_lognormal(r, log(k->ticket_median_yuan * 100.0), k->ticket_sigma) + 0.5);
     return v < 1 ? 1 : v;
-}
-
-enum led_reason prg_pay(wld_world *w, wld_city *c, led_acct wallet, led_acct merchant, int64_t amount_fen,
-                        bool city_redeems, bool *topped_up)
-{
-    bool was_empty = led_balance(w->ledger, merchant) == 0;
-    enum led_reason why = led_pay(w->ledger, wallet, merchant, amount_fen);
-    if (topped_up)
-        *topped_up = false;
-    if (why == LED_R_INSUFFICIENT || why == LED_R_EARMARK) {
-        int64_t free_fen = led_balance(w->ledger, wallet) - led_earmarked(w->ledger, wallet);
-        int64_t usable = amount_fen - free_fen; /* upper bound of what is short */
-        int64_t want = usable > w->p.topup_fen ? usable : w->p.topup_fen;
-        if (prg_topup(w, c, wallet, want)) {
-            if (topped_up)
-                *topped_up = true;
-            why = led_pay(w->ledger, wallet, merchant, amount_fen);
-        }
-    }
-    if (why != LED_OK)
-        return why;
-    if (was_empty && city_redeems && c->n_paid_today < c->merchants_all)
-        c->paid_today[c->n_paid_today++] = merchant;
-    c->m[M_PAYMENTS_ECNY]++;
-    c->m[M_VALUE_ECNY] += amount_fen;
-    c->m[M_VALUE_RETAIL] += amount_fen;
-    c->m[M_PAYMENTS_RETAIL]++;
-    return LED_OK;
 }
 
 bool prg_categories(const scn_doc *doc, const scn_instance *in, const char *key, const wld_world *w,
@@ -671,9 +623,8 @@ void prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng 
          * up what is left on the voucher, neither more nor less */
         if (v->threshold_fen == 0 && rng_uniform(r) < w->p.use_up_share)
             amount = left;
-        bool topped = false;
-        enum led_reason why = prg_pay(w, c, wallet, v->merchants[mi], amount, true, &topped);
-        if (why != LED_OK)
+        pay_rule rule = pay_rule_programme(w, PAY_PAYEE_MERCHANT);
+        if (pay_transfer(w, c, wallet, v->merchants[mi], amount, &rule) != LED_OK)
             continue;
         int64_t used = left - led_earmarked(w->ledger, wallet);
         v->left_seen[h] = led_earmarked(w->ledger, wallet);

@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "models/pay.h" /* payments, top-ups and redemptions of every kind */
 #include "models/world_int.h"
 
 enum prg_kind { PRG_AIRDROP = 0, PRG_TRANSIT, PRG_RURAL, PRG_PAYROLL, PRG_LOANS, PRG_INCENTIVE, PRG_KINDS };
@@ -123,17 +124,6 @@ uint32_t prg_open_wallet(wld_world *w, wld_city *c, int seg, int32_t day, gsl_rn
 /* Makes one more merchant of category cat accept e-CNY (the programme
  * onboarded it); returns its account or LED_NONE when all already accept. */
 led_acct prg_onboard_merchant(wld_world *w, wld_city *c, int cat, int32_t day, gsl_rng *r);
-/* Tops up wallet from its bank and keeps the city's circulation figure. */
-bool prg_topup(wld_world *w, wld_city *c, led_acct wallet, int64_t amount_fen);
-/* Redeems amount from an account to its bank, keeping circulation. */
-bool prg_redeem(wld_world *w, wld_city *c, led_acct acct, int64_t amount_fen);
-/* A retail e-CNY payment from wallet at merchant m: tops the wallet up when
- * short (own money), counts it in the city's e-CNY payments and, when
- * city_redeems, records the merchant for the merchants model's evening
- * redemption (false: the programme redeems its own collection account).
- * Returns the reason. */
-enum led_reason prg_pay(wld_world *w, wld_city *c, led_acct wallet, led_acct merchant, int64_t amount_fen,
-                        bool city_redeems, bool *topped_up);
 /* Chance that a person of segment seg completes a campaign's claim within
  * days: holders activate at [campaign] holder_act_per_day, others must open
  * a wallet at open_per_day x the age band's factor (none without a

@@ -213,12 +213,6 @@ void firm_day_start(wld_world *w, wld_city *c, int32_t day);
 void firm_business_hour(wld_world *w, wld_city *c, int32_t day);
 void firm_day_end(wld_world *w, wld_city *c, int32_t day);
 void gov_fiscal_hour(wld_world *w, wld_city *c, int32_t day);
-/* Pays amount from payer to payee, topping the payer up from its deposit
- * when short; counts the value under flow metric m. False when refused. */
-bool wld_pay_topping_up(wld_world *w, wld_city *c, led_acct payer, led_acct payee, int64_t amount_fen, int m);
-/* wld_pay_topping_up on each leg in order, after a read-only pass over the
- * legs' accounts that overlaps their cache misses: the same transfers. */
-void wld_pay_many_topping_up(wld_world *w, wld_city *c, const led_leg *legs, uint32_t n, int m);
 /* Reads the balances of accts[0 .. min(n, WLD_PAY_CHUNK)) and nothing else,
  * so that a loop over them that follows finds them in the cache. */
 void wld_warm(const wld_world *w, const led_acct *accts, uint32_t n);
