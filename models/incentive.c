@@ -33,8 +33,8 @@
 
 typedef struct {
     int32_t start, end, coupon_expiry;
-    double fee_pct, per_aware_fen;
-    int64_t per_merchant_fen, marketing_fen, coupons_real, coupon_fen, merchants_real;
+    double fee_pct;
+    int64_t per_aware_fen, per_merchant_fen, marketing_fen, coupons_real, coupon_fen, merchants_real;
     uint32_t coupons_sim;
     led_acct pool;
     prg_vouchers v;
@@ -56,7 +56,7 @@ static bool inc_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint6
     s->fee_pct = scn_real(in, "fee_subsidy_pct");
     s->per_merchant_fen = scn_fen(in, "subsidy_per_merchant_yuan");
     s->marketing_fen = scn_fen(in, "marketing_yuan");
-    s->per_aware_fen = (double)scn_fen(in, "cost_per_aware_yuan");
+    s->per_aware_fen = scn_fen(in, "cost_per_aware_yuan");
     s->coupons_real = scn_int(in, "coupons");
     s->coupon_fen = scn_fen(in, "coupon_yuan");
     s->v.threshold_fen = scn_fen(in, "threshold_yuan");
@@ -194,7 +194,7 @@ static void inc_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
         if (s->marketing_fen > 0 && s->per_aware_fen > 0) {
             double days = (double)(s->end - s->start + 1);
             double budget_sim = (double)s->marketing_fen / (double)w->scale / days;
-            double people = budget_sim / s->per_aware_fen;
+            double people = budget_sim / (double)s->per_aware_fen;
             int64_t unaware = 0;
             for (int g = 0; g < SEGMENTS; g++)
                 unaware += c->seg_unaware[g];

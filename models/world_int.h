@@ -60,8 +60,8 @@ typedef struct {
     /* operating banks' marketing campaigns ([bank.NAME]) */
     double horse_race_weight;
     double contact_area_pct, contact_age_pct; /* word of mouth by group */
-    double bank_marketing_fen[DAT_MAX_BANKS]; /* per million residents per day */
-    double bank_cost_per_aware_fen[DAT_MAX_BANKS];
+    int64_t bank_marketing_fen[DAT_MAX_BANKS]; /* per million residents per day */
+    int64_t bank_cost_per_aware_fen[DAT_MAX_BANKS];
     int32_t bank_campaign_start[DAT_MAX_BANKS], bank_campaign_end[DAT_MAX_BANKS];
 } wld_params;
 
@@ -183,7 +183,7 @@ void wld_city_save(const wld_world *w, const wld_city *c, struct ckp_writer *ck)
 void wld_city_load(const wld_world *w, wld_city *c, struct ckp_reader *ck);
 
 /* The marketing a bank spends today, fen per million residents per day. */
-double wld_bank_marketing_fen(const wld_world *w, int bank, int32_t day);
+int64_t wld_bank_marketing_fen(const wld_world *w, int bank, int32_t day);
 /* Picks an operating bank active on day, weighted by market share and by
  * today's marketing (the horse race). */
 int wld_pick_bank(const wld_world *w, gsl_rng *r, int32_t day);
