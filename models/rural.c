@@ -221,10 +221,11 @@ static void rur_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
         s->coupon_back_done = 1;
     }
     int64_t before = s->coupons.spent_fen;
-    if (s->aid_done && day < s->aid_expiry)
-        prg_vouchers_spend_day(&s->aid, w, c, p->rng, day);
-    if (s->coupons_done && day < s->coupon_expiry)
-        prg_vouchers_spend_day(&s->coupons, w, c, p->rng, day);
+    if ((s->aid_done && day < s->aid_expiry && !prg_vouchers_spend_day(&s->aid, w, c, p->rng, day)) ||
+        (s->coupons_done && day < s->coupon_expiry && !prg_vouchers_spend_day(&s->coupons, w, c, p->rng, day))) {
+        prg_fail_memory(p, w, "spending the aid and coupons");
+        return;
+    }
     p->cost_fen += s->coupons.spent_fen - before;
 }
 

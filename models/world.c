@@ -712,13 +712,15 @@ static void on_day_start(void *ctx, eng_engine *eng, int32_t day_index)
     if (w->in_history)
         return; /* the pilot history: no programme, no flow */
     flw_day_start(w->flows, w, day);
-    prg_day_start(w->prg, w, eng, day, day_index);
+    if (!prg_day_start(w->prg, w, eng, day, day_index))
+        eng_fail(eng, w->failure); /* a programme could not go on */
 }
 
 static void on_programme(void *ctx, eng_engine *eng, const ev_event *e)
 {
     wld_world *w = ctx;
-    prg_on_event(w->prg, w, w->start_day + (int32_t)(e->time_s / CAL_DAY_S), e->arg);
+    if (!prg_on_event(w->prg, w, w->start_day + (int32_t)(e->time_s / CAL_DAY_S), e->arg))
+        eng_fail(eng, w->failure); /* a programme could not go on */
 }
 
 static void publish(wld_world *w, int32_t day, int32_t day_index)
@@ -798,8 +800,10 @@ static void on_day_end(void *ctx, eng_engine *eng, int32_t day_index)
         eng_fail(eng, w->failure);
         return;
     }
-    if (!w->in_history)
-        prg_day_end(w->prg, w, day);
+    if (!w->in_history && !prg_day_end(w->prg, w, day)) {
+        eng_fail(eng, w->failure); /* a programme could not go on */
+        return;
+    }
     if (w->check_ledger != LED_CHECK_OFF) {
         char why[256];
         if (!led_check_day(w->ledger, (enum led_check_mode)w->check_ledger, why, sizeof why)) {
