@@ -180,7 +180,7 @@ static double signup_probability(const air_state *a, const wld_city *c)
     return fmin(1.0, reach * (1 - exp(-x)));
 }
 
-void air_draw(prg_programme *p, wld_world *w, int32_t day)
+bool air_draw(prg_programme *p, wld_world *w, int32_t day)
 {
     air_state *a = p->state;
     wld_city *c = &w->city[p->city];
@@ -195,7 +195,7 @@ void air_draw(prg_programme *p, wld_world *w, int32_t day)
     if (!phone_adopters || !scratch) {
         free(phone_adopters);
         free(scratch);
-        return;
+        return false;
     }
     uint32_t n_phone = 0;
     for (uint32_t i = 0; i < c->n_adopters; i++)
@@ -228,14 +228,17 @@ void air_draw(prg_programme *p, wld_world *w, int32_t day)
         left_winners -= won[g];
     }
     uint32_t *picked = malloc(((size_t)won[0] + 1) * sizeof *picked);
-    if (picked) {
-        prg_sample(r, n_phone, (uint32_t)won[0], scratch, picked);
-        for (int64_t i = 0; i < won[0]; i++) {
-            uint32_t ad = phone_adopters[picked[i]];
-            /* a holder claims unless the friction of activating stops them */
-            a->claims[a->n_winners] = a->claim_share >= 0 ? 1 : rng_uniform(r) < prg_claim_chance(w, c->segment[ad], true, claim_days);
-            a->winner[a->n_winners++] = c->wallet[ad];
-        }
+    if (!picked) {
+        free(phone_adopters);
+        free(scratch);
+        return false;
+    }
+    prg_sample(r, n_phone, (uint32_t)won[0], scratch, picked);
+    for (int64_t i = 0; i < won[0]; i++) {
+        uint32_t ad = phone_adopters[picked[i]];
+        /* a holder claims unless the friction of activating stops them */
+        a->claims[a->n_winners] = a->claim_share >= 0 ? 1 : rng_uniform(r) < prg_claim_chance(w, c->segment[ad], true, claim_days);
+        a->winner[a->n_winners++] = c->wallet[ad];
     }
     free(picked);
     for (int s = 0; s < SEGMENTS; s++) {
@@ -257,9 +260,11 @@ void air_draw(prg_programme *p, wld_world *w, int32_t day)
     free(phone_adopters);
     free(scratch);
     a->drawn = true;
+    return true;
 }
 
-static void grant(prg_programme *p, wld_world *w, int32_t day)
+/* False when memory is short (nothing was granted). */
+static bool grant(prg_programme *p, wld_world *w, int32_t day)
 {
     air_state *a = p->state;
     wld_city *c = &w->city[p->city];
@@ -267,7 +272,7 @@ static void grant(prg_programme *p, wld_world *w, int32_t day)
     /* The pool is funded for the envelopes that will be claimed. */
     uint8_t *claims = calloc((size_t)a->n_winners + 1, 1);
     if (!claims)
-        return;
+        return false;
     int64_t need = 0;
     for (uint32_t i = 0; i < a->n_winners; i++) {
         claims[i] = a->claim_share >= 0 ? rng_uniform(p->rng) < a->claim_share : a->claims[i];
@@ -275,12 +280,13 @@ static void grant(prg_programme *p, wld_world *w, int32_t day)
             need += a->env_fen[i % (uint32_t)a->n_values];
     }
     if (need > 0)
-        prg_topup(w, c, a->pool, need);
+        pay_topup(w, c, a->pool, need);
     for (uint32_t i = 0; i < a->n_winners; i++)
         if (claims[i])
             prg_vouchers_grant(&a->v, w, a->winner[i], a->env_fen[i % (uint32_t)a->n_values]);
     free(claims);
     a->granted = true;
+    return true;
 }
 
 static void air_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32_t day, int32_t day_index)
@@ -289,23 +295,30 @@ static void air_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
     wld_city *c = &w->city[p->city];
     (void)eng;
     (void)day_index;
-    if (!a->drawn && day >= a->draw_day)
-        air_draw(p, w, day);
+    if (!a->drawn && day >= a->draw_day && !air_draw(p, w, day)) {
+        prg_fail_memory(p, w, "drawing the lottery");
+        return;
+    }
     if (a->drawn && !a->granted && day >= a->spend_start) {
         uint32_t m = a->merchants_real ? (uint32_t)((a->merchants_real + w->scale / 2) / w->scale)
                                        : c->merchants_all;
         prg_vouchers_tag(&a->v, w, c, m ? m : 1, p->tag_bit, day, p->rng);
-        grant(p, w, day);
+        if (!grant(p, w, day)) {
+            prg_fail_memory(p, w, "granting the envelopes");
+            return;
+        }
     }
     if (a->granted && !a->expired && day > a->spend_end) {
         /* led_expire ran at the start of the day: what came back is in the pool. */
         int64_t back = led_balance(w->ledger, a->pool);
         prg_vouchers_expired(&a->v, back);
-        prg_redeem(w, c, a->pool, back);
+        pay_redeem(w, c, a->pool, back);
         a->expired = true;
     }
-    if (a->granted && day >= a->spend_start && day <= a->spend_end)
-        prg_vouchers_spend_day(&a->v, w, c, p->rng, day);
+    if (a->granted && day >= a->spend_start && day <= a->spend_end && !prg_vouchers_spend_day(&a->v, w, c, p->rng, day)) {
+        prg_fail_memory(p, w, "spending the envelopes");
+        return;
+    }
     p->cost_fen = a->v.granted_fen - a->v.clawback_fen;
 }
 
@@ -313,10 +326,12 @@ static void air_day_end(prg_programme *p, wld_world *w, int32_t day)
 {
     air_state *a = p->state;
     wld_city *c = &w->city[p->city];
-    if (a->granted && day == a->spend_end + 30)
-        a->active30 = prg_count_active(w, c, a->opened, a->n_opened, &a->v, day);
-    if (a->granted && day == a->spend_end + 90)
-        a->active90 = prg_count_active(w, c, a->opened, a->n_opened, &a->v, day);
+    if (a->granted && day == a->spend_end + 30 &&
+        (a->active30 = prg_count_active(w, c, a->opened, a->n_opened, &a->v, day)) < 0)
+        prg_fail_memory(p, w, "counting active wallets");
+    if (a->granted && day == a->spend_end + 90 &&
+        (a->active90 = prg_count_active(w, c, a->opened, a->n_opened, &a->v, day)) < 0)
+        prg_fail_memory(p, w, "counting active wallets");
 }
 
 static void air_report(prg_programme *p, wld_world *w)

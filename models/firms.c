@@ -20,6 +20,7 @@
 #include <gsl/gsl_randist.h>
 #include <math.h>
 
+#include "models/pay.h"
 #include "sim/calendar.h"
 #include "sim/rng.h"
 
@@ -92,29 +93,6 @@ void firm_day_start(wld_world *w, wld_city *c, int32_t day)
     }
 }
 
-bool wld_pay_topping_up(wld_world *w, wld_city *c, led_acct payer, led_acct payee, int64_t amount_fen, int m)
-{
-    int64_t balance = led_balance(w->ledger, payer);
-    if (balance < amount_fen) {
-        int64_t need = amount_fen - balance;
-        if (led_topup(w->ledger, payer, need) != LED_OK)
-            return false;
-        c->m[M_TOPUPS]++;
-        c->m[M_TOPUP_VALUE] += need;
-        c->circulation_fen += need;
-    }
-    bool payee_was_empty = led_balance(w->ledger, payee) == 0;
-    if (led_pay(w->ledger, payer, payee, amount_fen) != LED_OK)
-        return false;
-    if (payee_was_empty && led_kind(w->ledger, payee) == LED_PUBLIC_WALLET &&
-        c->firms.n_paid_today < c->firms.total[0] + c->firms.total[1] + 1)
-        c->firms.paid_today[c->firms.n_paid_today++] = payee;
-    c->m[M_PAYMENTS_ECNY]++;
-    c->m[M_VALUE_ECNY] += amount_fen;
-    c->m[m] += amount_fen;
-    return true;
-}
-
 static int64_t lognormal_fen(gsl_rng *r, double log_median_fen, double sigma)
 {
     int64_t v = (int64_t)floor(gsl_ran_lognormal(r, log_median_fen, sigma) + 0.5);
@@ -129,19 +107,6 @@ void wld_warm(const wld_world *w, const led_acct *accts, uint32_t n)
     __asm__ volatile("" : : "r"(sink)); /* the loads are the point: keep them */
 }
 
-void wld_pay_many_topping_up(wld_world *w, wld_city *c, const led_leg *legs, uint32_t n, int m)
-{
-    /* Read-only warm-up: the account records' cache misses of independent
-     * loads overlap here, so the payments below find them in the cache. The
-     * payments themselves are made one by one, exactly as before. */
-    int64_t sink = 0;
-    for (uint32_t i = 0; i < n; i++)
-        sink += led_balance(w->ledger, legs[i].from) + led_balance(w->ledger, legs[i].to);
-    __asm__ volatile("" : : "r"(sink));
-    for (uint32_t i = 0; i < n; i++)
-        wld_pay_topping_up(w, c, legs[i].from, legs[i].to, legs[i].amount_fen, m);
-}
-
 /* Called at each of the two business hours of a day. The payments are drawn
  * in chunks and then made in the order drawn: nothing drawn depends on the
  * ledger, so the draws and the payments are those of one by one. */
@@ -153,6 +118,7 @@ void firm_business_hour(wld_world *w, wld_city *c, int32_t day)
     gsl_rng *r = c->rng_firms;
     led_leg legs[WLD_PAY_CHUNK];
     uint32_t n_legs = 0;
+    pay_rule rule = pay_rule_firm(PAY_B2B);
     for (int size = 0; size < 2; size++) {
         double rate = (double)f->engaged[size] * w->p.firm_b2b_per_day / 2.0 * (size ? w->p.firm_large_factor : 1.0);
         unsigned n = rate > 0 ? gsl_ran_poisson(r, rate) : 0;
@@ -171,12 +137,12 @@ void firm_business_hour(wld_world *w, wld_city *c, int32_t day)
             int64_t amount = lognormal_fen(r, log_median, w->p.firm_ticket_sigma);
             legs[n_legs++] = (led_leg){payer, payee, amount};
             if (n_legs == WLD_PAY_CHUNK) {
-                wld_pay_many_topping_up(w, c, legs, n_legs, M_VALUE_B2B);
+                pay_many(w, c, legs, n_legs, &rule);
                 n_legs = 0;
             }
         }
     }
-    wld_pay_many_topping_up(w, c, legs, n_legs, M_VALUE_B2B);
+    pay_many(w, c, legs, n_legs, &rule);
     /* Taxes: on the 15th, at the first business hour only (arg handled by caller). */
 }
 
@@ -190,11 +156,10 @@ static void pay_taxes(wld_world *w, wld_city *c, int32_t day)
     gsl_rng *r = c->rng_firms;
     unsigned payers = gsl_ran_binomial(r, fmin(1.0, w->p.firm_tax_ecny_pct / 100.0), adopted_all(f));
     double log_median = log(w->p.firm_tax_median_fen);
+    pay_rule rule = pay_rule_firm(PAY_TAX);
     for (unsigned k = 0; k < payers; k++) {
         led_acct payer = random_adopted_firm(r, f);
-        int64_t before = c->m[M_VALUE_TAX];
-        wld_pay_topping_up(w, c, payer, f->treasury, lognormal_fen(r, log_median, 1.0), M_VALUE_TAX);
-        c->m[M_VALUE_GOV] += c->m[M_VALUE_TAX] - before;
+        pay_transfer(w, c, payer, f->treasury, lognormal_fen(r, log_median, 1.0), &rule);
     }
 }
 
@@ -206,21 +171,10 @@ void firm_day_end(wld_world *w, wld_city *c, int32_t day)
         if (i % WLD_PAY_CHUNK == 0)
             wld_warm(w, f->paid_today + i, f->n_paid_today - i);
         led_acct firm = f->paid_today[i];
-        int64_t balance = led_balance(w->ledger, firm);
-        if (balance > 0 && led_redeem(w->ledger, firm, balance) == LED_OK) {
-            c->m[M_REDEMPTIONS]++;
-            c->m[M_REDEMPTION_VALUE] += balance;
-            c->circulation_fen -= balance;
-        }
+        pay_redeem(w, c, firm, led_balance(w->ledger, firm));
     }
     f->n_paid_today = 0;
-    if (f->treasury != LED_NONE) {
-        int64_t balance = led_balance(w->ledger, f->treasury);
-        if (balance > 0 && led_redeem(w->ledger, f->treasury, balance) == LED_OK) {
-            c->m[M_REDEMPTIONS]++;
-            c->m[M_REDEMPTION_VALUE] += balance;
-            c->circulation_fen -= balance;
-        }
-    }
+    if (f->treasury != LED_NONE)
+        pay_redeem(w, c, f->treasury, led_balance(w->ledger, f->treasury));
     c->m[M_PUBLIC_WALLETS] = adopted_all(f);
 }

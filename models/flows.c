@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/pay.h"
 #include "models/programme.h"
 #include "sim/calendar.h"
 #include "sim/dist.h"
@@ -300,25 +301,19 @@ static void credit(flw_set *s, wld_world *w, flw_flow *f, wld_city *c, int64_t a
         f->c[C_DEPOSITED_VALUE] += amount; /* nobody here takes e-CNY: it stays a deposit */
         return;
     }
-    bool was_empty = led_balance(w->ledger, payee) == 0;
-    if (led_pay(w->ledger, clr, payee, amount) != LED_OK) {
+    /* travellers pay merchants (who redeem their takings this evening),
+     * firms pay firms, remittances reach people */
+    pay_rule rule = {.topup = PAY_TOPUP_NONE,
+                     .flow = f->kind == FLW_TRAVEL ? PAY_RETAIL : f->kind == FLW_B2B ? PAY_B2B : PAY_P2P,
+                     .payee = f->kind == FLW_TRAVEL ? PAY_PAYEE_MERCHANT
+                              : f->kind == FLW_B2B  ? PAY_PAYEE_FIRM
+                                                    : PAY_PAYEE_KEEPS};
+    if (pay_transfer(w, c, clr, payee, amount, &rule) != LED_OK) {
         led_withdraw(w->ledger, clr, amount); /* refused (a balance cap): back as a deposit */
         f->c[C_DEPOSITED_VALUE] += amount;
         return;
     }
     c->circulation_fen += amount;
-    c->m[M_PAYMENTS_ECNY]++;
-    c->m[M_VALUE_ECNY] += amount;
-    if (f->kind == FLW_TRAVEL) {
-        c->m[M_VALUE_RETAIL] += amount;
-        c->m[M_PAYMENTS_RETAIL]++;
-        if (was_empty) /* the merchant redeems its takings this evening */
-            c->paid_today[c->n_paid_today++] = payee;
-    } else if (f->kind == FLW_B2B) {
-        c->m[M_VALUE_B2B] += amount;
-        if (was_empty && c->firms.n_paid_today < c->firms.total[0] + c->firms.total[1] + 1)
-            c->firms.paid_today[c->firms.n_paid_today++] = payee;
-    }
 }
 
 void flw_day_start(flw_set *s, wld_world *w, int32_t day)
@@ -353,16 +348,9 @@ static int send_one(flw_set *s, wld_world *w, flw_flow *f, wld_city *c, led_acct
 {
     assert(c->owned && s->clearing[c->index] != LED_NONE);
     assert(amount > 0);
-    int64_t balance = led_balance(w->ledger, payer);
-    if (balance < amount) {
-        int64_t want = amount - balance > topup_min ? amount - balance : topup_min;
-        if (led_topup(w->ledger, payer, want) == LED_OK) {
-            c->m[M_TOPUPS]++;
-            c->m[M_TOPUP_VALUE] += want;
-            c->circulation_fen += want;
-        }
-    }
-    if (led_pay(w->ledger, payer, s->clearing[c->index], amount) != LED_OK) {
+    /* counted where it arrives (credit) */
+    pay_rule rule = {.topup = PAY_TOPUP_BEFORE, .floor_fen = topup_min, .flow = PAY_UNCOUNTED};
+    if (pay_transfer(w, c, payer, s->clearing[c->index], amount, &rule) != LED_OK) {
         f->c[C_REFUSED]++;
         return 0;
     }

@@ -16,6 +16,7 @@
 #include <gsl/gsl_randist.h>
 #include <math.h>
 
+#include "models/pay.h"
 #include "sim/rng.h"
 
 /* Makes the chunk's payments (payees read now); returns 0, the new count. */
@@ -23,7 +24,8 @@ static uint32_t pay_chunk(wld_world *w, wld_city *c, led_leg *legs, const led_ac
 {
     for (uint32_t j = 0; j < n; j++)
         legs[j].to = *payee_at[j];
-    wld_pay_many_topping_up(w, c, legs, n, M_VALUE_FISCAL);
+    pay_rule rule = pay_rule_firm(PAY_FISCAL);
+    pay_many(w, c, legs, n, &rule);
     return 0;
 }
 
@@ -45,7 +47,6 @@ void gov_fiscal_hour(wld_world *w, wld_city *c, int32_t day)
     uint32_t total_firms = f->total[0] + f->total[1];
     double firm_share = total_firms ? (double)(f->adopted[0] + f->adopted[1]) / total_firms : 0.0;
     double holder_share = c->agents ? (double)c->n_adopters / (double)c->agents : 0.0;
-    int64_t fiscal_before = c->m[M_VALUE_FISCAL];
     double sigma = 1.0, spread = exp(sigma * sigma / 2); /* mean / median of a lognormal */
     uint32_t firms = f->adopted[0] + f->adopted[1];
     /* Payments are drawn in chunks and made in the order drawn (nothing drawn
@@ -79,7 +80,6 @@ void gov_fiscal_hour(wld_world *w, wld_city *c, int32_t day)
         }
     }
     pay_chunk(w, c, legs, payee_at, n_legs);
-    c->m[M_VALUE_GOV] += c->m[M_VALUE_FISCAL] - fiscal_before;
     /* subsidies and social security paid into wallets make them more useful */
     c->incentive_fen_today += llround(daily_fen * g2p_share * holder_share);
 }

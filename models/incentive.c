@@ -33,8 +33,8 @@
 
 typedef struct {
     int32_t start, end, coupon_expiry;
-    double fee_pct, per_aware_fen;
-    int64_t per_merchant_fen, marketing_fen, coupons_real, coupon_fen, merchants_real;
+    double fee_pct;
+    int64_t per_aware_fen, per_merchant_fen, marketing_fen, coupons_real, coupon_fen, merchants_real;
     uint32_t coupons_sim;
     led_acct pool;
     prg_vouchers v;
@@ -56,7 +56,7 @@ static bool inc_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint6
     s->fee_pct = scn_real(in, "fee_subsidy_pct");
     s->per_merchant_fen = scn_fen(in, "subsidy_per_merchant_yuan");
     s->marketing_fen = scn_fen(in, "marketing_yuan");
-    s->per_aware_fen = (double)scn_fen(in, "cost_per_aware_yuan");
+    s->per_aware_fen = scn_fen(in, "cost_per_aware_yuan");
     s->coupons_real = scn_int(in, "coupons");
     s->coupon_fen = scn_fen(in, "coupon_yuan");
     s->v.threshold_fen = scn_fen(in, "threshold_yuan");
@@ -99,14 +99,15 @@ static int cmp_acct(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* One day of an open campaign's sign-ups (see the file comment). */
-static void open_signups(prg_programme *p, wld_world *w, wld_city *c, int32_t day)
+/* One day of an open campaign's sign-ups (see the file comment). False
+ * when memory is short. */
+static bool open_signups(prg_programme *p, wld_world *w, wld_city *c, int32_t day)
 {
     inc_state *s = p->state;
     gsl_rng *r = p->rng;
     int64_t left = (int64_t)s->coupons_sim - (int64_t)s->v.granted_n;
     if (left <= 0)
-        return;
+        return true;
     /* groups: holders without this coupon, then each smartphone segment's
      * aware residents without a wallet */
     uint32_t *holders = malloc(((size_t)c->n_adopters + 1) * sizeof *holders);
@@ -116,7 +117,7 @@ static void open_signups(prg_programme *p, wld_world *w, wld_city *c, int32_t da
         free(holders);
         free(scratch);
         free(have);
-        return;
+        return false;
     }
     /* who already holds this campaign's coupon: by wallet, since the
      * residents model reorders adopters */
@@ -151,14 +152,16 @@ static void open_signups(prg_programme *p, wld_world *w, wld_city *c, int32_t da
     int64_t n_new = 0;
     for (int g = 1; g <= SEGMENTS; g++)
         n_new += served[g];
-    prg_topup(w, c, s->pool, (served[0] + n_new) * s->coupon_fen);
     uint32_t *pick = malloc(((size_t)served[0] + 1) * sizeof *pick);
-    if (pick) {
-        prg_sample(r, n_holders, (uint32_t)served[0], scratch, pick);
-        for (int64_t i = 0; i < served[0]; i++) {
-            prg_vouchers_grant(&s->v, w, c->wallet[holders[pick[i]]], s->coupon_fen);
-        }
+    if (!pick) {
+        free(holders);
+        free(scratch);
+        return false;
     }
+    pay_topup(w, c, s->pool, (served[0] + n_new) * s->coupon_fen);
+    prg_sample(r, n_holders, (uint32_t)served[0], scratch, pick);
+    for (int64_t i = 0; i < served[0]; i++)
+        prg_vouchers_grant(&s->v, w, c->wallet[holders[pick[i]]], s->coupon_fen);
     free(pick);
     for (int g = 0; g < SEGMENTS; g++) {
         for (int64_t i = 0; i < served[g + 1]; i++) {
@@ -171,6 +174,7 @@ static void open_signups(prg_programme *p, wld_world *w, wld_city *c, int32_t da
     }
     free(holders);
     free(scratch);
+    return true;
 }
 
 static void inc_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32_t day, int32_t day_index)
@@ -194,7 +198,7 @@ static void inc_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
         if (s->marketing_fen > 0 && s->per_aware_fen > 0) {
             double days = (double)(s->end - s->start + 1);
             double budget_sim = (double)s->marketing_fen / (double)w->scale / days;
-            double people = budget_sim / s->per_aware_fen;
+            double people = budget_sim / (double)s->per_aware_fen;
             int64_t unaware = 0;
             for (int g = 0; g < SEGMENTS; g++)
                 unaware += c->seg_unaware[g];
@@ -218,7 +222,10 @@ static void inc_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
             prg_vouchers_tag(&s->v, w, c, m ? m : 1, p->tag_bit, day, p->rng);
             s->coupons_done = 1;
         }
-        open_signups(p, w, c, day);
+        if (!open_signups(p, w, c, day)) {
+            prg_fail_memory(p, w, "signing up for the coupons");
+            return;
+        }
     }
     if (!s->open && !s->coupons_done && day >= s->start && s->coupons_sim > 0 && c->n_adopters > 0) {
         uint32_t m = s->merchants_real ? (uint32_t)((s->merchants_real + w->scale / 2) / w->scale)
@@ -227,12 +234,16 @@ static void inc_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
         uint32_t n = s->coupons_sim < c->n_adopters ? s->coupons_sim : c->n_adopters;
         uint32_t *scratch = malloc((size_t)c->n_adopters * sizeof *scratch);
         uint32_t *pick = malloc(((size_t)n + 1) * sizeof *pick);
-        if (scratch && pick) {
-            prg_topup(w, c, s->pool, (int64_t)n * s->coupon_fen);
-            prg_sample(p->rng, c->n_adopters, n, scratch, pick);
-            for (uint32_t i = 0; i < n; i++)
-                prg_vouchers_grant(&s->v, w, c->wallet[pick[i]], s->coupon_fen);
+        if (!scratch || !pick) {
+            free(scratch);
+            free(pick);
+            prg_fail_memory(p, w, "granting the coupons");
+            return;
         }
+        pay_topup(w, c, s->pool, (int64_t)n * s->coupon_fen);
+        prg_sample(p->rng, c->n_adopters, n, scratch, pick);
+        for (uint32_t i = 0; i < n; i++)
+            prg_vouchers_grant(&s->v, w, c->wallet[pick[i]], s->coupon_fen);
         free(scratch);
         free(pick);
         s->coupons_done = 1;
@@ -240,17 +251,21 @@ static void inc_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
     if (s->coupons_done && !s->back_done && day >= s->coupon_expiry) {
         int64_t back = led_balance(w->ledger, s->pool);
         prg_vouchers_expired(&s->v, back);
-        prg_redeem(w, c, s->pool, back);
+        pay_redeem(w, c, s->pool, back);
         s->back_done = 1;
     }
     int64_t before = s->v.spent_fen;
-    if (s->coupons_done && day < s->coupon_expiry)
-        prg_vouchers_spend_day(&s->v, w, c, p->rng, day);
+    if (s->coupons_done && day < s->coupon_expiry && !prg_vouchers_spend_day(&s->v, w, c, p->rng, day)) {
+        prg_fail_memory(p, w, "spending the coupons");
+        return;
+    }
     p->cost_fen += s->v.spent_fen - before;
-    if (s->open && day == s->end + 30)
-        s->active30 = prg_count_active(w, c, s->opened, s->n_opened, &s->v, day);
-    if (s->open && day == s->end + 90)
-        s->active90 = prg_count_active(w, c, s->opened, s->n_opened, &s->v, day);
+    if (s->open && day == s->end + 30 &&
+        (s->active30 = prg_count_active(w, c, s->opened, s->n_opened, &s->v, day)) < 0)
+        prg_fail_memory(p, w, "counting active wallets");
+    if (s->open && day == s->end + 90 &&
+        (s->active90 = prg_count_active(w, c, s->opened, s->n_opened, &s->v, day)) < 0)
+        prg_fail_memory(p, w, "counting active wallets");
 }
 
 static void inc_report(prg_programme *p, wld_world *w)

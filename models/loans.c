@@ -115,12 +115,10 @@ static void disburse(prg_programme *p, wld_world *w, uint32_t i, int32_t day)
     loan_state *s = p->state;
     wld_city *c = &w->city[p->city];
     int64_t amount = s->principal[i];
-    if (!prg_topup(w, c, s->lender, amount))
+    /* the lender converts the loan from deposit, and back if the firm cannot take it */
+    pay_rule rule = {.topup = PAY_TOPUP_WHOLE, .flow = PAY_LOANS};
+    if (pay_transfer(w, c, s->lender, s->firm[i], amount, &rule) != LED_OK)
         return;
-    if (led_pay(w->ledger, s->lender, s->firm[i], amount) != LED_OK) {
-        prg_redeem(w, c, s->lender, amount);
-        return;
-    }
     s->outstanding[i] = amount;
     s->disbursed_day[i] = day;
     s->disbursed_fen += amount;
@@ -129,9 +127,6 @@ static void disburse(prg_programme *p, wld_world *w, uint32_t i, int32_t day)
         s->small_n++;
         s->small_fen += amount;
     }
-    c->m[M_PAYMENTS_ECNY]++;
-    c->m[M_VALUE_ECNY] += amount;
-    c->m[M_VALUE_LOANS] += amount;
 }
 
 static void repay(prg_programme *p, wld_world *w, uint32_t i)
@@ -144,19 +139,15 @@ static void repay(prg_programme *p, wld_world *w, uint32_t i)
         principal = s->outstanding[i];
     int64_t interest = llround((double)s->outstanding[i] * s->rate_monthly);
     int64_t due = principal + interest;
-    int64_t have = led_balance(w->ledger, s->firm[i]);
-    if (have < due && !prg_topup(w, c, s->firm[i], due - have))
-        return;
-    if (due <= 0 || led_pay(w->ledger, s->firm[i], s->lender, due) != LED_OK)
+    /* the firm converts what it lacks first, or misses the instalment */
+    pay_rule rule = {.topup = PAY_TOPUP_BEFORE, .must_fund = true, .flow = PAY_LOANS};
+    if (due <= 0 || pay_transfer(w, c, s->firm[i], s->lender, due, &rule) != LED_OK)
         return;
     s->outstanding[i] -= principal;
     s->paid_months[i]++;
     s->repaid_fen += principal;
     s->interest_fen += interest;
     p->cost_fen += llround((double)interest * s->subsidy);
-    c->m[M_PAYMENTS_ECNY]++;
-    c->m[M_VALUE_ECNY] += due;
-    c->m[M_VALUE_LOANS] += due;
 }
 
 static void loan_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32_t day, int32_t day_index)
@@ -182,7 +173,7 @@ static void loan_day_end(prg_programme *p, wld_world *w, int32_t day)
     (void)day;
     int64_t b = led_balance(w->ledger, s->lender);
     if (b > 0)
-        prg_redeem(w, &w->city[p->city], s->lender, b);
+        pay_redeem(w, &w->city[p->city], s->lender, b);
 }
 
 int64_t loan_disbursed_fen(const prg_programme *p) { return ((const loan_state *)p->state)->disbursed_fen; }

@@ -17,6 +17,7 @@
 #include <gsl/gsl_randist.h>
 #include <math.h>
 
+#include "models/pay.h"
 #include "sim/rng.h"
 
 led_acct mer_start_accepting(wld_world *w, wld_city *c, int cat, int32_t day, gsl_rng *r)
@@ -102,12 +103,7 @@ void mer_day_end(wld_world *w, wld_city *c, int32_t day)
         if (i % WLD_PAY_CHUNK == 0) /* overlap the next chunk's cache misses */
             wld_warm(w, c->paid_today + i, c->n_paid_today - i);
         led_acct m = c->paid_today[i];
-        int64_t balance = led_balance(w->ledger, m);
-        if (balance > 0 && led_redeem(w->ledger, m, balance) == LED_OK) {
-            c->m[M_REDEMPTIONS]++;
-            c->m[M_REDEMPTION_VALUE] += balance;
-            c->circulation_fen -= balance;
-        }
+        pay_redeem(w, c, m, led_balance(w->ledger, m));
     }
     c->n_paid_today = 0;
     uint32_t accepting = 0;

@@ -114,7 +114,8 @@ static void link_wallet(wld_world *w, wld_city *c, led_acct wallet)
     }
 }
 
-static void enrol(prg_programme *p, wld_world *w, int32_t day)
+/* False when memory is short (nobody was enrolled). */
+static bool enrol(prg_programme *p, wld_world *w, int32_t day)
 {
     pay_state *s = p->state;
     wld_city *c = &w->city[p->city];
@@ -123,7 +124,8 @@ static void enrol(prg_programme *p, wld_world *w, int32_t day)
     uint32_t *holders = malloc(((size_t)c->n_adopters + 1) * sizeof *holders);
     uint32_t *scratch = malloc(((size_t)c->n_adopters + 1) * sizeof *scratch);
     uint32_t *picked = malloc(((size_t)s->cap_employees + 1) * sizeof *picked);
-    if (!holders || !scratch || !picked)
+    bool ok = holders && scratch && picked;
+    if (!ok)
         goto done;
     uint32_t n_holders = 0;
     double working = 0, non_adopting[SEGMENTS] = {0}, non_total = 0;
@@ -169,7 +171,8 @@ done:
     free(holders);
     free(scratch);
     free(picked);
-    s->enrolled = true;
+    s->enrolled = ok;
+    return ok;
 }
 
 led_acct *pay_employees(prg_programme *p, uint32_t *n, uint32_t *n_employers)
@@ -193,26 +196,21 @@ bool pay_run_employer(prg_programme *p, wld_world *w, uint32_t e, int32_t day)
     if (n == 0 || s->pay_fen <= 0)
         return true;
     int64_t total = (int64_t)n * s->pay_fen;
-    if (!prg_topup(w, c, s->employer[e], total))
-        return false;
-    uint32_t failed;
-    enum led_reason r = led_pay_batch(w->ledger, s->legs, n, &failed);
-    if (r != LED_OK) {
+    bool funded;
+    /* public salaries are fiscal spending */
+    if (pay_batch(w, c, s->legs, n, PAY_FISCAL, &funded) != LED_OK) {
+        if (!funded)
+            return false;
         s->batches_failed++;
         s->legs_unpaid += n;
-        prg_redeem(w, c, s->employer[e], led_balance(w->ledger, s->employer[e]));
         return false;
     }
     s->batches_ok++;
     s->legs_paid += n;
     s->paid_fen += total;
-    c->m[M_PAYMENTS_ECNY] += n;
-    c->m[M_VALUE_ECNY] += total;
-    c->m[M_VALUE_GOV] += total;
-    c->m[M_VALUE_FISCAL] += total; /* public salaries are fiscal spending */
     int64_t convert = s->pay_fen - llround((double)s->pay_fen * s->keep);
     for (uint32_t i = 0; i < n; i++)
-        if (convert > 0 && !prg_redeem(w, c, s->legs[i].to, convert))
+        if (convert > 0 && !pay_redeem(w, c, s->legs[i].to, convert))
             s->kept_fen += convert;
     s->kept_fen += (int64_t)n * (s->pay_fen - convert);
     return true;
@@ -225,8 +223,10 @@ static void pay_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
     (void)day_index;
     if (day < s->start || day > s->end)
         return;
-    if (!s->enrolled)
-        enrol(p, w, day);
+    if (!s->enrolled && !enrol(p, w, day)) {
+        prg_fail_memory(p, w, "enrolling the employees");
+        return;
+    }
     int y, m, d;
     cal_ymd(day, &y, &m, &d);
     int pay = s->pay_day <= cal_days_in_month(y, m) ? s->pay_day : cal_days_in_month(y, m);

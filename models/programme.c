@@ -45,6 +45,7 @@ struct prg_set {
     const char *columns[PRG_COLS];
     int table_index;
     snap_frame *frame;
+    bool failed; /* a programme could not go on (prg_fail_memory): the run stops */
 };
 
 static const prg_ops *const kinds[PRG_KINDS] = {&air_ops, &trn_ops, &rur_ops, &pay_ops, &loan_ops, &inc_ops};
@@ -192,7 +193,7 @@ void prg_free(prg_set *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < s->n; i++) {
+    for (int i = 0; s->p && i < s->n; i++) { /* p is NULL when prg_create could not allocate it */
         prg_programme *p = &s->p[i];
         if (kinds[p->kind]->destroy)
             kinds[p->kind]->destroy(p);
@@ -239,27 +240,38 @@ prg_programme *prg_find(prg_set *s, const char *section, const char *name)
     return NULL;
 }
 
-void prg_day_start(prg_set *s, wld_world *w, eng_engine *eng, int32_t day, int32_t day_index)
+bool prg_day_start(prg_set *s, wld_world *w, eng_engine *eng, int32_t day, int32_t day_index)
 {
     if (!s || s->n == 0)
-        return;
+        return true;
     /* Earmarks expire for the whole ledger once a day, before anyone pays;
      * each programme sees the value come back to its own pool. */
     led_expire(w->ledger, day);
     for (int i = 0; i < w->n_cities; i++) {
         w->city[i].rural_awareness_boost = 0; /* rural programmes add theirs below */
     }
-    for (int i = 0; i < s->n; i++)
+    for (int i = 0; i < s->n && !s->failed; i++)
         if (kinds[s->p[i].kind]->day_start)
             kinds[s->p[i].kind]->day_start(&s->p[i], w, eng, day, day_index);
+    return !s->failed;
 }
 
-void prg_on_event(prg_set *s, wld_world *w, int32_t day, int64_t arg)
+bool prg_on_event(prg_set *s, wld_world *w, int32_t day, int64_t arg)
 {
     int i = (int)(arg >> 8);
     if (!s || i < 0 || i >= s->n || !kinds[s->p[i].kind]->event)
-        return;
+        return true;
     kinds[s->p[i].kind]->event(&s->p[i], w, day, (int)(arg & 0xff));
+    return !s->failed;
+}
+
+void prg_fail_memory(prg_programme *p, wld_world *w, const char *doing)
+{
+    if (w->prg)
+        w->prg->failed = true;
+    if (!w->failure[0])
+        snprintf(w->failure, sizeof w->failure, "out of memory %s in [%s.%s]", doing, kinds[p->kind]->section,
+                 p->name);
 }
 
 static void cell(prg_set *s, int row, int col, const char *text)
@@ -305,14 +317,16 @@ static void refresh_table(prg_set *s, wld_world *w)
     s->frame->table[s->table_index].n_rows = row;
 }
 
-void prg_day_end(prg_set *s, wld_world *w, int32_t day)
+bool prg_day_end(prg_set *s, wld_world *w, int32_t day)
 {
     if (!s)
-        return;
+        return true;
     int32_t day_index = day - w->start_day;
-    for (int i = 0; i < s->n; i++)
+    for (int i = 0; i < s->n && !s->failed; i++)
         if (kinds[s->p[i].kind]->day_end)
             kinds[s->p[i].kind]->day_end(&s->p[i], w, day);
+    if (s->failed)
+        return false;
     for (int i = 0; i < s->n; i++)
         prg_uplift_day(&s->p[i], w, day);
     for (int i = 0; i < w->n_cities; i++) /* programmes converted some e-CNY back to deposit */
@@ -328,6 +342,7 @@ void prg_day_end(prg_set *s, wld_world *w, int32_t day)
                 s->frame->table[t] = *kpi_daily_table(s->kpi);
         }
     }
+    return true;
 }
 
 double prg_cost_yuan(const prg_programme *p, const wld_world *w)
@@ -352,26 +367,6 @@ void prg_out(prg_programme *p, const char *name, const char *unit, double value)
 }
 
 /* ---------------------------------------------------------------- wallets */
-
-bool prg_topup(wld_world *w, wld_city *c, led_acct wallet, int64_t amount_fen)
-{
-    if (amount_fen <= 0 || led_topup(w->ledger, wallet, amount_fen) != LED_OK)
-        return false;
-    c->m[M_TOPUPS]++;
-    c->m[M_TOPUP_VALUE] += amount_fen;
-    c->circulation_fen += amount_fen;
-    return true;
-}
-
-bool prg_redeem(wld_world *w, wld_city *c, led_acct acct, int64_t amount_fen)
-{
-    if (amount_fen <= 0 || led_redeem(w->ledger, acct, amount_fen) != LED_OK)
-        return false;
-    c->m[M_REDEMPTIONS]++;
-    c->m[M_REDEMPTION_VALUE] += amount_fen;
-    c->circulation_fen -= amount_fen;
-    return true;
-}
 
 uint32_t prg_open_wallet(wld_world *w, wld_city *c, int seg, int32_t day, gsl_rng *r, bool hard)
 {
@@ -429,34 +424,6 @@ int64_t prg_ticket(const wld_world *w, gsl_rng *r, int cat)
     const dat_category *k = &w->data->category[cat];
     int64_t v = (int64_t)floor(gsl_ran_lognormal(r, log(k->ticket_median_yuan * 100.0), k->ticket_sigma) + 0.5);
     return v < 1 ? 1 : v;
-}
-
-enum led_reason prg_pay(wld_world *w, wld_city *c, led_acct wallet, led_acct merchant, int64_t amount_fen,
-                        bool city_redeems, bool *topped_up)
-{
-    bool was_empty = led_balance(w->ledger, merchant) == 0;
-    enum led_reason why = led_pay(w->ledger, wallet, merchant, amount_fen);
-    if (topped_up)
-        *topped_up = false;
-    if (why == LED_R_INSUFFICIENT || why == LED_R_EARMARK) {
-        int64_t free_fen = led_balance(w->ledger, wallet) - led_earmarked(w->ledger, wallet);
-        int64_t usable = amount_fen - free_fen; /* upper bound of what is short */
-        int64_t want = usable > w->p.topup_fen ? usable : w->p.topup_fen;
-        if (prg_topup(w, c, wallet, want)) {
-            if (topped_up)
-                *topped_up = true;
-            why = led_pay(w->ledger, wallet, merchant, amount_fen);
-        }
-    }
-    if (why != LED_OK)
-        return why;
-    if (was_empty && city_redeems && c->n_paid_today < c->merchants_all)
-        c->paid_today[c->n_paid_today++] = merchant;
-    c->m[M_PAYMENTS_ECNY]++;
-    c->m[M_VALUE_ECNY] += amount_fen;
-    c->m[M_VALUE_RETAIL] += amount_fen;
-    c->m[M_PAYMENTS_RETAIL]++;
-    return LED_OK;
 }
 
 bool prg_categories(const scn_doc *doc, const scn_instance *in, const char *key, const wld_world *w,
@@ -594,10 +561,10 @@ void prg_vouchers_expired(prg_vouchers *v, int64_t back_fen)
     }
 }
 
-void prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng *r, int32_t day)
+bool prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng *r, int32_t day)
 {
     if (v->n_merchants == 0)
-        return;
+        return true;
     uint32_t n_online = 0;
     for (uint32_t i = 0; i < v->n_merchants; i++)
         n_online += w->data->category[v->merchant_cat[i]].online;
@@ -609,7 +576,7 @@ void prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng 
     if (v->online_share < 0) {
         by_cat = malloc((size_t)v->n_merchants * sizeof *by_cat);
         if (!by_cat)
-            return;
+            return false;
         for (uint32_t i = 0; i < v->n_merchants; i++)
             cat_n[v->merchant_cat[i]]++;
         uint32_t at = 0;
@@ -671,9 +638,8 @@ void prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng 
          * up what is left on the voucher, neither more nor less */
         if (v->threshold_fen == 0 && rng_uniform(r) < w->p.use_up_share)
             amount = left;
-        bool topped = false;
-        enum led_reason why = prg_pay(w, c, wallet, v->merchants[mi], amount, true, &topped);
-        if (why != LED_OK)
+        pay_rule rule = pay_rule_programme(w, PAY_PAYEE_MERCHANT);
+        if (pay_transfer(w, c, wallet, v->merchants[mi], amount, &rule) != LED_OK)
             continue;
         int64_t used = left - led_earmarked(w->ledger, wallet);
         v->left_seen[h] = led_earmarked(w->ledger, wallet);
@@ -693,6 +659,7 @@ void prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng 
         }
     }
     free(by_cat);
+    return true;
 }
 
 void prg_vouchers_report(const prg_vouchers *v, prg_programme *p, const wld_world *w)

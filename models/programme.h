@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "models/pay.h" /* payments, top-ups and redemptions of every kind */
 #include "models/world_int.h"
 
 enum prg_kind { PRG_AIRDROP = 0, PRG_TRANSIT, PRG_RURAL, PRG_PAYROLL, PRG_LOANS, PRG_INCENTIVE, PRG_KINDS };
@@ -97,10 +98,19 @@ bool prg_setup(prg_set *s, wld_world *w, snap_frame *frame, err_list *errs);
 void prg_free(prg_set *s); /* NULL is fine */
 /* Day hooks: call prg_day_start after the cities' own day start (it expires
  * earmarks once for the whole ledger) and prg_day_end after the cities'
- * day end and before the frame is published. */
-void prg_day_start(prg_set *s, wld_world *w, eng_engine *eng, int32_t day, int32_t day_index);
-void prg_on_event(prg_set *s, wld_world *w, int32_t day, int64_t arg);
-void prg_day_end(prg_set *s, wld_world *w, int32_t day);
+ * day end and before the frame is published. Each returns false when a
+ * programme failed (prg_fail_memory): w->failure holds the message and the
+ * caller stops the run; no programme hook runs after a failure. */
+bool prg_day_start(prg_set *s, wld_world *w, eng_engine *eng, int32_t day, int32_t day_index);
+bool prg_on_event(prg_set *s, wld_world *w, int32_t day, int64_t arg);
+bool prg_day_end(prg_set *s, wld_world *w, int32_t day);
+/* Records that programme p cannot go on because an allocation failed while
+ * doing what `doing` says ("drawing the lottery"): w->failure becomes "out
+ * of memory DOING in [KIND.NAME]" (the first failure is kept) and the set's
+ * day hooks return false, so the run stops with that message and the
+ * runtime exit status. A programme never postpones or skips what it could
+ * not allocate for, and never reports it as NA. */
+void prg_fail_memory(prg_programme *p, wld_world *w, const char *doing);
 int prg_count(const prg_set *s);
 prg_programme *prg_get(prg_set *s, int i);
 /* Finds a programme by kind section and name; NULL when absent. */
@@ -123,17 +133,6 @@ uint32_t prg_open_wallet(wld_world *w, wld_city *c, int seg, int32_t day, gsl_rn
 /* Makes one more merchant of category cat accept e-CNY (the programme
  * onboarded it); returns its account or LED_NONE when all already accept. */
 led_acct prg_onboard_merchant(wld_world *w, wld_city *c, int cat, int32_t day, gsl_rng *r);
-/* Tops up wallet from its bank and keeps the city's circulation figure. */
-bool prg_topup(wld_world *w, wld_city *c, led_acct wallet, int64_t amount_fen);
-/* Redeems amount from an account to its bank, keeping circulation. */
-bool prg_redeem(wld_world *w, wld_city *c, led_acct acct, int64_t amount_fen);
-/* A retail e-CNY payment from wallet at merchant m: tops the wallet up when
- * short (own money), counts it in the city's e-CNY payments and, when
- * city_redeems, records the merchant for the merchants model's evening
- * redemption (false: the programme redeems its own collection account).
- * Returns the reason. */
-enum led_reason prg_pay(wld_world *w, wld_city *c, led_acct wallet, led_acct merchant, int64_t amount_fen,
-                        bool city_redeems, bool *topped_up);
 /* Chance that a person of segment seg completes a campaign's claim within
  * days: holders activate at [campaign] holder_act_per_day, others must open
  * a wallet at open_per_day x the age band's factor (none without a
@@ -190,14 +189,16 @@ void prg_vouchers_free(prg_vouchers *v);
  * when the holder list is full). */
 enum led_reason prg_vouchers_grant(prg_vouchers *v, wld_world *w, led_acct wallet, int64_t amount_fen);
 /* Counts the wallets of list (n) active on day: a payment in the residents
- * model or a voucher purchase of v (may be NULL) within the active window. */
+ * model or a voucher purchase of v (may be NULL) within the active window.
+ * -1 when memory is short. */
 int64_t prg_count_active(const wld_world *w, const wld_city *c, const led_acct *list, uint32_t n,
                          const prg_vouchers *v, int32_t day);
-/* One day of spending: holders with value left buy with chance spend_rate. */
 /* Books the value back_fen that came back to the pool at expiry; voucher
  * money that left the earmarks unseen was spent by everyday purchases. */
 void prg_vouchers_expired(prg_vouchers *v, int64_t back_fen);
-void prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng *r, int32_t day);
+/* One day of spending: holders with value left buy with chance spend_rate.
+ * False when memory is short (nothing was spent). */
+bool prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng *r, int32_t day);
 /* Tags up to n accepting merchants in mask (onboarding more when short). */
 void prg_vouchers_tag(prg_vouchers *v, wld_world *w, wld_city *c, uint32_t n, uint32_t tag_bit, int32_t day,
                       gsl_rng *r);
@@ -232,7 +233,7 @@ int64_t pay_batches_failed(const prg_programme *p);
 prg_vouchers *air_vouchers(prg_programme *p);
 prg_vouchers *rur_aid(prg_programme *p);
 int64_t rur_hard_wallets_given(const prg_programme *p);
-void air_draw(prg_programme *p, wld_world *w, int32_t day);
+bool air_draw(prg_programme *p, wld_world *w, int32_t day);
 int64_t air_signups(const prg_programme *p);
 int64_t air_winners(const prg_programme *p);
 uint32_t air_envelopes(const prg_programme *p);

@@ -31,6 +31,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "models/pay.h"
 #include "sim/calendar.h"
 #include "sim/rng.h"
 
@@ -61,43 +62,6 @@ static int pick_class(const wld_world *w, gsl_rng *r)
         u -= w->p.class_pct[k];
     }
     return 4;
-}
-
-static bool topup(wld_world *w, wld_city *c, led_acct wallet, int64_t amount_fen)
-{
-    if (led_topup(w->ledger, wallet, amount_fen) != LED_OK)
-        return false;
-    c->m[M_TOPUPS]++;
-    c->m[M_TOPUP_VALUE] += amount_fen;
-    c->circulation_fen += amount_fen;
-    return true;
-}
-
-/* What a resident converts when short by short_fen: topup_yuan or what is
- * missing, but never past the wallet class's balance cap (a holder tops up
- * to the cap rather than have the conversion refused; 0 when even the
- * shortfall would not fit: the purchase goes to an app). */
-static int64_t topup_amount(const wld_world *w, led_acct wallet, int64_t short_fen)
-{
-    int64_t want = short_fen > w->p.topup_fen ? short_fen : w->p.topup_fen;
-    int k = led_wallet_class(w->ledger, wallet);
-    int64_t cap = k >= 1 && k <= 4 ? w->p.balance_cap_fen[k - 1] : 0;
-    if (cap > 0) {
-        int64_t room = cap - led_balance(w->ledger, wallet);
-        if (room < short_fen)
-            return 0; /* the wallet cannot hold what the purchase needs: pay by app */
-        if (want > room)
-            want = room;
-    }
-    return want;
-}
-
-/* A new wallet's first conversion: first_topup_yuan, at most the class's cap. */
-static int64_t first_topup_amount(const wld_world *w, led_acct wallet)
-{
-    int k = led_wallet_class(w->ledger, wallet);
-    int64_t cap = k >= 1 && k <= 4 ? w->p.balance_cap_fen[k - 1] : 0;
-    return cap > 0 && cap < w->p.first_topup_fen ? cap : w->p.first_topup_fen;
 }
 
 static void swap_adopters(wld_city *c, uint32_t i, uint32_t j)
@@ -150,8 +114,7 @@ uint32_t res_open_wallet(wld_world *w, wld_city *c, int segment, int32_t day, gs
     c->m[M_NEW_WALLETS]++;
     c->wallets_by_bank[bank]++;
     c->new_by_bank[bank]++;
-    if (w->p.first_topup_fen > 0)
-        topup(w, c, acct, first_topup_amount(w, acct));
+    pay_first_topup(w, c, acct);
     return a;
 }
 
@@ -353,28 +316,14 @@ void res_mark_active(wld_city *c, uint32_t a, int32_t day)
     c->last_pay_day[a] = (int16_t)day;
 }
 
-/* Posts one drawn e-CNY payment of adopter a (wallet) at merchant: a top-up
- * when short, then the retry. Returns true when it was paid in e-CNY. */
+/* Posts one drawn e-CNY payment of adopter a (wallet) at merchant under the
+ * residents' rule (pay.c). Returns true when it was paid in e-CNY. */
 static bool post_one(wld_world *w, wld_city *c, uint32_t a, led_acct merchant, int64_t amount, int32_t day)
 {
-    led_acct wallet = c->wallet[a];
-    bool merchant_was_empty = led_balance(w->ledger, merchant) == 0;
-    enum led_reason why = led_pay(w->ledger, wallet, merchant, amount);
-    if (why == LED_R_INSUFFICIENT) {
-        int64_t short_fen = amount - led_balance(w->ledger, wallet);
-        int64_t want = topup_amount(w, wallet, short_fen);
-        if (want > 0 && topup(w, c, wallet, want))
-            why = led_pay(w->ledger, wallet, merchant, amount);
-    }
-    if (why != LED_OK)
+    pay_rule rule = pay_rule_resident(w);
+    if (pay_transfer(w, c, c->wallet[a], merchant, amount, &rule) != LED_OK)
         return false;
-    if (merchant_was_empty)
-        c->paid_today[c->n_paid_today++] = merchant;
     res_mark_active(c, a, day);
-    c->m[M_PAYMENTS_ECNY]++;
-    c->m[M_VALUE_ECNY] += amount;
-    c->m[M_VALUE_RETAIL] += amount;
-    c->m[M_PAYMENTS_RETAIL]++;
     return true;
 }
 
@@ -455,27 +404,19 @@ static void shop_flush(wld_world *w, wld_city *c, shop_batch *b, int32_t day)
     for (uint32_t j = 0; j < n; j++)
         b->merchant_fen[j] = led_balance(w->ledger, b->leg[j].to);
     led_pay_many(w->ledger, b->leg, n, b->reason);
+    /* the merchant is handed on here: empty before the segment, first paid in it */
+    pay_rule rule = pay_rule_resident(w);
+    rule.payee = PAY_PAYEE_KEEPS;
     for (uint32_t j = 0; j < n; j++) {
-        led_acct wallet = b->leg[j].from, merchant = b->leg[j].to;
-        int64_t amount = b->leg[j].amount_fen;
-        enum led_reason why = (enum led_reason)b->reason[j];
-        if (why == LED_R_INSUFFICIENT) {
-            int64_t short_fen = amount - led_balance(w->ledger, wallet);
-            int64_t want = topup_amount(w, wallet, short_fen);
-            if (want > 0 && topup(w, c, wallet, want))
-                why = led_pay(w->ledger, wallet, merchant, amount);
-        }
-        if (why != LED_OK) {
+        led_acct merchant = b->leg[j].to;
+        if (pay_settle(w, c, &b->leg[j], (enum led_reason)b->reason[j], &rule) != LED_OK) {
             c->m[M_PAYMENTS_APP]++; /* refused or short: the adopter pays by app instead */
             continue;
         }
-        if (b->merchant_fen[j] == 0 && shop_insert(b->seen_key, b->seen_gen, b->gen, merchant))
+        if (b->merchant_fen[j] == 0 && shop_insert(b->seen_key, b->seen_gen, b->gen, merchant) &&
+            c->n_paid_today < c->merchants_all)
             c->paid_today[c->n_paid_today++] = merchant;
         res_mark_active(c, b->adopter[j], day);
-        c->m[M_PAYMENTS_ECNY]++;
-        c->m[M_VALUE_ECNY] += amount;
-        c->m[M_VALUE_RETAIL] += amount;
-        c->m[M_PAYMENTS_RETAIL]++;
     }
     shop_next_gen(b);
 }

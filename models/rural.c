@@ -148,7 +148,7 @@ static void give(prg_programme *p, wld_world *w, prg_vouchers *v, uint32_t n, in
     if (each_fen <= 0 || n == 0)
         return;
     prg_vouchers_tag(v, w, c, 4000, 32, day, p->rng);
-    prg_topup(w, c, v->pool, (int64_t)n * each_fen);
+    pay_topup(w, c, v->pool, (int64_t)n * each_fen);
     for (uint32_t i = 0; i < n; i++) {
         led_acct wallet = rural_wallet(p, w, c, day, allow_new);
         if (wallet != LED_NONE)
@@ -157,7 +157,7 @@ static void give(prg_programme *p, wld_world *w, prg_vouchers *v, uint32_t n, in
     /* What could not be granted goes back at once. */
     int64_t left = led_balance(w->ledger, v->pool);
     if (left > 0)
-        prg_redeem(w, c, v->pool, left);
+        pay_redeem(w, c, v->pool, left);
 }
 
 static void rur_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32_t day, int32_t day_index)
@@ -211,20 +211,21 @@ static void rur_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
     if (s->aid_done && !s->aid_back_done && day >= s->aid_expiry) {
         int64_t back = led_balance(w->ledger, s->aid_pool);
         prg_vouchers_expired(&s->aid, back);
-        prg_redeem(w, c, s->aid_pool, back);
+        pay_redeem(w, c, s->aid_pool, back);
         s->aid_back_done = 1;
     }
     if (s->coupons_done && !s->coupon_back_done && day >= s->coupon_expiry) {
         int64_t back = led_balance(w->ledger, s->coupon_pool);
         prg_vouchers_expired(&s->coupons, back);
-        prg_redeem(w, c, s->coupon_pool, back);
+        pay_redeem(w, c, s->coupon_pool, back);
         s->coupon_back_done = 1;
     }
     int64_t before = s->coupons.spent_fen;
-    if (s->aid_done && day < s->aid_expiry)
-        prg_vouchers_spend_day(&s->aid, w, c, p->rng, day);
-    if (s->coupons_done && day < s->coupon_expiry)
-        prg_vouchers_spend_day(&s->coupons, w, c, p->rng, day);
+    if ((s->aid_done && day < s->aid_expiry && !prg_vouchers_spend_day(&s->aid, w, c, p->rng, day)) ||
+        (s->coupons_done && day < s->coupon_expiry && !prg_vouchers_spend_day(&s->coupons, w, c, p->rng, day))) {
+        prg_fail_memory(p, w, "spending the aid and coupons");
+        return;
+    }
     p->cost_fen += s->coupons.spent_fen - before;
 }
 

@@ -166,20 +166,16 @@ enum led_reason trn_tap(prg_programme *p, wld_world *w, led_acct wallet, int32_t
             led_set_offline_limit(w->ledger, wallet, t->offline_limit_fen);
         if (t->n_tapped == t->cap_tapped) /* the gate's buffer is full: sync now */
             trn_sync_all(p, w);
-        /* A card short of value is topped up at a machine first (online). */
-        if (led_offline_balance(w->ledger, wallet) - led_pending_fen(w->ledger, wallet) < fare)
-            prg_topup(w, c, wallet, w->p.topup_fen > fare ? w->p.topup_fen : fare);
-        r = led_pay_offline(w->ledger, wallet, t->op, fare);
+        r = pay_offline(w, c, wallet, t->op, fare, w->p.topup_fen);
         if (r == LED_OK) {
             t->taps++;
             t->tapped[t->n_tapped++] = wallet;
-            c->m[M_PAYMENTS_ECNY]++;
-            c->m[M_PAYMENTS_RETAIL]++; /* a fare: its value is counted when the taps post at sync */
         } else {
             t->tap_refused++;
         }
     } else {
-        r = prg_pay(w, c, wallet, t->op, fare, false, NULL);
+        pay_rule rule = pay_rule_programme(w, PAY_PAYEE_KEEPS); /* the operator redeems its own takings */
+        r = pay_transfer(w, c, wallet, t->op, fare, &rule);
         if (r == LED_OK) {
             t->qr_rides++;
             t->qr_today_fen += fare;
@@ -249,11 +245,10 @@ static void trn_day_end(prg_programme *p, wld_world *w, int32_t day)
     int64_t offline = b - t->qr_today_fen;
     t->revenue_fen += b;
     t->posted_fen += offline;
-    c->m[M_VALUE_ECNY] += offline;
-    c->m[M_VALUE_RETAIL] += offline;
+    pay_count(c, PAY_RETAIL, 0, offline); /* the taps' value, posted at sync */
     t->qr_today_fen = 0;
     if (b > 0)
-        prg_redeem(w, c, t->op, b);
+        pay_redeem(w, c, t->op, b);
 }
 
 static void trn_report(prg_programme *p, wld_world *w)

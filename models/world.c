@@ -170,8 +170,8 @@ static void read_bank_campaigns(const scn_doc *doc, const dat_set *data, wld_par
                     hint && best <= 2 ? hint : "", hint && best <= 2 ? "'?)" : "");
             continue;
         }
-        p->bank_marketing_fen[b] = (double)scn_fen(in, "marketing_yuan_per_million");
-        p->bank_cost_per_aware_fen[b] = (double)scn_fen(in, "cost_per_aware_yuan");
+        p->bank_marketing_fen[b] = scn_fen(in, "marketing_yuan_per_million");
+        p->bank_cost_per_aware_fen[b] = scn_fen(in, "cost_per_aware_yuan");
         p->bank_campaign_start[b] = scn_has(in, "start") ? scn_date(in, "start") : INT32_MIN;
         p->bank_campaign_end[b] = scn_has(in, "end") ? scn_date(in, "end") : INT32_MAX;
         if (p->bank_campaign_end[b] < p->bank_campaign_start[b]) {
@@ -181,7 +181,7 @@ static void read_bank_campaigns(const scn_doc *doc, const dat_set *data, wld_par
     }
 }
 
-double wld_bank_marketing_fen(const wld_world *w, int bank, int32_t day)
+int64_t wld_bank_marketing_fen(const wld_world *w, int bank, int32_t day)
 {
     const wld_params *p = &w->p;
     if (p->bank_marketing_fen[bank] <= 0 || day < p->bank_campaign_start[bank] || day > p->bank_campaign_end[bank] ||
@@ -196,7 +196,7 @@ int wld_pick_bank(const wld_world *w, gsl_rng *r, int32_t day)
     for (int b = 0; b < w->data->n_banks; b++) {
         weight[b] = w->data->bank[b].joined_day <= day ? w->data->bank[b].market_share : 0;
         /* 100,000 fen = 1,000 yuan per million residents a day */
-        weight[b] *= 1.0 + w->p.horse_race_weight * wld_bank_marketing_fen(w, b, day) / 100000.0;
+        weight[b] *= 1.0 + w->p.horse_race_weight * (double)wld_bank_marketing_fen(w, b, day) / 100000.0;
         total += weight[b];
     }
     if (total <= 0)
@@ -713,13 +713,15 @@ static void on_day_start(void *ctx, eng_engine *eng, int32_t day_index)
     if (w->in_history)
         return; /* the pilot history: no programme, no flow */
     flw_day_start(w->flows, w, day);
-    prg_day_start(w->prg, w, eng, day, day_index);
+    if (!prg_day_start(w->prg, w, eng, day, day_index))
+        eng_fail(eng, w->failure); /* a programme could not go on */
 }
 
 static void on_programme(void *ctx, eng_engine *eng, const ev_event *e)
 {
     wld_world *w = ctx;
-    prg_on_event(w->prg, w, w->start_day + (int32_t)(e->time_s / CAL_DAY_S), e->arg);
+    if (!prg_on_event(w->prg, w, w->start_day + (int32_t)(e->time_s / CAL_DAY_S), e->arg))
+        eng_fail(eng, w->failure); /* a programme could not go on */
 }
 
 static void publish(wld_world *w, int32_t day, int32_t day_index)
@@ -765,7 +767,7 @@ static void publish(wld_world *w, int32_t day, int32_t day_index)
             row[BANK_NEW_WALLETS] += c->new_by_bank[b] * w->scale;
             row[BANK_MERCHANTS] += c->merchants_by_bank[b] * w->scale;
             if (day >= c->pilot_start_day)
-                row[BANK_MARKETING] += llround(wld_bank_marketing_fen(w, b, day) * (double)c->people / 1e6);
+                row[BANK_MARKETING] += llround((double)wld_bank_marketing_fen(w, b, day) * (double)c->people / 1e6);
         }
     }
     if (!w->in_history)
@@ -799,8 +801,10 @@ static void on_day_end(void *ctx, eng_engine *eng, int32_t day_index)
         eng_fail(eng, w->failure);
         return;
     }
-    if (!w->in_history)
-        prg_day_end(w->prg, w, day);
+    if (!w->in_history && !prg_day_end(w->prg, w, day)) {
+        eng_fail(eng, w->failure); /* a programme could not go on */
+        return;
+    }
     if (w->check_ledger != LED_CHECK_OFF) {
         char why[256];
         if (!led_check_day(w->ledger, (enum led_check_mode)w->check_ledger, why, sizeof why)) {

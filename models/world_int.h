@@ -60,8 +60,8 @@ typedef struct {
     /* operating banks' marketing campaigns ([bank.NAME]) */
     double horse_race_weight;
     double contact_area_pct, contact_age_pct; /* word of mouth by group */
-    double bank_marketing_fen[DAT_MAX_BANKS]; /* per million residents per day */
-    double bank_cost_per_aware_fen[DAT_MAX_BANKS];
+    int64_t bank_marketing_fen[DAT_MAX_BANKS]; /* per million residents per day */
+    int64_t bank_cost_per_aware_fen[DAT_MAX_BANKS];
     int32_t bank_campaign_start[DAT_MAX_BANKS], bank_campaign_end[DAT_MAX_BANKS];
 } wld_params;
 
@@ -183,7 +183,7 @@ void wld_city_save(const wld_world *w, const wld_city *c, struct ckp_writer *ck)
 void wld_city_load(const wld_world *w, wld_city *c, struct ckp_reader *ck);
 
 /* The marketing a bank spends today, fen per million residents per day. */
-double wld_bank_marketing_fen(const wld_world *w, int bank, int32_t day);
+int64_t wld_bank_marketing_fen(const wld_world *w, int bank, int32_t day);
 /* Picks an operating bank active on day, weighted by market share and by
  * today's marketing (the horse race). */
 int wld_pick_bank(const wld_world *w, gsl_rng *r, int32_t day);
@@ -213,12 +213,6 @@ void firm_day_start(wld_world *w, wld_city *c, int32_t day);
 void firm_business_hour(wld_world *w, wld_city *c, int32_t day);
 void firm_day_end(wld_world *w, wld_city *c, int32_t day);
 void gov_fiscal_hour(wld_world *w, wld_city *c, int32_t day);
-/* Pays amount from payer to payee, topping the payer up from its deposit
- * when short; counts the value under flow metric m. False when refused. */
-bool wld_pay_topping_up(wld_world *w, wld_city *c, led_acct payer, led_acct payee, int64_t amount_fen, int m);
-/* wld_pay_topping_up on each leg in order, after a read-only pass over the
- * legs' accounts that overlaps their cache misses: the same transfers. */
-void wld_pay_many_topping_up(wld_world *w, wld_city *c, const led_leg *legs, uint32_t n, int m);
 /* Reads the balances of accts[0 .. min(n, WLD_PAY_CHUNK)) and nothing else,
  * so that a loop over them that follows finds them in the cache. */
 void wld_warm(const wld_world *w, const led_acct *accts, uint32_t n);

@@ -237,7 +237,7 @@ static void test_transit_offline_tap_posts_at_sync(void **state)
     assert_int_not_equal(a, UINT32_MAX);
     led_acct card = c->wallet[a];
     assert_int_equal(led_kind(led, card), LED_HARD_WALLET);
-    assert_true(prg_topup(f.w, c, card, 5000));
+    assert_true(pay_topup(f.w, c, card, 5000));
     trn_sync_all(p, f.w);
     led_acct op = trn_operator(p);
     int64_t op_before = led_balance(led, op), card_before = led_balance(led, card);
