@@ -221,7 +221,6 @@ int bat_plan_read(bat_batch *b, const scn_doc *doc, bool *is_batch)
         if (st != EXIT_OK)
             return st;
     }
-    bool from_file = b->n_dims > 0;
     for (int k = 0; k < b->a->n_vary; k++) {
         int st = add_dim(b, b->a->vary[k], "--vary");
         if (st != EXIT_OK)
@@ -235,7 +234,7 @@ int bat_plan_read(bat_batch *b, const scn_doc *doc, bool *is_batch)
     /* --replications overrides the file's ensemble as it does its replications. */
     int64_t ens = b->a->ensemble ? b->a->ensemble : b->a->replications ? 0 : scn_int(sw, "ensemble");
     int64_t reps = ens > 0 ? ens : b->a->replications ? b->a->replications : scn_int(sw, "replications");
-    *is_batch = b->a->replications || b->a->n_vary || from_file || reps > 1 || ens > 0;
+    *is_batch = cli_scenario_is_batch(b->a, doc); /* the rule main.c decided by (cli/session.c) */
     b->reps = (int)reps;
     b->ensemble = (int)ens;
     b->summary_only = strcmp(scn_str(sw, "outputs"), "summary") == 0;
