@@ -37,6 +37,7 @@
 #include "cli/batch.h"
 #include "cli/batch_int.h"
 #include "sim/dist.h"
+#include "sim/assert.h"
 #include "sim/output.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"
@@ -47,6 +48,7 @@
 
 uint64_t bat_seed(uint64_t base, int replication)
 {
+    SIM_ASSERT(replication >= 1, "replication %d (1-based)", replication);
     return replication <= 1 ? base : rng_mix(base, (uint64_t)replication) >> 2;
 }
 
@@ -136,6 +138,7 @@ static bool table_row(void *vctx, char **field, size_t n, int line)
 
 bool bat_table_read(const char *path, bat_table *t, err_list *errs)
 {
+    SIM_ASSERT(path && t && errs, "a path, a table and an error list");
     memset(t, 0, sizeof *t);
     table_ctx c = {t, 0, path, errs};
     if (!tab_stream(path, table_row, &c, errs) || !t->val_name) {
@@ -166,6 +169,7 @@ void bat_table_free(bat_table *t)
 
 int bat_table_col(const bat_table *t, const char *name)
 {
+    SIM_ASSERT(t && name, "a table and a column name");
     for (int i = 0; i < t->n_val; i++)
         if (strcmp(t->val_name[i], name) == 0)
             return i;
@@ -482,6 +486,7 @@ static int batch_worker(const cli_args *a, char **argv)
 
 int bat_cli_ranks(const cli_args *a, int argc, char **argv)
 {
+    SIM_ASSERT(a && argc > 0 && argv, "the command line");
     if (dst_size() <= 1)
         return cli_batch(a, argc, argv);
     return dst_rank() == 0 ? batch_main(a, argc, argv, true) : batch_worker(a, argv);

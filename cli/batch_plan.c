@@ -22,6 +22,7 @@
 #include "cli/batch.h"
 #include "cli/batch_int.h"
 #include "sim/dist.h"
+#include "sim/assert.h"
 #include "sim/output.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"
@@ -54,6 +55,7 @@ static const char *point_value(const bat_batch *b, int p, int d) { return b->dim
 
 void bat_write_params(const bat_batch *b, out_csv *c, int point)
 {
+    SIM_ASSERT(b && c && point >= 0 && point < b->n_points, "point %d of %d", point, b ? b->n_points : 0);
     for (int d = 0; d < b->n_dims; d++)
         out_csv_str(c, point_value(b, point, d));
 }
@@ -207,6 +209,7 @@ static int add_dim(bat_batch *b, const char *spec, const char *where)
 /* Reads the swept keys and replications; *is_batch says whether there is a batch at all. */
 int bat_plan_read(bat_batch *b, const scn_doc *doc, bool *is_batch)
 {
+    SIM_ASSERT(b && b->a && doc && is_batch, "a batch with its flags, and the scenario");
     const scn_instance *sw = scn_single(doc, "sweep");
     for (int k = 1; k <= 8; k++) {
         char key[16];
@@ -255,6 +258,7 @@ int bat_plan_read(bat_batch *b, const scn_doc *doc, bool *is_batch)
  * data_dir/posterior.csv as the scenario locates data_dir). */
 int bat_plan_ensemble(bat_batch *b, const scn_doc *doc)
 {
+    SIM_ASSERT(b && b->a && doc, "a batch with its flags, and the scenario");
     if (b->ensemble <= 0)
         return EXIT_OK;
     if (b->a->posterior) {
@@ -280,6 +284,7 @@ char *bat_fmt_alloc(const char *fmt, const char *a, const char *c)
 /* Builds every run's --set list: the command's, the point's, [sweep] cleared, the seed. */
 int bat_plan_runs(bat_batch *b, const scn_doc *doc)
 {
+    SIM_ASSERT(b && b->a && doc, "a batch with its flags, and the scenario");
     const scn_instance *sw = scn_single(doc, "sweep");
     const char *clear[16];
     int n_clear = 0;
@@ -350,6 +355,7 @@ int bat_plan_runs(bat_batch *b, const scn_doc *doc)
 /* Checks every point's scenario loads (keys exist, values in range) before running anything. */
 int bat_plan_validate(bat_batch *b)
 {
+    SIM_ASSERT(b && b->a, "a batch with its flags");
     err_list *errs = malloc(sizeof *errs);
     if (!errs)
         return EXIT_RUNTIME;
@@ -400,6 +406,7 @@ int bat_plan_validate(bat_batch *b)
  * data loaded here is handed to the forked runs (cli_preload_data). */
 int bat_plan_check_memory(bat_batch *b, int jobs)
 {
+    SIM_ASSERT(b && b->a && jobs >= 1, "a batch with its flags, %d jobs", jobs);
     err_list *errs = malloc(sizeof *errs);
     dat_set *data = malloc(sizeof *data);
     if (!errs || !data) {
