@@ -3,7 +3,8 @@
  * `mpirun -np R ecnysim run S.ini` (a `make mpi` binary): every rank loads
  * the scenario and the data, the cities are partitioned by population
  * (sim/dist.h, dst_partition), and each rank builds and simulates only its
- * own cities (wld_create_owned). Every day, every rank runs the day (the
+ * own cities (wld_create_owned, in cli/session.c: the session holds the
+ * ranks' state). Every day, every rank runs the day (the
  * flows between cities are exchanged inside it, at the day end), then the
  * day's tables are summed onto rank 0 (a rank's rows of cities it does not
  * own are zero, so the sum is the owner's row; the ledger 'all' row is the
@@ -17,7 +18,7 @@
  * cli/batch.c). What is not split: the [peer] economy and scenarios
  * with programmes or KPIs run whole on rank 0 while the other ranks exit at
  * once. A binary built without MPI, or one started without mpirun, is a
- * single rank and takes the ordinary path (cli_batch).
+ * single rank: cli/main.c never comes here and takes the ordinary path.
  *
  * A rank that hits a runtime failure in the day loop ends every rank
  * (MPI_Abort): a collective left waiting would hang the run; the results

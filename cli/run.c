@@ -1,4 +1,6 @@
-/* run.c: the run, validate and describe commands.
+/* run.c: the run, validate and describe commands: the days of a session
+ * opened by cli/session.c, the results folder they write (the day tables,
+ * the tables of the end, transfers.csv, the manifest) and its location.
  *
  * A run writes its results folder under a temporary name and moves it into
  * place only when complete, so a failed run leaves nothing behind and harms
