@@ -1,5 +1,6 @@
-/* rerun.c: provenance: the command line recorded in every manifest, and
- * 'ecnysim rerun DIR', which reproduces a results folder and proves it.
+/* rerun.c: provenance: 'ecnysim rerun DIR', which reproduces a results
+ * folder from the command line its manifest records (cli_write_command,
+ * cli/run.c) and proves it.
  *
  * Every manifest (a run's [run], a batch's [batch], a calibration's
  * [calibration]) holds 'command = "..."' (argv, each argument shell-quoted
