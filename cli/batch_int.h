@@ -1,7 +1,7 @@
-/* batch_int.h: what cli/batch.c (the plan, the combined files) shares with
- * cli/summary.c (summary.csv and kpi_summary.csv of each point): the batch
- * being run; cli/ensemble.c reads its parameter sets. Internal to those
- * three files (prefix bat_).
+/* batch_int.h: what cli/batch.c (running a batch, the combined files) shares
+ * with cli/batch_plan.c (the plan), cli/summary.c (summary.csv and
+ * kpi_summary.csv of each point): the batch being run; cli/ensemble.c reads
+ * its parameter sets. Internal to those four files (prefix bat_).
  */
 #ifndef ECNYSIM_CLI_BATCH_INT_H
 #define ECNYSIM_CLI_BATCH_INT_H
@@ -69,6 +69,21 @@ int bat_read_posterior(bat_batch *b);
 void bat_posterior_free(bat_batch *b);
 /* A copy of s (malloc), NULL when out of memory. */
 char *bat_dup(const char *s);
+/* cli/batch_plan.c. Each step returns an exit status (2: a bad plan, with
+ * its message printed). bat_plan_read reads the swept keys and the
+ * replications (*is_batch: whether there is a batch at all);
+ * bat_plan_ensemble reads the parameter sets when there is an ensemble;
+ * bat_plan_runs builds every run's --set list and seed; bat_plan_validate
+ * loads every point's scenario before anything runs; bat_plan_check_memory
+ * checks --jobs runs fit in [scenario] memory_limit_gib (and preloads the
+ * data for the forked runs). bat_batch_free frees what they made. */
+struct scn_doc;
+int bat_plan_read(bat_batch *b, const struct scn_doc *doc, bool *is_batch);
+int bat_plan_ensemble(bat_batch *b, const struct scn_doc *doc);
+int bat_plan_runs(bat_batch *b, const struct scn_doc *doc);
+int bat_plan_validate(bat_batch *b);
+int bat_plan_check_memory(bat_batch *b, int jobs);
+void bat_batch_free(bat_batch *b);
 /* Writes point's value of every swept key into the row being written. */
 void bat_write_params(const bat_batch *b, out_csv *c, int point);
 /* cli/summary.c: writes summary.csv rows (and kpi_summary.csv rows) of one

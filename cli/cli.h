@@ -66,29 +66,89 @@ typedef struct {
 /* cli/args.c: parses flags from argv[first..]; run_options admits --out,
  * --seed, --quiet. Returns an exit status (2: a bad flag, with its message). */
 int cli_parse(int argc, char **argv, int first, cli_args *a, bool run_options);
-/* Runs a scenario to its results folder. hooks may be NULL. Returns an exit status. */
-int cli_run(const cli_args *a, int argc, char **argv, const cli_hooks *hooks);
-/* cli/peer.c: runs the scenario when its [peer] section has residents > 0
- * (*handled set true); otherwise sets *handled false and does nothing. */
-int cli_run_peer(const cli_args *a, int argc, char **argv, bool *handled);
-int cli_validate(const cli_args *a);
-/* cli/run.c: checks what the schema alone cannot: [scenario] name is a
- * plain folder name, and 'days' does not carry the run past the last date
- * 'end' accepts. Adds FILE:LINE messages to errs; false when any. */
+
+/* cli/session.c: one scenario opened for a run, the only place that wires
+ * sim/ and models/ together for it. A plain 'run' goes main.c -> session.c
+ * -> run.c (tests/e2e_architecture.sh checks the calls). Plain data: the
+ * fields are read by the files that run a session. */
+struct scn_doc;
+typedef struct cli_session {
+    const cli_args *a;
+    struct scn_doc *doc; /* parsed once by cli_session_begin; NULL: its errors are in errs */
+    err_list *errs;      /* the load's messages; after a load, the run's */
+    dat_set *data;
+    wld_world *world;    /* every city, or this rank's when split */
+    eng_engine *eng;
+    int ranks;           /* processes of the run (sim/dist.h); 1 without mpirun */
+    bool started_ranks;  /* cli_session_begin started them: close ends them */
+    bool split;          /* set by cli/mpi.c: this process is one rank of a run split by cities */
+    snap_frame gathered; /* split: the day's rows summed over the ranks */
+    int64_t *gathered_values;
+    size_t gathered_cap;
+} cli_session;
+/* Parses a->scenario (with a->sets) once, keeping any errors for
+ * cli_session_load to report; with ranks, starts the ranks (dst_init) for the
+ * 'run' command. Returns EXIT_RUNTIME (message printed) only when out of
+ * memory; close the session in every case. */
+int cli_session_begin(cli_session *s, const cli_args *a, bool ranks);
+/* Whether 'run' of this scenario and these flags makes a batch
+ * (--replications, --vary, --ensemble, or [sweep]); doc may be NULL. */
+bool cli_scenario_is_batch(const cli_args *a, const struct scn_doc *doc);
+bool cli_session_batch(const cli_session *s);
+/* Whether the scenario is the declared payments economy ([peer] residents > 0). */
+bool cli_session_peer(const cli_session *s);
+/* Checks the scenario (cli_check_scenario), loads its data and builds the
+ * world; cli_session_engine then makes the engine and attaches the world;
+ * cli_session_open does both. Return an exit status; with report, every
+ * error of the load is printed (a split run's workers load quietly). */
+int cli_session_load(cli_session *s, bool report);
+int cli_session_engine(cli_session *s);
+int cli_session_open(cli_session *s, bool report);
+/* A split run (cli/mpi.c): whether to run another day (rank 0 decides,
+ * every rank learns it), the day's frame with every rank's rows summed onto
+ * rank 0, and ending every rank when one fails inside the day loop.
+ * Outside a split run: go_on, the world's own frame, nothing. */
+bool cli_session_go_on(const cli_session *s, bool go_on);
+const snap_frame *cli_session_frame(cli_session *s);
+void cli_session_fail(const cli_session *s);
+/* Frees what the session holds and ends the ranks it started; NULL is fine. */
+void cli_session_close(cli_session *s);
+/* Checks what the schema alone cannot: [scenario] name is a plain folder
+ * name, and 'days' does not carry the run past the last date 'end'
+ * accepts. Adds FILE:LINE messages to errs; false when any. */
 bool cli_check_scenario(const struct scn_doc *doc, err_list *errs);
+/* A batch's parent hands the data it loaded from dir to the runs it forks
+ * (cli_session_load then skips reading the same folder again). */
+void cli_preload_data(const char *dir, const dat_set *data);
+/* Runs a scenario to its results folder in a session of its own (the
+ * [peer] economy or the cities): what a batch's runs, resume and the view
+ * call. hooks may be NULL. Returns an exit status. */
+int cli_run(const cli_args *a, int argc, char **argv, const cli_hooks *hooks);
+
+/* cli/run.c: the day loop of an open session (cli_session_open): writes the
+ * results folder, checkpoints when asked. hooks may be NULL. Returns an exit
+ * status; the caller closes the session. */
+int cli_run_session(cli_session *s, int argc, char **argv, const cli_hooks *hooks);
+int cli_validate(const cli_args *a);
 /* A results folder name: 1..CLI_NAME_MAX characters, no '/', no control
  * characters, not "." or "..". Adds "WHERE: WHAT is ..." when not. */
 bool cli_check_name(const char *name, const char *what, const char *where, err_list *errs);
-/* --out DIR: not empty, at most CLI_OUT_MAX characters, each part of the
- * path at most 255, the last a valid name. Prints the message; false when bad. */
+/* Writes the manifest lines 'command = "..."' (argv shell-quoted, so rerun can
+ * split it back) and 'cwd = ...' (the working folder it ran in). */
+void cli_write_command(FILE *m, int argc, char **argv);
+/* Where a run's results go: --out, else results_dir/name (or the file name). */
+void cli_results_location(const struct scn_doc *doc, const cli_args *a, char *root, size_t root_len, char *name,
+                          size_t name_len);
+/* cli/peer.c: runs the [peer] economy of an unopened session (cli_session_peer). */
+int cli_run_peer(const cli_session *s, int argc, char **argv);
+/* cli/args.c: --out DIR: not empty, at most CLI_OUT_MAX characters, each
+ * part of the path at most 255, the last a valid name. Prints the message;
+ * false when bad. */
 bool cli_check_out(const char *out);
 /* cli/batch.c: 'run' with --replications, --vary, --jobs or a [sweep]
  * section runs a batch into results/NAME/run-XXXX/ and summarises it;
  * otherwise it is cli_run. */
 int cli_batch(const cli_args *a, int argc, char **argv);
-/* cli/run.c: a batch's parent hands the data it loaded from dir to the
- * runs it forks (cli_run then skips reading the same folder again). */
-void cli_preload_data(const char *dir, const dat_set *data);
 /* cli/calibrate.c: 'calibrate S.ini --targets F.csv --fit k1,k2'. */
 int cli_calibrate(int argc, char **argv);
 /* cli/targets.c: 'targets': the model against data/targets.csv, the
@@ -97,13 +157,6 @@ int cli_targets(int argc, char **argv);
 /* cli/rerun.c: 'rerun DIR': re-runs a results folder's recorded command
  * and compares every file byte for byte. */
 int cli_rerun(int argc, char **argv);
-/* Writes the manifest lines 'command = "..."' (argv shell-quoted, so rerun can
- * split it back) and 'cwd = ...' (the working folder it ran in). */
-void cli_write_command(FILE *m, int argc, char **argv);
-/* Where a run's results go: --out, else results_dir/name (or the file name). */
-struct scn_doc;
-void cli_results_location(const struct scn_doc *doc, const cli_args *a, char *root, size_t root_len, char *name,
-                          size_t name_len);
 /* cli/view.c: 'run --view' (live window; exit 1 without a display),
  * 'replay DIR' and 'snapshot (S.ini | DIR) [--date D] --out F.png'. */
 /* The view commands, in the plug-in ecnysim-view.so (cli/view.c) ... */
@@ -116,18 +169,11 @@ int cli_view_run_plugin(const cli_args *a, int argc, char **argv);
 int cli_replay_plugin(int argc, char **argv);
 int cli_snapshot_plugin(int argc, char **argv);
 int cli_describe(int argc, char **argv);
-/* cli/mpi.c (docs/distributed.md): 'run' under mpirun. cli_dist_run
- * splits the cities over the ranks (or runs whole on rank 0, or is
- * cli_batch when there is one rank). cli_run calls the rest: the world of
- * this rank (wld_create when not split), whether to run another day (rank 0
- * decides, every rank learns it), the day's frame with every rank's rows
- * summed onto rank 0, and cli_dist_fail, which ends every rank when one
- * fails inside the day loop. Outside a split run they are pass-throughs. */
-int cli_dist_run(const cli_args *a, int argc, char **argv);
-wld_world *cli_world_create(const struct scn_doc *doc, const dat_set *data, err_list *errs);
-bool cli_dist_go_on(bool go_on);
-const snap_frame *cli_dist_frame(const wld_world *w);
-void cli_dist_fail(void);
+/* cli/mpi.c (docs/distributed.md): 'run' under mpirun with more than one
+ * rank (s begun with ranks): a batch spread over the ranks by runs, a run
+ * split by cities (every rank builds and runs its own), or the whole run on
+ * rank 0 while the others wait. Returns an exit status. */
+int cli_dist_run(cli_session *s, int argc, char **argv);
 void cli_usage(FILE *to);
 
 /* cli/resume.c: checkpoints and 'resume DIR' (docs/checkpoint.md).

@@ -1,6 +1,7 @@
 /* main.c: the ecnysim command line: dispatch and help (the flags: cli/args.c). The commands
  * themselves are carried out in the other files of cli/, one per
- * command (see cli/cli.h).
+ * command (see cli/cli.h); a plain 'run' goes from here through
+ * cli/session.c (the scenario opened) to cli/run.c (its days) only.
  *
  * Exit status: 0 success, 1 runtime failure (I/O, a broken invariant,
  * memory), 2 bad usage or bad input (scenario, data, flags).
@@ -85,50 +86,35 @@ void cli_usage(FILE *to)
 
 /* A batch (--replications, --vary) must not replace a single run's folder:
  * refused here, before any run, with exit 2. (A [sweep] batch is caught when
- * it commits: out_commit never replaces results of another kind.) */
-static bool batch_location_free(const cli_args *a)
+ * it commits: out_commit never replaces results of another kind.) A scenario
+ * with errors passes: the batch reports them. */
+static bool batch_location_free(const cli_session *s)
 {
-    err_list *errs = malloc(sizeof *errs);
-    if (!errs)
-        return true; /* the batch reports the shortage */
-    err_init(errs);
-    scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
-    bool ok = true;
-    if (doc) {
-        char root[4096], name[1024], dir[5200];
-        cli_results_location(doc, a, root, sizeof root, name, sizeof name);
-        snprintf(dir, sizeof dir, "%s/%s", root, name);
-        ok = out_check_kind(dir, "batch", errs);
-        if (!ok)
-            err_print(errs, stderr);
-    }
-    scn_free(doc);
-    free(errs);
+    if (!s->doc)
+        return true;
+    char root[4096], name[1024], dir[5200];
+    cli_results_location(s->doc, s->a, root, sizeof root, name, sizeof name);
+    snprintf(dir, sizeof dir, "%s/%s", root, name);
+    bool ok = out_check_kind(dir, "batch", s->errs);
+    if (!ok)
+        err_print(s->errs, stderr);
     return ok;
 }
 
 /* --compress is for single runs: a batch's summaries and a checkpoint's
  * rows are read back by code that reads plain CSV. */
-static bool compress_allowed(const cli_args *a)
+static bool compress_allowed(const cli_session *s)
 {
+    const cli_args *a = s->a;
     bool sweep = false;
-    if (!a->replications && !a->n_vary) {
-        err_list *errs = malloc(sizeof *errs);
-        if (errs) {
-            err_init(errs);
-            scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
-            if (doc) {
-                const scn_instance *sw = scn_single(doc, "sweep");
-                char key[8];
-                for (int i = 1; i <= 8; i++) {
-                    snprintf(key, sizeof key, "vary%d", i);
-                    sweep |= scn_has(sw, key);
-                }
-                sweep |= scn_int(sw, "replications") > 1;
-            }
-            scn_free(doc);
-            free(errs);
+    if (!a->replications && !a->n_vary && s->doc) {
+        const scn_instance *sw = scn_single(s->doc, "sweep");
+        char key[8];
+        for (int i = 1; i <= 8; i++) {
+            snprintf(key, sizeof key, "vary%d", i);
+            sweep |= scn_has(sw, key);
         }
+        sweep |= scn_int(sw, "replications") > 1;
     }
     if (a->replications || a->n_vary || sweep || a->checkpoint_every > 0) {
         fprintf(stderr, "ecnysim: --compress applies to a single run: expected it without --replications, --vary, "
@@ -136,6 +122,32 @@ static bool compress_allowed(const cli_args *a)
         return false;
     }
     return true;
+}
+
+/* 'run': the scenario parsed once (cli/session.c), then what it is: spread
+ * over MPI ranks (cli/mpi.c), a batch (cli/batch.c), the [peer] economy
+ * (cli/peer.c), or a plain run: a session opened and its days run
+ * (cli/run.c). */
+static int run_command(const cli_args *a, int argc, char **argv)
+{
+    cli_session s;
+    int status = cli_session_begin(&s, a, true);
+    if (status != EXIT_OK)
+        ;
+    else if ((a->replications || a->n_vary) && !batch_location_free(&s))
+        status = EXIT_BADINPUT;
+    else if (a->compress && !compress_allowed(&s))
+        status = EXIT_BADINPUT;
+    else if (s.ranks > 1)
+        status = cli_dist_run(&s, argc, argv);
+    else if (cli_session_batch(&s))
+        status = cli_batch(a, argc, argv);
+    else if (cli_session_peer(&s))
+        status = cli_run_peer(&s, argc, argv);
+    else if ((status = cli_session_open(&s, true)) == EXIT_OK)
+        status = cli_run_session(&s, argc, argv, NULL);
+    cli_session_close(&s);
+    return status;
 }
 
 int main(int argc, char **argv)
@@ -177,12 +189,7 @@ int main(int argc, char **argv)
         }
         if (strcmp(cmd, "run") == 0 && a.view)
             return cli_view_run_plugin(&a, argc, argv);
-        if (strcmp(cmd, "run") == 0 && (a.replications || a.n_vary) && !batch_location_free(&a))
-            return EXIT_BADINPUT;
-        if (strcmp(cmd, "run") == 0 && a.compress && !compress_allowed(&a))
-            return EXIT_BADINPUT;
-        /* cli_dist_run is cli_batch unless under mpirun (cli/mpi.c) */
-        return strcmp(cmd, "run") == 0 ? cli_dist_run(&a, argc, argv) : cli_validate(&a);
+        return strcmp(cmd, "run") == 0 ? run_command(&a, argc, argv) : cli_validate(&a);
     }
     if (strcmp(cmd, "describe") == 0)
         return cli_describe(argc, argv);

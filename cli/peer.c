@@ -14,6 +14,7 @@
 #include "models/peer.h"
 #include "models/schema.h"
 #include "cli/cli.h"
+#include "sim/assert.h"
 #include "sim/engine.h"
 #include "sim/error.h"
 #include "sim/output.h"
@@ -29,29 +30,12 @@ static void write_row(out_csv *csv, const peer_row *r)
     out_csv_end_row(csv);
 }
 
-int cli_run_peer(const cli_args *a, int argc, char **argv, bool *handled)
+int cli_run_peer(const cli_session *s, int argc, char **argv)
 {
-    *handled = false;
-    err_list *errs = malloc(sizeof *errs);
-    if (!errs) {
-        *handled = true;
-        fprintf(stderr, "ecnysim: out of memory\n");
-        return EXIT_RUNTIME;
-    }
-    err_init(errs);
-    scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
-    if (!doc && err_exit_status(errs) == EXIT_RUNTIME) { /* out of memory: not a bad scenario */
-        *handled = true;
-        err_print(errs, stderr);
-        free(errs);
-        return EXIT_RUNTIME;
-    }
-    if (!doc || peer_residents(doc) == 0) { /* not ours: cli_run loads and reports */
-        scn_free(doc);
-        free(errs);
-        return EXIT_OK;
-    }
-    *handled = true;
+    SIM_ASSERT(s && s->doc && s->errs, "a session begun on a [peer] scenario (cli_session_peer)");
+    const cli_args *a = s->a;
+    const scn_doc *doc = s->doc;
+    err_list *errs = s->errs;
     int status = EXIT_OK;
     peer_params p;
     peer_model *m = NULL;
@@ -126,9 +110,7 @@ done:
         out_abort(run);
     }
     err_print(errs, stderr);
-    free(errs);
     eng_free(eng);
     peer_free(m);
-    scn_free(doc);
     return status;
 }

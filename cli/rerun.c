@@ -1,5 +1,6 @@
-/* rerun.c: provenance: the command line recorded in every manifest, and
- * 'ecnysim rerun DIR', which reproduces a results folder and proves it.
+/* rerun.c: provenance: 'ecnysim rerun DIR', which reproduces a results
+ * folder from the command line its manifest records (cli_write_command,
+ * cli/run.c) and proves it.
  *
  * Every manifest (a run's [run], a batch's [batch], a calibration's
  * [calibration]) holds 'command = "..."' (argv, each argument shell-quoted
@@ -29,43 +30,6 @@
 
 #define RR_PATH 4096
 #define RR_MAX_ARGS 1024
-
-static bool shell_safe(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++) {
-        char c = *s;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("_./=:,+@%-", c)))
-            return false;
-    }
-    return true;
-}
-
-void cli_write_command(FILE *m, int argc, char **argv)
-{
-    fprintf(m, "command = \"");
-    for (int i = 0; i < argc; i++) {
-        if (i)
-            fputc(' ', m);
-        if (shell_safe(argv[i])) {
-            fputs(argv[i], m);
-            continue;
-        }
-        fputc('\'', m);
-        for (const char *c = argv[i]; *c; c++) {
-            if (*c == '\'')
-                fputs("'\\''", m);
-            else
-                fputc(*c, m);
-        }
-        fputc('\'', m);
-    }
-    fprintf(m, "\"\n");
-    char cwd[RR_PATH];
-    if (getcwd(cwd, sizeof cwd))
-        fprintf(m, "cwd = %s\n", cwd);
-}
 
 /* Splits a command written by cli_write_command (sh quoting: '...', \x). */
 static int split_command(const char *s, char **out, int max, char *buf, size_t buf_len)

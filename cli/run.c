@@ -1,4 +1,6 @@
-/* run.c: the run, validate and describe commands.
+/* run.c: the run, validate and describe commands: the days of a session
+ * opened by cli/session.c, the results folder they write (the day tables,
+ * the tables of the end, transfers.csv, the manifest) and its location.
  *
  * A run writes its results folder under a temporary name and moves it into
  * place only when complete, so a failed run leaves nothing behind and harms
@@ -18,6 +20,7 @@
 #include "models/data.h"
 #include "models/schema.h"
 #include "models/world.h"
+#include "sim/assert.h"
 #include "sim/calendar.h"
 #include "cli/cli.h"
 #include "sim/engine.h"
@@ -34,65 +37,6 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
-/* The data a batch's parent loaded before forking its runs (cli_preload_data):
- * a child whose scenario locates the same data folder copies it instead of
- * reading the files again. */
-static struct {
-    bool set;
-    char dir[4096];
-    dat_set data;
-} preloaded;
-
-void cli_preload_data(const char *dir, const dat_set *data)
-{
-    preloaded.set = snprintf(preloaded.dir, sizeof preloaded.dir, "%s", dir) < (int)sizeof preloaded.dir;
-    preloaded.data = *data;
-}
-
-/* The data folder must exist: say which scenario key named it and where it
- * was looked for (a scenario run from another folder is the usual case). */
-static bool data_dir_found(const scn_doc *doc, const char *dir, err_list *errs)
-{
-    struct stat st;
-    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-        return true;
-    const scn_instance *sc = scn_single(doc, "scenario");
-    char where[4200], cwd[2048];
-    scn_where(doc, sc, "data_dir", where, sizeof where);
-    if (!getcwd(cwd, sizeof cwd))
-        snprintf(cwd, sizeof cwd, ".");
-    err_add(errs, "%s: data_dir '%s' in [scenario%s]: no such folder (looked in %s, beside the scenario %s%s): "
-                  "expected the folder holding cities.csv, banks.csv and merchant_categories.csv, absolute or "
-                  "relative to the scenario",
-            where, scn_str(sc, "data_dir"), scn_is_set(sc, "data_dir") ? "" : ", the default", cwd,
-            scn_path(doc), strcmp(scn_str(sc, "data_dir"), "data") == 0 ? " and the installed data" : "");
-    return false;
-}
-
-/* After errors in the data files: one line naming the scenario key that chose them. */
-static void data_dir_note(const scn_doc *doc, const char *dir, err_list *errs)
-{
-    const scn_instance *sc = scn_single(doc, "scenario");
-    char where[4200], absolute[PATH_MAX];
-    scn_where(doc, sc, "data_dir", where, sizeof where);
-    err_add(errs, "%s: the data files above are in data_dir '%s' of [scenario] (%s)", where, scn_str(sc, "data_dir"),
-            realpath(dir, absolute) ? absolute : dir);
-}
-
-/* The last date a run may reach: the schema's bound on [scenario] end. */
-static int32_t last_date_allowed(void)
-{
-    for (size_t s = 0; s < ecny_schema.n_sections; s++) {
-        const scn_section *sec = &ecny_schema.sections[s];
-        if (strcmp(sec->name, "scenario") != 0)
-            continue;
-        for (size_t k = 0; k < sec->n_keys; k++)
-            if (strcmp(sec->keys[k].key, "end") == 0)
-                return (int32_t)sec->keys[k].max;
-    }
-    return INT32_MAX;
-}
-
 bool cli_check_name(const char *name, const char *what, const char *where, err_list *errs)
 {
     size_t n = strlen(name);
@@ -106,83 +50,42 @@ bool cli_check_name(const char *name, const char *what, const char *where, err_l
     return ok;
 }
 
-bool cli_check_scenario(const scn_doc *doc, err_list *errs)
+/* An argument the shell reads as it is, unquoted. */
+static bool shell_safe(const char *s)
 {
-    const scn_instance *sc = scn_single(doc, "scenario");
-    char where[4200];
-    bool ok = true;
-    if (scn_has(sc, "name")) {
-        scn_where(doc, sc, "name", where, sizeof where);
-        ok &= cli_check_name(scn_str(sc, "name"), "'name' in [scenario]", where, errs);
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        char c = *s;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("_./=:,+@%-", c)))
+            return false;
     }
-    if (!scn_has(sc, "end")) {
-        int32_t last = last_date_allowed();
-        int64_t end = (int64_t)scn_date(sc, "start") + scn_int(sc, "days") - 1;
-        if (end > last) {
-            char a[CAL_DATE_LEN], b[CAL_DATE_LEN];
-            cal_format(last, b);
-            scn_where(doc, sc, "days", where, sizeof where);
-            err_add(errs, "%s: 'days' in [scenario] is %lld: the run would go past %s, the last date 'end' accepts: "
-                          "expected at most %lld days from %s",
-                    where, (long long)scn_int(sc, "days"), b, (long long)(last - scn_date(sc, "start") + 1),
-                    (cal_format(scn_date(sc, "start"), a), a));
-            ok = false;
-        }
-    }
-    return ok;
+    return true;
 }
 
-/* Loads and checks everything a run needs; prints every error. */
-static int load_all(const cli_args *a, scn_doc **doc_out, dat_set **data_out, wld_world **world_out)
+void cli_write_command(FILE *m, int argc, char **argv)
 {
-    err_list *errs = malloc(sizeof *errs);
-    if (!errs) {
-        fprintf(stderr, "ecnysim: out of memory\n");
-        return EXIT_RUNTIME;
-    }
-    err_init(errs);
-    int status = EXIT_OK;
-    scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
-    dat_set *data = NULL;
-    wld_world *world = NULL;
-    if (doc && !cli_check_scenario(doc, errs)) {
-        scn_free(doc);
-        doc = NULL;
-    }
-    if (doc) {
-        data = malloc(sizeof *data);
-        char located[4096];
-        const char *dir = dat_locate(scn_str(scn_single(doc, "scenario"), "data_dir"), scn_path(doc), located,
-                                     sizeof located);
-        bool have = false;
-        if (data && preloaded.set && strcmp(dir, preloaded.dir) == 0) {
-            *data = preloaded.data;
-            have = true;
+    fprintf(m, "command = \"");
+    for (int i = 0; i < argc; i++) {
+        if (i)
+            fputc(' ', m);
+        if (shell_safe(argv[i])) {
+            fputs(argv[i], m);
+            continue;
         }
-        if (!data)
-            err_add_kind(errs, ERR_MEMORY, "out of memory");
-        else if (!have && !data_dir_found(doc, dir, errs))
-            ;
-        else if (have || dat_load(dir, data, errs))
-            world = cli_world_create(doc, data, errs); /* this rank's cities (cli/mpi.c) */
-        else
-            data_dir_note(doc, dir, errs);
+        fputc('\'', m);
+        for (const char *c = argv[i]; *c; c++) {
+            if (*c == '\'')
+                fputs("'\\''", m);
+            else
+                fputc(*c, m);
+        }
+        fputc('\'', m);
     }
-    if (!world) {
-        if (errs->count == 0) /* a loader gave up without a message: only an allocation does that */
-            err_add_kind(errs, ERR_MEMORY, "out of memory loading the scenario");
-        err_print(errs, stderr);
-        status = err_exit_status(errs); /* memory: 1; a bad scenario or data: 2 */
-        scn_free(doc);
-        free(data);
-        doc = NULL;
-        data = NULL;
-    }
-    free(errs);
-    *doc_out = doc;
-    *data_out = data;
-    *world_out = world;
-    return status;
+    fprintf(m, "\"\n");
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd))
+        fprintf(m, "cwd = %s\n", cwd);
 }
 
 void cli_results_location(const scn_doc *doc, const cli_args *a, char *root, size_t root_len, char *name,
@@ -327,54 +230,25 @@ static void write_transfer(void *ctx, const led_transfer *t)
     out_csv_end_row(tw->csv);
 }
 
-int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
+int cli_run_session(cli_session *s, int argc, char **argv, const cli_hooks *hooks)
 {
-    cli_args a = *args;
+    SIM_ASSERT(s && s->doc && s->world && s->eng && s->errs, "the session is open (cli_session_open)");
+    cli_args a = *s->a;
+    const scn_doc *doc = s->doc;
+    wld_world *w = s->world;
+    eng_engine *eng = s->eng;
+    err_list *errs = s->errs;
     int status;
-    scn_doc *doc;
-    dat_set *data;
-    wld_world *w;
-    bool peer_run; /* [peer] residents > 0: the declared payments economy instead */
-    status = cli_run_peer(&a, argc, argv, &peer_run);
-    if (peer_run)
-        return status;
-    status = load_all(&a, &doc, &data, &w);
-    if (status != EXIT_OK)
-        return status;
-    err_list *errs = malloc(sizeof *errs);
-    eng_engine *eng = eng_alloc(wld_start_day(w), wld_days(w), 4096, (size_t)1 << 30);
-    if (!errs || !eng || !wld_attach(w, eng)) {
-        fprintf(stderr, "ecnysim: out of memory setting up the engine\n");
-        cli_dist_fail();
-        free(errs);
-        eng_free(eng);
-        wld_free(w);
-        free(data);
-        scn_free(doc);
-        return EXIT_RUNTIME;
-    }
-    err_init(errs);
     if (a.checkpoint_every > 0 || a.resume_dir) { /* checkpoints, resume: docs/checkpoint.md */
         status = cli_ckp_prepare(&a, w, eng);
-        if (status != EXIT_OK) {
-            free(errs);
-            eng_free(eng);
-            wld_free(w);
-            free(data);
-            scn_free(doc);
+        if (status != EXIT_OK)
             return status;
-        }
     }
     char root[4096], name[1024], ckp_err[8192], final_dir[5200];
     cli_results_location(doc, &a, root, sizeof root, name, sizeof name);
     snprintf(final_dir, sizeof final_dir, "%s/%s", root, name);
     if (!out_check_kind(final_dir, "run", errs)) { /* before any simulation: bad usage */
         err_print(errs, stderr);
-        free(errs);
-        eng_free(eng);
-        wld_free(w);
-        free(data);
-        scn_free(doc);
         return EXIT_BADINPUT;
     }
     /* Handlers first: a signal once the .partial folder exists must end in
@@ -412,14 +286,14 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
     }
     prog_bar bar;
     prog_begin(&bar, stderr, a.quiet, 1);
-    while (cli_dist_go_on(status == EXIT_OK && !eng_finished(eng) && !stop_requested)) {
+    while (cli_session_go_on(s, status == EXIT_OK && !eng_finished(eng) && !stop_requested)) {
         if (!eng_step_day(eng)) {
             fprintf(stderr, "ecnysim: run failed: %s\n", eng_failed(eng) ? eng_failed(eng) : "unknown");
-            cli_dist_fail();
+            cli_session_fail(s);
             status = EXIT_RUNTIME;
             break;
         }
-        write_frame(cli_dist_frame(w), &tf); /* every rank's rows, under mpirun */
+        write_frame(cli_session_frame(s), &tf); /* every rank's rows, under mpirun */
         if (hooks && hooks->on_day && !hooks->on_day(hooks->ctx, wld_frame(w), eng))
             stop_requested = 1;
         if (out_failed(run)) {
@@ -450,7 +324,7 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
         if (!led_check(wld_ledger(w), why, sizeof why)) {
             fprintf(stderr, "ecnysim: run failed: ledger invariant broken at the end of the run (seed %llu): %s\n",
                     (unsigned long long)wld_seed(w), why);
-            cli_dist_fail();
+            cli_session_fail(s);
             status = EXIT_RUNTIME;
         }
     }
@@ -480,56 +354,28 @@ int cli_run(const cli_args *args, int argc, char **argv, const cli_hooks *hooks)
     if (status == EXIT_OK && (a.checkpoint_every > 0 || a.resume_dir))
         cli_ckp_remove(root, name); /* complete: the checkpoint is no longer needed */
     err_print(errs, stderr);
-    free(errs);
-    eng_free(eng);
-    wld_free(w);
-    free(data);
-    scn_free(doc);
     return status;
 }
 
-/* validate of a [peer] scenario (the declared payments economy, run by
- * cli/peer.c instead of the cities): the scenario checked, no cities
- * built. Returns -1 when the scenario is not a peer one. */
-static int validate_peer(const cli_args *a)
+/* validate: the scenario checked and its world built, not run; a [peer]
+ * scenario (the declared payments economy, run by cli/peer.c instead of the
+ * cities) is checked without building cities. */
+int cli_validate(const cli_args *a)
 {
-    err_list *errs = malloc(sizeof *errs);
-    if (!errs)
-        return -1;
-    err_init(errs);
-    scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
-    int status = -1;
-    if (doc && scn_int(scn_single(doc, "peer"), "residents") > 0) {
-        const scn_instance *peer = scn_single(doc, "peer");
+    cli_session s;
+    int status = cli_session_begin(&s, a, false);
+    if (status == EXIT_OK && cli_session_peer(&s)) {
+        const scn_instance *peer = scn_single(s.doc, "peer");
         printf("%s: valid: the declared payments economy (docs/benchmark.md), %lld residents, %lld days\n",
                a->scenario, (long long)scn_int(peer, "residents"), (long long)scn_int(peer, "days"));
-        status = EXIT_OK;
-    }
-    scn_free(doc);
-    free(errs);
-    return status;
-}
-
-int cli_validate(const cli_args *args)
-{
-    cli_args a = *args;
-    int status = validate_peer(&a);
-    if (status >= 0)
-        return status;
-    scn_doc *doc;
-    dat_set *data;
-    wld_world *w;
-    status = load_all(&a, &doc, &data, &w);
-    if (status == EXIT_OK) {
-        printf("%s: valid: %d days from ", a.scenario, wld_days(w));
+    } else if (status == EXIT_OK && (status = cli_session_load(&s, true)) == EXIT_OK) {
+        printf("%s: valid: %d days from ", a->scenario, wld_days(s.world));
         char d[CAL_DATE_LEN];
-        cal_format(wld_start_day(w), d);
-        printf("%s, %llu agents, %.1f MiB\n", d, (unsigned long long)wld_agents(w),
-               (double)wld_bytes(w) / 1048576.0);
+        cal_format(wld_start_day(s.world), d);
+        printf("%s, %llu agents, %.1f MiB\n", d, (unsigned long long)wld_agents(s.world),
+               (double)wld_bytes(s.world) / 1048576.0);
     }
-    wld_free(w);
-    free(data);
-    scn_free(doc);
+    cli_session_close(&s);
     return status;
 }
 

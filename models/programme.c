@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "sim/calendar.h"
+#include "sim/assert.h"
 #include "sim/rng.h"
 
 #define PRG_CELL 64
@@ -52,6 +53,7 @@ static const prg_ops *const kinds[PRG_KINDS] = {&air_ops, &trn_ops, &rur_ops, &p
 
 int prg_city_of(const scn_doc *doc, const scn_instance *in, const char *key, const wld_world *w, err_list *errs)
 {
+    SIM_ASSERT(doc && in && key && w, "a scenario, its section, the key and the world");
     const char *name = scn_str(in, key);
     for (int i = 0; i < w->n_cities; i++)
         if (strcmp(w->city[i].name, name) == 0)
@@ -78,6 +80,7 @@ int prg_city_of(const scn_doc *doc, const scn_instance *in, const char *key, con
 
 prg_set *prg_create(const scn_doc *doc, wld_world *w, uint64_t *accounts, err_list *errs)
 {
+    SIM_ASSERT(doc && w && accounts && errs, "a scenario, the world, an account count, errors");
     int before = errs->count;
     prg_set *s = calloc(1, sizeof *s);
     if (!s) {
@@ -131,6 +134,7 @@ static void refresh_table(prg_set *s, wld_world *w);
 
 bool prg_setup(prg_set *s, wld_world *w, snap_frame *frame, err_list *errs)
 {
+    SIM_ASSERT(s && w && frame, "the programmes, the world and its frame");
     s->tags = s->n ? calloc((size_t)w->max_accounts + 1, sizeof *s->tags) : NULL;
     if (s->n && !s->tags) {
         err_add_kind(errs, ERR_MEMORY, "out of memory");
@@ -213,6 +217,7 @@ prg_programme *prg_get(prg_set *s, int i) { return &s->p[i]; }
 
 void *prg_state_alloc(prg_programme *p, size_t size, err_list *errs)
 {
+    SIM_ASSERT(p && size > 0 && errs, "a programme and a state of %zu bytes", size);
     p->state = calloc(1, size);
     if (!p->state)
         err_add_kind(errs, ERR_MEMORY, "out of memory");
@@ -242,6 +247,7 @@ prg_programme *prg_find(prg_set *s, const char *section, const char *name)
 
 bool prg_day_start(prg_set *s, wld_world *w, eng_engine *eng, int32_t day, int32_t day_index)
 {
+    SIM_ASSERT(w && eng && day_index >= 0, "day index %d", (int)day_index);
     if (!s || s->n == 0)
         return true;
     /* Earmarks expire for the whole ledger once a day, before anyone pays;
@@ -352,6 +358,7 @@ double prg_cost_yuan(const prg_programme *p, const wld_world *w)
 
 double prg_city_cost_yuan(const prg_set *s, const wld_world *w, int city)
 {
+    SIM_ASSERT(s && w && city >= 0, "city %d", city);
     double t = 0;
     for (int i = 0; i < s->n; i++)
         if (s->p[i].city == city)
@@ -451,6 +458,7 @@ bool prg_categories(const scn_doc *doc, const scn_instance *in, const char *key,
 
 void prg_sample(gsl_rng *r, uint32_t n, uint32_t k, uint32_t *scratch, uint32_t *out)
 {
+    SIM_ASSERT(r && scratch && out, "a stream and room for %u of %u", (unsigned)k, (unsigned)n);
     for (uint32_t i = 0; i < n; i++)
         scratch[i] = i;
     for (uint32_t i = 0; i < k && i < n; i++) {
@@ -739,6 +747,7 @@ static const prg_load_fn loaders[PRG_KINDS] = {air_load, trn_load, rur_load, pay
 
 void prg_save(const prg_set *s, const wld_world *w, ckp_writer *ck)
 {
+    SIM_ASSERT(s && w && ck, "programmes, world and a checkpoint writer");
     ckp_put_tag(ck, CKP_TAG('P', 'R', 'G', 'S'));
     ckp_put_u32(ck, (uint32_t)s->n);
     ckp_put_u32(ck, s->next_tag);
@@ -759,6 +768,7 @@ void prg_save(const prg_set *s, const wld_world *w, ckp_writer *ck)
 
 void prg_load(prg_set *s, wld_world *w, ckp_reader *ck)
 {
+    SIM_ASSERT(s && w && ck, "programmes, world and a checkpoint reader");
     if (!ckp_expect_tag(ck, CKP_TAG('P', 'R', 'G', 'S'), "programmes"))
         return;
     uint32_t n = ckp_get_u32(ck);

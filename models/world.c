@@ -16,6 +16,7 @@
 
 #include "models/flows.h"
 #include "models/programme.h"
+#include "sim/assert.h"
 #include "sim/calendar.h"
 #include "sim/rng.h"
 
@@ -183,6 +184,7 @@ static void read_bank_campaigns(const scn_doc *doc, const dat_set *data, wld_par
 
 int64_t wld_bank_marketing_fen(const wld_world *w, int bank, int32_t day)
 {
+    SIM_ASSERT(w && bank >= 0 && bank < DAT_MAX_BANKS, "bank %d of %d", bank, DAT_MAX_BANKS);
     const wld_params *p = &w->p;
     if (p->bank_marketing_fen[bank] <= 0 || day < p->bank_campaign_start[bank] || day > p->bank_campaign_end[bank] ||
         w->data->bank[bank].joined_day > day)
@@ -317,6 +319,7 @@ wld_world *wld_create(const scn_doc *doc, const dat_set *data, err_list *errs)
 wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *city_rank, int rank,
                             err_list *errs)
 {
+    SIM_ASSERT(doc && data && errs, "a scenario, its data and an error list");
     int before = errs->count;
     const scn_instance *sc = scn_single(doc, "scenario");
     char where[600];
@@ -828,6 +831,7 @@ bool wld_attach_economy(wld_world *w, eng_engine *eng)
 
 bool wld_attach(wld_world *w, eng_engine *eng)
 {
+    SIM_ASSERT(w && eng, "a world and an engine");
     if (w->hist_pending) {
         /* The pilot history, then the programmes and flows meet the city it left. */
         if (!hst_run(w))
@@ -845,6 +849,7 @@ bool wld_attach(wld_world *w, eng_engine *eng)
 
 void wld_set_trace(wld_world *w, led_trace_fn fn, void *ctx, double rate)
 {
+    SIM_ASSERT(w && rate >= 0 && rate <= 1, "trace rate %g in [0, 1]", rate);
     led_set_trace(w->ledger, fn, ctx, rate);
     w->trace_on = fn != NULL && rate > 0;
 }

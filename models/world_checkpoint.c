@@ -12,6 +12,7 @@
 #include "models/flows.h"
 #include "models/programme.h"
 #include "sim/checkpoint.h"
+#include "sim/assert.h"
 
 #define WLD_CKP_TAG CKP_TAG('W', 'R', 'L', 'D')
 #define WLD_CITY_TAG CKP_TAG('C', 'I', 'T', 'Y')
@@ -52,6 +53,7 @@ static uint64_t get_last_pay(ckp_reader *ck, int16_t *v, uint32_t max)
 
 void wld_city_save(const wld_world *w, const wld_city *c, ckp_writer *ck)
 {
+    SIM_ASSERT(w && c && ck, "a world, its city and a checkpoint writer");
     ckp_put_tag(ck, WLD_CITY_TAG);
     ckp_put_u32(ck, c->agents);
     ckp_put_u32(ck, c->merchants_all);
@@ -117,6 +119,7 @@ static void city_expect(ckp_reader *ck, const wld_city *c, uint32_t have, const 
 
 void wld_city_load(const wld_world *w, wld_city *c, ckp_reader *ck)
 {
+    SIM_ASSERT(w && c && ck, "a world, its city and a checkpoint reader");
     if (!ckp_expect_tag(ck, WLD_CITY_TAG, "city"))
         return;
     city_expect(ck, c, c->agents, "agents");
@@ -184,6 +187,7 @@ void wld_city_load(const wld_world *w, wld_city *c, ckp_reader *ck)
 
 void wld_save(const wld_world *w, ckp_writer *ck)
 {
+    SIM_ASSERT(w && ck, "a world and a checkpoint writer");
     ckp_put_tag(ck, WLD_CKP_TAG);
     ckp_put_u32(ck, (uint32_t)w->n_cities);
     ckp_put_u32(ck, w->max_accounts);
@@ -195,6 +199,7 @@ void wld_save(const wld_world *w, ckp_writer *ck)
 
 void wld_load(wld_world *w, ckp_reader *ck)
 {
+    SIM_ASSERT(w && ck, "a world and a checkpoint reader");
     if (!ckp_expect_tag(ck, WLD_CKP_TAG, "world"))
         return;
     uint32_t n = ckp_get_u32(ck), accounts = ckp_get_u32(ck);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "sim/output.h"
+#include "sim/assert.h"
 #include "sim/rng.h"
 
 static const char ckp_magic[8] = {'E', 'C', 'N', 'Y', 'C', 'K', 'P', 'T'};
@@ -100,6 +101,7 @@ struct ckp_writer {
 
 void ckp_put(ckp_writer *w, const void *data, size_t n)
 {
+    SIM_ASSERT(w && (data || n == 0), "a writer and %zu bytes", n);
     if (w->failed || n == 0)
         return;
     errno = 0;
@@ -129,6 +131,7 @@ void ckp_put_str(ckp_writer *w, const char *s)
 
 void ckp_put_array(ckp_writer *w, const void *a, size_t elem, uint64_t count)
 {
+    SIM_ASSERT(w && elem > 0 && (a || count == 0), "%llu elements of %zu bytes", (unsigned long long)count, elem);
     ckp_put_u64(w, count);
     /* Chunks of at most 256 MiB: one fwrite per chunk, still streamed. */
     const char *p = a;
@@ -152,6 +155,7 @@ bool ckp_write_failed(const ckp_writer *w) { return w->failed; }
 
 ckp_writer *ckp_create(const char *path, const ckp_header *h, char *err, size_t err_len)
 {
+    SIM_ASSERT(path && h && err && err_len > 0, "a path, a header and room for the error");
     ckp_writer *w = calloc(1, sizeof *w);
     if (!w) {
         snprintf(err, err_len, "%s: out of memory", path);
@@ -264,6 +268,7 @@ void ckp_fail(ckp_reader *r, const char *fmt, ...)
 
 void ckp_get(ckp_reader *r, void *data, size_t n)
 {
+    SIM_ASSERT(r && (data || n == 0), "a reader and %zu bytes", n);
     if (r->failed) {
         memset(data, 0, n);
         return;
@@ -329,6 +334,7 @@ uint64_t ckp_get_count(ckp_reader *r, uint64_t max, const char *what)
 
 uint64_t ckp_get_array(ckp_reader *r, void *a, size_t elem, uint64_t max, const char *what)
 {
+    SIM_ASSERT(r && elem > 0 && (a || max == 0), "up to %llu elements of %zu bytes", (unsigned long long)max, elem);
     uint64_t n = ckp_get_count(r, max, what);
     char *p = a;
     uint64_t bytes = n * (uint64_t)elem;
@@ -429,6 +435,7 @@ static bool verify(ckp_reader *r, uint64_t size)
 
 ckp_reader *ckp_open(const char *path, ckp_header *h, char *err, size_t err_len)
 {
+    SIM_ASSERT(path && h && err && err_len > 0, "a path, a header and room for the error");
     ckp_reader *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(err, err_len, "%s: out of memory", path);
@@ -529,6 +536,7 @@ bool ckp_fsync_path(const char *path)
 
 bool ckp_copy_file(const char *src, const char *dst, char *err, size_t err_len)
 {
+    SIM_ASSERT(src && dst && err && err_len > 0, "two paths and room for the error");
     FILE *in = fopen(src, "rb");
     if (!in) {
         snprintf(err, err_len, "%s: cannot read: %s", src, strerror(errno));
@@ -563,6 +571,7 @@ bool ckp_copy_file(const char *src, const char *dst, char *err, size_t err_len)
 
 bool ckp_commit_dir(const char *tmp_dir, const char *dir, char *err, size_t err_len)
 {
+    SIM_ASSERT(tmp_dir && dir && err && err_len > 0, "two folders and room for the error");
     ckp_fsync_path(tmp_dir);
     struct stat st;
     if (stat(dir, &st) != 0) {

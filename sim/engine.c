@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/assert.h"
 #include "sim/calendar.h"
 
 typedef struct {
@@ -92,6 +93,7 @@ bool eng_step_day(eng_engine *eng)
     if (eng->failed[0] || eng->day_index >= eng->n_days)
         return false;
     int32_t d = eng->day_index;
+    sim_assert_day(eng->start_day + d); /* a failed SIM_ASSERT names the day */
     int64_t day_start_s = (int64_t)d * CAL_DAY_S, day_end_s = day_start_s + CAL_DAY_S;
     eng->now_s = day_start_s;
     for (int i = 0; i < eng->n_start_hooks && !eng->failed[0]; i++)

@@ -22,15 +22,12 @@
 # sign-ups, enrolment, spending, active-wallet counts), which must stop the
 # run with "out of memory ... in [KIND.NAME]", never be postponed or
 # written as NA.
-cd "$(dirname "$0")/.." || exit 1
-BIN=${ECNYSIM_FAULT_BIN:-${ECNYSIM_BIN:-build/release/ecnysim}-faults}
+. "$(dirname "$0")/support/e2e.sh"
+e2e_setup e2e_alloc_faults
+BIN=${ECNYSIM_FAULT_BIN:-$BIN-faults}
 [ -x "$BIN" ] || { echo "e2e_alloc_faults: no binary at $BIN (make BUILD=... \$BUILD/ecnysim-faults)"; exit 1; }
 FIRST=${ECNYSIM_ALLOC_FIRST:-300}
 STEP=${ECNYSIM_ALLOC_STEP:-37}
-work=$(mktemp -d "${TMPDIR:-/tmp}/ecnysim-alloc.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT INT TERM
-failed=0
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 # Sanitizers: report to stderr and exit 99 (told apart from the program's 1).
 ASAN_OPTIONS="detect_leaks=1:exitcode=99:abort_on_error=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 UBSAN_OPTIONS="halt_on_error=1:exitcode=98:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"

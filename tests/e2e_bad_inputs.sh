@@ -12,14 +12,8 @@
 # Data cases point data_dir at tests/bad/data/CASE/. New cases (programmes,
 # KPIs) need only the files: the runner is generic. Prints one line per
 # failure and exits non-zero if any case failed.
-cd "$(dirname "$0")/.." || exit 1
-BIN=${ECNYSIM_BIN:-build/release/ecnysim}
-if [ ! -x "$BIN" ]; then
-    echo "e2e_bad_inputs: no binary at $BIN (set ECNYSIM_BIN)"
-    exit 1
-fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/ecnysim-bad.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT INT TERM
+. "$(dirname "$0")/support/e2e.sh"
+e2e_setup e2e_bad_inputs # fail() below counts a case, not a check
 
 if [ $# -gt 0 ]; then
     cases=""

@@ -17,15 +17,8 @@
 #   6. A branch: resume --set payments.ecny_choice=... --out NEW runs (exit 0).
 # Waits are polls with bounds; if a run ends before the kill lands, the case
 # is retried at a smaller scale.
-cd "$(dirname "$0")/.." || exit 1
-BIN=${ECNYSIM_BIN:-build/release/ecnysim}
-[ -x "$BIN" ] || { echo "e2e_checkpoint: no binary at $BIN (set ECNYSIM_BIN)"; exit 1; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/ecnysim-ckp.XXXXXX") || exit 1
-pid=""
-trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-trap 'exit 1' INT TERM
-failed=0
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+. "$(dirname "$0")/support/e2e.sh"
+e2e_setup e2e_checkpoint # $pid: a run in the background, killed on exit
 same() { # same REF DIR FILE...
     r=$1; d=$2; shift 2
     for f in "$@"; do

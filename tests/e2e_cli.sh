@@ -1,12 +1,8 @@
 #!/bin/sh
 # e2e_cli.sh: the command line's contract: exit status 0 success, 2 bad
 # usage or input (with a message on stderr), help and version, describe.
-cd "$(dirname "$0")/.." || exit 1
-BIN=${ECNYSIM_BIN:-build/release/ecnysim}
-[ -x "$BIN" ] || { echo "e2e_cli: no binary at $BIN (set ECNYSIM_BIN)"; exit 1; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/ecnysim-cli.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT INT TERM
-failed=0
+. "$(dirname "$0")/support/e2e.sh"
+e2e_setup e2e_cli
 
 # expect STATUS STDOUT_SUBSTRING STDERR_SUBSTRING -- ARGS...: runs BIN ARGS.
 expect() {
@@ -19,9 +15,8 @@ expect() {
     if [ -n "$err_want" ] && ! grep -qF -- "$err_want" "$work/err"; then bad="$bad; stderr lacks '$err_want'"; fi
     if grep -qE 'Sanitizer|runtime error:' "$work/err"; then bad="$bad; sanitizer report"; fi
     if [ -n "$bad" ]; then
-        echo "FAIL: ecnysim $*: $bad"
+        fail "ecnysim $*: $bad"
         sed 's/^/    err: /' "$work/err" | head -n 5
-        failed=$((failed + 1))
     fi
 }
 
@@ -29,7 +24,7 @@ expect 0 "usage: ecnysim" "" -- --help
 expect 0 "usage: ecnysim" "" -- -h
 expect 0 "usage: ecnysim" "" -- run --help
 expect 0 "ecnysim " "" -- --version
-"$BIN" --version | grep -qE '^ecnysim [0-9]+\.[0-9]+\.[0-9]+' || { echo "FAIL: --version is not 'ecnysim X.Y.Z'"; failed=$((failed + 1)); }
+"$BIN" --version | grep -qE '^ecnysim [0-9]+\.[0-9]+\.[0-9]+' || fail "--version is not 'ecnysim X.Y.Z'"
 expect 2 "" "usage: ecnysim" --
 expect 2 "" "unknown command 'frobnicate'" -- frobnicate
 expect 2 "" "unknown option '--bogus'" -- run scenarios/default.ini --bogus
@@ -52,11 +47,11 @@ expect 2 "" "no_such_scenario.ini" -- run "$work/no_such_scenario.ini" --out "$w
 expect 2 "" "cannot open scenario" -- run "$work/no_such_scenario.ini" --out "$work/res"
 expect 2 "" "no_such_scenario.ini" -- validate "$work/no_such_scenario.ini"
 expect 2 "" "cannot read scenario" -- validate "$work"
-[ -e "$work/res" ] && { echo "FAIL: a run with a missing scenario created $work/res"; failed=$((failed + 1)); }
+[ -e "$work/res" ] && fail "a run with a missing scenario created $work/res"
 # --seed and --set reach the run: the manifest records them.
 expect 0 "" "" -- run scenarios/default.ini --out "$work/r" -q --seed 4242 --set scenario.days=3
-grep -q '^seed = 4242' "$work/r/manifest.ini" 2>/dev/null || { echo "FAIL: --seed 4242 not in the manifest"; failed=$((failed + 1)); }
-grep -q '^days = 3' "$work/r/manifest.ini" 2>/dev/null || { echo "FAIL: --set scenario.days=3 not in the manifest"; failed=$((failed + 1)); }
+grep -q '^seed = 4242' "$work/r/manifest.ini" 2>/dev/null || fail "--seed 4242 not in the manifest"
+grep -q '^days = 3' "$work/r/manifest.ini" 2>/dev/null || fail "--set scenario.days=3 not in the manifest"
 
 [ "$failed" -eq 0 ] && echo "e2e_cli: ok"
 [ "$failed" -eq 0 ]

@@ -3,13 +3,8 @@
 # seed => different results; a city's rows do not depend on which other
 # cities are in the scenario (streams are seeded by (seed, city id, purpose)).
 # Runs are kept short: 30 days at 1:1000.
-cd "$(dirname "$0")/.." || exit 1
-BIN=${ECNYSIM_BIN:-build/release/ecnysim}
-[ -x "$BIN" ] || { echo "e2e_determinism: no binary at $BIN (set ECNYSIM_BIN)"; exit 1; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/ecnysim-det.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT INT TERM
-failed=0
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+. "$(dirname "$0")/support/e2e.sh"
+e2e_setup e2e_determinism
 short="--set scenario.days=30 --set scenario.scale=1000"
 
 run() { # run OUT SCENARIO [args]: a quiet run that must succeed

@@ -9,11 +9,10 @@
 # FILE:LINE; a batch over memory_limit_gib is refused before it runs.
 # A few seconds.
 set -u
-cd "$(dirname "$0")/.." || exit 1
-BIN=${ECNYSIM_BIN:-build/release/ecnysim}
-T=$(mktemp -d "${TMPDIR:-/tmp}/ecnysim-ensemble.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT INT TERM
-fail() { echo "FAIL: $*"; exit 1; }
+E2E_FAIL_FAST=1
+. "$(dirname "$0")/support/e2e.sh"
+e2e_setup e2e_ensemble
+T=$work
 P=tests/ensemble/posterior_small.csv
 
 cat > "$T/s.ini" <<INI

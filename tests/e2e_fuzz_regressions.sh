@@ -9,22 +9,17 @@
 # Each must exit 0 or 2 (accepted or refused with messages), never crash, and
 # print no sanitizer report (under `make check`). Crash inputs found by
 # `make fuzz` (build/fuzz/artifacts/) go here once fixed.
-cd "$(dirname "$0")/.." || exit 1
-BIN=${ECNYSIM_BIN:-build/release/ecnysim}
-[ -x "$BIN" ] || { echo "e2e_fuzz_regressions: no binary at $BIN (set ECNYSIM_BIN)"; exit 1; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/ecnysim-fuzzreg.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT INT TERM
-failed=0 total=0
+. "$(dirname "$0")/support/e2e.sh"
+e2e_setup e2e_fuzz_regressions
+total=0
 check() { # NAME STATUS
     total=$((total + 1))
     if [ "$2" -ne 0 ] && [ "$2" -ne 2 ]; then
-        echo "FAIL $1: exit $2, expected 0 or 2"
+        fail "$1: exit $2, expected 0 or 2"
         head -n 8 "$work/err"
-        failed=$((failed + 1))
     elif grep -q -e 'Sanitizer' -e 'runtime error' "$work/err"; then
-        echo "FAIL $1: sanitizer report"
+        fail "$1: sanitizer report"
         head -n 8 "$work/err"
-        failed=$((failed + 1))
     fi
 }
 for f in tests/fuzz/regressions/scenario/*; do

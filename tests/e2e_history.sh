@@ -15,13 +15,9 @@
 #      the scenario start the same rows as without it.
 #   4. rerun reproduces a run with history; a run stopped by a failing write
 #      (ECNYSIM_FAIL_WRITE) resumes from its checkpoint to the same CSV.
-cd "$(dirname "$0")/.." || exit 1
-BIN=${ECNYSIM_BIN:-build/release/ecnysim}
-[ -x "$BIN" ] || { echo "e2e_history: no binary at $BIN (set ECNYSIM_BIN)"; exit 1; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/e2e_history.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-failed=0
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+. "$(dirname "$0")/support/e2e.sh"
+e2e_setup e2e_history
+T=$work
 FILES="daily.csv ledger.csv banks.csv programmes.csv"
 same() { # same A B: every file of FILES byte-identical
     for f in $FILES; do cmp -s "$1/$f" "$2/$f" || fail "$2/$f differs from $1/$f"; done

@@ -15,15 +15,8 @@
 # Waits are polls with bounds, not fixed sleeps, so a loaded machine only
 # makes it slower. If a run finishes before the signal lands (a fast machine),
 # the case is retried at a smaller scale (more agents, a longer run).
-cd "$(dirname "$0")/.." || exit 1
-BIN=${ECNYSIM_BIN:-build/release/ecnysim}
-[ -x "$BIN" ] || { echo "e2e_interrupt: no binary at $BIN (set ECNYSIM_BIN)"; exit 1; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/ecnysim-intr.XXXXXX") || exit 1
-pid=""
-trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-trap 'exit 1' INT TERM
-failed=0
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+. "$(dirname "$0")/support/e2e.sh"
+e2e_setup e2e_interrupt # $pid: a run in the background, killed on exit
 SCN=scenarios/national_2021.ini
 # Bytes of daily.csv to wait for before signalling: past stdio's first
 # buffer, so some days are surely on disk, yet far from the end (~1.7 MB at

@@ -15,9 +15,11 @@
 # the plan check accepts but the run cannot load) fails the batch and leaves
 # no results folder. About 20-40 s.
 set -u
-BIN=${ECNYSIM_BIN:-build/release/ecnysim}
+E2E_FAIL_FAST=1
+. "$(dirname "$0")/support/e2e.sh"
+e2e_setup e2e_mpi
+T=$work
 MPI_BUILD=${ECNYSIM_MPI_BUILD:-build/mpi-release}
-fail() { echo "FAIL: $*"; exit 1; }
 
 if ! command -v mpicc >/dev/null 2>&1 || ! command -v mpirun >/dev/null 2>&1; then
     if ! ECNYSIM_PKGS="libopenmpi-dev openmpi-bin" sh tools/install-deps.sh >/dev/null 2>&1 ||
@@ -34,8 +36,6 @@ MBIN="$MPI_BUILD/ecnysim"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 # No network needed between ranks of one machine.
 export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 
 cat >"$T/five.ini" <<'EOF'
 [scenario]

@@ -5,11 +5,9 @@
 # airdrop sign-up model calibrated on Luohu) lands within +-20 % of the
 # published 1,861,758 sign-ups and 5.37 % win rate; suzhou_2023_kpi's kpi.csv
 # says whether each target is met, gives a date and a cost.
-BIN=${ECNYSIM_BIN:-build/release/ecnysim}
-TMP=$(mktemp -d /tmp/e2e_pilots.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
+. "$(dirname "$0")/support/e2e.sh"
+e2e_setup e2e_pilots
+TMP=$work
 
 # value FILE PROGRAMME OUTCOME: the value column of that row of programmes.csv
 value() { awk -F, -v p="$2" -v o="$3" '$1 == p && $4 == o { print $5 }' "$1"; }
@@ -18,16 +16,16 @@ need() { # need SCENARIO PROGRAMME OUTCOME...
     s=$1; p=$2; shift 2
     for o in "$@"; do
         v=$(value "$TMP/$s/programmes.csv" "$p" "$o")
-        [ -n "$v" ] || bad "$s: no outcome '$o' for programme '$p' in programmes.csv"
+        [ -n "$v" ] || fail "$s: no outcome '$o' for programme '$p' in programmes.csv"
     done
 }
 
 for s in shenzhen_luohu_2020 suzhou_double12_2020 shenzhen_futian_2021 chengdu_2021 beijing_2021 \
          chongqing_2022 suzhou_2023_kpi shenzhen_longhua_2021 hangzhou_2023_coupons chengdu_520_2022; do
     if ! "$BIN" run "scenarios/$s.ini" --out "$TMP/$s" --quiet >"$TMP/$s.log" 2>&1; then
-        bad "$s: run failed"; cat "$TMP/$s.log"; continue
+        fail "$s: run failed"; cat "$TMP/$s.log"; continue
     fi
-    [ -s "$TMP/$s/programmes.csv" ] || bad "$s: no programmes.csv"
+    [ -s "$TMP/$s/programmes.csv" ] || fail "$s: no programmes.csv"
 done
 
 AIR="sign_ups win_rate winners claimed spent payments own_money_topups online_share clawed_back wallets_opened opened_active_30d opened_active_90d cost_per_new_active_wallet_30d new_wallets new_active_30d uplift_daily_payments uplift_daily_retail_value cost"
@@ -50,8 +48,8 @@ f="$TMP/chengdu_520_2022/programmes.csv"
 if [ -s "$f" ]; then
     o=$(value "$f" wave1_520 online_share); n=$(value "$f" wave1_520 new_wallets)
     echo "chengdu 520 wave 1: online share $o %, new wallets $n"
-    awk -v v="$o" 'BEGIN { exit !(v > 95) }' || bad "Chengdu 520: online share $o %, expected online only"
-    awk -v v="$n" 'BEGIN { exit !(v > 0) }' || bad "Chengdu 520: an open campaign recruited no wallet"
+    awk -v v="$o" 'BEGIN { exit !(v > 95) }' || fail "Chengdu 520: online share $o %, expected online only"
+    awk -v v="$n" 'BEGIN { exit !(v > 0) }' || fail "Chengdu 520: an open campaign recruited no wallet"
 fi
 
 # Futian: within +-20 % of the published figures (not used in calibration).
@@ -60,9 +58,9 @@ if [ -s "$f" ]; then
     su=$(value "$f" futian sign_ups); wr=$(value "$f" futian win_rate)
     echo "futian sign-ups $su (published 1861758), win rate $wr % (published 5.37)"
     awk -v v="$su" 'BEGIN { exit !(v >= 0.8 * 1861758 && v <= 1.2 * 1861758) }' ||
-        bad "Futian sign-ups $su outside +-20 % of 1,861,758"
+        fail "Futian sign-ups $su outside +-20 % of 1,861,758"
     awk -v v="$wr" 'BEGIN { exit !(v >= 0.8 * 5.37 && v <= 1.2 * 5.37) }' ||
-        bad "Futian win rate $wr % outside +-20 % of 5.37 %"
+        fail "Futian win rate $wr % outside +-20 % of 5.37 %"
 fi
 
 # Double-12 declares 10,368 physical stores plus JD.com: the stores must be
@@ -73,8 +71,8 @@ if [ -s "$f" ]; then
     st=$(value "$f" double12 participating_stores); on=$(value "$f" double12 participating_online)
     echo "double12 participating stores $st (declared 10368), online $on"
     awk -v v="$st" 'BEGIN { exit !(v >= 10368 - 500 && v <= 10368 + 500) }' ||
-        bad "Double-12 participating stores $st, declared 10,368"
-    awk -v v="$on" 'BEGIN { exit !(v > 0) }' || bad "Double-12 has no online platform ($on)"
+        fail "Double-12 participating stores $st, declared 10,368"
+    awk -v v="$on" 'BEGIN { exit !(v > 0) }' || fail "Double-12 has no online platform ($on)"
 fi
 
 # Online share from the categories taking part (online_pct is an override,
@@ -84,11 +82,11 @@ f="$TMP/suzhou_double12_2020/programmes.csv"
 if [ -s "$f" ]; then
     os=$(value "$f" double12 online_share)
     "$BIN" run scenarios/suzhou_double12_2020.ini --set airdrop.double12.categories=retail,catering,supermarket \
-        --out "$TMP/d12_offline" --quiet >/dev/null 2>&1 || bad "Double-12 without online: run failed"
+        --out "$TMP/d12_offline" --quiet >/dev/null 2>&1 || fail "Double-12 without online: run failed"
     off=$(value "$TMP/d12_offline/programmes.csv" double12 online_share)
     echo "double12 online share $os % with JD.com, $off % without the online category"
-    awk -v v="$os" 'BEGIN { exit !(v > 3 && v < 40) }' || bad "Double-12 online share $os %: expected online's share of occasions"
-    [ "$off" = 0 ] || bad "Double-12 without the online category: online share $off %"
+    awk -v v="$os" 'BEGIN { exit !(v > 3 && v < 40) }' || fail "Double-12 online share $os %: expected online's share of occasions"
+    [ "$off" = 0 ] || fail "Double-12 without the online category: online share $off %"
 fi
 
 # Suzhou 2023: Taicang's payroll starts July 2022 (its header): 18 monthly
@@ -96,7 +94,7 @@ fi
 f="$TMP/suzhou_2023_kpi/programmes.csv"
 if [ -s "$f" ]; then
     r=$(value "$f" taicang pay_runs)
-    [ "$r" = 18 ] || bad "suzhou_2023_kpi: Taicang made $r pay runs: expected 18 (July 2022 to December 2023)"
+    [ "$r" = 18 ] || fail "suzhou_2023_kpi: Taicang made $r pay runs: expected 18 (July 2022 to December 2023)"
 fi
 
 # Suzhou 2023: every KPI row says met or not, gives a date and a cost.
@@ -108,11 +106,11 @@ if [ -s "$k" ]; then
                d = $col["status"] == "met" ? $col["reached_on"] : $col["projected_on"]
                if (d !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]$/) { print "no date: " $0; bad = 1 }
                if ($col["programme_cost_yuan"] !~ /^[0-9.]+$/) { print "no cost: " $0; bad = 1 } }
-             END { exit bad || n < 2 }' "$k" || bad "suzhou_2023_kpi: kpi.csv lacks a status, date or cost"
-    grep -q '^transactions_2t,' "$k" || bad "suzhou_2023_kpi: no row for the 2 trillion KPI"
-    [ -s "$TMP/suzhou_2023_kpi/kpi_daily.csv" ] || bad "suzhou_2023_kpi: no kpi_daily.csv"
+             END { exit bad || n < 2 }' "$k" || fail "suzhou_2023_kpi: kpi.csv lacks a status, date or cost"
+    grep -q '^transactions_2t,' "$k" || fail "suzhou_2023_kpi: no row for the 2 trillion KPI"
+    [ -s "$TMP/suzhou_2023_kpi/kpi_daily.csv" ] || fail "suzhou_2023_kpi: no kpi_daily.csv"
     cat "$k"
 else
-    bad "suzhou_2023_kpi: no kpi.csv"
+    fail "suzhou_2023_kpi: no kpi.csv"
 fi
-exit $fail
+[ "$failed" -eq 0 ]

@@ -5,10 +5,10 @@
 # byte and notices a changed file; calibration recovers a known parameter
 # within 15 %; bad --vary syntax exits 2 naming the flag. A few seconds.
 set -u
-BIN=${ECNYSIM_BIN:-build/release/ecnysim}
-T=$(mktemp -d /tmp/ecnysim-research.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+E2E_FAIL_FAST=1
+. "$(dirname "$0")/support/e2e.sh"
+e2e_setup e2e_research
+T=$work
 
 cat > "$T/s.ini" <<INI
 [scenario]

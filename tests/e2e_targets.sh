@@ -9,11 +9,10 @@
 # 4. a bad targets file (a bad kind, an unknown metric) exits 2 naming FILE:LINE.
 # About ten seconds.
 set -u
-cd "$(dirname "$0")/.." || exit 1
-BIN=${ECNYSIM_BIN:-build/release/ecnysim}
-T=$(mktemp -d "${TMPDIR:-/tmp}/ecnysim-targets.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT INT TERM
-fail() { echo "FAIL: $*"; exit 1; }
+E2E_FAIL_FAST=1
+. "$(dirname "$0")/support/e2e.sh"
+e2e_setup e2e_targets
+T=$work
 
 cat > "$T/s.ini" <<INI
 [scenario]

@@ -1,11 +1,9 @@
 #!/bin/sh
 # e2e_trace.sh: --trace RATE writes transfers.csv, a deterministic sample of
 # the ledger's transfers, without changing any other output; bad rates exit 2.
-BIN=${ECNYSIM_BIN:-build/release/ecnysim}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-failed=0
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+. "$(dirname "$0")/support/e2e.sh"
+e2e_setup e2e_trace
+T=$work
 short="--set scenario.days=560 --set scenario.scale=2000 -q"
 "$BIN" run scenarios/default.ini $short --out "$T/a" --trace 0.01 || fail "traced run"
 "$BIN" run scenarios/default.ini $short --out "$T/b" --trace 0.01 || fail "second traced run"

@@ -9,10 +9,10 @@
 # - run --view without any display fails with exit 1 and a clear message,
 #   leaving no results folder; bad snapshot arguments exit 2.
 set -u
-BIN=${ECNYSIM_BIN:-build/release/ecnysim}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+E2E_FAIL_FAST=1
+. "$(dirname "$0")/support/e2e.sh"
+e2e_setup e2e_view
+T=$work
 SETS="--set scenario.end=2020-04-30"
 
 "$BIN" run scenarios/default.ini $SETS --out "$T/plain" -q || fail "plain run"

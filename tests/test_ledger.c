@@ -1,8 +1,8 @@
 /* test_ledger.c: unit tests of sim/ledger (cmocka).
  *
- * One test per behaviour: every transfer kind, every refusal reason, the
- * offline double spend, linked batches, earmarks and their expiry, the
- * overflow policies, counters and the trace sample. Amounts are deliberately
+ * One test per behaviour: every transfer kind, every refusal reason,
+ * earmarks and their expiry, the overflow policies, counters and the trace
+ * sample (linked batches and offline payments: test_ledger_batch.c). Amounts are deliberately
  * odd (12345 fen) so an off-by-one or a swapped field shows. led_check runs
  * at the end of every test through the fixture.
  */
@@ -16,79 +16,13 @@
 #include <string.h>
 
 #include "sim/ledger.h"
-
-/* Class 4 defaults, fen. */
-#define C4_BAL 1000000
-#define C4_PER 200000
-#define C4_DAY 500000
-#define C4_YEAR 5000000
-
-typedef struct {
-    led_ledger *led;
-    led_acct bank, bank2, w4, w4b, w1, w2, m_food, m_taxi, m_far, pool, gov, hw, corp;
-} fx;
-
-static void fx_checked_free(fx *f)
-{
-    char why[256] = "";
-    bool ok = led_check(f->led, why, sizeof why);
-    if (!ok)
-        print_message("led_check: %s\n", why);
-    assert_true(ok);
-    led_free(f->led);
-}
-
-static int setup(void **state)
-{
-    fx *f = calloc(1, sizeof *f);
-    f->led = led_alloc(1000, 4, led_default_limits);
-    assert_non_null(f->led);
-    led_ledger *led = f->led;
-    f->bank = led_open(led, LED_BANK, 0, LED_NONE, 0);
-    f->bank2 = led_open(led, LED_BANK, 0, LED_NONE, 1);
-    led_set_reserve(led, f->bank, INT64_C(100000000000));
-    led_set_reserve(led, f->bank2, 77777);
-    f->w4 = led_open(led, LED_WALLET, 4, f->bank, 1);
-    f->w4b = led_open(led, LED_WALLET, 4, f->bank, 2);
-    f->w1 = led_open(led, LED_WALLET, 1, f->bank, 1);
-    f->w2 = led_open(led, LED_WALLET, 2, f->bank, 1);
-    f->m_food = led_open(led, LED_MERCHANT, 0, f->bank, 1);
-    f->m_taxi = led_open(led, LED_MERCHANT, 0, f->bank, 1);
-    f->m_far = led_open(led, LED_MERCHANT, 0, f->bank, 3);
-    f->pool = led_open(led, LED_POOL, 0, f->bank, 1);
-    f->gov = led_open(led, LED_GOVERNMENT, 0, f->bank, 0);
-    f->hw = led_open(led, LED_HARD_WALLET, 4, f->bank, 1);
-    f->corp = led_open(led, LED_PUBLIC_WALLET, 0, f->bank, 1);
-    led_set_merchant_category(led, f->m_food, 3);
-    led_set_merchant_category(led, f->m_taxi, 7);
-    led_set_merchant_category(led, f->m_far, 3);
-    led_set_merchant_tag(led, f->m_food, 0x5);
-    led_set_merchant_tag(led, f->m_far, 0x1);
-    led_day_begin(led, 0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    fx_checked_free(f);
-    free(f);
-    return 0;
-}
-
-static uint64_t rejected_total(const led_ledger *led, enum led_reason r)
-{
-    led_day_stats t;
-    led_totals(led, &t);
-    return t.rejected[r];
-}
+#include "tests/support/ledger_fixture.h"
 
 /* ------------------------------------------------------------------ kinds */
 
 static void test_ledger_issue_and_withdraw(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     assert_int_equal(led_issue(led, f->bank2, 12345), LED_OK);
     assert_int_equal(led_balance(led, f->bank2), 12345);
@@ -114,7 +48,7 @@ static void test_ledger_issue_and_withdraw(void **state)
 
 static void test_ledger_topup_issues_on_demand(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     int64_t reserve0 = led_reserve(led, f->bank);
     assert_int_equal(led_topup(led, f->w4, 12345), LED_OK);
@@ -140,7 +74,7 @@ static void test_ledger_topup_issues_on_demand(void **state)
 
 static void test_ledger_topup_refused_when_reserve_short(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     led_acct w = led_open(led, LED_WALLET, 4, f->bank2, 1);
     assert_int_equal(led_topup(led, w, 77778), LED_R_RESERVE);
@@ -153,7 +87,7 @@ static void test_ledger_topup_refused_when_reserve_short(void **state)
 
 static void test_ledger_topup_refused_over_balance_cap(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     assert_int_equal(led_topup(led, f->w4, C4_BAL - 12345), LED_OK);
     assert_int_equal(led_topup(led, f->w4, 12346), LED_R_BALANCE_CAP);
@@ -167,7 +101,7 @@ static void test_ledger_topup_refused_over_balance_cap(void **state)
 
 static void test_ledger_redeem_to_bank(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     assert_int_equal(led_topup(led, f->w4, 12345), LED_OK);
     assert_int_equal(led_pay(led, f->w4, f->m_food, 12345), LED_OK);
@@ -184,7 +118,7 @@ static void test_ledger_redeem_to_bank(void **state)
 
 static void test_ledger_payment_moves_money(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     assert_int_equal(led_topup(led, f->w4, 54321), LED_OK);
     assert_int_equal(led_pay(led, f->w4, f->w4b, 12345), LED_OK);
@@ -198,7 +132,7 @@ static void test_ledger_payment_moves_money(void **state)
 
 static void test_ledger_pay_many_is_led_pay_in_order(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     assert_int_equal(led_topup(led, f->w4, 20000), LED_OK);
     led_leg legs[20];
@@ -231,7 +165,7 @@ static void test_ledger_pay_many_is_led_pay_in_order(void **state)
 
 static void test_ledger_payment_invalid(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     assert_int_equal(led_topup(led, f->w4, 12345), LED_OK);
     assert_int_equal(led_pay(led, f->w4, f->w4, 12345), LED_R_INVALID);
@@ -249,7 +183,7 @@ static void test_ledger_payment_invalid(void **state)
 
 static void test_ledger_per_payment_cap(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     assert_int_equal(led_topup(led, f->w4, 612345), LED_OK);
     assert_int_equal(led_pay(led, f->w4, f->m_food, C4_PER + 1), LED_R_PER_PAYMENT);
@@ -263,7 +197,7 @@ static void test_ledger_per_payment_cap(void **state)
 
 static void test_ledger_daily_cap_resets_next_day(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     assert_int_equal(led_topup(led, f->w4, 912345), LED_OK);
     assert_int_equal(led_pay(led, f->w4, f->m_food, 187655), LED_OK);
@@ -273,13 +207,13 @@ static void test_ledger_daily_cap_resets_next_day(void **state)
     assert_int_equal(led_pay(led, f->w4, f->m_food, 1), LED_R_DAILY);
     led_day_begin(led, 1);
     assert_int_equal(led_pay(led, f->w4, f->m_food, 12345), LED_OK);
-    assert_int_equal(rejected_total(led, LED_R_DAILY), 2);
+    assert_int_equal(lfx_rejected_total(led, LED_R_DAILY), 2);
     assert_int_equal(led_day(led, 1)->rejected[LED_R_DAILY], 0); /* a new day's counters */
 }
 
 static void test_ledger_annual_cap_resets_next_year(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     led_set_year_offset(led, 300); /* day 65 is 1 January */
     int day = 0;
@@ -300,12 +234,12 @@ static void test_ledger_annual_cap_resets_next_year(void **state)
     assert_int_equal(led_pay(led, f->w4, f->m_food, 12345), LED_R_ANNUAL);
     led_day_begin(led, 65);
     assert_int_equal(led_pay(led, f->w4, f->m_food, 12345), LED_OK);
-    assert_int_equal(rejected_total(led, LED_R_ANNUAL), 2);
+    assert_int_equal(lfx_rejected_total(led, LED_R_ANNUAL), 2);
 }
 
 static void test_ledger_balance_cap_reject(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     assert_int_equal(led_topup(led, f->w4b, C4_BAL - 12345), LED_OK);
     assert_int_equal(led_topup(led, f->w4, 50000), LED_OK);
@@ -318,7 +252,7 @@ static void test_ledger_balance_cap_reject(void **state)
 
 static void test_ledger_balance_cap_sweep(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     led_set_overflow_policy(led, LED_OVERFLOW_SWEEP);
     assert_int_equal(led_topup(led, f->w4b, C4_BAL - 12345), LED_OK);
@@ -341,7 +275,7 @@ static void test_ledger_balance_cap_sweep(void **state)
 
 static void test_ledger_balance_cap_sweep_to_parent_bank(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     led_set_overflow_policy(led, LED_OVERFLOW_SWEEP);
     led_acct sub = led_open_sub_wallet(led, f->w4);
@@ -351,233 +285,6 @@ static void test_ledger_balance_cap_sweep_to_parent_bank(void **state)
     assert_int_equal(led_pay(led, f->w1, sub, 12345), LED_OK);
     assert_int_equal(led_balance(led, sub), C4_BAL);
     assert_int_equal(led_balance(led, f->bank), 12345);
-}
-
-/* ------------------------------------------------------------------ batch */
-
-static void test_ledger_batch_pays_all(void **state)
-{
-    fx *f = *state;
-    led_ledger *led = f->led;
-    assert_int_equal(led_topup(led, f->gov, 1000000), LED_OK);
-    led_leg legs[3] = {{f->gov, f->w4, 12345}, {f->gov, f->w4b, 23456}, {f->gov, f->w2, 34567}};
-    uint32_t failed = 7;
-    assert_int_equal(led_pay_batch(led, legs, 3, &failed), LED_OK);
-    assert_int_equal(failed, LED_NONE);
-    assert_int_equal(led_balance(led, f->w4), 12345);
-    assert_int_equal(led_balance(led, f->w4b), 23456);
-    assert_int_equal(led_balance(led, f->w2), 34567);
-    assert_int_equal(led_balance(led, f->gov), 1000000 - 12345 - 23456 - 34567);
-    assert_int_equal(led_day(led, 0)->count[LED_T_BATCH], 3);
-    assert_int_equal(led_day(led, 0)->value_fen[LED_T_BATCH], 12345 + 23456 + 34567);
-}
-
-static void test_ledger_batch_with_one_invalid_leg_pays_nobody(void **state)
-{
-    fx *f = *state;
-    led_ledger *led = f->led;
-    assert_int_equal(led_topup(led, f->gov, 1000000), LED_OK);
-    assert_int_equal(led_topup(led, f->w4b, C4_BAL - 10), LED_OK);
-    led_leg legs[4] = {{f->gov, f->w4, 12345},
-                       {f->gov, f->w2, 23456},
-                       {f->gov, f->w4b, 12345}, /* over the payee's balance cap */
-                       {f->gov, f->w1, 34567}};
-    uint32_t failed = 0;
-    assert_int_equal(led_pay_batch(led, legs, 4, &failed), LED_R_BALANCE_CAP);
-    assert_int_equal(failed, 2);
-    assert_int_equal(led_balance(led, f->w4), 0);
-    assert_int_equal(led_balance(led, f->w2), 0);
-    assert_int_equal(led_balance(led, f->w1), 0);
-    assert_int_equal(led_balance(led, f->gov), 1000000);
-    assert_int_equal(led_day(led, 0)->count[LED_T_BATCH], 0);
-    assert_int_equal(led_day(led, 0)->value_fen[LED_T_BATCH], 0);
-    assert_int_equal(led_day(led, 0)->rejected[LED_R_BALANCE_CAP], 1);
-    /* an invalid account also sinks the batch */
-    legs[2].to = 999;
-    assert_int_equal(led_pay_batch(led, legs, 4, &failed), LED_R_INVALID);
-    assert_int_equal(failed, 2);
-    assert_int_equal(led_balance(led, f->gov), 1000000);
-}
-
-static void test_ledger_batch_legs_see_earlier_legs(void **state)
-{
-    fx *f = *state;
-    led_ledger *led = f->led;
-    assert_int_equal(led_topup(led, f->w4, 30000), LED_OK);
-    led_leg legs[2] = {{f->w4, f->m_food, 20000}, {f->w4, f->m_taxi, 12345}};
-    uint32_t failed = 0;
-    assert_int_equal(led_pay_batch(led, legs, 2, &failed), LED_R_INSUFFICIENT);
-    assert_int_equal(failed, 1);
-    assert_int_equal(led_balance(led, f->w4), 30000);
-    assert_int_equal(led_balance(led, f->m_food), 0);
-    /* daily spends of the rolled-back leg are undone too */
-    assert_int_equal(led_topup(led, f->w4, 500000 - 30000), LED_OK);
-    for (int i = 0; i < 2; i++)
-        assert_int_equal(led_pay(led, f->w4, f->m_food, 200000), LED_OK);
-    assert_int_equal(led_pay(led, f->w4, f->m_food, 100000), LED_OK);
-}
-
-static void test_ledger_batch_rollback_restores_earmarks_and_sweeps(void **state)
-{
-    fx *f = *state;
-    led_ledger *led = f->led;
-    led_set_overflow_policy(led, LED_OVERFLOW_SWEEP);
-    assert_int_equal(led_topup(led, f->pool, 100000), LED_OK);
-    led_earmark_rule rule = {.category_mask = 1u << 3, .city = LED_ANY_CITY, .expiry_day = 30,
-                             .return_pool = LED_NONE};
-    assert_int_equal(led_earmark_grant(led, f->pool, f->w4, 12345, &rule), LED_OK);
-    assert_int_equal(led_topup(led, f->w4b, C4_BAL - 100), LED_OK);
-    assert_int_equal(led_topup(led, f->w2, 5000), LED_OK);
-    int64_t vault = led_balance(led, f->bank);
-    led_leg legs[3] = {{f->w4, f->m_food, 12345},   /* all earmark: lot emptied */
-                       {f->w2, f->w4b, 1000},       /* swept 900 to the bank */
-                       {f->w2, f->m_taxi, 4001}};   /* 4000 left: refused */
-    uint32_t failed = 0;
-    assert_int_equal(led_pay_batch(led, legs, 3, &failed), LED_R_INSUFFICIENT);
-    assert_int_equal(failed, 2);
-    assert_int_equal(led_earmarked(led, f->w4), 12345);
-    assert_int_equal(led_balance(led, f->w4), 12345);
-    assert_int_equal(led_balance(led, f->w4b), C4_BAL - 100);
-    assert_int_equal(led_balance(led, f->bank), vault);
-    assert_int_equal(led_day(led, 2)->count[LED_T_REDEEM], 0);
-    char why[256];
-    assert_true(led_check(led, why, sizeof why));
-    legs[2].amount_fen = 4000;
-    assert_int_equal(led_pay_batch(led, legs, 3, &failed), LED_OK);
-    assert_int_equal(led_earmarked(led, f->w4), 0);
-    assert_int_equal(led_earmark_lots(led), 0); /* spent lot freed after commit */
-    assert_int_equal(led_balance(led, f->bank), vault + 900);
-}
-
-static void test_ledger_batch_over_capacity(void **state)
-{
-    fx *f = *state;
-    led_config cfg;
-    led_config_default(&cfg, 100, 1, NULL);
-    cfg.max_batch_legs = 2;
-    led_ledger *led = led_alloc_ex(&cfg);
-    assert_non_null(led);
-    led_acct bank = led_open(led, LED_BANK, 0, LED_NONE, 0);
-    led_set_reserve(led, bank, 1000000);
-    led_acct g = led_open(led, LED_GOVERNMENT, 0, bank, 0);
-    led_acct w = led_open(led, LED_WALLET, 4, bank, 0);
-    assert_int_equal(led_topup(led, g, 100000), LED_OK);
-    led_leg legs[3] = {{g, w, 12345}, {g, w, 12345}, {g, w, 12345}};
-    assert_int_equal(led_pay_batch(led, legs, 3, NULL), LED_R_CAPACITY);
-    assert_int_equal(led_pay_batch(led, legs, 2, NULL), LED_OK);
-    assert_int_equal(led_balance(led, w), 24690);
-    assert_int_equal(led_pay_batch(led, legs, 0, NULL), LED_OK);
-    led_free(led);
-    (void)f;
-}
-
-/* ---------------------------------------------------------------- offline */
-
-static void test_ledger_offline_double_spend_caught_at_sync(void **state)
-{
-    fx *f = *state;
-    led_ledger *led = f->led;
-    assert_int_equal(led_topup(led, f->hw, 12345), LED_OK); /* online: offline balance 12345 */
-    assert_int_equal(led_offline_balance(led, f->hw), 12345);
-    /* the same value, spent twice while offline (a cloned card) */
-    assert_int_equal(led_pay_offline(led, f->hw, f->m_food, 12345), LED_OK);
-    assert_int_equal(led_pay_offline(led, f->hw, f->m_taxi, 12345), LED_OK);
-    assert_int_equal(led_balance(led, f->hw), 12345); /* pending: nothing moved */
-    assert_int_equal(led_balance(led, f->m_food), 0);
-    assert_int_equal(led_pending_count(led, f->hw), 2);
-    assert_int_equal(led_pending_fen(led, f->hw), 24690);
-    assert_int_equal(led_sync(led, f->hw), 1);
-    assert_int_equal(led_balance(led, f->m_food), 12345);
-    assert_int_equal(led_balance(led, f->m_taxi), 0);
-    assert_int_equal(led_balance(led, f->hw), 0);
-    assert_int_equal(led_pending_count(led, f->hw), 0);
-    assert_int_equal(led_offline_balance(led, f->hw), 0);
-    assert_int_equal(led_day(led, 1)->rejected[LED_R_DOUBLE_SPEND], 1);
-    assert_int_equal(led_day(led, 1)->count[LED_T_OFFLINE], 1);
-    assert_int_equal(led_day(led, 1)->value_fen[LED_T_OFFLINE], 12345);
-    assert_int_equal(led_sync(led, f->hw), 0); /* nothing left */
-}
-
-static void test_ledger_offline_exactly_fitting_payments_post(void **state)
-{
-    fx *f = *state;
-    led_ledger *led = f->led;
-    assert_int_equal(led_topup(led, f->hw, 30000), LED_OK);
-    assert_int_equal(led_pay_offline(led, f->hw, f->m_food, 12345), LED_OK);
-    assert_int_equal(led_pay_offline(led, f->hw, f->m_taxi, 20000), LED_OK); /* does not fit */
-    assert_int_equal(led_pay_offline(led, f->hw, f->m_far, 17655), LED_OK);  /* fits exactly */
-    assert_int_equal(led_sync(led, f->hw), 1);
-    assert_int_equal(led_balance(led, f->m_food), 12345);
-    assert_int_equal(led_balance(led, f->m_taxi), 0);
-    assert_int_equal(led_balance(led, f->m_far), 17655);
-    assert_int_equal(led_balance(led, f->hw), 0);
-}
-
-static void test_ledger_offline_limit(void **state)
-{
-    fx *f = *state;
-    led_ledger *led = f->led;
-    assert_int_equal(led_offline_limit(led, f->hw), LED_OFFLINE_LIMIT_DEFAULT_FEN);
-    assert_int_equal(led_pay_offline(led, f->hw, f->m_food, 37655), LED_OK);
-    assert_int_equal(led_pay_offline(led, f->hw, f->m_food, 12346), LED_R_OFFLINE_LIMIT);
-    assert_int_equal(led_pay_offline(led, f->hw, f->m_food, 12345), LED_OK);
-    led_set_offline_limit(led, f->hw, 60000);
-    assert_int_equal(led_pay_offline(led, f->hw, f->m_food, 10000), LED_OK);
-    assert_int_equal(led_pay_offline(led, f->w4, f->m_food, 12345), LED_R_INVALID); /* soft */
-    assert_int_equal(led_day(led, 1)->rejected[LED_R_OFFLINE_LIMIT], 1);
-    /* nothing was ever topped up: every pending payment is a double spend */
-    assert_int_equal(led_sync(led, f->hw), 3);
-    assert_int_equal(led_balance(led, f->m_food), 0);
-}
-
-static void test_ledger_offline_synced_before_online_debit(void **state)
-{
-    fx *f = *state;
-    led_ledger *led = f->led;
-    assert_int_equal(led_topup(led, f->hw, 20000), LED_OK);
-    assert_int_equal(led_pay_offline(led, f->hw, f->m_food, 12345), LED_OK);
-    /* coming online uploads the pending payment first: 7655 left */
-    assert_int_equal(led_pay(led, f->hw, f->m_taxi, 10000), LED_R_INSUFFICIENT);
-    assert_int_equal(led_balance(led, f->m_food), 12345);
-    assert_int_equal(led_pending_count(led, f->hw), 0);
-    assert_int_equal(led_pay(led, f->hw, f->m_taxi, 7655), LED_OK);
-    assert_int_equal(led_offline_balance(led, f->hw), 0);
-}
-
-static void test_ledger_offline_value_spent_online_is_double_spend(void **state)
-{
-    fx *f = *state;
-    led_ledger *led = f->led;
-    led_set_overflow_policy(led, LED_OVERFLOW_SWEEP);
-    assert_int_equal(led_topup(led, f->hw, C4_BAL - 1000), LED_OK);
-    /* the bank sweeps value out while the card is offline (card not told) */
-    assert_int_equal(led_topup(led, f->w1, 12345), LED_OK);
-    assert_int_equal(led_pay(led, f->w1, f->hw, 12345), LED_OK); /* 11345 swept */
-    assert_int_equal(led_pay_offline(led, f->hw, f->m_food, 40000), LED_OK);
-    assert_int_equal(led_sync(led, f->hw), 0);
-    assert_int_equal(led_balance(led, f->hw), C4_BAL - 40000);
-}
-
-static void test_ledger_offline_pending_capacity(void **state)
-{
-    fx *f = *state;
-    led_config cfg;
-    led_config_default(&cfg, 50, 1, NULL);
-    cfg.max_pending = 2;
-    led_ledger *led = led_alloc_ex(&cfg);
-    assert_non_null(led);
-    led_acct bank = led_open(led, LED_BANK, 0, LED_NONE, 0);
-    led_acct hw = led_open(led, LED_HARD_WALLET, 4, bank, 0);
-    led_acct m = led_open(led, LED_MERCHANT, 0, bank, 0);
-    assert_int_equal(led_pay_offline(led, hw, m, 123), LED_OK);
-    assert_int_equal(led_pay_offline(led, hw, m, 123), LED_OK);
-    assert_int_equal(led_pay_offline(led, hw, m, 123), LED_R_CAPACITY);
-    assert_int_equal(led_sync(led, hw), 2);
-    assert_int_equal(led_pay_offline(led, hw, m, 123), LED_OK);
-    char why[256];
-    assert_true(led_check(led, why, sizeof why));
-    led_free(led);
-    (void)f;
 }
 
 /* --------------------------------------------------------------- earmarks */
@@ -590,7 +297,7 @@ static led_earmark_rule food_rule(int32_t expiry_day)
 
 static void test_ledger_earmark_spent_first(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     assert_int_equal(led_topup(led, f->pool, 100000), LED_OK);
     assert_int_equal(led_topup(led, f->w4, 10000), LED_OK);
@@ -612,7 +319,7 @@ static void test_ledger_earmark_spent_first(void **state)
 
 static void test_ledger_earmark_lots_spent_earliest_expiry_first(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     assert_int_equal(led_topup(led, f->pool, 100000), LED_OK);
     led_earmark_rule late = food_rule(40), early = food_rule(20);
@@ -627,7 +334,7 @@ static void test_ledger_earmark_lots_spent_earliest_expiry_first(void **state)
 
 static void test_ledger_earmark_not_spendable_at_ineligible_merchant(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     assert_int_equal(led_topup(led, f->pool, 100000), LED_OK);
     assert_int_equal(led_topup(led, f->w4, 10000), LED_OK);
@@ -657,7 +364,7 @@ static void test_ledger_earmark_not_spendable_at_ineligible_merchant(void **stat
 
 static void test_ledger_earmark_redeem_uses_free_balance_only(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     assert_int_equal(led_topup(led, f->pool, 100000), LED_OK);
     assert_int_equal(led_topup(led, f->w4, 1000), LED_OK);
@@ -671,7 +378,7 @@ static void test_ledger_earmark_redeem_uses_free_balance_only(void **state)
 
 static void test_ledger_earmark_expiry_returns_to_pool(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     led_acct pool2 = led_open(led, LED_POOL, 0, f->bank, 1);
     assert_int_equal(led_topup(led, f->pool, 100000), LED_OK);
@@ -700,7 +407,7 @@ static void test_ledger_earmark_expiry_returns_to_pool(void **state)
 
 static void test_ledger_earmark_expiry_far_future_and_skipped_days(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     assert_int_equal(led_topup(led, f->pool, 100000), LED_OK);
     led_earmark_rule a = food_rule(5), b = food_rule(5 + 4096), c = food_rule(LED_NO_EXPIRY);
@@ -718,7 +425,7 @@ static void test_ledger_earmark_expiry_far_future_and_skipped_days(void **state)
 
 static void test_ledger_earmark_grant_refusals(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     assert_int_equal(led_topup(led, f->pool, 50000), LED_OK);
     assert_int_equal(led_topup(led, f->w1, 50000), LED_OK);
@@ -756,7 +463,7 @@ static void test_ledger_earmark_grant_refusals(void **state)
 
 static void test_ledger_sub_wallet_shares_parent_caps(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     led_acct sub = led_open_sub_wallet(led, f->w4);
     assert_int_not_equal(sub, LED_NONE);
@@ -774,7 +481,7 @@ static void test_ledger_sub_wallet_shares_parent_caps(void **state)
 
 static void test_ledger_set_class(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     assert_int_equal(led_topup(led, f->w2, 1234567), LED_OK);
     assert_int_equal(led_set_class(led, f->w2, 4), LED_R_BALANCE_CAP);
@@ -788,7 +495,7 @@ static void test_ledger_set_class(void **state)
 
 static void test_ledger_counters_per_city_and_totals(void **state)
 {
-    fx *f = *state;
+    lfx *f = *state;
     led_ledger *led = f->led;
     assert_int_equal(led_topup(led, f->w4, 12345), LED_OK);  /* city 1 */
     assert_int_equal(led_topup(led, f->w4b, 23456), LED_OK); /* city 2 */
@@ -899,8 +606,7 @@ static void test_ledger_names(void **state)
     for (int r = 0; r < LED_REASONS; r++)
         assert_string_not_equal(led_reason_name((enum led_reason)r), "unknown");
 }
-
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, lfx_setup, lfx_teardown)
 
 int main(void)
 {
@@ -919,17 +625,6 @@ int main(void)
         T(test_ledger_balance_cap_reject),
         T(test_ledger_balance_cap_sweep),
         T(test_ledger_balance_cap_sweep_to_parent_bank),
-        T(test_ledger_batch_pays_all),
-        T(test_ledger_batch_with_one_invalid_leg_pays_nobody),
-        T(test_ledger_batch_legs_see_earlier_legs),
-        T(test_ledger_batch_rollback_restores_earmarks_and_sweeps),
-        T(test_ledger_batch_over_capacity),
-        T(test_ledger_offline_double_spend_caught_at_sync),
-        T(test_ledger_offline_exactly_fitting_payments_post),
-        T(test_ledger_offline_limit),
-        T(test_ledger_offline_synced_before_online_debit),
-        T(test_ledger_offline_value_spent_online_is_double_spend),
-        T(test_ledger_offline_pending_capacity),
         T(test_ledger_earmark_spent_first),
         T(test_ledger_earmark_lots_spent_earliest_expiry_first),
         T(test_ledger_earmark_not_spendable_at_ineligible_merchant),
