@@ -1,7 +1,7 @@
 /* programme.c: the set of pilot programmes and the helpers they share.
  *
  * Reads every programme section in a fixed kind order (airdrop, transit,
- * rural, payroll, loans, incentive) and file order within a kind, gives each
+ * rural, payroll, loans, incentive, offline) and file order within a kind, gives each
  * its city, its random stream (RNG_PROGRAMME + its index among its city's
  * programmes) and a merchant tag bit when it needs one, then forwards the
  * day hooks. Publishes programmes.csv (tidy: programme, kind, city, outcome,
@@ -47,7 +47,7 @@ struct prg_set {
     snap_frame *frame;
 };
 
-static const prg_ops *const kinds[PRG_KINDS] = {&air_ops, &trn_ops, &rur_ops, &pay_ops, &loan_ops, &inc_ops};
+static const prg_ops *const kinds[PRG_KINDS] = {&air_ops, &trn_ops, &rur_ops, &pay_ops, &loan_ops, &inc_ops, &off_ops};
 
 int prg_city_of(const scn_doc *doc, const scn_instance *in, const char *key, const wld_world *w, err_list *errs)
 {
@@ -767,8 +767,8 @@ int64_t prg_count_active(const wld_world *w, const wld_city *c, const led_acct *
 
 typedef void (*prg_save_fn)(const prg_programme *p, ckp_writer *ck);
 typedef void (*prg_load_fn)(prg_programme *p, ckp_reader *ck);
-static const prg_save_fn savers[PRG_KINDS] = {air_save, trn_save, rur_save, pay_save, loan_save, inc_save};
-static const prg_load_fn loaders[PRG_KINDS] = {air_load, trn_load, rur_load, pay_load, loan_load, inc_load};
+static const prg_save_fn savers[PRG_KINDS] = {air_save, trn_save, rur_save, pay_save, loan_save, inc_save, off_save};
+static const prg_load_fn loaders[PRG_KINDS] = {air_load, trn_load, rur_load, pay_load, loan_load, inc_load, off_load};
 
 void prg_save(const prg_set *s, const wld_world *w, ckp_writer *ck)
 {

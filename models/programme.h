@@ -4,7 +4,7 @@
  * [transit.beijing_metro], [rural.], [payroll.], [loans.], [incentive.])
  * attached to one [city.X] of the scenario. Each kind lives in its own file
  * (airdrop.c air_, transit.c trn_, rural.c rur_, payroll.c pay_, loans.c
- * loan_, incentive.c inc_) behind one table of operations; KPI targets
+ * loan_, incentive.c inc_, offline.c off_) behind one table of operations; KPI targets
  * ([kpi.NAME], kpi.c kpi_) read the cities and the programmes' costs.
  * programme.c owns the set: it reads the sections, sizes what the ledger
  * must hold before it is allocated, calls each programme's hooks in file
@@ -30,7 +30,7 @@
 
 #include "models/world_int.h"
 
-enum prg_kind { PRG_AIRDROP = 0, PRG_TRANSIT, PRG_RURAL, PRG_PAYROLL, PRG_LOANS, PRG_INCENTIVE, PRG_KINDS };
+enum prg_kind { PRG_AIRDROP = 0, PRG_TRANSIT, PRG_RURAL, PRG_PAYROLL, PRG_LOANS, PRG_INCENTIVE, PRG_OFFLINE, PRG_KINDS };
 
 #define PRG_MAX_OUTCOMES 48
 #define PRG_EVENT_KIND 8 /* engine event kind of programme events (arg: programme << 8 | hour) */
@@ -83,7 +83,7 @@ struct prg_programme {
     int n_out;
 };
 
-extern const prg_ops air_ops, trn_ops, rur_ops, pay_ops, loan_ops, inc_ops;
+extern const prg_ops air_ops, trn_ops, rur_ops, pay_ops, loan_ops, inc_ops, off_ops;
 
 /* ---- the set (programme.c), called by world.c ---- */
 
@@ -236,6 +236,17 @@ void air_draw(prg_programme *p, wld_world *w, int32_t day);
 int64_t air_signups(const prg_programme *p);
 int64_t air_winners(const prg_programme *p);
 uint32_t air_envelopes(const prg_programme *p);
+/* Offline trials (offline.c): counters in simulated units, for tests. */
+typedef struct {
+    uint32_t devices;
+    int64_t cloned, payments, value_fen, synced, synced_fen, attempted, caught, caught_fen, mismatch,
+        refused_other, refused_limit, refused_balance, max_payment_fen, max_unsynced_fen, loaded_fen,
+        redeemed_fen, received_fen;
+} off_stats;
+void off_stats_get(const prg_programme *p, off_stats *out);
+led_acct off_device(const prg_programme *p, uint32_t i);   /* LED_NONE past the last */
+led_acct off_merchant(const prg_programme *p, uint32_t i); /* LED_NONE past the last */
+uint32_t off_merchants(const prg_programme *p);
 int64_t prg_city_loans_fen(const prg_set *s, int city);
 int64_t prg_city_loans_n(const prg_set *s, int city);
 double prg_city_cost_yuan(const prg_set *s, const wld_world *w, int city);
@@ -267,6 +278,8 @@ void loan_save(const prg_programme *p, struct ckp_writer *ck);
 void loan_load(prg_programme *p, struct ckp_reader *ck);
 void inc_save(const prg_programme *p, struct ckp_writer *ck);
 void inc_load(prg_programme *p, struct ckp_reader *ck);
+void off_save(const prg_programme *p, struct ckp_writer *ck);
+void off_load(prg_programme *p, struct ckp_reader *ck);
 void kpi_save(const kpi_set *k, struct ckp_writer *ck);
 void kpi_load(kpi_set *k, struct ckp_reader *ck);
 
