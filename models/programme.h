@@ -181,6 +181,11 @@ typedef struct {
     int32_t *last_pay;         /* day of each holder's last voucher purchase */
     int64_t *left_seen;        /* each holder's earmarked balance when last looked at */
     int64_t spent_everyday_fen; /* voucher money spent by everyday purchases (part of spent_fen) */
+    /* online platforms taking part (platforms.c): indexes in the data's
+     * platforms; none: the online category's merchants as they are */
+    uint8_t platform[DAT_MAX_PLATFORMS];
+    int n_platforms;
+    int64_t spent_by_platform_fen[DAT_MAX_PLATFORMS];
 } prg_vouchers;
 
 /* Allocates holder and merchant arrays. False when memory is short. */
@@ -203,6 +208,23 @@ void prg_vouchers_tag(prg_vouchers *v, wld_world *w, wld_city *c, uint32_t n, ui
                       gsl_rng *r);
 /* Outcomes common to vouchers, prefixed (e.g. "envelopes_"). */
 void prg_vouchers_report(const prg_vouchers *v, prg_programme *p, const wld_world *w);
+
+/* ---- online platforms as merchants (platforms.c) ---- */
+
+/* Reads key (a LIST of platforms.csv names) into v's platforms and adds an
+ * online category to a non-empty category mask; errors name the key's
+ * FILE:LINE and the nearest platform. Absent key: no platforms, true. */
+bool plt_parse(const scn_doc *doc, const scn_instance *in, const char *key, const wld_world *w, prg_vouchers *v,
+               err_list *errs);
+/* Sum of the occasion shares of v's platforms: the online category's weight. */
+double plt_occasion_share(const prg_vouchers *v, const wld_world *w);
+/* A merchant of v for a purchase online: a platform drawn by occasion share
+ * (its index in v->platform into *platform); fallback when it has none. */
+uint32_t plt_pick(const prg_vouchers *v, const wld_world *w, gsl_rng *r, uint32_t fallback, int *platform);
+/* The category of a purchase on platform (index in v->platform), by its mix. */
+int plt_ticket_category(const prg_vouchers *v, const wld_world *w, gsl_rng *r, int platform);
+/* Appends spent_PLATFORM outcomes (scaled). */
+void plt_report(const prg_vouchers *v, prg_programme *p, const wld_world *w);
 
 /* ---- KPI (kpi.c) ---- */
 typedef struct kpi_set kpi_set;

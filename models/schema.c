@@ -195,6 +195,7 @@ static const scn_key airdrop_keys[] = {
     {"merchants", SCN_INT, "0", 0, 1e9, "merchants", "participating merchants (Luohu 3,389; Futian >10,000); made to accept when too few do (0: every accepting merchant)", NULL},
     {"categories", SCN_LIST, "", 0, 0, "", "merchant categories where envelopes are valid (empty: all)", NULL},
     {"online_pct", SCN_REAL, "", 0, 100, "%", "override: share of envelope purchases made online (empty: from the categories taking part, each purchase's category drawn by its share of occasions; 'online' in categories adds the platforms, as Suzhou 2020 added JD.com)", NULL},
+    {"platforms", SCN_LIST, "", 0, 0, "", "online platforms taking part, one merchant each, names from data/platforms.csv (jd, meituan, vipshop): each brings its share of purchase occasions and its category mix, so the online share of spending follows which take part (Suzhou 2020: JD.com; Chengdu 2022: JD, Vipshop, Meituan); empty: the online category's merchants, unnamed", NULL},
     {"spend_rate_per_day", SCN_REAL, "0.35", 0, 1, "1/day", "chance per day that a holder with value left makes a purchase (prior)", NULL},
 };
 
@@ -283,6 +284,7 @@ static const scn_key incentive_keys[] = {
     {"merchants", SCN_INT, "0", 0, 1e9, "merchants", "participating merchants (0: every accepting merchant)", NULL},
     {"categories", SCN_LIST, "", 0, 0, "", "categories where coupons are valid (empty: all)", NULL},
     {"online_pct", SCN_REAL, "", 0, 100, "%", "override: share of coupon purchases made online (empty: from the categories taking part)", NULL},
+    {"platforms", SCN_LIST, "", 0, 0, "", "online platforms taking part, one merchant each, names from data/platforms.csv (jd, meituan, vipshop): their occasion shares set the online share of coupon purchases (empty: the online category's merchants, unnamed)", NULL},
     {"open_to", SCN_CHOICE, "holders", 0, 0, "", "who may claim a coupon: holders = wallet holders on the start day (drawn at random); residents = any resident with a smartphone who signs up during the window, opening a wallet to receive it (first come, first served)", "holders|residents"},
     {"signup_per_day", SCN_REAL, "0.05", 0, 1, "1/day", "open campaigns: daily chance that an aware resident or a holder signs up while coupons last (prior); those without a wallet also face the [campaign] friction of opening one", NULL},
     {"spend_rate_per_day", SCN_REAL, "0.3", 0, 1, "1/day", "chance per day a coupon holder buys (prior)", NULL},
