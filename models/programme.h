@@ -1,7 +1,8 @@
 /* programme.h: pilot programmes run through the ledger (prefix prg_).
  *
  * A programme is a named, repeatable INI section ([airdrop.luohu],
- * [transit.beijing_metro], [rural.], [payroll.], [loans.], [incentive.])
+ * [transit.beijing_metro], [rural.], [payroll.], [loans.], [incentive.],
+ * [offline.])
  * attached to one [city.X] of the scenario. Each kind lives in its own file
  * (airdrop.c air_, transit.c trn_, rural.c rur_, payroll.c pay_, loans.c
  * loan_, incentive.c inc_, offline.c off_) behind one table of operations; KPI targets
