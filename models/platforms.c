@@ -14,8 +14,9 @@
  *
  * Invariants: the k-th merchant of an online category in v->merchants is the
  * platform v->platform[k mod n_platforms] (prg_vouchers_tag adds them in that
- * order); every platform's mix adds up to 1 (data.c). Cost: O(merchants) per
- * day to find the platforms' merchants, O(platforms) per purchase.
+ * order); every platform's mix adds up to 1 (data.c). Cost: O(merchants)
+ * when merchants were added, to find the platforms' merchants; O(platforms)
+ * per purchase.
  */
 #include <stdio.h>
 #include <string.h>
@@ -96,17 +97,30 @@ double plt_occasion_share(const prg_vouchers *v, const wld_world *w)
     return t;
 }
 
-/* The platform (index in v->platform) of online merchant i of v. */
-static int platform_of(const prg_vouchers *v, const wld_world *w, uint32_t i)
+/* Fills v->platform_at: the k-th merchant of an online category is platform
+ * k mod n_platforms; LED_NONE-like UINT32_MAX when a platform has none.
+ * O(merchants), only when merchants were added since the last call (the
+ * list only grows), so derived state needs no checkpoint. */
+static void locate(prg_vouchers *v, const wld_world *w)
 {
+    if (v->platform_at_seen == v->n_merchants && v->n_merchants > 0)
+        return;
+    for (int i = 0; i < DAT_MAX_PLATFORMS; i++)
+        v->platform_at[i] = UINT32_MAX;
     uint32_t rank = 0;
-    for (uint32_t j = 0; j < i; j++)
-        rank += w->data->category[v->merchant_cat[j]].online;
-    return (int)(rank % (uint32_t)v->n_platforms);
+    for (uint32_t j = 0; j < v->n_merchants; j++) {
+        if (!w->data->category[v->merchant_cat[j]].online)
+            continue;
+        uint32_t k = rank++ % (uint32_t)v->n_platforms;
+        if (v->platform_at[k] == UINT32_MAX)
+            v->platform_at[k] = j;
+    }
+    v->platform_at_seen = v->n_merchants;
 }
 
-uint32_t plt_pick(const prg_vouchers *v, const wld_world *w, gsl_rng *r, uint32_t fallback, int *platform)
+uint32_t plt_pick(prg_vouchers *v, const wld_world *w, gsl_rng *r, uint32_t fallback, int *platform)
 {
+    locate(v, w);
     double total = plt_occasion_share(v, w), x = rng_uniform(r) * total;
     int want = v->n_platforms - 1;
     for (int i = 0; i < v->n_platforms; i++) {
@@ -117,12 +131,17 @@ uint32_t plt_pick(const prg_vouchers *v, const wld_world *w, gsl_rng *r, uint32_
         }
         x -= share;
     }
-    for (uint32_t j = 0; j < v->n_merchants; j++)
-        if (w->data->category[v->merchant_cat[j]].online && platform_of(v, w, j) == want) {
-            *platform = want;
-            return j;
+    if (v->platform_at[want] != UINT32_MAX) {
+        *platform = want;
+        return v->platform_at[want];
+    }
+    /* fewer online merchants than platforms (a tiny city at a coarse scale) */
+    for (int i = 0; i < v->n_platforms; i++)
+        if (v->platform_at[i] == fallback) {
+            *platform = i;
+            return fallback;
         }
-    *platform = platform_of(v, w, fallback);
+    *platform = 0;
     return fallback;
 }
 

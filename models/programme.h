@@ -187,6 +187,8 @@ typedef struct {
     uint8_t platform[DAT_MAX_PLATFORMS];
     int n_platforms;
     int64_t spent_by_platform_fen[DAT_MAX_PLATFORMS];
+    uint32_t platform_at[DAT_MAX_PLATFORMS]; /* each platform's merchant index (a cache) */
+    uint32_t platform_at_seen;                /* n_merchants when the cache was filled */
 } prg_vouchers;
 
 /* Allocates holder and merchant arrays. False when memory is short. */
@@ -221,7 +223,7 @@ bool plt_parse(const scn_doc *doc, const scn_instance *in, const char *key, cons
 double plt_occasion_share(const prg_vouchers *v, const wld_world *w);
 /* A merchant of v for a purchase online: a platform drawn by occasion share
  * (its index in v->platform into *platform); fallback when it has none. */
-uint32_t plt_pick(const prg_vouchers *v, const wld_world *w, gsl_rng *r, uint32_t fallback, int *platform);
+uint32_t plt_pick(prg_vouchers *v, const wld_world *w, gsl_rng *r, uint32_t fallback, int *platform);
 /* The category of a purchase on platform (index in v->platform), by its mix. */
 int plt_ticket_category(const prg_vouchers *v, const wld_world *w, gsl_rng *r, int platform);
 /* Appends spent_PLATFORM outcomes (scaled). */
