@@ -271,8 +271,9 @@ static void load_device(off_state *s, wld_world *w, wld_city *c, uint32_t i)
         s->local_fen[(size_t)i * OFF_COPIES_MAX + (size_t)k] = k < s->copies[i] ? s->base_fen[i] : 0;
 }
 
-/* The first day: participants, their devices, the merchants. */
-static void start_trial(prg_programme *p, wld_world *w, int32_t day)
+/* The first day: participants, their devices, the merchants. False when
+ * memory is short for the draw of holders. */
+static bool start_trial(prg_programme *p, wld_world *w, int32_t day)
 {
     off_state *s = p->state;
     wld_city *c = &w->city[p->city];
@@ -283,11 +284,14 @@ static void start_trial(prg_programme *p, wld_world *w, int32_t day)
     if (k > 0) {
         uint32_t *scratch = malloc((size_t)c->n_adopters * sizeof *scratch);
         uint32_t *pick = malloc((size_t)k * sizeof *pick);
-        if (scratch && pick) {
-            prg_sample(r, c->n_adopters, k, scratch, pick);
-            for (uint32_t j = 0; j < k; j++)
-                s->wallet[s->n_dev++] = c->wallet[pick[j]];
+        if (!scratch || !pick) {
+            free(scratch);
+            free(pick);
+            return false;
         }
+        prg_sample(r, c->n_adopters, k, scratch, pick);
+        for (uint32_t j = 0; j < k; j++)
+            s->wallet[s->n_dev++] = c->wallet[pick[j]];
         free(scratch);
         free(pick);
     }
@@ -317,6 +321,7 @@ static void start_trial(prg_programme *p, wld_world *w, int32_t day)
         load_device(s, w, c, i);
     }
     s->started = true;
+    return true;
 }
 
 /* One copy's purchase at a merchant of the trial: the device's own checks,
@@ -370,8 +375,10 @@ static void off_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
     wld_city *c = &w->city[p->city];
     if (day < s->start || s->ended)
         return;
-    if (!s->started)
-        start_trial(p, w, day);
+    if (!s->started && !start_trial(p, w, day)) {
+        eng_fail(eng, "out of memory drawing the participants of an offline trial");
+        return;
+    }
     for (int h = 0; h < 2; h++) {
         int hour = h ? s->sync_hour : OFF_PAY_HOUR;
         int64_t time_s = (int64_t)day_index * CAL_DAY_S + (int64_t)hour * CAL_HOUR_S;
