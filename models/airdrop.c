@@ -130,6 +130,7 @@ static bool air_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint6
     a->v.online_share = scn_has(in, "online_pct") ? scn_real(in, "online_pct") / 100.0 : -1.0;
     a->v.spend_rate = scn_real(in, "spend_rate_per_day");
     ok = prg_categories(doc, in, "categories", w, &a->v.category_mask, errs) && ok;
+    ok = plt_parse(doc, in, "platforms", w, &a->v, errs) && ok;
     if (!ok)
         return false;
     a->envelopes_sim = (uint32_t)((a->envelopes + w->scale / 2) / w->scale);

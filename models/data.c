@@ -6,6 +6,7 @@
 #include "models/data.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -179,12 +180,87 @@ static bool load_categories(const char *dir, dat_set *out, err_list *errs)
     return errs->count == before;
 }
 
+/* One 'mix' field: category:share pairs separated by ';', physical
+ * categories, shares adding up to 1. */
+static bool parse_mix(const tab_table *t, size_t row, const char *text, const dat_set *d, dat_platform *pl,
+                      err_list *errs)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", text);
+    double total = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
+        char *colon = strchr(tok, ':');
+        if (colon)
+            *colon = '\0';
+        int cat = dat_find_category(d, tok);
+        char *end = NULL;
+        double share = colon && tab_decimal(colon + 1) ? strtod(colon + 1, &end) : -1;
+        if (cat < 0 || d->category[cat].online || share < 0 || share > 1) {
+            err_add(errs, "%s:%d: column 'mix' has '%s%s%s': expected category:share pairs separated by ';' (a "
+                          "physical category of merchant_categories.csv, a share 0..1)",
+                    tab_path(t), tab_line(t, row), tok, colon ? ":" : "", colon ? colon + 1 : "");
+            return false;
+        }
+        pl->mix[cat] += share;
+        total += share;
+    }
+    if (total < 0.99 || total > 1.01) {
+        err_add(errs, "%s:%d: column 'mix' adds up to %.3f: expected shares adding up to 1", tab_path(t),
+                tab_line(t, row), total);
+        return false;
+    }
+    return true;
+}
+
+/* platforms.csv is optional: a data folder without one has no platforms. */
+static bool load_platforms(const char *dir, dat_set *out, err_list *errs)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/platforms.csv", dir);
+    if (access(path, F_OK) != 0)
+        return true;
+    static const char *cols[] = {"platform", "name", "occasion_share", "mix"};
+    tab_table *t = tab_read(path, cols, sizeof cols / sizeof cols[0], errs);
+    if (!t)
+        return false;
+    int before = errs->count;
+    if (tab_rows(t) > DAT_MAX_PLATFORMS)
+        err_add(errs, "%s:%d: %zu platforms: expected at most %d rows", path, tab_line(t, DAT_MAX_PLATFORMS),
+                tab_rows(t), DAT_MAX_PLATFORMS);
+    const char *seen[DAT_MAX_PLATFORMS];
+    double occasions = 0;
+    for (size_t r = 0; r < tab_rows(t) && r < DAT_MAX_PLATFORMS; r++) {
+        dat_platform *pl = &out->platform[out->n_platforms];
+        memset(pl, 0, sizeof *pl);
+        const char *key = "", *name = "", *mix = "";
+        bool ok = tab_text(t, r, "platform", &key, errs);
+        ok &= tab_text(t, r, "name", &name, errs);
+        ok &= tab_real(t, r, "occasion_share", 0, 1, &pl->occasion_share, errs);
+        ok &= tab_text(t, r, "mix", &mix, errs);
+        if (!ok || !check_unique(t, r, "platform", key, seen, (size_t)out->n_platforms, errs) ||
+            !parse_mix(t, r, mix, out, pl, errs))
+            continue;
+        seen[out->n_platforms] = key;
+        copy_name(pl->platform, sizeof pl->platform, key);
+        copy_name(pl->name, sizeof pl->name, name);
+        occasions += pl->occasion_share;
+        out->n_platforms++;
+    }
+    if (errs->count == before && occasions > 1.0)
+        err_add(errs, "%s:%d: occasion_share adds up to %.3f: expected at most 1", path, tab_header_line(t),
+                occasions);
+    tab_free(t);
+    return errs->count == before;
+}
+
 bool dat_load(const char *dir, dat_set *out, err_list *errs)
 {
     memset(out, 0, sizeof *out);
     bool ok = load_cities(dir, out, errs);
     ok &= load_banks(dir, out, errs);
     ok &= load_categories(dir, out, errs);
+    if (ok) /* mixes name categories */
+        ok &= load_platforms(dir, out, errs);
     return ok;
 }
 
@@ -260,6 +336,14 @@ const dat_city *dat_find_city(const dat_set *d, const char *area)
         if (strcmp(d->city[i].area, area) == 0)
             return &d->city[i];
     return NULL;
+}
+
+int dat_find_platform(const dat_set *d, const char *platform)
+{
+    for (int i = 0; i < d->n_platforms; i++)
+        if (strcmp(d->platform[i].platform, platform) == 0)
+            return i;
+    return -1;
 }
 
 int dat_find_category(const dat_set *d, const char *category)

@@ -17,6 +17,7 @@
 #define DAT_MAX_CITIES 256
 #define DAT_MAX_BANKS 32
 #define DAT_MAX_CATEGORIES 16
+#define DAT_MAX_PLATFORMS 16
 
 typedef struct {
     uint32_t id;                 /* stable: random streams are seeded by it */
@@ -44,6 +45,15 @@ typedef struct {
     bool online;
 } dat_category;
 
+/* An online platform taking part as a merchant (platforms.csv): its share of
+ * purchase occasions and the categories bought there (shares adding to 1). */
+typedef struct {
+    char platform[DAT_NAME_LEN]; /* key used by a programme's 'platforms' */
+    char name[DAT_NAME_LEN];
+    double occasion_share;
+    double mix[DAT_MAX_CATEGORIES]; /* by category index */
+} dat_platform;
+
 typedef struct {
     dat_city city[DAT_MAX_CITIES];
     int n_cities;
@@ -51,10 +61,12 @@ typedef struct {
     int n_banks;
     dat_category category[DAT_MAX_CATEGORIES];
     int n_categories;
+    dat_platform platform[DAT_MAX_PLATFORMS]; /* platforms.csv, optional: none when absent */
+    int n_platforms;
 } dat_set;
 
-/* Loads the three files from dir into *out. Returns false with every problem
- * in errs. */
+/* Loads the three files from dir into *out, and platforms.csv when dir has
+ * one (n_platforms 0 otherwise). Returns false with every problem in errs. */
 bool dat_load(const char *dir, dat_set *out, err_list *errs);
 /* Where the data folder dir is: as given when it exists (relative to the
  * working folder), else next to the scenario file (its folder's parent, then
@@ -66,6 +78,7 @@ bool dat_load(const char *dir, dat_set *out, err_list *errs);
  * reports it). */
 const char *dat_locate(const char *dir, const char *scenario_path, char *out, size_t out_len);
 const dat_city *dat_find_city(const dat_set *d, const char *area);
-int dat_find_category(const dat_set *d, const char *category); /* index or -1 */
+int dat_find_category(const dat_set *d, const char *category);
+int dat_find_platform(const dat_set *d, const char *platform); /* index or -1 */
 
 #endif

@@ -71,7 +71,8 @@ static bool inc_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint6
     p->window_end = s->end;
     s->coupons_sim = (uint32_t)((s->coupons_real + w->scale / 2) / w->scale);
     *accounts += 1;
-    return prg_categories(doc, in, "categories", w, &s->v.category_mask, errs);
+    bool ok = prg_categories(doc, in, "categories", w, &s->v.category_mask, errs);
+    return plt_parse(doc, in, "platforms", w, &s->v, errs) && ok;
 }
 
 static bool inc_setup(prg_programme *p, wld_world *w, err_list *errs)

@@ -203,7 +203,8 @@ static bool counts_programme(const kpi_one *k, const prg_programme *p, const prg
     (void)ps;
     if (!k->programmes[0])
         return p->city == k->city;
-    static const char *const sections[PRG_KINDS] = {"airdrop", "transit", "rural", "payroll", "loans", "incentive"};
+    static const char *const sections[PRG_KINDS] = {"airdrop", "transit", "rural", "payroll", "loans", "incentive",
+                                                    "offline"};
     char want[160];
     snprintf(want, sizeof want, "%s.%s", sections[p->kind], p->name);
     char buf[512];

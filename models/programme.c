@@ -1,7 +1,7 @@
 /* programme.c: the set of pilot programmes and the helpers they share.
  *
  * Reads every programme section in a fixed kind order (airdrop, transit,
- * rural, payroll, loans, incentive) and file order within a kind, gives each
+ * rural, payroll, loans, incentive, offline) and file order within a kind, gives each
  * its city, its random stream (RNG_PROGRAMME + its index among its city's
  * programmes) and a merchant tag bit when it needs one, then forwards the
  * day hooks. Publishes programmes.csv (tidy: programme, kind, city, outcome,
@@ -49,7 +49,7 @@ struct prg_set {
     bool failed; /* a programme could not go on (prg_fail_memory): the run stops */
 };
 
-static const prg_ops *const kinds[PRG_KINDS] = {&air_ops, &trn_ops, &rur_ops, &pay_ops, &loan_ops, &inc_ops};
+static const prg_ops *const kinds[PRG_KINDS] = {&air_ops, &trn_ops, &rur_ops, &pay_ops, &loan_ops, &inc_ops, &off_ops};
 
 int prg_city_of(const scn_doc *doc, const scn_instance *in, const char *key, const wld_world *w, err_list *errs)
 {
@@ -536,7 +536,7 @@ void prg_vouchers_tag(prg_vouchers *v, wld_world *w, wld_city *c, uint32_t n, ui
             continue; /* an override of 0: no online purchases */
         if (!online && total <= 0)
             continue; /* an online-only campaign: its platforms alone */
-        uint32_t want = online ? 1 + (uint32_t)(n / 200)
+        uint32_t want = online ? (v->n_platforms ? (uint32_t)v->n_platforms : 1 + (uint32_t)(n / 200))
                                : (uint32_t)llround((double)n * (double)c->merchants_total[k] / total);
         if (want > c->merchants_total[k])
             want = c->merchants_total[k];
@@ -569,6 +569,15 @@ void prg_vouchers_expired(prg_vouchers *v, int64_t back_fen)
     }
 }
 
+/* A category's weight among the categories taking part: its share of
+ * occasions, or online its platforms' (platforms.c). */
+static double occasion_weight(const prg_vouchers *v, const wld_world *w, int k)
+{
+    if (v->n_platforms && w->data->category[k].online)
+        return plt_occasion_share(v, w);
+    return w->data->category[k].occasion_share;
+}
+
 bool prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng *r, int32_t day)
 {
     if (v->n_merchants == 0)
@@ -592,7 +601,7 @@ bool prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng 
             cat_first[k] = fill[k] = at;
             at += cat_n[k];
             if (cat_n[k]) {
-                occ_total += w->data->category[k].occasion_share;
+                occ_total += occasion_weight(v, w, k);
                 last_cat = k;
             }
         }
@@ -621,11 +630,11 @@ bool prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng 
             for (int k = 0; k < w->data->n_categories; k++) {
                 if (!cat_n[k])
                     continue;
-                if (x < w->data->category[k].occasion_share) {
+                if (x < occasion_weight(v, w, k)) {
                     want = k;
                     break;
                 }
-                x -= w->data->category[k].occasion_share;
+                x -= occasion_weight(v, w, k);
             }
             mi = cat_first[want] + rng_below(r, cat_n[want]);
             mi = by_cat[mi];
@@ -638,8 +647,12 @@ bool prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng 
                  tries++)
                 mi = rng_below(r, v->n_merchants);
         }
-        int cat = v->merchant_cat[mi];
-        int64_t amount = prg_ticket(w, r, cat);
+        int cat = v->merchant_cat[mi], platform = -1, ticket_cat = cat;
+        if (v->n_platforms && w->data->category[cat].online) {
+            mi = plt_pick(v, w, r, mi, &platform);
+            ticket_cat = plt_ticket_category(v, w, r, platform);
+        }
+        int64_t amount = prg_ticket(w, r, ticket_cat);
         if (amount < v->threshold_fen)
             amount = v->threshold_fen; /* buyers bunch at the threshold */
         /* a windfall is spent as a budget: many purchases are planned to use
@@ -656,6 +669,8 @@ bool prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng 
         v->spent_by_cat_fen[cat] += used;
         if (w->data->category[cat].online)
             v->spent_online_fen += used;
+        if (platform >= 0)
+            v->spent_by_platform_fen[platform] += used;
         if (amount > used) {
             v->topups_n++;
             v->topup_fen += amount - used;
@@ -690,6 +705,7 @@ void prg_vouchers_report(const prg_vouchers *v, prg_programme *p, const wld_worl
         snprintf(names[cat], sizeof names[cat], "spent_%s", w->data->category[cat].category);
         prg_out(p, names[cat], "yuan", (double)v->spent_by_cat_fen[cat] * k / 100.0);
     }
+    plt_report(v, p, w);
 }
 
 static int cmp_acct(const void *a, const void *b)
@@ -742,8 +758,8 @@ int64_t prg_count_active(const wld_world *w, const wld_city *c, const led_acct *
 
 typedef void (*prg_save_fn)(const prg_programme *p, ckp_writer *ck);
 typedef void (*prg_load_fn)(prg_programme *p, ckp_reader *ck);
-static const prg_save_fn savers[PRG_KINDS] = {air_save, trn_save, rur_save, pay_save, loan_save, inc_save};
-static const prg_load_fn loaders[PRG_KINDS] = {air_load, trn_load, rur_load, pay_load, loan_load, inc_load};
+static const prg_save_fn savers[PRG_KINDS] = {air_save, trn_save, rur_save, pay_save, loan_save, inc_save, off_save};
+static const prg_load_fn loaders[PRG_KINDS] = {air_load, trn_load, rur_load, pay_load, loan_load, inc_load, off_load};
 
 void prg_save(const prg_set *s, const wld_world *w, ckp_writer *ck)
 {
@@ -827,6 +843,7 @@ void prg_vouchers_save(const prg_vouchers *v, ckp_writer *ck)
                    v->topup_fen, v->clawback_fen, v->spent_online_fen, v->spenders};
     ckp_put(ck, c, sizeof c);
     ckp_put(ck, v->spent_by_cat_fen, sizeof v->spent_by_cat_fen);
+    ckp_put(ck, v->spent_by_platform_fen, sizeof v->spent_by_platform_fen);
 }
 
 void prg_vouchers_load(prg_vouchers *v, ckp_reader *ck, const char *what)
@@ -856,4 +873,5 @@ void prg_vouchers_load(prg_vouchers *v, ckp_reader *ck, const char *what)
     v->spent_online_fen = c[8];
     v->spenders = c[9];
     ckp_get(ck, v->spent_by_cat_fen, sizeof v->spent_by_cat_fen);
+    ckp_get(ck, v->spent_by_platform_fen, sizeof v->spent_by_platform_fen);
 }

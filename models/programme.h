@@ -1,10 +1,11 @@
 /* programme.h: pilot programmes run through the ledger (prefix prg_).
  *
  * A programme is a named, repeatable INI section ([airdrop.luohu],
- * [transit.beijing_metro], [rural.], [payroll.], [loans.], [incentive.])
+ * [transit.beijing_metro], [rural.], [payroll.], [loans.], [incentive.],
+ * [offline.])
  * attached to one [city.X] of the scenario. Each kind lives in its own file
  * (airdrop.c air_, transit.c trn_, rural.c rur_, payroll.c pay_, loans.c
- * loan_, incentive.c inc_) behind one table of operations; KPI targets
+ * loan_, incentive.c inc_, offline.c off_) behind one table of operations; KPI targets
  * ([kpi.NAME], kpi.c kpi_) read the cities and the programmes' costs.
  * programme.c owns the set: it reads the sections, sizes what the ledger
  * must hold before it is allocated, calls each programme's hooks in file
@@ -31,7 +32,7 @@
 #include "models/pay.h" /* payments, top-ups and redemptions of every kind */
 #include "models/world_int.h"
 
-enum prg_kind { PRG_AIRDROP = 0, PRG_TRANSIT, PRG_RURAL, PRG_PAYROLL, PRG_LOANS, PRG_INCENTIVE, PRG_KINDS };
+enum prg_kind { PRG_AIRDROP = 0, PRG_TRANSIT, PRG_RURAL, PRG_PAYROLL, PRG_LOANS, PRG_INCENTIVE, PRG_OFFLINE, PRG_KINDS };
 
 #define PRG_MAX_OUTCOMES 48
 #define PRG_EVENT_KIND 8 /* engine event kind of programme events (arg: programme << 8 | hour) */
@@ -84,7 +85,7 @@ struct prg_programme {
     int n_out;
 };
 
-extern const prg_ops air_ops, trn_ops, rur_ops, pay_ops, loan_ops, inc_ops;
+extern const prg_ops air_ops, trn_ops, rur_ops, pay_ops, loan_ops, inc_ops, off_ops;
 
 /* ---- the set (programme.c), called by world.c ---- */
 
@@ -180,6 +181,13 @@ typedef struct {
     int32_t *last_pay;         /* day of each holder's last voucher purchase */
     int64_t *left_seen;        /* each holder's earmarked balance when last looked at */
     int64_t spent_everyday_fen; /* voucher money spent by everyday purchases (part of spent_fen) */
+    /* online platforms taking part (platforms.c): indexes in the data's
+     * platforms; none: the online category's merchants as they are */
+    uint8_t platform[DAT_MAX_PLATFORMS];
+    int n_platforms;
+    int64_t spent_by_platform_fen[DAT_MAX_PLATFORMS];
+    uint32_t platform_at[DAT_MAX_PLATFORMS]; /* each platform's merchant index (a cache) */
+    uint32_t platform_at_seen;                /* n_merchants when the cache was filled */
 } prg_vouchers;
 
 /* Allocates holder and merchant arrays. False when memory is short. */
@@ -204,6 +212,23 @@ void prg_vouchers_tag(prg_vouchers *v, wld_world *w, wld_city *c, uint32_t n, ui
                       gsl_rng *r);
 /* Outcomes common to vouchers, prefixed (e.g. "envelopes_"). */
 void prg_vouchers_report(const prg_vouchers *v, prg_programme *p, const wld_world *w);
+
+/* ---- online platforms as merchants (platforms.c) ---- */
+
+/* Reads key (a LIST of platforms.csv names) into v's platforms and adds an
+ * online category to a non-empty category mask; errors name the key's
+ * FILE:LINE and the nearest platform. Absent key: no platforms, true. */
+bool plt_parse(const scn_doc *doc, const scn_instance *in, const char *key, const wld_world *w, prg_vouchers *v,
+               err_list *errs);
+/* Sum of the occasion shares of v's platforms: the online category's weight. */
+double plt_occasion_share(const prg_vouchers *v, const wld_world *w);
+/* A merchant of v for a purchase online: a platform drawn by occasion share
+ * (its index in v->platform into *platform); fallback when it has none. */
+uint32_t plt_pick(prg_vouchers *v, const wld_world *w, gsl_rng *r, uint32_t fallback, int *platform);
+/* The category of a purchase on platform (index in v->platform), by its mix. */
+int plt_ticket_category(const prg_vouchers *v, const wld_world *w, gsl_rng *r, int platform);
+/* Appends spent_PLATFORM outcomes (scaled). */
+void plt_report(const prg_vouchers *v, prg_programme *p, const wld_world *w);
 
 /* ---- KPI (kpi.c) ---- */
 typedef struct kpi_set kpi_set;
@@ -237,6 +262,17 @@ bool air_draw(prg_programme *p, wld_world *w, int32_t day);
 int64_t air_signups(const prg_programme *p);
 int64_t air_winners(const prg_programme *p);
 uint32_t air_envelopes(const prg_programme *p);
+/* Offline trials (offline.c): counters in simulated units, for tests. */
+typedef struct {
+    uint32_t devices;
+    int64_t cloned, payments, value_fen, synced, synced_fen, attempted, caught, caught_fen, mismatch,
+        refused_other, refused_limit, refused_balance, max_payment_fen, max_unsynced_fen, loaded_fen,
+        redeemed_fen, received_fen;
+} off_stats;
+void off_stats_get(const prg_programme *p, off_stats *out);
+led_acct off_device(const prg_programme *p, uint32_t i);   /* LED_NONE past the last */
+led_acct off_merchant(const prg_programme *p, uint32_t i); /* LED_NONE past the last */
+uint32_t off_merchants(const prg_programme *p);
 int64_t prg_city_loans_fen(const prg_set *s, int city);
 int64_t prg_city_loans_n(const prg_set *s, int city);
 double prg_city_cost_yuan(const prg_set *s, const wld_world *w, int city);
@@ -268,6 +304,8 @@ void loan_save(const prg_programme *p, struct ckp_writer *ck);
 void loan_load(prg_programme *p, struct ckp_reader *ck);
 void inc_save(const prg_programme *p, struct ckp_writer *ck);
 void inc_load(prg_programme *p, struct ckp_reader *ck);
+void off_save(const prg_programme *p, struct ckp_writer *ck);
+void off_load(prg_programme *p, struct ckp_reader *ck);
 void kpi_save(const kpi_set *k, struct ckp_writer *ck);
 void kpi_load(kpi_set *k, struct ckp_reader *ck);
 

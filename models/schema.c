@@ -196,6 +196,7 @@ static const scn_key airdrop_keys[] = {
     {"merchants", SCN_INT, "0", 0, 1e9, "merchants", "participating merchants (Luohu 3,389; Futian >10,000); made to accept when too few do (0: every accepting merchant)", NULL},
     {"categories", SCN_LIST, "", 0, 0, "", "merchant categories where envelopes are valid (empty: all)", NULL},
     {"online_pct", SCN_REAL, "", 0, 100, "%", "override: share of envelope purchases made online (empty: from the categories taking part, each purchase's category drawn by its share of occasions; 'online' in categories adds the platforms, as Suzhou 2020 added JD.com)", NULL},
+    {"platforms", SCN_LIST, "", 0, 0, "", "online platforms taking part, one merchant each, names from data/platforms.csv (jd, meituan, vipshop): each brings its share of purchase occasions and its category mix, so the online share of spending follows which take part (Suzhou 2020: JD.com; Chengdu 2022: JD, Vipshop, Meituan); empty: the online category's merchants, unnamed", NULL},
     {"spend_rate_per_day", SCN_REAL, "0.35", 0, 1, "1/day", "chance per day that a holder with value left makes a purchase (prior)", NULL},
 };
 
@@ -284,11 +285,33 @@ static const scn_key incentive_keys[] = {
     {"merchants", SCN_INT, "0", 0, 1e9, "merchants", "participating merchants (0: every accepting merchant)", NULL},
     {"categories", SCN_LIST, "", 0, 0, "", "categories where coupons are valid (empty: all)", NULL},
     {"online_pct", SCN_REAL, "", 0, 100, "%", "override: share of coupon purchases made online (empty: from the categories taking part)", NULL},
+    {"platforms", SCN_LIST, "", 0, 0, "", "online platforms taking part, one merchant each, names from data/platforms.csv (jd, meituan, vipshop): their occasion shares set the online share of coupon purchases (empty: the online category's merchants, unnamed)", NULL},
     {"open_to", SCN_CHOICE, "holders", 0, 0, "", "who may claim a coupon: holders = wallet holders on the start day (drawn at random); residents = any resident with a smartphone who signs up during the window, opening a wallet to receive it (first come, first served)", "holders|residents"},
     {"signup_per_day", SCN_REAL, "0.05", 0, 1, "1/day", "open campaigns: daily chance that an aware resident or a holder signs up while coupons last (prior); those without a wallet also face the [campaign] friction of opening one", NULL},
     {"spend_rate_per_day", SCN_REAL, "0.3", 0, 1, "1/day", "chance per day a coupon holder buys (prior)", NULL},
     {"marketing_yuan", SCN_MONEY, "0", 0, BIG, "yuan", "bank marketing budget spent evenly over the window", NULL},
     {"cost_per_aware_yuan", SCN_MONEY, "10", 0.01, 1e6, "yuan", "marketing cost of making one resident aware (prior)", NULL},
+};
+
+/* Dual-offline and hard-wallet trials (models/offline.c). The limits are a
+ * device's own: offline caps in yuan were not published (data/sources.md,
+ * "Offline payments"); the defaults take the Changsha hard wallet's
+ * password-free payment and stay within the class 4 caps. */
+static const scn_key offline_keys[] = {
+    PRG_COMMON_KEYS,
+    {"start", SCN_DATE, NULL, DATE_MIN, DATE_MAX, "date", "first day of the trial: participants get their devices and pay offline", NULL},
+    {"end", SCN_DATE, NULL, DATE_MIN, DATE_MAX, "date", "last day: every device syncs and its offline value goes back to deposit", NULL},
+    {"participants", SCN_INT, NULL, 0, 2e9, "people", "residents with a smartphone taking part: wallet holders drawn at random, then residents given a soft wallet when holders are too few", NULL},
+    {"hard_wallets", SCN_INT, "0", 0, 2e9, "people", "residents without a smartphone given a hard wallet card to take part (elderly and rural users: Changsha 2023)", NULL},
+    {"merchants", SCN_INT, "100", 1, 1e9, "merchants", "physical stores taking part, with offline collection devices (made to accept when too few do)", NULL},
+    {"categories", SCN_LIST, "retail,catering,supermarket", 0, 0, "", "merchant categories of the stores taking part (empty: every physical category)", NULL},
+    {"per_payment_yuan", SCN_MONEY, "500", 0.01, 2000, "yuan", "largest payment a device makes offline (Changsha hard wallet: password-free up to ~500; at most the class 4 single-payment cap, 2,000)", NULL},
+    {"offline_balance_yuan", SCN_MONEY, "1000", 0.01, 5000, "yuan", "most offline value a device holds between syncs (offline caps were not published: a prior within the Changsha card's ~5,000 and the class 4 daily cap, 5,000)", NULL},
+    {"load_yuan", SCN_MONEY, "300", 0.01, 5000, "yuan", "value a device is topped up to from deposit when it syncs (prior: 83 % of people carry under 500 yuan in cash)", NULL},
+    {"payments_per_day", SCN_REAL, "0.5", 0, 20, "1/day", "offline purchases a device makes per day at the trial's stores (Poisson; prior)", NULL},
+    {"online_per_day", SCN_REAL, "0.3", 0, 1, "1/day", "daily chance a device comes online and syncs its log (prior)", NULL},
+    {"sync_hour", SCN_INT, "20", 13, 23, "hour", "hour devices that came online today sync (purchases are made at noon)", NULL},
+    {"cloned_pct", SCN_REAL, "0", 0, 100, "%", "share of devices tampered or cloned: two copies spend the same offline value, and the second claim is refused at sync (a double spend)", NULL},
 };
 
 static const scn_key kpi_keys[] = {
@@ -354,6 +377,7 @@ static const scn_section sections[] = {
     {"payroll", true, false, "Public salaries paid in e-CNY as linked batches from employer wallets.", payroll_keys, N_KEYS(payroll_keys)},
     {"loans", true, false, "SME loans disbursed and repaid in e-CNY.", loans_keys, N_KEYS(loans_keys)},
     {"incentive", true, false, "Merchant fee subsidies, threshold coupons and bank marketing budgets.", incentive_keys, N_KEYS(incentive_keys)},
+    {"offline", true, false, "A dual-offline trial: devices pay each other offline, keep local logs and balances, and post at sync, where a double spend is caught.", offline_keys, N_KEYS(offline_keys)},
     {"kpi", true, false, "A KPI target of a city: attainment, date reached or projected, cost (kpi.csv).", kpi_keys, N_KEYS(kpi_keys)},
     {"flow", true, false, "Money flowing between two cities of the scenario (travel, remittances, B2B), sent on a day and credited on the next (flows.csv).", flow_keys, N_KEYS(flow_keys)},
 };

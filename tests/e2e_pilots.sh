@@ -31,7 +31,9 @@ done
 AIR="sign_ups win_rate winners claimed spent payments own_money_topups online_share clawed_back wallets_opened opened_active_30d opened_active_90d cost_per_new_active_wallet_30d new_wallets new_active_30d uplift_daily_payments uplift_daily_retail_value cost"
 need shenzhen_luohu_2020 luohu $AIR
 need shenzhen_futian_2021 futian $AIR
-need suzhou_double12_2020 double12 $AIR
+need suzhou_double12_2020 double12 $AIR spent_jd
+need suzhou_double12_2020 double12_offline participants hard_wallets_given offline_payments offline_value \
+    synced_payments synced_value double_spends_attempted double_spends_caught double_spend_value cost
 need chengdu_2021 chengdu_feb $AIR
 need chengdu_2021 chengdu_metro rides ecny_rides ecny_share offline_taps wallets_opened cost
 need beijing_2021 wangfujing $AIR
@@ -75,18 +77,36 @@ if [ -s "$f" ]; then
     awk -v v="$on" 'BEGIN { exit !(v > 0) }' || fail "Double-12 has no online platform ($on)"
 fi
 
-# Online share from the categories taking part (online_pct is an override,
-# empty): Double-12 with JD.com ('online' in its categories) buys online, the
-# same lottery without the online category does not.
+# Online share from the categories and platforms taking part (online_pct is
+# an override, empty): Double-12 with JD.com (platforms = jd) buys online, the
+# same lottery without the online category and without JD does not.
 f="$TMP/suzhou_double12_2020/programmes.csv"
 if [ -s "$f" ]; then
     os=$(value "$f" double12 online_share)
     "$BIN" run scenarios/suzhou_double12_2020.ini --set airdrop.double12.categories=retail,catering,supermarket \
-        --out "$TMP/d12_offline" --quiet >/dev/null 2>&1 || fail "Double-12 without online: run failed"
+        --set airdrop.double12.platforms= --out "$TMP/d12_offline" --quiet >/dev/null 2>&1 ||
+        fail "Double-12 without online: run failed"
     off=$(value "$TMP/d12_offline/programmes.csv" double12 online_share)
     echo "double12 online share $os % with JD.com, $off % without the online category"
     awk -v v="$os" 'BEGIN { exit !(v > 3 && v < 40) }' || fail "Double-12 online share $os %: expected online's share of occasions"
     [ "$off" = 0 ] || fail "Double-12 without the online category: online share $off %"
+fi
+
+# Double-12's dual-offline trial: with cloned devices planted, every second
+# claim on the same offline value is refused at sync (caught = attempted > 0)
+# and merchants receive only what was not double-spent.
+f="$TMP/d12_cloned/programmes.csv"
+if "$BIN" run scenarios/suzhou_double12_2020.ini --set offline.double12_offline.cloned_pct=5 \
+        --out "$TMP/d12_cloned" --quiet >/dev/null 2>&1; then
+    at=$(value "$f" double12_offline double_spends_attempted); ca=$(value "$f" double12_offline double_spends_caught)
+    pa=$(value "$f" double12_offline offline_payments); sy=$(value "$f" double12_offline synced_payments)
+    echo "double12 offline trial, 5 % cloned: $ca double spends caught of $at attempted, $sy of $pa payments posted"
+    awk -v a="$at" -v c="$ca" 'BEGIN { exit !(a > 0 && a == c) }' ||
+        fail "Double-12 offline trial: $ca double spends caught, $at attempted"
+    awk -v p="$pa" -v s="$sy" -v c="$ca" 'BEGIN { exit !(s + c == p) }' ||
+        fail "Double-12 offline trial: $sy posted + $ca caught != $pa payments"
+else
+    fail "Double-12 with cloned devices: run failed"
 fi
 
 # Suzhou 2023: Taicang's payroll starts July 2022 (its header): 18 monthly
