@@ -4,7 +4,8 @@
 # 1. the model's own figures are met (ratio 1.00, exit 0) and the same rows
 #    scaled by 3 fail the pass rule (exit 1);
 # 2. the joint fit recovers awareness_promo = 0.01 from a start of 0.004
-#    (within 15 %), and --write-defaults writes it as a header macro;
+#    (within 15 %; the city starts empty, history = false, so awareness
+#    drives its first weeks), and --write-defaults writes it as a header macro;
 # 3. --abc writes an ensemble file whose first set is the fit;
 # 4. a bad targets file (a bad kind, an unknown metric) exits 2 naming FILE:LINE.
 # About ten seconds.
@@ -20,6 +21,7 @@ start = 2022-01-10
 end = 2022-03-31
 seed = 1
 scale = 2000
+history = false
 [city.suzhou]
 INI
 "$BIN" run "$T/s.ini" --quiet --set adoption.awareness_promo=0.01 --out "$T/truth" || fail "truth run"
