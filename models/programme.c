@@ -696,7 +696,11 @@ void prg_vouchers_report(const prg_vouchers *v, prg_programme *p, const wld_worl
     prg_out(p, "payments", "payments", (double)v->payments * k);
     prg_out(p, "own_money_topups", "payments", (double)v->topups_n * k);
     prg_out(p, "own_money_topup_value", "yuan", (double)v->topup_fen * k / 100.0);
-    prg_out(p, "online_share", "%", v->spent_fen ? 100.0 * (double)v->spent_online_fen / (double)v->spent_fen : 0);
+    /* Of the spending whose channel is known: voucher money that everyday
+     * purchases spent (the earmark drew on it first) is in spent but its
+     * channel is not recorded; it is taken to split as the drawn spending. */
+    int64_t drawn = v->spent_fen - v->spent_everyday_fen;
+    prg_out(p, "online_share", "%", drawn > 0 ? 100.0 * (double)v->spent_online_fen / (double)drawn : 0);
     prg_out(p, "clawed_back", "yuan", (double)v->clawback_fen * k / 100.0);
     static char names[DAT_MAX_CATEGORIES][48];
     for (int cat = 0; cat < w->data->n_categories; cat++) {

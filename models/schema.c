@@ -115,7 +115,7 @@ static const scn_key firms_keys[] = {
     {"b2b_ticket_sigma", SCN_REAL, "1.2", 0, 4, "", "spread (sigma of the log) of supplier payments", NULL},
     {"engaged_pct", SCN_REAL, CAL_FIRMS_ENGAGED_PCT, 0, 100, "%", "share of firms opening a public wallet that pay suppliers in e-CNY (the rest hold one for receipts: Xi'an 1.59 M corporate wallets, 6.1 bn yuan in 18 months)", NULL},
     {"engage_rate", SCN_REAL, CAL_FIRMS_ENGAGE_RATE, 0, 10, "1/day", "daily chance that a firm holding a public wallet starts paying suppliers in e-CNY, per unit share of firms already doing so (trading partners: complementarities)", NULL},
-    {"tax_ecny_pct", SCN_REAL, "5", 0, 100, "%", "share of adopted firms paying their monthly tax in e-CNY (on the 15th)", NULL},
+    {"tax_ecny_pct", SCN_REAL, CAL_FIRMS_TAX_ECNY_PCT, 0, 100, "%", "share of adopted firms paying their monthly tax in e-CNY (on the 15th)", NULL},
     {"tax_median_yuan", SCN_MONEY, "5000", 1, 1e9, "yuan", "median monthly tax payment of a firm", NULL},
 };
 

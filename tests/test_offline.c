@@ -190,7 +190,11 @@ static double online_share(const char *extra, int64_t *spent_by_platform, int n)
     assert_true(v->spent_fen > 0);
     for (int i = 0; i < n; i++)
         spent_by_platform[i] = v->spent_by_platform_fen[i];
-    double share = 100.0 * (double)v->spent_online_fen / (double)v->spent_fen;
+    /* of the spending the programme drew (programmes.md: everyday purchases
+     * that spent voucher money first have no recorded channel) */
+    int64_t drawn = v->spent_fen - v->spent_everyday_fen;
+    assert_true(drawn > 0);
+    double share = 100.0 * (double)v->spent_online_fen / (double)drawn;
     check_ledger(&f);
     wfx_free(&f);
     return share;
