@@ -423,15 +423,23 @@ static void shop_flush(wld_world *w, wld_city *c, shop_batch *b, int32_t day)
 
 void res_shop_hour(wld_world *w, wld_city *c, int32_t day, int hour)
 {
-    if (c->n_engaged == 0)
+    /* Engaged adopters pay with e-CNY at every accepting occasion they
+     * choose it; holders who are not engaged still do now and then, at
+     * casual_pct of that (a subsidy to spend, a fare, a promotion): many
+     * rare users beside few frequent ones, as the published activity count
+     * (Changzhou: 13 % of residents active) beside transactions per resident
+     * (Changsha: ~0.02 a day) needs. Payers weigh 1 (engaged) or casual. */
+    double casual = w->p.casual_pct / 100.0;
+    double holders = (double)(c->n_adopters - c->n_engaged);
+    double payers = (double)c->n_engaged + casual * holders;
+    if (payers <= 0)
         return;
     gsl_rng *r = c->rng_shopping;
     bool batch = !w->trace_on;
     shop_batch *b = &shop;
     if (batch)
         shop_next_gen(b);
-    double rate = (double)c->n_engaged * w->p.occasions_per_day * day_factor(w, day) * res_hour_weight[hour] *
-                  w->p.ecny_choice;
+    double rate = payers * w->p.occasions_per_day * day_factor(w, day) * res_hour_weight[hour] * w->p.ecny_choice;
     for (int cat = 0; cat < w->data->n_categories; cat++) {
         if (c->merchants_accepting[cat] == 0)
             continue;
@@ -441,7 +449,10 @@ void res_shop_hour(wld_world *w, wld_city *c, int32_t day, int hour)
         unsigned n = gsl_ran_poisson(r, lambda);
         for (unsigned i = 0; i < n; i++) {
             /* the draws of one payment, in this order: adopter, merchant, ticket */
-            uint32_t a = rng_below(r, c->n_engaged);
+            double x = rng_uniform(r) * payers;
+            uint32_t a = x < (double)c->n_engaged
+                             ? (uint32_t)x
+                             : c->n_engaged + (uint32_t)fmin(holders - 1, floor((x - c->n_engaged) / casual));
             if (!batch) {
                 led_acct merchant;
                 if (!mer_pick_accepting(w, c, cat, &merchant) ||

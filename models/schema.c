@@ -84,6 +84,7 @@ static const scn_key adoption_keys[] = {
 static const scn_key payments_keys[] = {
     {"occasions_per_day", SCN_REAL, "1.9", 0, 50, "1/day", "purchase occasions per resident per day (non-bank payments ~1.94/person/day)", NULL},
     {"ecny_choice", SCN_REAL, CAL_PAYMENTS_ECNY_CHOICE, 0, 1, "", "chance an adopter pays with e-CNY at a merchant that accepts it", NULL},
+    {"casual_pct", SCN_REAL, CAL_PAYMENTS_CASUAL_PCT, 0, 100, "%", "how often a holder who is not engaged pays with e-CNY, as a share of an engaged adopter's rate (a subsidy to spend, a fare, a promotion): many rare users beside few frequent ones", NULL},
     {"reach_half_pct", SCN_REAL, CAL_PAYMENTS_REACH_HALF_PCT, 0, 100, "%", "share of a category's merchants accepting at which half of an adopter's occasions meet one (acceptance starts where adopters shop: reach = a (1 + h) / (a + h))", NULL},
     {"app_pct", SCN_REAL, "86", 0, 100, "%", "share of non-e-CNY purchases of smartphone users paid by third-party app (the rest cash)", NULL},
     {"weekend_factor", SCN_REAL, "1.15", 0, 5, "x", "purchase occasions on Saturday and Sunday relative to weekdays", NULL},

@@ -109,6 +109,7 @@ static void read_params(const scn_doc *doc, wld_params *p)
     p->open_age_factor[2] = scn_real(cp, "open_elderly_factor");
     p->occasions_per_day = scn_real(pay, "occasions_per_day");
     p->ecny_choice = scn_real(pay, "ecny_choice");
+    p->casual_pct = scn_real(pay, "casual_pct");
     p->reach_half = scn_real(pay, "reach_half_pct") / 100.0;
     p->app_share = scn_real(pay, "app_pct") / 100.0;
     p->weekend_factor = scn_real(pay, "weekend_factor");

@@ -33,7 +33,7 @@ enum {
 };
 
 typedef struct {
-    double occasions_per_day, ecny_choice, app_share, weekend_factor, reach_half;
+    double occasions_per_day, ecny_choice, casual_pct, app_share, weekend_factor, reach_half;
     int64_t topup_fen, first_topup_fen;
     int64_t balance_cap_fen[4]; /* classes 1..4, 0 = none */
     int active_window_days;

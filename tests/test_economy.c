@@ -89,6 +89,50 @@ static void test_economy_adopters_pay_where_merchants_accept(void **state)
     destroy(&f);
 }
 
+/* Holders who are not engaged pay now and then at casual_pct of an engaged
+ * adopter's rate: with nobody engaged, no retail e-CNY at 0 %, and at 20 %
+ * many holders pay a little each (more active wallets than payers a day). */
+static void casual_run(double casual_pct, int64_t *payments, int64_t *active, uint32_t *engaged)
+{
+    char casual[64];
+    snprintf(casual, sizeof casual, "payments.casual_pct=%g", casual_pct);
+    const char *sets[N_FAST + 4];
+    memcpy(sets, fast_adoption, sizeof fast_adoption);
+    sets[N_FAST] = "merchants.must_accept=true";
+    sets[N_FAST + 1] = "adoption.engaged_pct=0";
+    sets[N_FAST + 2] = "adoption.reactivation_rate=0";
+    sets[N_FAST + 3] = casual;
+    fixture f;
+    build(&f, small_city, sets, N_FAST + 4);
+    *payments = 0;
+    for (int d = 0; d < 30; d++) {
+        run_days(&f, 1);
+        *payments += day_metric(&f, M_PAYMENTS_RETAIL);
+    }
+    *active = day_metric(&f, M_ACTIVE_WALLETS);
+    *engaged = f.w->city[0].n_engaged;
+    destroy(&f);
+}
+
+static void test_economy_holders_pay_casually(void **state)
+{
+    (void)state;
+    int64_t none_payments, none_active, some_payments, some_active;
+    uint32_t engaged;
+    casual_run(0, &none_payments, &none_active, &engaged);
+    assert_int_equal(engaged, 0);
+    assert_int_equal(none_payments, 0);
+    assert_int_equal(none_active, 0);
+    casual_run(20, &some_payments, &some_active, &engaged);
+    assert_int_equal(engaged, 0);
+    print_message("casual 20 %%: %lld retail payments in 30 days, %lld active wallets\n", (long long)some_payments,
+                  (long long)some_active);
+    assert_true(some_payments > 0);
+    assert_true(some_active > 0);
+    /* rare users: most active wallets paid only a few times in the month */
+    assert_true((double)some_payments / (double)some_active < 10.0);
+}
+
 static void test_economy_merchant_adopts_when_customers_hold_ecny(void **state)
 {
     const char *sets[N_FAST + 4];
@@ -399,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_economy_no_accepting_merchants_no_retail_ecny),
         cmocka_unit_test(test_economy_adopters_pay_where_merchants_accept),
         cmocka_unit_test(test_economy_merchant_adopts_when_customers_hold_ecny),
+        cmocka_unit_test(test_economy_holders_pay_casually),
         cmocka_unit_test(test_economy_elderly_without_smartphone_get_hard_wallets),
         cmocka_unit_test(test_economy_nothing_before_pilot_start),
         cmocka_unit_test(test_economy_wallets_exceed_people_but_within_bounds),
