@@ -101,7 +101,7 @@ static const scn_key merchants_keys[] = {
     {"demand_weight", SCN_REAL, CAL_MERCHANTS_DEMAND_WEIGHT, 0, 100, "1/day", "extra daily acceptance chance per unit share of residents who hold e-CNY (customers ask for it)", NULL},
     {"onboard_per_million", SCN_REAL, CAL_MERCHANTS_ONBOARD_PER_MILLION, 0, 1e6, "merchants/day", "merchants the operating banks' staff can sign up per day per million residents, with 4 operators (scales with the operators active): acceptance is limited by onboarding", NULL},
     {"gdp_ref_yuan", SCN_MONEY, "81000", 1, 1e7, "yuan", "GDP per resident at which per_1000_residents holds (China 2021: 80,976)", NULL},
-    {"gdp_elasticity", SCN_REAL, "1", 0, 3, "", "market entities per resident grow as (GDP per resident / gdp_ref_yuan)^this (Shenzhen 0.23 per resident at 174,000 yuan vs 0.11 nationally: ~1)", NULL},
+    {"gdp_elasticity", SCN_REAL, CAL_MERCHANTS_GDP_ELASTICITY, 0, 3, "", "market entities per resident grow as (GDP per resident / gdp_ref_yuan)^this (Shenzhen alone, 0.23 per resident at 174,000 yuan vs 0.11 nationally, suggests ~1; the joint fit to every city's merchants and corporate wallets sets it: Xi'an's 1.59 M corporate wallets at 83,000 yuan a resident against Changsha's 0.86 M at 130,000)", NULL},
     {"must_accept", SCN_BOOL, "false", 0, 0, "", "merchants may not refuse e-CNY (the pilot guidance): all accept from the pilot start", NULL},
 };
 
