@@ -423,7 +423,7 @@ static void test_incentive_open_campaign_recruits_wallets(void **state)
 static void test_incentive_new_wallets_grow_with_budget(void **state)
 {
     (void)state;
-    static const int budgets[] = {2000, 4000, 8000, 16000, 32000};
+    static const int budgets[] = {1000, 4000, 16000, 64000, 256000};
     double mean_up[5] = {0, 0, 0, 0, 0};
     for (int seed = 1; seed <= 3; seed++) {
         double last = -1;
