@@ -1,7 +1,9 @@
 #!/bin/sh
 # e2e_pilots.sh: runs every pilot scenario (a few seconds in all) and checks
 # its programme outcomes: each writes programmes.csv with the outcomes its
-# programmes must report; the Futian lottery (the out-of-sample check of the
+# programmes must report (the held-back lotteries of Sanya, Ningbo and Shenzhen
+# May 2022 among them: their figures are scored in data/targets.csv, not here);
+# the Futian lottery (the out-of-sample check of the
 # airdrop sign-up model calibrated on Luohu) lands within +-20 % of the
 # published 1,861,758 sign-ups and 5.37 % win rate; suzhou_2023_kpi's kpi.csv
 # says whether each target is met, gives a date and a cost.
@@ -21,7 +23,8 @@ need() { # need SCENARIO PROGRAMME OUTCOME...
 }
 
 for s in shenzhen_luohu_2020 suzhou_double12_2020 shenzhen_futian_2021 chengdu_2021 beijing_2021 \
-         chongqing_2022 suzhou_2023_kpi shenzhen_longhua_2021 hangzhou_2023_coupons chengdu_520_2022; do
+         chongqing_2022 suzhou_2023_kpi shenzhen_longhua_2021 hangzhou_2023_coupons chengdu_520_2022 \
+         hainan_sanya_2021 ningbo_2022 shenzhen_may_2022; do
     if ! "$BIN" run "scenarios/$s.ini" --out "$TMP/$s" --quiet >"$TMP/$s.log" 2>&1; then
         fail "$s: run failed"; cat "$TMP/$s.log"; continue
     fi
@@ -31,6 +34,10 @@ done
 AIR="sign_ups win_rate winners claimed spent payments own_money_topups online_share clawed_back wallets_opened opened_active_30d opened_active_90d cost_per_new_active_wallet_30d new_wallets new_active_30d uplift_daily_payments uplift_daily_retail_value cost"
 need shenzhen_luohu_2020 luohu $AIR
 need shenzhen_futian_2021 futian $AIR
+# the held-back campaigns (data/targets.csv rows sanya_*, ningbo_*, shenzhen_may2022_*)
+need hainan_sanya_2021 sanya $AIR
+need ningbo_2022 ningbo $AIR
+need shenzhen_may_2022 shenzhen_may_2022 $AIR spent_meituan
 need suzhou_double12_2020 double12 $AIR spent_jd
 need suzhou_double12_2020 double12_offline participants hard_wallets_given offline_payments offline_value \
     synced_payments synced_value double_spends_attempted double_spends_caught double_spend_value cost
