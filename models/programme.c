@@ -49,7 +49,7 @@ struct prg_set {
     bool failed; /* a programme could not go on (prg_fail_memory): the run stops */
 };
 
-static const prg_ops *const kinds[PRG_KINDS] = {&air_ops, &trn_ops, &rur_ops, &pay_ops, &loan_ops, &inc_ops, &off_ops};
+static const prg_ops *const kinds[PRG_KINDS] = {&air_ops, &trn_ops, &rur_ops, &prl_ops, &loan_ops, &inc_ops, &off_ops};
 
 int prg_city_of(const scn_doc *doc, const scn_instance *in, const char *key, const wld_world *w, err_list *errs)
 {
@@ -762,8 +762,8 @@ int64_t prg_count_active(const wld_world *w, const wld_city *c, const led_acct *
 
 typedef void (*prg_save_fn)(const prg_programme *p, ckp_writer *ck);
 typedef void (*prg_load_fn)(prg_programme *p, ckp_reader *ck);
-static const prg_save_fn savers[PRG_KINDS] = {air_save, trn_save, rur_save, pay_save, loan_save, inc_save, off_save};
-static const prg_load_fn loaders[PRG_KINDS] = {air_load, trn_load, rur_load, pay_load, loan_load, inc_load, off_load};
+static const prg_save_fn savers[PRG_KINDS] = {air_save, trn_save, rur_save, prl_save, loan_save, inc_save, off_save};
+static const prg_load_fn loaders[PRG_KINDS] = {air_load, trn_load, rur_load, prl_load, loan_load, inc_load, off_load};
 
 void prg_save(const prg_set *s, const wld_world *w, ckp_writer *ck)
 {
