@@ -257,8 +257,11 @@ bool prg_day_start(prg_set *s, wld_world *w, eng_engine *eng, int32_t day, int32
         w->city[i].rural_awareness_boost = 0; /* rural programmes add theirs below */
     }
     for (int i = 0; i < s->n && !s->failed; i++)
-        if (kinds[s->p[i].kind]->day_start)
+        if (kinds[s->p[i].kind]->day_start) {
+            sim_assert_city(s->p[i].city); /* a failed SIM_ASSERT names the city */
             kinds[s->p[i].kind]->day_start(&s->p[i], w, eng, day, day_index);
+        }
+    sim_assert_city(-1);
     return !s->failed;
 }
 
@@ -267,7 +270,9 @@ bool prg_on_event(prg_set *s, wld_world *w, int32_t day, int64_t arg)
     int i = (int)(arg >> 8);
     if (!s || i < 0 || i >= s->n || !kinds[s->p[i].kind]->event)
         return true;
+    sim_assert_city(s->p[i].city);
     kinds[s->p[i].kind]->event(&s->p[i], w, day, (int)(arg & 0xff));
+    sim_assert_city(-1);
     return !s->failed;
 }
 
@@ -329,8 +334,11 @@ bool prg_day_end(prg_set *s, wld_world *w, int32_t day)
         return true;
     int32_t day_index = day - w->start_day;
     for (int i = 0; i < s->n && !s->failed; i++)
-        if (kinds[s->p[i].kind]->day_end)
+        if (kinds[s->p[i].kind]->day_end) {
+            sim_assert_city(s->p[i].city);
             kinds[s->p[i].kind]->day_end(&s->p[i], w, day);
+        }
+    sim_assert_city(-1);
     if (s->failed)
         return false;
     for (int i = 0; i < s->n; i++)
