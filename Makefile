@@ -90,8 +90,11 @@ $(BUILD)/pic/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
 
-# The view's unit test links the drawing code itself, with SDL.
-$(BUILD)/tests/test_viz: $(BUILD)/tests/test_viz.o $(TEST_SUPPORT_OBJ) $(VIZ_OBJ) $(LIB)
+# The view's unit tests (tests/test_viz*.c) link the drawing code itself and
+# their SDL fixture (tests/support/viz_*.c), with SDL; no other test does.
+VIZ_TEST_BIN := $(filter $(BUILD)/tests/test_viz%,$(TEST_BIN))
+VIZ_TEST_SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/viz_*.c))
+$(VIZ_TEST_BIN): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(VIZ_TEST_SUPPORT_OBJ) $(VIZ_OBJ) $(LIB)
 	$(CC) -o $@ $^ $(LDFLAGS) $(LDLIBS) $(VIEW_LIBS) -lcmocka
 
 # The same objects linked with malloc/calloc/realloc/aligned_alloc wrapped by
@@ -119,13 +122,13 @@ $(PREFIX_STAMP):
 	@touch $@
 
 # Test programs also link the shared test support (tests/support/: fixtures).
-TEST_SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
+TEST_SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/support/viz_%.c,$(wildcard tests/support/*.c)))
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(LIB)
 	$(CC) -o $@ $^ $(LDFLAGS) $(LDLIBS) -lcmocka
 
 # The test and benchmark objects are made by a chain of pattern rules: keep
 # them (not deleted as intermediates) so `make test` does not recompile them.
-.SECONDARY: $(TEST_BIN:=.o) $(TEST_SUPPORT_OBJ) $(BENCH_BIN:=.o) $(BUILD)/tests/fuzz/fuzz_scenario.o $(BUILD)/tests/fuzz/fuzz_table.o
+.SECONDARY: $(TEST_BIN:=.o) $(TEST_SUPPORT_OBJ) $(VIZ_TEST_SUPPORT_OBJ) $(BENCH_BIN:=.o) $(BUILD)/tests/fuzz/fuzz_scenario.o $(BUILD)/tests/fuzz/fuzz_table.o
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 	$(CC) -o $@ $^ $(LDFLAGS) $(LDLIBS)
@@ -229,4 +232,4 @@ help:
 	@sed -n 's/^## /  /p' $(MAKEFILE_LIST)
 	@echo "  variables: MODE=release|debug|sanitize|fuzz BUILD=dir PREFIX=$(PREFIX) DESTDIR= FUZZ_SECONDS=60"
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(VIEW_OBJ:.o=.d) $(TEST_SUPPORT_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(VIEW_OBJ:.o=.d) $(TEST_SUPPORT_OBJ:.o=.d) $(VIZ_TEST_SUPPORT_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)

@@ -44,6 +44,16 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* After a timed pass: the ledger's full check, or exit 1 naming what broke. */
+static void check_or_exit(const led_ledger *led)
+{
+    char why[256];
+    if (!led_check(led, why, sizeof why)) {
+        fprintf(stderr, "bench_ledger: led_check: %s\n", why);
+        exit(1);
+    }
+}
+
 /* The machine limit, one timed pass over fresh balances (as limit-probe). */
 static double limit_pass(int64_t *bal, uint64_t n, uint64_t m, uint64_t *rejected)
 {
@@ -155,11 +165,7 @@ static double ledger_pass(bench_ledger *bl, uint64_t n, uint64_t m, int32_t day,
             rej++;
     }
     double sec = now_s() - t0;
-    char why[256];
-    if (!led_check(led, why, sizeof why)) {
-        fprintf(stderr, "bench_ledger: led_check: %s\n", why);
-        exit(1);
-    }
+    check_or_exit(led);
     *rejected = rej;
     return sec;
 }
@@ -189,11 +195,7 @@ static double ledger_many_pass(bench_ledger *bl, uint64_t n, uint64_t m, int32_t
         k += c;
     }
     double sec = now_s() - t0;
-    char why[256];
-    if (!led_check(led, why, sizeof why)) {
-        fprintf(stderr, "bench_ledger: led_check: %s\n", why);
-        exit(1);
-    }
+    check_or_exit(led);
     *rejected = m - posted;
     return sec;
 }

@@ -1,6 +1,7 @@
 /* args.c: the one option parser of the command line (cli_parse), used by
- * run, validate and calibrate (cli/main.c, cli/calibrate.c), and the check
- * of --out that resume reuses (cli_check_out).
+ * run, validate and calibrate (cli/main.c, cli/calibrate.c), and the checks
+ * of --out and --checkpoint-every that resume reuses (cli_check_out,
+ * cli_check_checkpoint_every).
  *
  * Every flag is checked where it is read: a bad value prints one message
  * naming the flag and what was expected and gives exit status 2. No
@@ -12,6 +13,18 @@
 
 #include "cli/cli.h"
 #include "sim/error.h"
+
+int cli_check_checkpoint_every(const char *value)
+{
+    char *end = NULL;
+    long v = value ? strtol(value, &end, 10) : 0;
+    if (!value || !*value || *end || v < 1 || v > 100000) {
+        fprintf(stderr, "ecnysim: --checkpoint-every needs a number of days from 1 to 100000: expected "
+                        "--checkpoint-every DAYS\n");
+        return 0;
+    }
+    return (int)v;
+}
 
 bool cli_check_out(const char *out)
 {
@@ -120,14 +133,8 @@ int cli_parse(int argc, char **argv, int first, cli_args *a, bool run_options)
             }
             a->posterior = argv[++i];
         } else if (run_options && strcmp(s, "--checkpoint-every") == 0) {
-            char *end = NULL;
-            long v = has_next ? strtol(argv[i + 1], &end, 10) : 0;
-            if (!has_next || !*argv[i + 1] || *end || v < 1 || v > 100000) {
-                fprintf(stderr, "ecnysim: --checkpoint-every needs a number of days from 1 to 100000: expected "
-                                "--checkpoint-every DAYS\n");
+            if (!(a->checkpoint_every = cli_check_checkpoint_every(has_next ? argv[i + 1] : NULL)))
                 return EXIT_BADINPUT;
-            }
-            a->checkpoint_every = (int)v;
             i++;
         } else if (run_options && strcmp(s, "--vary") == 0) {
             if (!has_next || a->n_vary == CLI_MAX_VARY) {

@@ -145,6 +145,10 @@ int cli_run_peer(const cli_session *s, int argc, char **argv);
  * part of the path at most 255, the last a valid name. Prints the message;
  * false when bad. */
 bool cli_check_out(const char *out);
+/* cli/args.c: --checkpoint-every DAYS (value: the next argument, NULL when
+ * none): a whole number from 1 to 100000. Returns it; prints the message and
+ * returns 0 when bad. */
+int cli_check_checkpoint_every(const char *value);
 /* cli/batch.c: 'run' with --replications, --vary, --jobs or a [sweep]
  * section runs a batch into results/NAME/run-XXXX/ and summarises it;
  * otherwise it is cli_run. */

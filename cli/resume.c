@@ -406,14 +406,8 @@ int cli_resume(int argc, char **argv)
         } else if (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0) {
             a.quiet = true;
         } else if (strcmp(s, "--checkpoint-every") == 0) {
-            char *end = NULL;
-            long v = has_next ? strtol(argv[i + 1], &end, 10) : 0;
-            if (!has_next || !*argv[i + 1] || *end || v < 1 || v > 100000) {
-                fprintf(stderr, "ecnysim: --checkpoint-every needs a number of days from 1 to 100000: expected "
-                                "--checkpoint-every DAYS\n");
+            if (!(a.checkpoint_every = cli_check_checkpoint_every(has_next ? argv[i + 1] : NULL)))
                 return EXIT_BADINPUT;
-            }
-            a.checkpoint_every = (int)v;
             i++;
         } else if (s[0] == '-' && s[1]) {
             fprintf(stderr, "ecnysim: unknown option '%s' for resume: expected DIR [--out NEWDIR] "

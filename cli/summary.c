@@ -82,6 +82,16 @@ static void weighted_summary(const double *x, const double *w, size_t n, wx *tmp
     s->max = tmp[n - 1].x;
 }
 
+/* The summary of a point's R values x: weighted by the ensemble's weights w
+ * when the batch is weighted, else plain (sts_summarize, which may reorder x). */
+static void point_summary(const bat_batch *b, double *x, const double *w, int R, wx *tmp, sts_summary *s)
+{
+    if (b->weighted)
+        weighted_summary(x, w, (size_t)R, tmp, s);
+    else
+        sts_summarize(x, (size_t)R, s);
+}
+
 /* Splits a daily.csv line in place at commas (the files are ours: dates,
  * area keys and numbers, never quoted). Returns the number of fields, or
  * max + 1 when there are more. */
@@ -222,10 +232,7 @@ bool bat_summarize_point(bat_batch *b, const char *dir, int point)
                 for (int k = 0; k < R; k++)
                     x[k] = v[((size_t)k * block + row) * n_val + m];
                 sts_summary st;
-                if (b->weighted)
-                    weighted_summary(x, w, (size_t)R, tmp, &st);
-                else
-                    sts_summarize(x, (size_t)R, &st);
+                point_summary(b, x, w, R, tmp, &st);
                 char buf[40];
                 out_csv_int(b->sum_csv, point + 1);
                 bat_write_params(b, b->sum_csv, point);
@@ -331,10 +338,7 @@ bool bat_summarize_point(bat_batch *b, const char *dir, int point)
             for (int k = 0; k < R; k++)
                 mean_ach += b->weighted ? ach[k] * w[k] / w_all : ach[k] / R;
             sts_summary s;
-            if (b->weighted)
-                weighted_summary(x, w, (size_t)R, tmp, &s);
-            else
-                sts_summarize(x, (size_t)R, &s);
+            point_summary(b, x, w, R, tmp, &s);
             char buf[40];
             out_csv_int(b->kpi_csv, point + 1);
             bat_write_params(b, b->kpi_csv, point);

@@ -1,4 +1,4 @@
-/* payroll.c: salaries paid in e-CNY ([payroll.NAME], prefix pay_).
+/* payroll.c: salaries paid in e-CNY ([payroll.NAME], prefix prl_).
  *
  * The Suzhou/Taicang/Changshu design (ecny_facts.md 3.10): from a date,
  * public employees (civil servants, public institutions, SOEs) receive part
@@ -35,12 +35,12 @@ typedef struct {
     led_leg *legs;
     bool enrolled;
     int64_t opened, runs, batches_ok, batches_failed, legs_paid, legs_unpaid, paid_fen, kept_fen;
-} pay_state;
+} prl_state;
 
-static bool pay_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint64_t *accounts, err_list *errs)
+static bool prl_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint64_t *accounts, err_list *errs)
 {
     const scn_instance *in = p->in;
-    pay_state *s = calloc(1, sizeof *s);
+    prl_state *s = calloc(1, sizeof *s);
     if (!s) {
         err_add_kind(errs, ERR_MEMORY, "out of memory");
         return false;
@@ -78,9 +78,9 @@ static bool pay_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint6
     return true;
 }
 
-static bool pay_setup(prg_programme *p, wld_world *w, err_list *errs)
+static bool prl_setup(prg_programme *p, wld_world *w, err_list *errs)
 {
-    pay_state *s = p->state;
+    prl_state *s = p->state;
     wld_city *c = &w->city[p->city];
     s->employer = calloc(s->n_employers, sizeof *s->employer);
     s->employee = calloc(s->cap_employees, sizeof *s->employee);
@@ -117,7 +117,7 @@ static void link_wallet(wld_world *w, wld_city *c, led_acct wallet)
 /* False when memory is short (nobody was enrolled). */
 static bool enrol(prg_programme *p, wld_world *w, int32_t day)
 {
-    pay_state *s = p->state;
+    prl_state *s = p->state;
     wld_city *c = &w->city[p->city];
     gsl_rng *r = p->rng;
     /* Working-age residents with a soft wallet already. */
@@ -175,19 +175,19 @@ done:
     return ok;
 }
 
-led_acct *pay_employees(prg_programme *p, uint32_t *n, uint32_t *n_employers)
+led_acct *prl_employees(prg_programme *p, uint32_t *n, uint32_t *n_employers)
 {
-    pay_state *s = p->state;
+    prl_state *s = p->state;
     *n = s->n_employees;
     *n_employers = s->n_employers;
     return s->employee;
 }
 
-int64_t pay_batches_failed(const prg_programme *p) { return ((const pay_state *)p->state)->batches_failed; }
+int64_t prl_batches_failed(const prg_programme *p) { return ((const prl_state *)p->state)->batches_failed; }
 
-bool pay_run_employer(prg_programme *p, wld_world *w, uint32_t e, int32_t day)
+bool prl_run_employer(prg_programme *p, wld_world *w, uint32_t e, int32_t day)
 {
-    pay_state *s = p->state;
+    prl_state *s = p->state;
     wld_city *c = &w->city[p->city];
     (void)day;
     uint32_t n = 0;
@@ -216,9 +216,9 @@ bool pay_run_employer(prg_programme *p, wld_world *w, uint32_t e, int32_t day)
     return true;
 }
 
-static void pay_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32_t day, int32_t day_index)
+static void prl_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32_t day, int32_t day_index)
 {
-    pay_state *s = p->state;
+    prl_state *s = p->state;
     (void)eng;
     (void)day_index;
     if (day < s->start || day > s->end)
@@ -234,12 +234,12 @@ static void pay_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
         return;
     s->runs++;
     for (uint32_t e = 0; e < s->n_employers; e++)
-        pay_run_employer(p, w, e, day);
+        prl_run_employer(p, w, e, day);
 }
 
-static void pay_report(prg_programme *p, wld_world *w)
+static void prl_report(prg_programme *p, wld_world *w)
 {
-    pay_state *s = p->state;
+    prl_state *s = p->state;
     double k = (double)w->scale;
     prg_out(p, "employees", "people", (double)s->n_employees * k);
     prg_out(p, "wallets_opened", "wallets", (double)s->opened * k);
@@ -253,9 +253,9 @@ static void pay_report(prg_programme *p, wld_world *w)
     prg_out(p, "kept_in_ecny", "yuan", (double)s->kept_fen * k / 100.0);
 }
 
-static void pay_destroy(prg_programme *p)
+static void prl_destroy(prg_programme *p)
 {
-    pay_state *s = p->state;
+    prl_state *s = p->state;
     if (!s)
         return;
     free(s->employer);
@@ -265,15 +265,15 @@ static void pay_destroy(prg_programme *p)
     p->state = NULL;
 }
 
-const prg_ops pay_ops = {"payroll", pay_create, pay_setup, pay_day_start, NULL, NULL, pay_report, pay_destroy};
+const prg_ops prl_ops = {"payroll", prl_create, prl_setup, prl_day_start, NULL, NULL, prl_report, prl_destroy};
 
 /* ------------------------------------------------------------ checkpoints */
 
 #include "sim/checkpoint.h"
 
-void pay_save(const prg_programme *p, ckp_writer *ck)
+void prl_save(const prg_programme *p, ckp_writer *ck)
 {
-    const pay_state *s = p->state;
+    const prl_state *s = p->state;
     ckp_put_tag(ck, CKP_TAG('P', 'A', 'Y', 'R'));
     ckp_put_array(ck, s->employer, sizeof *s->employer, s->n_employers);
     ckp_put_array(ck, s->employee, sizeof *s->employee, s->n_employees);
@@ -282,9 +282,9 @@ void pay_save(const prg_programme *p, ckp_writer *ck)
     ckp_put(ck, c, sizeof c);
 }
 
-void pay_load(prg_programme *p, ckp_reader *ck)
+void prl_load(prg_programme *p, ckp_reader *ck)
 {
-    pay_state *s = p->state;
+    prl_state *s = p->state;
     if (!ckp_expect_tag(ck, CKP_TAG('P', 'A', 'Y', 'R'), "payroll"))
         return;
     if (ckp_get_array(ck, s->employer, sizeof *s->employer, s->n_employers, "payroll employers") != s->n_employers &&

@@ -49,7 +49,7 @@ struct prg_set {
     bool failed; /* a programme could not go on (prg_fail_memory): the run stops */
 };
 
-static const prg_ops *const kinds[PRG_KINDS] = {&air_ops, &trn_ops, &rur_ops, &pay_ops, &loan_ops, &inc_ops, &off_ops};
+static const prg_ops *const kinds[PRG_KINDS] = {&air_ops, &trn_ops, &rur_ops, &prl_ops, &loan_ops, &inc_ops, &off_ops};
 
 int prg_city_of(const scn_doc *doc, const scn_instance *in, const char *key, const wld_world *w, err_list *errs)
 {
@@ -257,8 +257,11 @@ bool prg_day_start(prg_set *s, wld_world *w, eng_engine *eng, int32_t day, int32
         w->city[i].rural_awareness_boost = 0; /* rural programmes add theirs below */
     }
     for (int i = 0; i < s->n && !s->failed; i++)
-        if (kinds[s->p[i].kind]->day_start)
+        if (kinds[s->p[i].kind]->day_start) {
+            sim_assert_city(s->p[i].city); /* a failed SIM_ASSERT names the city */
             kinds[s->p[i].kind]->day_start(&s->p[i], w, eng, day, day_index);
+        }
+    sim_assert_city(-1);
     return !s->failed;
 }
 
@@ -267,7 +270,9 @@ bool prg_on_event(prg_set *s, wld_world *w, int32_t day, int64_t arg)
     int i = (int)(arg >> 8);
     if (!s || i < 0 || i >= s->n || !kinds[s->p[i].kind]->event)
         return true;
+    sim_assert_city(s->p[i].city);
     kinds[s->p[i].kind]->event(&s->p[i], w, day, (int)(arg & 0xff));
+    sim_assert_city(-1);
     return !s->failed;
 }
 
@@ -329,8 +334,11 @@ bool prg_day_end(prg_set *s, wld_world *w, int32_t day)
         return true;
     int32_t day_index = day - w->start_day;
     for (int i = 0; i < s->n && !s->failed; i++)
-        if (kinds[s->p[i].kind]->day_end)
+        if (kinds[s->p[i].kind]->day_end) {
+            sim_assert_city(s->p[i].city);
             kinds[s->p[i].kind]->day_end(&s->p[i], w, day);
+        }
+    sim_assert_city(-1);
     if (s->failed)
         return false;
     for (int i = 0; i < s->n; i++)
@@ -762,8 +770,8 @@ int64_t prg_count_active(const wld_world *w, const wld_city *c, const led_acct *
 
 typedef void (*prg_save_fn)(const prg_programme *p, ckp_writer *ck);
 typedef void (*prg_load_fn)(prg_programme *p, ckp_reader *ck);
-static const prg_save_fn savers[PRG_KINDS] = {air_save, trn_save, rur_save, pay_save, loan_save, inc_save, off_save};
-static const prg_load_fn loaders[PRG_KINDS] = {air_load, trn_load, rur_load, pay_load, loan_load, inc_load, off_load};
+static const prg_save_fn savers[PRG_KINDS] = {air_save, trn_save, rur_save, prl_save, loan_save, inc_save, off_save};
+static const prg_load_fn loaders[PRG_KINDS] = {air_load, trn_load, rur_load, prl_load, loan_load, inc_load, off_load};
 
 void prg_save(const prg_set *s, const wld_world *w, ckp_writer *ck)
 {

@@ -4,7 +4,7 @@
  * [transit.beijing_metro], [rural.], [payroll.], [loans.], [incentive.],
  * [offline.])
  * attached to one [city.X] of the scenario. Each kind lives in its own file
- * (airdrop.c air_, transit.c trn_, rural.c rur_, payroll.c pay_, loans.c
+ * (airdrop.c air_, transit.c trn_, rural.c rur_, payroll.c prl_, loans.c
  * loan_, incentive.c inc_, offline.c off_) behind one table of operations; KPI targets
  * ([kpi.NAME], kpi.c kpi_) read the cities and the programmes' costs.
  * programme.c owns the set: it reads the sections, sizes what the ledger
@@ -85,7 +85,7 @@ struct prg_programme {
     int n_out;
 };
 
-extern const prg_ops air_ops, trn_ops, rur_ops, pay_ops, loan_ops, inc_ops, off_ops;
+extern const prg_ops air_ops, trn_ops, rur_ops, prl_ops, loan_ops, inc_ops, off_ops;
 
 /* ---- the set (programme.c), called by world.c ---- */
 
@@ -252,9 +252,9 @@ int64_t loan_disbursed_n(const prg_programme *p);
 enum led_reason trn_tap(prg_programme *p, wld_world *w, led_acct wallet, int32_t day);
 uint32_t trn_sync_all(prg_programme *p, wld_world *w);
 led_acct trn_operator(const prg_programme *p);
-bool pay_run_employer(prg_programme *p, wld_world *w, uint32_t employer, int32_t day);
-led_acct *pay_employees(prg_programme *p, uint32_t *n, uint32_t *n_employers);
-int64_t pay_batches_failed(const prg_programme *p);
+bool prl_run_employer(prg_programme *p, wld_world *w, uint32_t employer, int32_t day);
+led_acct *prl_employees(prg_programme *p, uint32_t *n, uint32_t *n_employers);
+int64_t prl_batches_failed(const prg_programme *p);
 prg_vouchers *air_vouchers(prg_programme *p);
 prg_vouchers *rur_aid(prg_programme *p);
 int64_t rur_hard_wallets_given(const prg_programme *p);
@@ -298,8 +298,8 @@ void trn_save(const prg_programme *p, struct ckp_writer *ck);
 void trn_load(prg_programme *p, struct ckp_reader *ck);
 void rur_save(const prg_programme *p, struct ckp_writer *ck);
 void rur_load(prg_programme *p, struct ckp_reader *ck);
-void pay_save(const prg_programme *p, struct ckp_writer *ck);
-void pay_load(prg_programme *p, struct ckp_reader *ck);
+void prl_save(const prg_programme *p, struct ckp_writer *ck);
+void prl_load(prg_programme *p, struct ckp_reader *ck);
 void loan_save(const prg_programme *p, struct ckp_writer *ck);
 void loan_load(prg_programme *p, struct ckp_reader *ck);
 void inc_save(const prg_programme *p, struct ckp_writer *ck);

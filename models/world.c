@@ -5,6 +5,9 @@
  * accounts, so a city's rows do not depend on which other cities are in the
  * scenario. Memory is sized once here from the scenario (agents, merchants,
  * ledger accounts) and checked against memory_limit_gib before allocation.
+ * Each per-city hook (a day's start and end, an hour's event) names its city
+ * to SIM_ASSERT's context (sim_assert_city) while it works, then clears it:
+ * a store per city and hook, none per payment.
  */
 #include "models/world_int.h"
 
@@ -668,19 +671,25 @@ static void on_shop(void *ctx, eng_engine *eng, const ev_event *e)
 {
     wld_world *w = ctx;
     int32_t day = w->start_day + (int32_t)(e->time_s / CAL_DAY_S);
+    sim_assert_city(e->city);
     res_shop_hour(w, &w->city[e->city], day, (int)e->arg);
+    sim_assert_city(-1);
 }
 
 static void on_b2b(void *ctx, eng_engine *eng, const ev_event *e)
 {
     wld_world *w = ctx;
+    sim_assert_city(e->city);
     firm_business_hour(w, &w->city[e->city], w->start_day + (int32_t)(e->time_s / CAL_DAY_S));
+    sim_assert_city(-1);
 }
 
 static void on_fiscal(void *ctx, eng_engine *eng, const ev_event *e)
 {
     wld_world *w = ctx;
+    sim_assert_city(e->city);
     gov_fiscal_hour(w, &w->city[e->city], w->start_day + (int32_t)(e->time_s / CAL_DAY_S));
+    sim_assert_city(-1);
 }
 
 static void on_day_start(void *ctx, eng_engine *eng, int32_t day_index)
@@ -694,6 +703,7 @@ static void on_day_start(void *ctx, eng_engine *eng, int32_t day_index)
         memset(c->new_by_bank, 0, sizeof c->new_by_bank);
         if (!c->owned || day < c->pilot_start_day)
             continue;
+        sim_assert_city(i); /* a failed SIM_ASSERT names the city (sim/assert.h) */
         mer_day_start(w, c, day);
         res_day_start(w, c, day);
         firm_day_start(w, c, day);
@@ -701,6 +711,7 @@ static void on_day_start(void *ctx, eng_engine *eng, int32_t day_index)
         if (!eng_schedule(eng, base + 10 * CAL_HOUR_S, EV_B2B, (uint16_t)i, 0, 0) ||
             !eng_schedule(eng, base + 11 * CAL_HOUR_S, EV_FISCAL, (uint16_t)i, 0, 0) ||
             !eng_schedule(eng, base + 15 * CAL_HOUR_S, EV_B2B, (uint16_t)i, 0, 1)) {
+            sim_assert_city(-1);
             eng_fail(eng, "the event queue is full");
             return;
         }
@@ -709,11 +720,13 @@ static void on_day_start(void *ctx, eng_engine *eng, int32_t day_index)
                 continue;
             int64_t t = (int64_t)day_index * CAL_DAY_S + (int64_t)h * CAL_HOUR_S;
             if (!eng_schedule(eng, t, EV_SHOP, (uint16_t)i, 0, h)) {
+                sim_assert_city(-1);
                 eng_fail(eng, "the event queue is full");
                 return;
             }
         }
     }
+    sim_assert_city(-1);
     if (w->in_history)
         return; /* the pilot history: no programme, no flow */
     flw_day_start(w->flows, w, day);
@@ -788,6 +801,7 @@ static void on_day_end(void *ctx, eng_engine *eng, int32_t day_index)
         wld_city *c = &w->city[i];
         if (!c->owned)
             continue; /* its rows stay zero here: its own rank publishes them */
+        sim_assert_city(i);
         if (day >= c->pilot_start_day) {
             res_day_end(w, c, day);
             mer_day_end(w, c, day);
@@ -799,6 +813,7 @@ static void on_day_end(void *ctx, eng_engine *eng, int32_t day_index)
         c->value_ring[day & 7] = c->m[M_VALUE_RETAIL];
         c->m[M_CIRCULATION] = c->circulation_fen;
     }
+    sim_assert_city(-1);
     /* Every rank reaches this each day: the flows' exchange is collective
      * (every rank runs the same history days, without flows). */
     if (!w->in_history && !flw_day_end(w->flows, w, day, w->failure, sizeof w->failure)) {

@@ -202,7 +202,7 @@ static void test_payroll_batch_with_invalid_leg_pays_nobody(void **state)
     prg_programme *p = prg_find(f.w->prg, "payroll", "test");
     run_to(&f, day_of(2020, 10, 3)); /* enrolled on the 2nd */
     uint32_t n, employers;
-    led_acct *emp = pay_employees(p, &n, &employers);
+    led_acct *emp = prl_employees(p, &n, &employers);
     assert_true(n > 2 * employers);
     led_ledger *led = f.w->ledger;
     int64_t before[256];
@@ -211,14 +211,14 @@ static void test_payroll_batch_with_invalid_leg_pays_nobody(void **state)
         before[k++] = led_balance(led, emp[i]);
     led_acct saved = emp[employers]; /* employer 0's second employee */
     emp[employers] = led_central_bank(led); /* an account nobody may pay */
-    assert_false(pay_run_employer(p, f.w, 0, day_of(2020, 10, 3)));
-    assert_int_equal(pay_batches_failed(p), 1);
+    assert_false(prl_run_employer(p, f.w, 0, day_of(2020, 10, 3)));
+    assert_int_equal(prl_batches_failed(p), 1);
     k = 0;
     for (uint32_t i = 0; i < n && k < 256; i += employers, k++)
         if (i != employers)
             assert_int_equal(led_balance(led, emp[i]), before[k]);
     emp[employers] = saved;
-    assert_true(pay_run_employer(p, f.w, 0, day_of(2020, 10, 3)));
+    assert_true(prl_run_employer(p, f.w, 0, day_of(2020, 10, 3)));
     assert_int_equal(led_balance(led, emp[0]), before[0] + 678912);
     done(&f);
 }
