@@ -43,21 +43,6 @@
 /* Sections whose models reach across cities or hold the whole run. */
 static const char *const whole_sections[] = {"airdrop", "transit", "rural", "payroll", "loans", "incentive", "kpi"};
 
-/* Whether 'run' makes a batch (as cli_batch decides: cli/batch.c). */
-static bool is_batch(const cli_args *a, const scn_doc *doc)
-{
-    if (a->replications || a->n_vary)
-        return true;
-    const scn_instance *sw = scn_single(doc, "sweep");
-    for (int k = 1; k <= 8; k++) {
-        char key[16];
-        snprintf(key, sizeof key, "vary%d", k);
-        if (scn_has(sw, key) && scn_str(sw, key)[0])
-            return true;
-    }
-    return scn_int(sw, "replications") > 1;
-}
-
 /* Why this single run cannot be split by cities (NULL: it can). */
 static const char *whole_reason(const scn_doc *doc)
 {
@@ -106,7 +91,7 @@ int cli_dist_run(cli_session *s, int argc, char **argv)
     SIM_ASSERT(s && s->a && s->started_ranks, "a session begun with its ranks");
     const cli_args *a = s->a;
     int status;
-    bool loaded = s->doc != NULL, batch = loaded && is_batch(a, s->doc);
+    bool loaded = s->doc != NULL, batch = loaded && cli_scenario_is_batch(a, s->doc); /* an ensemble too */
     const char *whole = loaded ? whole_reason(s->doc) : "the scenario has errors";
     if (batch) {
         status = bat_cli_ranks(a, argc, argv); /* runs spread over the ranks */

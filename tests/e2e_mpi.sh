@@ -160,6 +160,17 @@ for case in 1 2 3 2j; do
 done
 echo "ok: a 12-run sweep byte-identical serial --jobs 1 = 1 = 2 = 3 ranks (and 2 ranks x --jobs 2)"
 
+# A parameter ensemble (--ensemble, data/posterior.csv) is a batch under MPI
+# too: its members spread over the ranks, not one run split by cities that
+# drops the ensemble.
+run ens_serial 0 "$T/sweep.ini" --ensemble 3
+run ens_np2 2 "$T/sweep.ini" --ensemble 3
+[ -f "$T/ens_np2/run-0003/daily.csv" ] || fail "the ensemble at 2 ranks has no run-0003"
+for f in runs.csv all_daily.csv summary.csv; do
+    cmp -s "$T/ens_serial/$f" "$T/ens_np2/$f" || fail "$f of the ensemble differs at 2 ranks"
+done
+echo "ok: a 3-member ensemble byte-identical serial = 2 ranks"
+
 # Run 2 (on rank 1) cannot load its data: the batch fails, no folder is left.
 if mpirun -np 2 "$MBIN" run "$T/sweep.ini" --vary scenario.data_dir=data,no_such_data_dir --replications 1 \
     --out "$T/sw_fail" --quiet >"$T/sw_fail.log" 2>&1; then
