@@ -364,6 +364,8 @@ static double outcome(const prg_programme *p, const char *name)
 /* Runs a coupon campaign of `coupons` coupons of 20 yuan open to `open_to`,
  * with seed, to its end plus a day; returns its new wallets, and its
  * e-CNY payments uplift through *uplift. */
+static double campaign_spent; /* the last campaign's voucher spending, yuan */
+
 static double campaign_friction(const char *open_to, int coupons, int seed, double open_per_day, double *uplift)
 {
     fx f = {0};
@@ -377,6 +379,7 @@ static double campaign_friction(const char *open_to, int coupons, int seed, doub
     prg_programme *p = prg_find(f.w->prg, "incentive", "test");
     assert_non_null(p);
     double n = outcome(p, "new_wallets");
+    campaign_spent = outcome(p, "spent");
     if (uplift)
         *uplift = outcome(p, "uplift_daily_payments");
     done(&f);
@@ -388,20 +391,26 @@ static double campaign_new_wallets(const char *open_to, int coupons, int seed, d
     return campaign_friction(open_to, coupons, seed, 0.35, uplift);
 }
 
-/* New wallets shrink with the friction of opening one: monotone over 4
- * levels of open_per_day, for 3 seeds. */
+/* New wallets shrink with the friction of opening one, monotone over 4
+ * levels of open_per_day for 3 seeds, and voucher spending with them. */
 static void test_incentive_new_wallets_shrink_with_friction(void **state)
 {
     (void)state;
     static const double open[] = {0.8, 0.4, 0.2, 0.05};
     for (int seed = 1; seed <= 3; seed++) {
-        double last = 1e300;
+        double last = 1e300, spent[4];
         for (int i = 0; i < 4; i++) {
-            double n = campaign_friction("residents", 16000, seed, open[i], NULL);
-            print_message("seed %d, open_per_day %.2f: %.0f new wallets\n", seed, open[i], n);
+            /* more coupons than takers: the friction, not the budget, binds */
+            double n = campaign_friction("residents", 256000, seed, open[i], NULL);
+            print_message("seed %d, open_per_day %.2f: %.0f new wallets, %.0f yuan spent\n", seed, open[i], n,
+                          campaign_spent);
             assert_true(n < last);
             last = n;
+            spent[i] = campaign_spent;
         }
+        /* spending falls too, by what the recruits would have spent: small
+         * beside the holders' share, so only the extremes are compared */
+        assert_true(spent[3] < spent[0]);
     }
 }
 
@@ -417,8 +426,8 @@ static void test_incentive_open_campaign_recruits_wallets(void **state)
     assert_true(holders == 0);
 }
 
-/* New wallets grow with the budget, monotone over 5 budgets for each of 3
- * seeds; the uplift of daily e-CNY payments grows with it too, monotone in
+/* New wallets and voucher spending grow with the budget, monotone over 5
+ * budgets for each of 3 seeds; the uplift of daily e-CNY payments grows with it too, monotone in
  * the mean of the seeds (a day's payments are noisy at this scale). */
 static void test_incentive_new_wallets_grow_with_budget(void **state)
 {
@@ -426,13 +435,16 @@ static void test_incentive_new_wallets_grow_with_budget(void **state)
     static const int budgets[] = {1000, 4000, 16000, 64000, 256000};
     double mean_up[5] = {0, 0, 0, 0, 0};
     for (int seed = 1; seed <= 3; seed++) {
-        double last = -1;
+        double last = -1, last_spent = -1;
         for (int b = 0; b < 5; b++) {
             double up = 0;
             double n = campaign_new_wallets("residents", budgets[b], seed, &up);
-            print_message("seed %d, %d coupons: %.0f new wallets, payments uplift %.1f %%\n", seed, budgets[b], n, up);
+            print_message("seed %d, %d coupons: %.0f new wallets, %.0f yuan spent, payments uplift %.1f %%\n", seed,
+                          budgets[b], n, campaign_spent, up);
             assert_true(n > last);
+            assert_true(campaign_spent > last_spent);
             last = n;
+            last_spent = campaign_spent;
             mean_up[b] += up / 3.0;
         }
     }
