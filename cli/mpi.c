@@ -38,19 +38,17 @@
 #include "sim/engine.h"
 #include "sim/error.h"
 #include "cli/batch.h"
+#include "models/programme.h"
 #include "sim/scenario.h"
-
-/* Sections whose models reach across cities or hold the whole run. */
-static const char *const whole_sections[] = {"airdrop", "transit", "rural", "payroll", "loans", "incentive", "kpi"};
 
 /* Why this single run cannot be split by cities (NULL: it can). */
 static const char *whole_reason(const scn_doc *doc)
 {
     if (scn_int(scn_single(doc, "peer"), "residents") > 0)
         return "the [peer] economy runs on rank 0";
-    for (size_t i = 0; i < sizeof whole_sections / sizeof *whole_sections; i++)
-        if (scn_count(doc, whole_sections[i]) > 0)
-            return "programmes and KPIs run with every city on rank 0";
+    /* programmes and KPIs reach across cities or hold the whole run */
+    if (prg_sections_in(doc) > 0 || scn_count(doc, "kpi") > 0)
+        return "programmes and KPIs run with every city on rank 0";
     return NULL;
 }
 
@@ -71,8 +69,9 @@ static int worker(cli_session *s)
     sa.sa_handler = worker_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    if (cli_session_load(s, false) != EXIT_OK)
-        return EXIT_BADINPUT;
+    int loaded = cli_session_load(s, false);
+    if (loaded != EXIT_OK)
+        return loaded; /* bad input, or memory: the same status as rank 0's */
     if (cli_session_engine(s) != EXIT_OK) /* ends every rank */
         dst_abort(EXIT_RUNTIME);
     while (cli_session_go_on(s, false)) {

@@ -125,7 +125,17 @@ static bool off_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint6
     if (s->sync_hour <= OFF_PAY_HOUR)
         ok = bad(doc, in, "sync_hour", errs, "is not after noon: expected 13-23 (devices pay at noon, sync later)");
     prg_vouchers *v = &s->m;
-    ok = prg_categories(doc, in, "categories", w, &v->category_mask, errs) && ok;
+    if (prg_categories(doc, in, "categories", w, &v->category_mask, errs)) {
+        bool physical = false; /* devices pay face to face: an online category alone has no shop */
+        for (int k = 0; k < w->data->n_categories; k++)
+            physical |= (!v->category_mask || (v->category_mask >> k & 1)) && !w->data->category[k].online;
+        if (!physical)
+            ok = bad(doc, in, "categories", errs, "names only online categories: expected a category of shops (offline payments are face to face)");
+    } else {
+        ok = false;
+    }
+    if (s->end < w->scenario_start_day) /* programmes act from the scenario's start, after any history */
+        ok = bad(doc, in, "end", errs, "is before the scenario's start: expected the trial to end within the run");
     if (!ok)
         return false;
     s->n_hard_sim = to_sim(s->hard_real, w->scale);
@@ -134,6 +144,13 @@ static bool off_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint6
         s->cap_dev = 1;
     *accounts += s->cap_dev; /* the devices (participants' wallets are residents' accounts) */
     return true;
+}
+
+/* The trial's shops in simulated units: at least one at any scale. */
+static uint32_t off_merchants_sim(const off_state *s, const wld_world *w)
+{
+    uint32_t m = s->merchants_real ? to_sim(s->merchants_real, w->scale) : 1;
+    return m ? m : 1;
 }
 
 static bool off_setup(prg_programme *p, wld_world *w, err_list *errs)
@@ -151,9 +168,7 @@ static bool off_setup(prg_programme *p, wld_world *w, err_list *errs)
     s->log_n = calloc(n, 1);
     s->log_merchant = calloc(n * OFF_LOG_CAP, sizeof *s->log_merchant);
     s->log_fen = calloc(n * OFF_LOG_CAP, sizeof *s->log_fen);
-    uint32_t m = s->merchants_real ? to_sim(s->merchants_real, w->scale) : 1;
-    if (m == 0)
-        m = 1;
+    uint32_t m = off_merchants_sim(s, w);
     bool ok = s->dev && s->wallet && s->copies && s->hard && s->base_fen && s->local_fen && s->fit_fen && s->log_n &&
               s->log_merchant && s->log_fen && prg_vouchers_alloc(&s->m, 0, m + 64);
     if (ok) {
@@ -311,7 +326,7 @@ static bool start_trial(prg_programme *p, wld_world *w, int32_t day)
         s->wallet[s->n_dev++] = c->wallet[a];
         s->hard_given++;
     }
-    prg_vouchers_tag(&s->m, w, c, s->merchants_real ? to_sim(s->merchants_real, w->scale) : 1, 32, day, r);
+    prg_vouchers_tag(&s->m, w, c, off_merchants_sim(s, w), 32, day, r);
     for (uint32_t i = 0; i < s->n_dev; i++) {
         s->copies[i] = rng_uniform(r) < s->cloned_share ? 2 : 1;
         s->cloned += s->copies[i] == 2;

@@ -87,8 +87,7 @@ prg_set *prg_create(const scn_doc *doc, wld_world *w, uint64_t *accounts, err_li
         err_add_kind(errs, ERR_MEMORY, "out of memory");
         return NULL;
     }
-    for (int k = 0; k < PRG_KINDS; k++)
-        s->n += (int)scn_count(doc, kinds[k]->section);
+    s->n = (int)prg_sections_in(doc);
     s->p = calloc((size_t)s->n + 1, sizeof *s->p);
     uint32_t *per_city = calloc((size_t)w->n_cities + 1, sizeof *per_city);
     if (!s->p || !per_city) {
@@ -213,6 +212,14 @@ void prg_free(prg_set *s)
 }
 
 int prg_count(const prg_set *s) { return s ? s->n : 0; }
+
+size_t prg_sections_in(const scn_doc *doc)
+{
+    size_t n = 0;
+    for (int k = 0; k < PRG_KINDS; k++)
+        n += scn_count(doc, kinds[k]->section);
+    return n;
+}
 prg_programme *prg_get(prg_set *s, int i) { return &s->p[i]; }
 
 void *prg_state_alloc(prg_programme *p, size_t size, err_list *errs)
@@ -376,8 +383,8 @@ double prg_city_cost_yuan(const prg_set *s, const wld_world *w, int city)
 
 void prg_out(prg_programme *p, const char *name, const char *unit, double value)
 {
-    if (p->n_out >= PRG_MAX_OUTCOMES)
-        return;
+    SIM_ASSERT(p->n_out < PRG_MAX_OUTCOMES, "room for outcome %s of [%s]: PRG_MAX_OUTCOMES is too small", name,
+               p->name);
     p->out[p->n_out++] = (prg_outcome){name, unit, value};
 }
 
@@ -533,9 +540,19 @@ void prg_vouchers_tag(prg_vouchers *v, wld_world *w, wld_city *c, uint32_t n, ui
      * spending is allowed. */
     int ncat = w->data->n_categories;
     double total = 0;
+    int largest = -1; /* the physical category with the most merchants */
     for (int k = 0; k < ncat; k++)
-        if ((!v->category_mask || (v->category_mask >> k & 1)) && !w->data->category[k].online)
+        if ((!v->category_mask || (v->category_mask >> k & 1)) && !w->data->category[k].online) {
             total += (double)c->merchants_total[k];
+            if (largest < 0 || c->merchants_total[k] > c->merchants_total[largest])
+                largest = k;
+        }
+    /* Rounded share by share, a few stores at a coarse scale could round to
+     * none at all: then the largest category takes them (at least one). */
+    uint32_t rounded = 0;
+    for (int k = 0; k < ncat; k++)
+        if ((!v->category_mask || (v->category_mask >> k & 1)) && !w->data->category[k].online && total > 0)
+            rounded += (uint32_t)llround((double)n * (double)c->merchants_total[k] / total);
     for (int k = 0; k < ncat; k++) {
         if (v->category_mask && !(v->category_mask >> k & 1))
             continue;
@@ -546,6 +563,8 @@ void prg_vouchers_tag(prg_vouchers *v, wld_world *w, wld_city *c, uint32_t n, ui
             continue; /* an online-only campaign: its platforms alone */
         uint32_t want = online ? (v->n_platforms ? (uint32_t)v->n_platforms : 1 + (uint32_t)(n / 200))
                                : (uint32_t)llround((double)n * (double)c->merchants_total[k] / total);
+        if (!online && rounded == 0 && n > 0 && k == largest)
+            want = n;
         if (want > c->merchants_total[k])
             want = c->merchants_total[k];
         while (c->merchants_accepting[k] < want && prg_onboard_merchant(w, c, k, day, r) != LED_NONE)
@@ -598,6 +617,15 @@ bool prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng 
     uint32_t *by_cat = NULL;
     double occ_total = 0;
     int last_cat = v->merchant_cat[0];
+    uint32_t *by_side = NULL; /* the override's merchants: online ones first, then shops */
+    if (v->online_share >= 0) {
+        by_side = malloc((size_t)v->n_merchants * sizeof *by_side);
+        if (!by_side)
+            return false;
+        uint32_t on = 0, off = n_online;
+        for (uint32_t i = 0; i < v->n_merchants; i++)
+            by_side[w->data->category[v->merchant_cat[i]].online ? on++ : off++] = i;
+    }
     if (v->online_share < 0) {
         by_cat = malloc((size_t)v->n_merchants * sizeof *by_cat);
         if (!by_cat)
@@ -647,13 +675,11 @@ bool prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng 
             mi = cat_first[want] + rng_below(r, cat_n[want]);
             mi = by_cat[mi];
         } else {
-            bool online = n_online > 0 && rng_uniform(r) < v->online_share;
-            mi = rng_below(r, v->n_merchants);
-            for (uint32_t tries = 0;
-                 tries < 64 && (n_online == v->n_merchants ? false
-                                                           : (bool)w->data->category[v->merchant_cat[mi]].online != online);
-                 tries++)
-                mi = rng_below(r, v->n_merchants);
+            /* the override: online with chance online_pct, among the online
+             * merchants (platforms) or else the shops, each drawn directly */
+            bool online = n_online > 0 && (n_online == v->n_merchants || rng_uniform(r) < v->online_share);
+            uint32_t n_side = online ? n_online : v->n_merchants - n_online; /* > 0 either way */
+            mi = by_side[(online ? 0 : n_online) + rng_below(r, n_side)];
         }
         int cat = v->merchant_cat[mi], platform = -1, ticket_cat = cat;
         if (v->n_platforms && w->data->category[cat].online) {
@@ -690,6 +716,7 @@ bool prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng 
         }
     }
     free(by_cat);
+    free(by_side);
     return true;
 }
 

@@ -34,7 +34,9 @@
 
 enum prg_kind { PRG_AIRDROP = 0, PRG_TRANSIT, PRG_RURAL, PRG_PAYROLL, PRG_LOANS, PRG_INCENTIVE, PRG_OFFLINE, PRG_KINDS };
 
-#define PRG_MAX_OUTCOMES 48
+/* Fixed outcomes of the largest kind (an airdrop: ~41), plus one per
+ * category and one per platform (spent_CATEGORY, spent_PLATFORM). */
+#define PRG_MAX_OUTCOMES (48 + DAT_MAX_CATEGORIES + DAT_MAX_PLATFORMS)
 #define PRG_EVENT_KIND 8 /* engine event kind of programme events (arg: programme << 8 | hour) */
 #define PRG_NA (-1e300)  /* an outcome not known yet (written "NA") */
 
@@ -113,6 +115,9 @@ bool prg_day_end(prg_set *s, wld_world *w, int32_t day);
  * not allocate for, and never reports it as NA. */
 void prg_fail_memory(prg_programme *p, wld_world *w, const char *doing);
 int prg_count(const prg_set *s);
+/* Programme sections of doc, of every kind (before any set exists: a run
+ * with one cannot be split over ranks). */
+size_t prg_sections_in(const scn_doc *doc);
 prg_programme *prg_get(prg_set *s, int i);
 /* Finds a programme by kind section and name; NULL when absent. */
 prg_programme *prg_find(prg_set *s, const char *section, const char *name);

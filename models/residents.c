@@ -11,17 +11,18 @@
  * and their cash and app purchases one Poisson count per segment and day. A
  * resident who opens a wallet becomes an agent with a ledger account; some
  * adopters are engaged (they pay with e-CNY in everyday life: early adopters
- * more than the late majority), the others hold a wallet they rarely use,
- * and engaged adopters fall dormant at a daily rate. Wallets are not people: adopters also open wallets at other
- * operating banks (the banks' horse race) and visitors and commuters open
- * wallets too; those extra wallets are counts, empty and invisible to the
- * ledger. Every wallet count is kept as it changes (active wallets in a ring
- * of per-day buckets), so a day costs nothing per adopter. e-CNY payments are thinned
- * Poisson processes: an adopter makes occasions at rate r, of which those
- * that reach an accepting merchant (res_reach) where the adopter chooses
- * e-CNY are drawn directly,
- * per category and hour, so the cost is proportional to e-CNY payments, not
- * to residents. Exact in distribution for the model stated; the value of
+ * more than the late majority), the others hold a wallet they use now and
+ * then (casual_pct of the engaged rate); engaged adopters fall dormant at a
+ * daily rate and holders take it up again as it grows useful. Wallets are
+ * not people: adopters also open wallets at other operating banks (the banks'
+ * horse race) and visitors and commuters open wallets too; those extra wallets
+ * are counts, empty and invisible to the ledger. Every wallet count is kept as
+ * it changes (active wallets in a ring of per-day buckets), so a day costs
+ * nothing per adopter. e-CNY payments are thinned Poisson processes: an
+ * adopter makes occasions at rate r, of which those that reach an accepting
+ * merchant (res_reach) where the adopter chooses e-CNY are drawn directly, per
+ * category and hour, so the cost is proportional to e-CNY payments, not to
+ * residents. Exact in distribution for the model stated; the value of
  * aggregated cash/app purchases uses a normal approximation of the sum of
  * tickets (docs/model.md).
  */

@@ -128,6 +128,20 @@ done
 grep -q "rank 0" "$T/prg_np2.log" || fail "no note that the programme scenario ran on rank 0"
 echo "ok: a programme scenario runs on rank 0 with the same bytes"
 
+# Every programme kind counts, not a list kept beside programme.c's: an
+# offline trial alone (two cities) also runs whole on rank 0.
+{
+    sed '/^\[flow/,$d' "$T/five.ini"
+    printf '[offline.t]\ncity = suzhou\nstart = 2022-05-05\nend = 2022-05-25\nparticipants = 20000\nmerchants = 500\n'
+} >"$T/offline.ini"
+run off_serial 0 "$T/offline.ini"
+run off_np2 2 "$T/offline.ini"
+for f in daily.csv programmes.csv; do
+    cmp -s "$T/off_serial/$f" "$T/off_np2/$f" || fail "$f of an offline-trial scenario differs at 2 ranks"
+done
+grep -q '^t,offline,suzhou,offline_payments,[1-9]' "$T/off_np2/programmes.csv" || fail "the offline trial made no payment"
+echo "ok: an offline-trial scenario runs on rank 0 with the same bytes"
+
 # A batch spreads its runs over the ranks (run i on rank i mod R); rank 0
 # assembles the combined files in run order, as the serial batch does.
 cat >"$T/sweep.ini" <<'EOF'

@@ -216,6 +216,12 @@ static void test_platforms_online_share_follows_platforms(void **state)
     print_message("online share: jd %.2f %%, jd+meituan %.2f %%\n", jd, both);
     assert_true(jd > 0.0 && jd < 100.0);
     assert_true(both > jd * 1.5); /* Meituan's occasions on top of JD's */
+    /* online_pct overrides the share even when the platforms are two
+     * merchants among hundreds of shops (each side drawn directly) */
+    double half = online_share("categories = retail,catering,supermarket\nplatforms = jd,meituan\nonline_pct = 50\n", by, 2);
+    print_message("online share with online_pct = 50: %.2f %%\n", half);
+    assert_true(half > 35.0 && half < 65.0);
+    assert_true(by[0] > 0 && by[1] > 0);
 }
 
 int main(void)

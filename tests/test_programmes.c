@@ -364,9 +364,10 @@ static double outcome(const prg_programme *p, const char *name)
 /* Runs a coupon campaign of `coupons` coupons of 20 yuan open to `open_to`,
  * with seed, to its end plus a day; returns its new wallets, and its
  * e-CNY payments uplift through *uplift. */
-static double campaign_spent; /* the last campaign's voucher spending, yuan */
-
-static double campaign_friction(const char *open_to, int coupons, int seed, double open_per_day, double *uplift)
+/* Runs a voucher campaign; returns its new wallets and, when asked, its
+ * uplift of daily payments (%) and voucher spending (yuan). */
+static double campaign_friction(const char *open_to, int coupons, int seed, double open_per_day, double *uplift,
+                                double *spent)
 {
     fx f = {0};
     char ini[512];
@@ -379,16 +380,17 @@ static double campaign_friction(const char *open_to, int coupons, int seed, doub
     prg_programme *p = prg_find(f.w->prg, "incentive", "test");
     assert_non_null(p);
     double n = outcome(p, "new_wallets");
-    campaign_spent = outcome(p, "spent");
+    if (spent)
+        *spent = outcome(p, "spent");
     if (uplift)
         *uplift = outcome(p, "uplift_daily_payments");
     done(&f);
     return n;
 }
 
-static double campaign_new_wallets(const char *open_to, int coupons, int seed, double *uplift)
+static double campaign_new_wallets(const char *open_to, int coupons, int seed, double *uplift, double *spent)
 {
-    return campaign_friction(open_to, coupons, seed, 0.35, uplift);
+    return campaign_friction(open_to, coupons, seed, 0.35, uplift, spent);
 }
 
 /* New wallets shrink with the friction of opening one, monotone over 4
@@ -401,12 +403,11 @@ static void test_incentive_new_wallets_shrink_with_friction(void **state)
         double last = 1e300, spent[4];
         for (int i = 0; i < 4; i++) {
             /* more coupons than takers: the friction, not the budget, binds */
-            double n = campaign_friction("residents", 256000, seed, open[i], NULL);
+            double n = campaign_friction("residents", 256000, seed, open[i], NULL, &spent[i]);
             print_message("seed %d, open_per_day %.2f: %.0f new wallets, %.0f yuan spent\n", seed, open[i], n,
-                          campaign_spent);
+                          spent[i]);
             assert_true(n < last);
             last = n;
-            spent[i] = campaign_spent;
         }
         /* spending falls too, by what the recruits would have spent: small
          * beside the holders' share, so only the extremes are compared */
@@ -419,8 +420,8 @@ static void test_incentive_new_wallets_shrink_with_friction(void **state)
 static void test_incentive_open_campaign_recruits_wallets(void **state)
 {
     (void)state;
-    double open = campaign_new_wallets("residents", 4000, 12345, NULL);
-    double holders = campaign_new_wallets("holders", 4000, 12345, NULL);
+    double open = campaign_new_wallets("residents", 4000, 12345, NULL, NULL);
+    double holders = campaign_new_wallets("holders", 4000, 12345, NULL, NULL);
     print_message("new wallets of 4,000 coupons: open %.0f, holders only %.0f\n", open, holders);
     assert_true(open > 0);
     assert_true(holders == 0);
@@ -437,14 +438,14 @@ static void test_incentive_new_wallets_grow_with_budget(void **state)
     for (int seed = 1; seed <= 3; seed++) {
         double last = -1, last_spent = -1;
         for (int b = 0; b < 5; b++) {
-            double up = 0;
-            double n = campaign_new_wallets("residents", budgets[b], seed, &up);
+            double up = 0, spent = 0;
+            double n = campaign_new_wallets("residents", budgets[b], seed, &up, &spent);
             print_message("seed %d, %d coupons: %.0f new wallets, %.0f yuan spent, payments uplift %.1f %%\n", seed,
-                          budgets[b], n, campaign_spent, up);
+                          budgets[b], n, spent, up);
             assert_true(n > last);
-            assert_true(campaign_spent > last_spent);
+            assert_true(spent > last_spent);
             last = n;
-            last_spent = campaign_spent;
+            last_spent = spent;
             mean_up[b] += up / 3.0;
         }
     }
