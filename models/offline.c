@@ -458,7 +458,8 @@ static void off_report(prg_programme *p, wld_world *w)
     prg_out(p, "offline_value", "yuan", (double)s->value_fen * k / 100.0);
     prg_out(p, "refused_over_payment_limit", "payments", (double)s->refused_limit * k);
     prg_out(p, "refused_over_offline_balance", "payments", (double)s->refused_balance * k);
-    prg_out(p, "refused_log_full", "payments", (double)(s->refused_log + s->refused_ledger) * k);
+    prg_out(p, "refused_log_full", "payments", (double)s->refused_log * k);
+    prg_out(p, "refused_by_ledger", "payments", (double)s->refused_ledger * k);
     prg_out(p, "syncs", "syncs", (double)s->syncs * k);
     prg_out(p, "synced_payments", "payments", (double)s->synced * k);
     prg_out(p, "synced_value", "yuan", (double)s->synced_fen * k / 100.0);

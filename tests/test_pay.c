@@ -189,6 +189,29 @@ static void test_pay_settle_counts_once(void **state)
     assert_int_equal(moved(p, M_TOPUPS), 2);
 }
 
+/* A payee empty before the payment is handed, once, to whoever redeems it
+ * tonight (the merchants model for a shop); a payee that already held
+ * e-CNY is on the list already, and a rule that keeps its payee hands none. */
+static void test_pay_hands_an_empty_payee_on_once(void **state)
+{
+    pfx *p = *state;
+    int64_t held = led_balance(p->w->ledger, p->merchant);
+    if (held > 0)
+        assert_int_equal(led_redeem(p->w->ledger, p->merchant, held), LED_OK);
+    p->c->n_paid_today = 0;
+    pay_rule rule = pay_rule_resident(p->w);
+    assert_int_equal(pay_transfer(p->w, p->c, p->wallet, p->merchant, 500, &rule), LED_OK);
+    assert_int_equal(p->c->n_paid_today, 1);
+    assert_int_equal(p->c->paid_today[0], p->merchant);
+    assert_int_equal(pay_transfer(p->w, p->c, p->wallet, p->merchant, 500, &rule), LED_OK);
+    assert_int_equal(p->c->n_paid_today, 1);
+    assert_int_equal(led_redeem(p->w->ledger, p->merchant, 1000), LED_OK);
+    p->c->n_paid_today = 0;
+    rule.payee = PAY_PAYEE_KEEPS;
+    assert_int_equal(pay_transfer(p->w, p->c, p->wallet, p->merchant, 500, &rule), LED_OK);
+    assert_int_equal(p->c->n_paid_today, 0);
+}
+
 static void test_pay_count_by_flow(void **state)
 {
     pfx *p = *state;
@@ -216,6 +239,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pay_firm_converts_exactly_what_is_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pay_whole_goes_back_when_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pay_settle_counts_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pay_hands_an_empty_payee_on_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pay_count_by_flow, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
