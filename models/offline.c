@@ -77,7 +77,7 @@ typedef struct {
     int64_t *log_fen;         /* [dev * OFF_LOG_CAP + i] */
     /* merchant devices: the trial's merchants and their receipts */
     prg_vouchers m;           /* only its merchant list (prg_vouchers_tag) */
-    int64_t *m_pending_fen, *m_received_fen, *m_lost_fen;
+    int64_t *m_lost_fen;
     int32_t *m_listed_day;    /* day the merchant was last put on the city's redemption list */
     /* run */
     bool started, ended;
@@ -173,11 +173,9 @@ static bool off_setup(prg_programme *p, wld_world *w, err_list *errs)
               s->log_merchant && s->log_fen && prg_vouchers_alloc(&s->m, 0, m + 64);
     if (ok) {
         size_t cm = (size_t)s->m.cap_merchants + 1;
-        s->m_pending_fen = calloc(cm, sizeof *s->m_pending_fen);
-        s->m_received_fen = calloc(cm, sizeof *s->m_received_fen);
         s->m_lost_fen = calloc(cm, sizeof *s->m_lost_fen);
         s->m_listed_day = calloc(cm, sizeof *s->m_listed_day);
-        ok = s->m_pending_fen && s->m_received_fen && s->m_lost_fen && s->m_listed_day;
+        ok = s->m_lost_fen && s->m_listed_day;
     }
     if (!ok) {
         err_add_kind(errs, ERR_MEMORY, "out of memory setting up [offline.%s]", p->name);
@@ -240,7 +238,6 @@ static void sync_device(prg_programme *p, wld_world *w, uint32_t i, int32_t day)
     for (uint32_t j = 0; j < n; j++) {
         uint32_t mi = s->log_merchant[(size_t)i * OFF_LOG_CAP + j];
         int64_t a = s->log_fen[(size_t)i * OFF_LOG_CAP + j];
-        s->m_pending_fen[mi] -= a;
         if (posted + a > base) {
             refused_expected++;
             s->m_lost_fen[mi] += a;
@@ -248,7 +245,6 @@ static void sync_device(prg_programme *p, wld_world *w, uint32_t i, int32_t day)
             continue;
         }
         posted += a;
-        s->m_received_fen[mi] += a;
         /* the merchants model redeems what merchants collected today */
         led_acct m = s->m.merchants[mi];
         if (led_balance(w->ledger, m) == 0 && s->m_listed_day[mi] != day && c->n_paid_today < c->merchants_all) {
@@ -366,7 +362,6 @@ static void pay_once(prg_programme *p, wld_world *w, uint32_t i, int copy)
     size_t at = (size_t)i * OFF_LOG_CAP + s->log_n[i]++;
     s->log_merchant[at] = mi;
     s->log_fen[at] = amount;
-    s->m_pending_fen[mi] += amount;
     s->payments++;
     s->value_fen += amount;
     if (amount > s->max_payment_fen)
@@ -486,8 +481,6 @@ static void off_destroy(prg_programme *p)
     free(s->log_n);
     free(s->log_merchant);
     free(s->log_fen);
-    free(s->m_pending_fen);
-    free(s->m_received_fen);
     free(s->m_lost_fen);
     free(s->m_listed_day);
     prg_vouchers_free(&s->m);
@@ -519,10 +512,6 @@ void off_stats_get(const prg_programme *p, off_stats *out)
                        .max_unsynced_fen = s->max_unsynced_fen,
                        .loaded_fen = s->loaded_fen,
                        .redeemed_fen = s->redeemed_fen};
-    int64_t received = 0;
-    for (uint32_t i = 0; i < s->m.n_merchants; i++)
-        received += s->m_received_fen[i];
-    out->received_fen = received;
 }
 
 led_acct off_device(const prg_programme *p, uint32_t i)
@@ -561,8 +550,6 @@ void off_save(const prg_programme *p, ckp_writer *ck)
     ckp_put_array(ck, s->log_fen, sizeof *s->log_fen, (uint64_t)s->n_dev * OFF_LOG_CAP);
     prg_vouchers_save(&s->m, ck);
     uint32_t nm = s->m.n_merchants;
-    ckp_put_array(ck, s->m_pending_fen, sizeof *s->m_pending_fen, nm);
-    ckp_put_array(ck, s->m_received_fen, sizeof *s->m_received_fen, nm);
     ckp_put_array(ck, s->m_lost_fen, sizeof *s->m_lost_fen, nm);
     ckp_put_array(ck, s->m_listed_day, sizeof *s->m_listed_day, nm);
     int64_t c[] = {s->opened, s->hard_given, s->cloned, s->payments, s->value_fen, s->refused_limit,
@@ -600,9 +587,7 @@ void off_load(prg_programme *p, ckp_reader *ck)
         ckp_fail(ck, "corrupt checkpoint: [offline.%s]: device columns disagree", p->name);
     prg_vouchers_load(&s->m, ck, "offline trial merchants");
     uint64_t nm = s->m.n_merchants, cm = (uint64_t)s->m.cap_merchants + 1;
-    if (ckp_get_array(ck, s->m_pending_fen, sizeof *s->m_pending_fen, cm, "offline merchants") != nm ||
-        ckp_get_array(ck, s->m_received_fen, sizeof *s->m_received_fen, cm, "offline merchants") != nm ||
-        ckp_get_array(ck, s->m_lost_fen, sizeof *s->m_lost_fen, cm, "offline merchants") != nm ||
+    if (ckp_get_array(ck, s->m_lost_fen, sizeof *s->m_lost_fen, cm, "offline merchants") != nm ||
         ckp_get_array(ck, s->m_listed_day, sizeof *s->m_listed_day, cm, "offline merchants") != nm)
         ckp_fail(ck, "corrupt checkpoint: [offline.%s]: merchant columns disagree", p->name);
     int64_t c[22];

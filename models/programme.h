@@ -272,7 +272,7 @@ typedef struct {
     uint32_t devices;
     int64_t cloned, payments, value_fen, synced, synced_fen, attempted, caught, caught_fen, mismatch,
         refused_other, refused_limit, refused_balance, max_payment_fen, max_unsynced_fen, loaded_fen,
-        redeemed_fen, received_fen;
+        redeemed_fen;
 } off_stats;
 void off_stats_get(const prg_programme *p, off_stats *out);
 led_acct off_device(const prg_programme *p, uint32_t i);   /* LED_NONE past the last */
