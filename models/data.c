@@ -236,6 +236,11 @@ static bool load_platforms(const char *dir, dat_set *out, err_list *errs)
         bool ok = tab_text(t, r, "platform", &key, errs);
         ok &= tab_text(t, r, "name", &name, errs);
         ok &= tab_real(t, r, "occasion_share", 0, 1, &pl->occasion_share, errs);
+        if (ok && pl->occasion_share <= 0) { /* a platform nobody buys on could never be picked */
+            err_add(errs, "%s:%d: occasion_share of platform '%s' is 0: expected a share above 0 (remove the row "
+                          "for a platform that takes no part)", path, tab_line(t, r), key);
+            ok = false;
+        }
         ok &= tab_text(t, r, "mix", &mix, errs);
         if (!ok || !check_unique(t, r, "platform", key, seen, (size_t)out->n_platforms, errs) ||
             !parse_mix(t, r, mix, out, pl, errs))
