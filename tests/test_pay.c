@@ -7,7 +7,15 @@
  * fit; a programme's purchase ignores the cap; a firm converts exactly what
  * is missing first; a whole-amount conversion goes back when the payment is
  * refused; a payment settled after led_pay_many is counted once; and each
- * flow counts where daily.csv says. led_check runs at the end of every test.
+ * flow counts where daily.csv says. pay_many completes each leg as
+ * pay_transfer does (a short payer tops up by the rule, each payment counted
+ * once, a leg the cap refuses not at all); pay_batch converts the total,
+ * counts its legs under the flow named, and on a refused leg returns the
+ * ledger's reason with every balance where it was; pay_offline tops a short
+ * card up by max(fare, floor) first, records the fare as pending (no balance
+ * moves until the sync, which debits the card and credits the payee) and
+ * counts it as a retail payment of value 0. led_check runs at the end of
+ * every test.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -230,6 +238,152 @@ static void test_pay_count_by_flow(void **state)
     assert_int_equal(moved(p, M_VALUE_RETAIL), 0);
 }
 
+/* pay_many is pay_transfer on each leg: a leg refused for a short balance
+ * is topped up by the rule (what is missing, at least topup_yuan, within
+ * the cap) and paid, each payment counted once; a leg whose shortfall does
+ * not fit under the cap is refused and counted nowhere. */
+static void test_pay_many_completes_short_legs(void **state)
+{
+    pfx *p = *state;
+    p->w->p.topup_fen = 10000;
+    p->w->p.balance_cap_fen[p->wallet_class - 1] = 20000; /* the rule's cap */
+    pay_rule rule = pay_rule_resident(p->w);
+    int64_t shop = led_balance(p->w->ledger, p->merchant);
+    led_leg legs[] = {
+        {p->wallet, p->merchant, 12345}, /* empty: converts 12345 */
+        {p->wallet, p->merchant, 1234},  /* empty: converts topup_yuan, keeps 8766 */
+        {p->wallet, p->merchant, 2345},  /* paid from what is kept: 6421 left */
+        {p->wallet, p->merchant, 25000}, /* short by 18579, room 13579: refused */
+    };
+    pay_many(p->w, p->c, legs, 4, &rule);
+    assert_int_equal(led_balance(p->w->ledger, p->wallet), 6421);
+    assert_int_equal(led_balance(p->w->ledger, p->merchant) - shop, 12345 + 1234 + 2345);
+    assert_int_equal(moved(p, M_TOPUPS), 2);
+    assert_int_equal(moved(p, M_TOPUP_VALUE), 12345 + 10000);
+    assert_int_equal(p->c->circulation_fen - p->circulation_fen, 12345 + 10000);
+    assert_int_equal(moved(p, M_PAYMENTS_ECNY), 3);
+    assert_int_equal(moved(p, M_VALUE_ECNY), 12345 + 1234 + 2345);
+    assert_int_equal(moved(p, M_PAYMENTS_RETAIL), 3);
+    assert_int_equal(moved(p, M_VALUE_RETAIL), 12345 + 1234 + 2345);
+    assert_int_equal(moved(p, M_VALUE_FISCAL), 0);
+    assert_int_equal(moved(p, M_REDEMPTIONS), 0);
+}
+
+/* pay_batch converts the total, pays every leg and counts the legs under
+ * its flow only; a batch with a leg the ledger refuses returns that leg's
+ * reason, moves no balance of any leg and converts the total back. */
+static void test_pay_batch_counts_per_flow_and_refuses_whole(void **state)
+{
+    pfx *p = *state;
+    led_acct treasury = p->c->firms.treasury;
+    assert_int_not_equal(treasury, LED_NONE);
+    int64_t cap = p->w->p.balance_cap_fen[p->wallet_class - 1]; /* the ledger's, as loaded */
+    assert_true(cap > 12345);
+    int64_t before = led_balance(p->w->ledger, treasury), shop = led_balance(p->w->ledger, p->merchant);
+    bool funded = false;
+    led_leg fiscal[] = {{treasury, p->wallet, 12345}, {treasury, p->merchant, 2345}};
+    assert_int_equal(pay_batch(p->w, p->c, fiscal, 2, PAY_FISCAL, &funded), LED_OK);
+    assert_true(funded);
+    assert_int_equal(led_balance(p->w->ledger, treasury), before);
+    assert_int_equal(led_balance(p->w->ledger, p->wallet), 12345);
+    assert_int_equal(led_balance(p->w->ledger, p->merchant) - shop, 2345);
+    assert_int_equal(moved(p, M_TOPUPS), 1);
+    assert_int_equal(moved(p, M_TOPUP_VALUE), 12345 + 2345);
+    assert_int_equal(moved(p, M_PAYMENTS_ECNY), 2);
+    assert_int_equal(moved(p, M_VALUE_ECNY), 12345 + 2345);
+    assert_int_equal(moved(p, M_VALUE_FISCAL), 12345 + 2345);
+    assert_int_equal(moved(p, M_VALUE_GOV), 12345 + 2345);
+    assert_int_equal(moved(p, M_VALUE_B2B), 0);
+    assert_int_equal(moved(p, M_PAYMENTS_RETAIL), 0);
+    assert_int_equal(moved(p, M_VALUE_RETAIL), 0);
+    led_leg b2b[] = {{treasury, p->merchant, 3456}};
+    assert_int_equal(pay_batch(p->w, p->c, b2b, 1, PAY_B2B, &funded), LED_OK);
+    assert_int_equal(moved(p, M_PAYMENTS_ECNY), 3);
+    assert_int_equal(moved(p, M_VALUE_B2B), 3456);
+    assert_int_equal(moved(p, M_VALUE_FISCAL), 12345 + 2345);
+    assert_int_equal(moved(p, M_VALUE_GOV), 12345 + 2345);
+    /* the second leg takes the wallet one fen over its cap: nothing posts */
+    led_leg refused[] = {{treasury, p->merchant, 1111}, {treasury, p->wallet, cap - 12345 + 1}};
+    funded = false;
+    assert_int_equal(pay_batch(p->w, p->c, refused, 2, PAY_FISCAL, &funded), LED_R_BALANCE_CAP);
+    assert_true(funded);
+    assert_int_equal(led_balance(p->w->ledger, treasury), before);
+    assert_int_equal(led_balance(p->w->ledger, p->wallet), 12345);
+    assert_int_equal(led_balance(p->w->ledger, p->merchant) - shop, 2345 + 3456);
+    assert_int_equal(moved(p, M_TOPUPS), 3);
+    assert_int_equal(moved(p, M_REDEMPTIONS), 1);
+    assert_int_equal(moved(p, M_REDEMPTION_VALUE), 1111 + cap - 12345 + 1);
+    assert_int_equal(p->c->circulation_fen - p->circulation_fen, 12345 + 2345 + 3456);
+    assert_int_equal(moved(p, M_PAYMENTS_ECNY), 3);
+    assert_int_equal(moved(p, M_VALUE_ECNY), 12345 + 2345 + 3456);
+    assert_int_equal(moved(p, M_VALUE_FISCAL), 12345 + 2345);
+}
+
+/* pay_offline: a card short of offline value (its offline balance less what
+ * is pending) is topped up by the fare, at least floor_fen, online, which
+ * syncs what it had pending; the fare is pending, no balance moves; it is
+ * counted as one retail payment of value 0 (the value is counted where it
+ * posts). A fare the ledger refuses is not counted; its top-up stays. The
+ * sync debits the card and credits the payee by the fares. */
+static void test_pay_offline_pays_at_sync_and_counts_the_tap(void **state)
+{
+    pfx *p = *state;
+    led_ledger *led = p->w->ledger;
+    /* a new card of the city's first bank, as the offline trials open theirs */
+    led_acct card = led_open(led, LED_HARD_WALLET, 4, p->c->bank_acct[0], (uint16_t)p->c->index);
+    assert_int_not_equal(card, LED_NONE);
+    led_set_offline_limit(led, card, 5000);
+    int64_t shop = led_balance(led, p->merchant);
+    /* empty card: topped up by the floor, 2000 */
+    assert_int_equal(pay_offline(p->w, p->c, card, p->merchant, 345, 2000), LED_OK);
+    assert_int_equal(led_balance(led, card), 2000);
+    assert_int_equal(led_pending_fen(led, card), 345);
+    assert_int_equal(led_balance(led, p->merchant), shop);
+    assert_int_equal(moved(p, M_TOPUPS), 1);
+    assert_int_equal(moved(p, M_TOPUP_VALUE), 2000);
+    assert_int_equal(moved(p, M_PAYMENTS_ECNY), 1);
+    assert_int_equal(moved(p, M_PAYMENTS_RETAIL), 1);
+    assert_int_equal(moved(p, M_VALUE_ECNY), 0);
+    assert_int_equal(moved(p, M_VALUE_RETAIL), 0);
+    /* 1655 of offline value left: no top-up */
+    assert_int_equal(pay_offline(p->w, p->c, card, p->merchant, 345, 2000), LED_OK);
+    assert_int_equal(moved(p, M_TOPUPS), 1);
+    assert_int_equal(led_pending_fen(led, card), 690);
+    /* 1310 left, a fare of exactly that: no top-up */
+    assert_int_equal(pay_offline(p->w, p->c, card, p->merchant, 1310, 2000), LED_OK);
+    assert_int_equal(moved(p, M_TOPUPS), 1);
+    assert_int_equal(led_pending_fen(led, card), 2000);
+    assert_int_equal(moved(p, M_PAYMENTS_ECNY), 3);
+    /* nothing left, short of the fare 1500 though the offline balance (2000)
+     * is not: topped up by the floor, which syncs the 2000 pending first */
+    assert_int_equal(pay_offline(p->w, p->c, card, p->merchant, 1500, 2000), LED_OK);
+    assert_int_equal(moved(p, M_TOPUPS), 2);
+    assert_int_equal(moved(p, M_TOPUP_VALUE), 2000 + 2000);
+    assert_int_equal(led_balance(led, card), 2000 - 2000 + 2000);
+    assert_int_equal(led_balance(led, p->merchant) - shop, 345 + 345 + 1310);
+    assert_int_equal(led_pending_fen(led, card), 1500);
+    /* 500 left, the fare 2100 is over the floor: topped up by the fare */
+    assert_int_equal(pay_offline(p->w, p->c, card, p->merchant, 2100, 2000), LED_OK);
+    assert_int_equal(moved(p, M_TOPUPS), 3);
+    assert_int_equal(moved(p, M_TOPUP_VALUE), 2000 + 2000 + 2100);
+    assert_int_equal(led_balance(led, card), 2000 - 1500 + 2100);
+    assert_int_equal(led_pending_fen(led, card), 2100);
+    assert_int_equal(moved(p, M_PAYMENTS_ECNY), 5);
+    /* over the card's offline limit: topped up, refused by the ledger, not counted */
+    assert_int_equal(pay_offline(p->w, p->c, card, p->merchant, 6000, 2000), LED_R_OFFLINE_LIMIT);
+    assert_int_equal(moved(p, M_TOPUPS), 4);
+    assert_int_equal(moved(p, M_TOPUP_VALUE), 2000 + 2000 + 2100 + 6000);
+    assert_int_equal(moved(p, M_PAYMENTS_ECNY), 5);
+    assert_int_equal(moved(p, M_PAYMENTS_RETAIL), 5);
+    assert_int_equal(led_pending_count(led, card), 0); /* the top-up synced the 2100 */
+    /* every fare debited from the card and credited to the shop, once */
+    assert_int_equal(led_sync(led, card), 0);
+    assert_int_equal(led_balance(led, card), 2000 + 2000 + 2100 + 6000 - (345 + 345 + 1310 + 1500 + 2100));
+    assert_int_equal(led_balance(led, p->merchant) - shop, 345 + 345 + 1310 + 1500 + 2100);
+    assert_int_equal(p->c->circulation_fen - p->circulation_fen, 2000 + 2000 + 2100 + 6000);
+    assert_int_equal(moved(p, M_VALUE_ECNY), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +395,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pay_settle_counts_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pay_hands_an_empty_payee_on_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pay_count_by_flow, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pay_many_completes_short_legs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pay_batch_counts_per_flow_and_refuses_whole, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pay_offline_pays_at_sync_and_counts_the_tap, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
