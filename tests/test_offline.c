@@ -8,7 +8,15 @@
  * were loaded with equals what merchants received plus what went back to
  * deposit; led_check holds; no device balance negative); without clones
  * nothing is refused; offline payments keep within the per-payment and
- * offline-balance limits (seen in the ledger's own trace); a lottery's
+ * offline-balance limits (seen in the ledger's own trace), and exactly at
+ * them: a run whose limits are one of its own tickets accepts the payments
+ * equal to a limit and refuses those one fen above, as a replay of the
+ * first run's tickets says, payment by payment; at the ledger, a device
+ * loaded to exactly its offline limit records a claim of exactly the limit
+ * and refuses one fen more, and a clone's claims past the offline balance
+ * are refused at sync, the ledger left at exactly the expected balances; a
+ * trial's participants are reported as declared, not rounded to a whole
+ * agent; a lottery's
  * online share follows the platforms taking part (only a platform: all
  * online; only stores: none; adding Meituan to JD raises it).
  */
@@ -171,6 +179,219 @@ static void test_offline_payments_respect_limits(void **state)
     wfx_free(&f);
 }
 
+/* ---- the limits, at the exact boundary ---- */
+
+#define BOUNDARY_MAX 65536
+
+/* The offline claims posted, in the ledger's order: device, day, amount. */
+typedef struct {
+    uint32_t n;
+    led_acct from[BOUNDARY_MAX];
+    int32_t day[BOUNDARY_MAX];
+    int64_t fen[BOUNDARY_MAX];
+} claims_seen;
+
+static void on_claim(void *ctx, const led_transfer *t)
+{
+    claims_seen *s = ctx;
+    if (t->kind != LED_T_OFFLINE || t->reason != LED_OK)
+        return;
+    assert_true(s->n < BOUNDARY_MAX);
+    s->from[s->n] = t->from;
+    s->day[s->n] = t->day;
+    s->fen[s->n++] = t->amount_fen;
+}
+
+static const char *const boundary_ini = "[offline.trial]\ncity = xiongan\nstart = 2020-10-05\nend = 2020-10-30\n"
+                                        "participants = 23456\nmerchants = 800\npayments_per_day = 1.5\n"
+                                        "online_per_day = 1\ncategories = retail,catering\n";
+
+/* Runs the boundary trial with per_payment_yuan, offline_balance_yuan and
+ * load_yuan all limit_fen, tracing the posted claims into seen. */
+static void run_boundary(int64_t limit_fen, claims_seen *seen, off_stats *st)
+{
+    wfx f = {0};
+    char ini[2048];
+    snprintf(ini, sizeof ini, "%sper_payment_yuan = %lld.%02lld\noffline_balance_yuan = %lld.%02lld\n"
+             "load_yuan = %lld.%02lld\n", boundary_ini, (long long)(limit_fen / 100), (long long)(limit_fen % 100),
+             (long long)(limit_fen / 100), (long long)(limit_fen % 100), (long long)(limit_fen / 100),
+             (long long)(limit_fen % 100));
+    build(&f, ini);
+    prg_programme *p = prg_find(f.w->prg, "offline", "trial");
+    assert_non_null(p);
+    seen->n = 0;
+    led_set_trace(f.w->ledger, on_claim, seen, 1.0);
+    wfx_run_days(&f, 31); /* past the end: every device synced and redeemed */
+    led_set_trace(f.w->ledger, NULL, NULL, 0);
+    off_stats_get(p, st);
+    check_devices(&f, p);
+    for (uint32_t i = 0; off_device(p, i) != LED_NONE; i++)
+        assert_int_equal(led_balance(f.w->ledger, off_device(p, i)), 0);
+    assert_int_equal(st->loaded_fen, st->synced_fen + st->redeemed_fen); /* no money created */
+    check_ledger(&f);
+    wfx_free(&f);
+}
+
+static int cmp_fen(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The device's own checks replayed on a run's tickets with both limits at
+ * limit_fen, and the boundary cases met. */
+typedef struct {
+    int64_t payments, value_fen, refused_limit, refused_balance;
+    int64_t at_limit;      /* a ticket of exactly the limit, the balance full: paid */
+    int64_t over_limit;    /* a ticket one fen above the limit: refused */
+    int64_t at_left;       /* a ticket of exactly what is left, below the limit: paid */
+    int64_t over_left;     /* a ticket one fen above what is left: refused */
+} replay;
+
+static replay replay_checks(const claims_seen *all, int64_t limit)
+{
+    replay r = {0};
+    int64_t left = 0;
+    for (uint32_t j = 0; j < all->n; j++) {
+        if (j == 0 || all->from[j] != all->from[j - 1] || all->day[j] != all->day[j - 1])
+            left = limit; /* synced and loaded to the limit last evening (or at the start) */
+        int64_t a = all->fen[j];
+        if (a > limit) {
+            r.refused_limit++;
+            r.over_limit += a == limit + 1;
+        } else if (a > left) {
+            r.refused_balance++;
+            r.over_left += a == left + 1;
+        } else {
+            r.at_limit += a == limit && left == limit;
+            r.at_left += a == left && left < limit;
+            left -= a;
+            r.payments++;
+            r.value_fen += a;
+        }
+    }
+    return r;
+}
+
+/* A device syncs every day and the trial's draws do not depend on its
+ * limits, so a first run with limits no ticket reaches records every
+ * ticket, device by device and day by day. A second run takes one of those
+ * tickets as both the per-payment limit and the offline balance, one with
+ * which every boundary is met (a ticket of exactly the limit with the
+ * balance full, one a fen above it, one of exactly what is left, one a fen
+ * above what is left): replaying the device's checks on the first run's
+ * tickets gives exactly the second run's payments, refusals and value. */
+static void test_offline_limits_at_the_exact_boundary(void **state)
+{
+    (void)state;
+    claims_seen *all = calloc(1, sizeof *all), *at = calloc(1, sizeof *at);
+    int64_t *first = calloc(BOUNDARY_MAX, sizeof *first);
+    assert_true(all && at && first);
+    off_stats wide, st;
+    run_boundary(200000, all, &wide); /* 2,000 yuan: nothing binds */
+    assert_int_equal(wide.refused_limit, 0);
+    assert_int_equal(wide.refused_balance, 0);
+    assert_int_equal(wide.refused_other, 0);
+    assert_int_equal(wide.synced, wide.payments);
+    assert_int_equal(all->n, (uint32_t)wide.payments);
+    assert_true(all->n > 1000);
+    uint32_t n_first = 0;
+    for (uint32_t j = 0; j < all->n; j++)
+        if (j == 0 || all->from[j] != all->from[j - 1] || all->day[j] != all->day[j - 1])
+            first[n_first++] = all->fen[j];
+    qsort(first, n_first, sizeof *first, cmp_fen);
+    /* from a median first ticket up (both limits bind often), the first
+     * limit that meets every boundary */
+    int64_t limit = 0;
+    replay want = {0};
+    for (uint32_t k = n_first / 2; k < n_first && !limit; k++) {
+        want = replay_checks(all, first[k]);
+        if (want.at_limit && want.over_limit && want.at_left && want.over_left)
+            limit = first[k];
+    }
+    assert_true(limit > 0);
+    print_message("boundary: %u tickets, limit %lld fen\n", all->n, (long long)limit);
+    run_boundary(limit, at, &st);
+    assert_int_equal(st.payments, want.payments);
+    assert_int_equal(st.refused_limit, want.refused_limit);
+    assert_int_equal(st.refused_balance, want.refused_balance);
+    assert_int_equal(st.value_fen, want.value_fen);
+    assert_int_equal(st.synced, want.payments);
+    assert_int_equal(st.synced_fen, want.value_fen);
+    assert_int_equal(st.max_payment_fen, limit);
+    assert_int_equal(st.max_unsynced_fen, limit);
+    assert_int_equal(st.caught, 0);
+    assert_int_equal(at->n, (uint32_t)want.payments);
+    free(all);
+    free(at);
+    free(first);
+}
+
+/* At the ledger, on the trial's own devices (no purchases of its own):
+ * loaded to exactly offline_balance_yuan, which is the record-time limit of
+ * a device (twice it for a clone). A claim of the limit is recorded, one
+ * fen above refused; the sync pays exactly what fits in the offline balance
+ * and refuses a clone's claims beyond it as double spends; no money is
+ * made or lost and no balance goes negative. */
+static void test_offline_sync_at_the_offline_limit(void **state)
+{
+    (void)state;
+    const int64_t limit = 12345;
+    for (int cloned = 0; cloned <= 1; cloned++) {
+        wfx f = {0};
+        char ini[1024];
+        snprintf(ini, sizeof ini, "[offline.trial]\ncity = xiongan\nstart = 2020-10-05\nend = 2020-10-30\n"
+                 "participants = 23456\nmerchants = 800\npayments_per_day = 0\nper_payment_yuan = 123.45\n"
+                 "offline_balance_yuan = 123.45\nload_yuan = 123.45\ncloned_pct = %d\n", cloned ? 100 : 0);
+        build(&f, ini);
+        led_ledger *led = f.w->ledger;
+        prg_programme *p = prg_find(f.w->prg, "offline", "trial");
+        assert_non_null(p);
+        wfx_run_days(&f, 5); /* to the trial's first day: devices loaded */
+        led_acct d = off_device(p, 0), m0 = off_merchant(p, 0), m1 = off_merchant(p, 1);
+        assert_int_not_equal(d, LED_NONE);
+        assert_int_not_equal(m1, LED_NONE);
+        int64_t record = cloned ? 2 * limit : limit;
+        assert_int_equal(led_balance(led, d), limit);
+        assert_int_equal(led_offline_balance(led, d), limit);
+        assert_int_equal(led_offline_limit(led, d), record);
+        assert_int_equal(led_pending_fen(led, d), 0);
+        int64_t b0 = led_balance(led, m0), b1 = led_balance(led, m1), circulation = led_circulation(led);
+        uint64_t ds = led_day(led, (uint16_t)f.w->city[0].index)->rejected[LED_R_DOUBLE_SPEND];
+        assert_int_equal(led_pay_offline(led, d, m0, record + 1), LED_R_OFFLINE_LIMIT);
+        assert_int_equal(led_pending_fen(led, d), 0);
+        if (!cloned) {
+            assert_int_equal(led_pay_offline(led, d, m0, limit), LED_OK);
+            assert_int_equal(led_pay_offline(led, d, m1, 1), LED_R_OFFLINE_LIMIT);
+            assert_int_equal(led_pending_fen(led, d), limit);
+            assert_int_equal(led_balance(led, d), limit); /* nothing moves before the sync */
+            assert_int_equal(led_sync(led, d), 0);
+            assert_int_equal(led_balance(led, m0) - b0, limit);
+            assert_int_equal(led_balance(led, m1) - b1, 0);
+        } else {
+            /* one copy spends the whole offline balance, exactly; the other
+             * spends it again; each copy's claims fit the record limit */
+            assert_int_equal(led_pay_offline(led, d, m0, limit - 1), LED_OK);
+            assert_int_equal(led_pay_offline(led, d, m1, 1), LED_OK);
+            assert_int_equal(led_pay_offline(led, d, m1, 1), LED_OK);
+            assert_int_equal(led_pay_offline(led, d, m0, limit - 1), LED_OK);
+            assert_int_equal(led_pending_fen(led, d), record);
+            assert_int_equal(led_pay_offline(led, d, m0, 1), LED_R_OFFLINE_LIMIT);
+            assert_int_equal(led_sync(led, d), 2);
+            assert_int_equal(led_day(led, (uint16_t)f.w->city[0].index)->rejected[LED_R_DOUBLE_SPEND] - ds, 2);
+            assert_int_equal(led_balance(led, m0) - b0, limit - 1);
+            assert_int_equal(led_balance(led, m1) - b1, 1);
+        }
+        assert_int_equal(led_balance(led, d), 0);
+        assert_int_equal(led_offline_balance(led, d), 0);
+        assert_int_equal(led_pending_count(led, d), 0);
+        assert_int_equal(led_circulation(led), circulation);
+        check_devices(&f, p);
+        check_ledger(&f);
+        wfx_free(&f);
+    }
+}
+
 /* ---- online platforms ---- */
 
 static const char *const lottery_ini =
@@ -232,6 +453,8 @@ int main(void)
         cmocka_unit_test(test_offline_double_spends_caught_at_sync),
         cmocka_unit_test(test_offline_without_clones_nothing_refused),
         cmocka_unit_test(test_offline_payments_respect_limits),
+        cmocka_unit_test(test_offline_limits_at_the_exact_boundary),
+        cmocka_unit_test(test_offline_sync_at_the_offline_limit),
         cmocka_unit_test(test_platforms_online_share_follows_platforms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
