@@ -444,7 +444,11 @@ static void off_report(prg_programme *p, wld_world *w)
         pending += s->log_n[i];
     for (uint32_t i = 0; i < s->m.n_merchants; i++)
         lost += s->m_lost_fen[i];
-    prg_out(p, "participants", "people", (double)s->n_dev * k);
+    /* the participants as declared once every device is handed out (7 at
+     * scale 100 are 7, not the one agent's 100); devices x scale when the
+     * city ran short of people to give them to */
+    double participants = s->n_dev == s->cap_dev ? (double)(s->participants_real + s->hard_real) : (double)s->n_dev * k;
+    prg_out(p, "participants", "people", participants);
     prg_out(p, "hard_wallets_given", "wallets", (double)s->hard_given * k);
     prg_out(p, "wallets_opened", "wallets", (double)(s->opened + s->hard_given) * k);
     prg_out(p, "merchants", "merchants", (double)s->m.n_merchants * k);

@@ -392,6 +392,70 @@ static void test_offline_sync_at_the_offline_limit(void **state)
     }
 }
 
+/* The value of outcome name in p's latest report (refreshed every day end). */
+static double outcome(const prg_programme *p, const char *name)
+{
+    for (int i = 0; i < p->n_out; i++)
+        if (strcmp(p->out[i].name, name) == 0)
+            return p->out[i].value;
+    fail_msg("no outcome '%s' for [%s]", name, p->name);
+    return 0;
+}
+
+/* A trial reports the participants its scenario declares, not its agents
+ * rounded to whole units of scale: 7 people at scale 100 are one agent,
+ * reported as 7 (not 100), and 23456 + 3456 hard wallets as 26912 (not
+ * 27000); the devices are still whole agents. When the city runs short of
+ * people to hand devices to, the devices handed out are reported. */
+static void test_offline_participants_as_declared(void **state)
+{
+    (void)state;
+    const struct {
+        const char *keys;
+        double participants;
+        uint32_t devices;
+    } cases[] = {
+        {"participants = 7\n", 7, 1},
+        {"participants = 23456\nhard_wallets = 3456\n", 23456 + 3456, 235 + 35},
+        {"participants = 250\n", 250, 3},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        wfx f = {0};
+        char ini[1024];
+        snprintf(ini, sizeof ini, "[offline.trial]\ncity = xiongan\nstart = 2020-10-05\nend = 2020-10-30\n%s",
+                 cases[i].keys);
+        build(&f, ini);
+        prg_programme *p = prg_find(f.w->prg, "offline", "trial");
+        assert_non_null(p);
+        wfx_run_days(&f, 6);
+        off_stats st;
+        off_stats_get(p, &st);
+        assert_int_equal(st.devices, cases[i].devices);
+        assert_true(outcome(p, "participants") == cases[i].participants);
+        check_ledger(&f);
+        wfx_free(&f);
+    }
+    /* the whole city declared (at a scale where its devices fit the
+     * ledger): fewer people can be given a device than declared, and the
+     * devices handed out are what is reported */
+    const int64_t people = 1200000; /* Xiong'an, data/cities.csv */
+    wfx f = {0};
+    wfx_build(&f, "[scenario]\nstart = 2020-10-01\ndays = 10\nseed = 12345\nscale = 2000\n"
+                  "[city.xiongan]\npilot_start = 2020-04-01\n[offline.trial]\ncity = xiongan\nstart = 2020-10-05\n"
+                  "end = 2020-10-30\nparticipants = 1200000\n", NULL, 0);
+    assert_int_equal(f.w->city[0].people, people);
+    prg_programme *p = prg_find(f.w->prg, "offline", "trial");
+    wfx_run_days(&f, 6);
+    off_stats st;
+    off_stats_get(p, &st);
+    print_message("participants: %lld declared, %u devices\n", (long long)people, st.devices);
+    assert_true(st.devices > 0);
+    assert_true((int64_t)st.devices * f.w->scale < people);
+    assert_true(outcome(p, "participants") == (double)st.devices * (double)f.w->scale);
+    check_ledger(&f);
+    wfx_free(&f);
+}
+
 /* ---- online platforms ---- */
 
 static const char *const lottery_ini =
@@ -455,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_offline_payments_respect_limits),
         cmocka_unit_test(test_offline_limits_at_the_exact_boundary),
         cmocka_unit_test(test_offline_sync_at_the_offline_limit),
+        cmocka_unit_test(test_offline_participants_as_declared),
         cmocka_unit_test(test_platforms_online_share_follows_platforms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
