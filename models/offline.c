@@ -143,6 +143,7 @@ static bool off_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint6
     if (s->cap_dev == 0)
         s->cap_dev = 1;
     *accounts += s->cap_dev; /* the devices (participants' wallets are residents' accounts) */
+    w->ext_reserve += s->cap_dev; /* each device is a hard wallet: its offline state is a side record */
     return true;
 }
 

@@ -512,7 +512,10 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
         return NULL;
     }
 
-    w->ledger = led_alloc(w->max_accounts, (uint32_t)w->n_cities, limits);
+    led_config cfg;
+    led_config_default(&cfg, w->max_accounts, (uint32_t)w->n_cities, limits);
+    cfg.max_ext += w->ext_reserve > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)w->ext_reserve;
+    w->ledger = led_alloc_ex(&cfg);
     if (!w->ledger) {
         double gib = (double)led_bytes_needed(w->max_accounts, (uint32_t)w->n_cities) / 1073741824.0;
         if (gib >= 1.0)

@@ -142,6 +142,7 @@ struct wld_world {
     wld_city *city;
     led_ledger *ledger;
     uint32_t max_accounts;
+    uint64_t ext_reserve; /* side records (hard wallets, offline devices) programmes need beyond the ledger's default room */
     uint64_t bytes;
     /* category weights */
     double ticket_mean_fen, ticket_sd_fen;

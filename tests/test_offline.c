@@ -456,6 +456,31 @@ static void test_offline_participants_as_declared(void **state)
     wfx_free(&f);
 }
 
+/* A trial far larger than the ledger's default room for hard wallets
+ * (max_accounts / 64 + 1024 side records): 2,100 devices at scale 100 in a
+ * city of 12,000 agents. The trial reserves a side record per device, so
+ * every device is handed out and syncs (it failed as "out of memory setting
+ * up the engine" before). */
+static void test_offline_large_trial_has_room(void **state)
+{
+    (void)state;
+    wfx f = {0};
+    wfx_build(&f, "[scenario]\nstart = 2020-10-01\ndays = 8\nseed = 12345\nscale = 100\n"
+                  "[city.xiongan]\npilot_start = 2020-04-01\n[offline.trial]\ncity = xiongan\nstart = 2020-10-02\n"
+                  "end = 2020-10-06\nparticipants = 200000\nhard_wallets = 10000\n", NULL, 0);
+    prg_programme *p = prg_find(f.w->prg, "offline", "trial");
+    wfx_run_days(&f, 8);
+    off_stats st;
+    off_stats_get(p, &st);
+    print_message("devices: %u\n", st.devices);
+    assert_int_equal(st.devices, 2100);
+    assert_true(outcome(p, "participants") == 210000.0);
+    assert_true(outcome(p, "offline_payments") > 0);
+    check_devices(&f, p);
+    check_ledger(&f);
+    wfx_free(&f);
+}
+
 /* ---- online platforms ---- */
 
 static const char *const lottery_ini =
@@ -520,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_offline_limits_at_the_exact_boundary),
         cmocka_unit_test(test_offline_sync_at_the_offline_limit),
         cmocka_unit_test(test_offline_participants_as_declared),
+        cmocka_unit_test(test_offline_large_trial_has_room),
         cmocka_unit_test(test_platforms_online_share_follows_platforms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
