@@ -36,7 +36,7 @@ static bool load_cities(const char *dir, dat_set *out, err_list *errs)
     char path[1024];
     snprintf(path, sizeof path, "%s/cities.csv", dir);
     static const char *cols[] = {"id", "area", "name", "province", "batch", "pilot_start", "population",
-                                 "urban_pct", "lat", "lon", "gdp_per_capita_yuan"};
+                                 "urban_pct", "lat", "lon", "gdp_per_capita_yuan", "kind"};
     tab_table *t = tab_read(path, cols, sizeof cols / sizeof cols[0], errs);
     if (!t)
         return false;
@@ -50,7 +50,7 @@ static bool load_cities(const char *dir, dat_set *out, err_list *errs)
     for (size_t r = 0; r < tab_rows(t) && r < DAT_MAX_CITIES; r++) {
         dat_city *c = &out->city[out->n_cities];
         int64_t id = 0, batch = 0, pop = 0;
-        const char *area = "", *name = "", *province = "";
+        const char *area = "", *name = "", *province = "", *kind = "";
         bool ok = tab_int(t, r, "id", 1, 65535, &id, errs);
         ok &= tab_text(t, r, "area", &area, errs);
         ok &= tab_text(t, r, "name", &name, errs);
@@ -62,6 +62,11 @@ static bool load_cities(const char *dir, dat_set *out, err_list *errs)
         ok &= tab_real(t, r, "lat", -90, 90, &c->lat, errs);
         ok &= tab_real(t, r, "lon", -180, 180, &c->lon, errs);
         ok &= tab_real(t, r, "gdp_per_capita_yuan", 0, 1e7, &c->gdp_per_capita_yuan, errs);
+        ok &= tab_text(t, r, "kind", &kind, errs);
+        if (ok && strcmp(kind, "city") != 0 && strcmp(kind, "province") != 0) {
+            err_add(errs, "%s:%d: column 'kind' is '%s': expected city or province", path, tab_line(t, r), kind);
+            ok = false;
+        }
         if (ok && strlen(area) >= DAT_NAME_LEN) {
             err_add(errs, "%s:%d: column 'area' is %zu characters: expected at most %d", path, tab_line(t, r),
                     strlen(area), DAT_NAME_LEN - 1);
@@ -79,6 +84,7 @@ static bool load_cities(const char *dir, dat_set *out, err_list *errs)
             continue;
         c->id = (uint32_t)id;
         c->batch = (int)batch;
+        c->kind = strcmp(kind, "province") == 0 ? DAT_KIND_PROVINCE : DAT_KIND_CITY;
         c->population = pop;
         copy_name(c->area, sizeof c->area, area);
         copy_name(c->name, sizeof c->name, name);

@@ -19,6 +19,11 @@
 #define DAT_MAX_CATEGORIES 16
 #define DAT_MAX_PLATFORMS 16
 
+/* What a pilot area is (cities.csv column 'kind'): one city, where the rest
+ * of it is a metro ride from any district, or a province-wide area, where the
+ * rest of it is other cities hours away (Hainan; the batch-4 provinces). */
+typedef enum { DAT_KIND_CITY, DAT_KIND_PROVINCE } dat_kind;
+
 typedef struct {
     uint32_t id;                 /* stable: random streams are seeded by it */
     char area[DAT_NAME_LEN];     /* key used by [city.NAME] */
@@ -28,6 +33,7 @@ typedef struct {
     int32_t pilot_start_day;
     int64_t population;
     double urban_pct, lat, lon, gdp_per_capita_yuan;
+    dat_kind kind;
 } dat_city;
 
 typedef struct {
