@@ -182,14 +182,25 @@ static unsigned binomial(gsl_rng *r, double p, int64_t n)
  * to everyone over whitelist_days, or at once on the public app launch,
  * whichever comes first. A city joining later starts at the share of the
  * day (the national H2 2021 surge of wallets came in every pilot area). */
+double res_rollout_share(const wld_world *w, const wld_city *c, int32_t day)
+{
+    /* The batch-4 provinces (Guangdong, Jiangsu, Hebei and Sichuan outside
+     * their earlier pilot cities, Dec 2022) rolled the pilot out city by city
+     * through 2023 (pilot_areas notes, section 1); Hainan was a province-wide
+     * pilot from its start. */
+    if (c->data->kind != DAT_KIND_PROVINCE || c->data->batch < 4 || w->p.province_rollout_days <= 0)
+        return 1.0;
+    return fmin(1.0, fmax(0.0, (double)(day - c->pilot_start_day + 1) / w->p.province_rollout_days));
+}
+
 double res_invited_share(const wld_world *w, const wld_city *c, int32_t day)
 {
-    (void)c;
+    double reached = res_rollout_share(w, c, day);
     if (day >= w->p.public_app_day)
-        return 1.0;
+        return reached;
     double start = fmax(w->p.whitelist_start_pct / 100.0, 1e-9);
     double t = fmax(0.0, (double)(day - w->p.whitelist_from_day) / w->p.whitelist_days);
-    return fmin(1.0, start * exp(-log(start) * t));
+    return reached * fmin(1.0, start * exp(-log(start) * t));
 }
 
 /* The adopter share each segment's contacts show (see res_day_start). */

@@ -89,6 +89,7 @@ static void read_params(const scn_doc *doc, wld_params *p)
     p->download_wom = scn_real(a, "download_wom");
     p->open_rate = scn_real(a, "open_rate");
     p->extra_wallet_rate = scn_real(a, "extra_wallet_rate");
+    p->province_rollout_days = scn_real(a, "province_rollout_days");
     p->visitor_wallet_pct = scn_real(a, "visitor_wallet_pct");
     p->engaged_pct = scn_real(a, "engaged_pct");
     p->dormancy_rate = scn_real(a, "dormancy_rate");

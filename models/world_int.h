@@ -38,6 +38,7 @@ typedef struct {
     int64_t balance_cap_fen[4]; /* classes 1..4, 0 = none */
     int active_window_days;
     double awareness_promo, awareness_wom, download_rate, download_wom, open_rate, hard_wallet_rate;
+    double province_rollout_days;
     double extra_wallet_rate, visitor_wallet_pct, engaged_pct, dormancy_rate, reactivation_rate;
     /* campaigns ([campaign]): friction of claiming by segment */
     double holder_act_per_day, open_per_day, open_age_factor[3], use_up_share;
@@ -203,6 +204,10 @@ double res_reach(const wld_world *w, const wld_city *c, int cat);
 /* Share of residents (and firms) allowed to open a wallet on day: the
  * invitation-only phases, then everyone from the public app launch. */
 double res_invited_share(const wld_world *w, const wld_city *c, int32_t day);
+/* The share of an area its pilot has reached: 1, except for a province-wide
+ * extension (a batch-4 province), which reaches its cities one after another
+ * over province_rollout_days from its pilot start. */
+double res_rollout_share(const wld_world *w, const wld_city *c, int32_t day);
 /* The share of new adopters' engagement the wallet's usefulness allows, 0..1. */
 double res_engagement(const wld_world *w, const wld_city *c);
 /* Records that adopter a paid on day (active-wallet counts). */
