@@ -9,6 +9,8 @@
  *   - the same design in a province-kind area (Hainan) and a city-kind area
  *     (Dalian) of equal population and urban share: the rest of a province
  *     is reached at other_city_reach_pct of the city rate, so fewer sign up;
+ *     a lottery of the whole area (district_population = 0) is spent
+ *     everywhere, so both are reached at the city rate;
  *   - the same design two years later: novelty fades, fewer sign up;
  *   - a citywide lottery (district_population = 0) against a district that
  *     is the whole city, one day of registration, interest saturated: the
@@ -107,6 +109,12 @@ static int64_t signups(fx *f, const char *name)
     "envelope_yuan = 200\nregistration_start = 2021-09-05\nregistration_end = 2021-09-07\n"                      \
     "spend_start = 2021-09-09\nspend_end = 2021-09-12\n"
 
+/* The same design over the whole area (district_population = 0). */
+#define CITYWIDE(name, city)                                                                                     \
+    "[airdrop." name "]\ncity = " city "\npool_yuan = 2469000\nenvelope_yuan = 200\n"                            \
+    "registration_start = 2021-09-05\nregistration_end = 2021-09-07\n"                                          \
+    "spend_start = 2021-09-09\nspend_end = 2021-09-12\n"
+
 static void test_airdrop_province_area_signs_up_fewer_than_city_area(void **state)
 {
     (void)state;
@@ -114,7 +122,8 @@ static void test_airdrop_province_area_signs_up_fewer_than_city_area(void **stat
     build(&f, "[scenario]\nstart = 2021-09-01\ndays = 14\nseed = 12345\nscale = 100\n"
               "[city.hainan]\npilot_start = 2020-10-01\npopulation = 2345678\nurban_pct = 70\n"
               "[city.dalian]\npilot_start = 2020-10-01\npopulation = 2345678\nurban_pct = 70\n" LOTTERY(
-                  "province", "hainan") LOTTERY("city", "dalian"));
+                  "province", "hainan") LOTTERY("city", "dalian") CITYWIDE("province_wide", "hainan")
+                  CITYWIDE("city_wide", "dalian"));
     assert_int_equal(f.w->n_cities, 2);
     for (int i = 0; i < f.w->n_cities; i++) /* the two kinds, from data/cities.csv */
         assert_int_equal(f.w->city[i].data->kind,
@@ -125,6 +134,12 @@ static void test_airdrop_province_area_signs_up_fewer_than_city_area(void **stat
     assert_true(province > 0);
     /* reach 0.1 x 0.99 + 0.9 x (1 - e^-0.18) = 0.25 against 0.1 x 0.99 + 0.9 x 0.83 = 0.85 */
     assert_true((double)province < 0.5 * (double)city);
+    /* a lottery of the whole area is spent everywhere in it: the city rate in both */
+    int64_t province_wide = signups(&f, "province_wide"), city_wide = signups(&f, "city_wide");
+    print_message("citywide sign-ups: province-kind %lld, city-kind %lld\n", (long long)province_wide,
+                  (long long)city_wide);
+    assert_true((double)province_wide > 0.85 * (double)city_wide);
+    assert_true((double)province_wide < 1.15 * (double)city_wide);
     done(&f);
 }
 
