@@ -357,7 +357,7 @@ static const scn_key campaign_keys[] = {
     {"open_per_day", SCN_REAL, "0.35", 0, 1, "1/day", "daily chance that one without a wallet, under 35 with a smartphone, opens and activates one to claim (prior)", NULL},
     {"open_middle_factor", SCN_REAL, "0.75", 0, 1, "x", "open_per_day multiplier for ages 35-59 (prior)", NULL},
     {"open_elderly_factor", SCN_REAL, "0.35", 0, 1, "x", "open_per_day multiplier for ages 60+ (prior)", NULL},
-    {"use_up_pct", SCN_REAL, "50", 0, 100, "%", "share of purchases with a voucher that has no threshold planned to use up what is left on it (mental accounting of a windfall: Liu, Shen, Li & Chen 2021; bunching at the voucher's value); the rest are ordinary tickets (prior)", NULL},
+    {"use_up_pct", SCN_REAL, "57", 0, 100, "%", "share of purchases with a voucher that has no threshold planned to use up what is left on it (mental accounting of a windfall: Liu, Shen, Li & Chen 2021; bunching at the voucher's value); the rest are ordinary tickets (fitted over 50-70 on Futian's payments and own-money top-ups, the only published campaign spending figures; seeds 1-3)", NULL},
     /* The lottery sign-up model (models/airdrop.c, docs/programmes.md "Sign-up
      * model"): the defaults of every [airdrop.NAME], which may override the
      * first five. */
