@@ -44,6 +44,7 @@ typedef struct {
     double signup_per_day;
     led_acct *opened;          /* wallets opened to receive a coupon */
     uint32_t n_opened;
+    uint8_t *held;             /* scratch of open_signups: a bit per ledger account, all clear between days */
     int64_t signups, active30, active90;
 } inc_state;
 
@@ -94,12 +95,6 @@ static bool inc_setup(prg_programme *p, wld_world *w, err_list *errs)
     return true;
 }
 
-static int cmp_acct(const void *x, const void *y)
-{
-    led_acct a = *(const led_acct *)x, b = *(const led_acct *)y;
-    return (a > b) - (a < b);
-}
-
 /* One day of an open campaign's sign-ups (see the file comment). False
  * when memory is short. */
 static bool open_signups(prg_programme *p, wld_world *w, wld_city *c, int32_t day)
@@ -113,23 +108,27 @@ static bool open_signups(prg_programme *p, wld_world *w, wld_city *c, int32_t da
      * aware residents without a wallet */
     uint32_t *holders = malloc(((size_t)c->n_adopters + 1) * sizeof *holders);
     uint32_t *scratch = malloc(((size_t)c->n_adopters + 1) * sizeof *scratch);
-    led_acct *have = malloc(((size_t)s->v.n_holders + 1) * sizeof *have);
-    if (!holders || !scratch || !have) {
+    if (!s->held)
+        s->held = calloc((size_t)w->max_accounts / 8 + 1, 1);
+    if (!holders || !scratch || !s->held) {
         free(holders);
         free(scratch);
-        free(have);
         return false;
     }
     /* who already holds this campaign's coupon: by wallet, since the
-     * residents model reorders adopters */
-    memcpy(have, s->v.holder, (size_t)s->v.n_holders * sizeof *have);
-    qsort(have, s->v.n_holders, sizeof *have, cmp_acct);
+     * residents model reorders adopters; a bit per account, set for the
+     * day and cleared after (a sort and a search per adopter made a
+     * populated city's day cost O(adopters log holders)) */
+    for (uint32_t i = 0; i < s->v.n_holders; i++)
+        s->held[s->v.holder[i] >> 3] |= (uint8_t)(1u << (s->v.holder[i] & 7));
     uint32_t n_holders = 0;
-    for (uint32_t a = 0; a < c->n_adopters; a++)
-        if (led_kind(w->ledger, c->wallet[a]) != LED_HARD_WALLET &&
-            !bsearch(&c->wallet[a], have, s->v.n_holders, sizeof *have, cmp_acct))
+    for (uint32_t a = 0; a < c->n_adopters; a++) {
+        led_acct wa = c->wallet[a];
+        if (led_kind(w->ledger, wa) != LED_HARD_WALLET && !(s->held[wa >> 3] >> (wa & 7) & 1))
             holders[n_holders++] = a;
-    free(have);
+    }
+    for (uint32_t i = 0; i < s->v.n_holders; i++)
+        s->held[s->v.holder[i] >> 3] = 0;
     int64_t want[SEGMENTS + 1], total = 0;
     want[0] = n_holders ? gsl_ran_binomial(r, s->signup_per_day, n_holders) : 0;
     total += want[0];
@@ -295,6 +294,7 @@ static void inc_destroy(prg_programme *p)
         return;
     prg_vouchers_free(&s->v);
     free(s->opened);
+    free(s->held);
     free(s);
     p->state = NULL;
 }
