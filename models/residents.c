@@ -322,6 +322,7 @@ void res_mark_active(wld_city *c, uint32_t a, int32_t day)
     int32_t old = c->last_pay_day[a];
     if (old == day)
         return;
+    c->ever_paid += old == RES_NEVER_PAID;
     if (old > day - ACTIVE_RING)
         c->active_by_day[old % ACTIVE_RING]--;
     c->active_by_day[day % ACTIVE_RING]++;
@@ -549,6 +550,7 @@ void res_day_end(wld_world *w, wld_city *c, int32_t day)
     for (int32_t d = day - w->p.active_window_days + 1; d <= day; d++)
         active += c->active_by_day[((d % ACTIVE_RING) + ACTIVE_RING) % ACTIVE_RING];
     c->m[M_ACTIVE_WALLETS] = active;
+    c->m[M_EVER_PAID] = c->ever_paid;
     c->m[M_RURAL_WALLETS] = c->rural_adopters;
     c->m[M_ENGAGED] = c->n_engaged;
     c->m[M_USEFULNESS_PERMILLE] = llround(1000.0 * c->usefulness);

@@ -45,6 +45,7 @@ static const char *const daily_fixed_columns[M_REJECTED_FIRST] = {
     "public_wallets", "payments_app", "value_app_fen", "payments_cash", "value_cash_fen",
     "merchants", "merchants_accepting", "circulation_fen", "topups", "topup_value_fen", "redemptions",
     "redemption_value_fen", "value_fiscal_fen", "value_tax_fen", "engaged_adopters", "usefulness_permille", "payments_retail",
+    "ever_paid_wallets",
 };
 /* daily.csv ends with a rejected_<reason> column per ledger reason. */
 static const char *daily_columns[M_COUNT];

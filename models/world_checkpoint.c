@@ -147,6 +147,9 @@ void wld_city_load(const wld_world *w, wld_city *c, ckp_reader *ck)
         ckp_fail(ck, "corrupt checkpoint: [city.%s]'s adopter columns disagree", c->name);
         return;
     }
+    c->ever_paid = 0;
+    for (uint32_t a = 0; a < c->n_adopters; a++)
+        c->ever_paid += c->last_pay_day[a] != RES_NEVER_PAID;
     ckp_get(ck, c->wallets_by_class, sizeof c->wallets_by_class);
     c->hard_wallets = ckp_get_i64(ck);
     c->rural_adopters = ckp_get_i64(ck);

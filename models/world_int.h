@@ -28,7 +28,7 @@ enum {
     M_PAYMENTS_ECNY, M_VALUE_ECNY, M_VALUE_RETAIL, M_VALUE_B2B, M_VALUE_GOV, M_VALUE_LOANS,
     M_PUBLIC_WALLETS, M_PAYMENTS_APP, M_VALUE_APP, M_PAYMENTS_CASH, M_VALUE_CASH,
     M_MERCHANTS, M_MERCHANTS_ACCEPTING, M_CIRCULATION, M_TOPUPS, M_TOPUP_VALUE, M_REDEMPTIONS,
-    M_REDEMPTION_VALUE, M_VALUE_FISCAL, M_VALUE_TAX, M_ENGAGED, M_USEFULNESS_PERMILLE, M_PAYMENTS_RETAIL, M_REJECTED_FIRST,
+    M_REDEMPTION_VALUE, M_VALUE_FISCAL, M_VALUE_TAX, M_ENGAGED, M_USEFULNESS_PERMILLE, M_PAYMENTS_RETAIL, M_EVER_PAID, M_REJECTED_FIRST,
     M_COUNT = M_REJECTED_FIRST + LED_REASONS - 1
 };
 
@@ -104,6 +104,7 @@ typedef struct {
                                 world.c checks); RES_NEVER_PAID before the first */
     /* wallet counts kept as they change, so a day costs nothing per adopter */
     int64_t wallets_by_class[5], hard_wallets, rural_adopters, elderly_adopters, extra_wallets;
+    int64_t ever_paid; /* adopters whose wallet has paid at least once (derived from last_pay_day) */
     int64_t active_by_day[ACTIVE_RING]; /* adopters whose last payment was on that day */
     wld_firms firms;
     /* each operating bank's branch in this city: its e-CNY vault, so one

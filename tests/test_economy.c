@@ -364,14 +364,26 @@ static void test_economy_sanity_people_wallets_merchants(void **state)
     for (int s = 0; s < SEGMENTS; s++)
         never += c->seg_never[s];
     assert_true(never > 0); /* the ceiling binds: some never adopt */
+    int64_t ever_before = 0;
     for (int d = 0; d < 730; d++) {
         run_days(&f, 1);
         assert_true(day_metric(&f, M_ADOPTERS) <= (int64_t)c->agents - never);
         assert_true((double)day_metric(&f, M_WALLETS) <= k * (double)day_metric(&f, M_ADOPTERS) + 1);
         assert_true(day_metric(&f, M_MERCHANTS_ACCEPTING) <= (int64_t)c->merchants_all);
         assert_true(day_metric(&f, M_ENGAGED) <= day_metric(&f, M_ADOPTERS));
+        /* wallets that ever paid: at least those that paid in the window,
+         * at most the adopters, never fewer than the day before */
+        int64_t ever = day_metric(&f, M_EVER_PAID);
+        assert_true(ever >= day_metric(&f, M_ACTIVE_WALLETS) && ever <= day_metric(&f, M_ADOPTERS));
+        assert_true(ever >= ever_before);
+        ever_before = ever;
     }
     assert_true(day_metric(&f, M_ADOPTERS) > 0);
+    int64_t paid = 0;
+    for (uint32_t a = 0; a < c->n_adopters; a++)
+        paid += c->last_pay_day[a] != RES_NEVER_PAID;
+    assert_int_equal(day_metric(&f, M_EVER_PAID), paid);
+    assert_true(paid > day_metric(&f, M_ACTIVE_WALLETS));
     destroy(&f);
 }
 
