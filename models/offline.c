@@ -40,7 +40,7 @@
  * <= the offline balance of its last sync <= offline_balance_yuan; every
  * logged payment <= per_payment_yuan; caught = attempted at every sync.
  * Cost: O(devices + their payments) per trial day; nothing walks residents
- * except the draw of holders on the first day (O(adopters)).
+ * (the first day hands out the devices: O(devices)).
  */
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -66,9 +66,7 @@ typedef struct {
     /* devices (columns, [0, n_dev)) */
     uint32_t n_dev, cap_dev, n_hard_sim;
     led_acct *dev;            /* the offline purse */
-    led_acct *wallet;         /* the participant's wallet */
     uint8_t *copies;          /* 1, or 2 for a cloned device */
-    uint8_t *hard;            /* a hard wallet card given by the trial */
     int64_t *base_fen;        /* offline balance at the last sync */
     int64_t *local_fen;       /* [dev * OFF_COPIES_MAX + copy]: local offline balance */
     int64_t *fit_fen;         /* logged claims that will post (the sync rule, replayed) */
@@ -160,9 +158,7 @@ static bool off_setup(prg_programme *p, wld_world *w, err_list *errs)
     wld_city *c = &w->city[p->city];
     size_t n = s->cap_dev;
     s->dev = calloc(n, sizeof *s->dev);
-    s->wallet = calloc(n, sizeof *s->wallet);
     s->copies = calloc(n, 1);
-    s->hard = calloc(n, 1);
     s->base_fen = calloc(n, sizeof *s->base_fen);
     s->local_fen = calloc(n * OFF_COPIES_MAX, sizeof *s->local_fen);
     s->fit_fen = calloc(n, sizeof *s->fit_fen);
@@ -170,7 +166,7 @@ static bool off_setup(prg_programme *p, wld_world *w, err_list *errs)
     s->log_merchant = calloc(n * OFF_LOG_CAP, sizeof *s->log_merchant);
     s->log_fen = calloc(n * OFF_LOG_CAP, sizeof *s->log_fen);
     uint32_t m = off_merchants_sim(s, w);
-    bool ok = s->dev && s->wallet && s->copies && s->hard && s->base_fen && s->local_fen && s->fit_fen && s->log_n &&
+    bool ok = s->dev && s->copies && s->base_fen && s->local_fen && s->fit_fen && s->log_n &&
               s->log_merchant && s->log_fen && prg_vouchers_alloc(&s->m, 0, m + 64);
     if (ok) {
         size_t cm = (size_t)s->m.cap_merchants + 1;
@@ -282,36 +278,24 @@ static void load_device(off_state *s, wld_world *w, wld_city *c, uint32_t i)
 }
 
 /* The first day: participants, their devices, the merchants. False when
- * memory is short for the draw of holders. */
+ * memory is short. */
 static bool start_trial(prg_programme *p, wld_world *w, int32_t day)
 {
     off_state *s = p->state;
     wld_city *c = &w->city[p->city];
     gsl_rng *r = p->rng;
     uint32_t want_soft = s->cap_dev - s->n_hard_sim;
-    /* holders first, drawn at random */
-    uint32_t k = want_soft < c->n_adopters ? want_soft : c->n_adopters;
-    if (k > 0) {
-        uint32_t *scratch = malloc((size_t)c->n_adopters * sizeof *scratch);
-        uint32_t *pick = malloc((size_t)k * sizeof *pick);
-        if (!scratch || !pick) {
-            free(scratch);
-            free(pick);
-            return false;
-        }
-        prg_sample(r, c->n_adopters, k, scratch, pick);
-        for (uint32_t j = 0; j < k; j++)
-            s->wallet[s->n_dev++] = c->wallet[pick[j]];
-        free(scratch);
-        free(pick);
-    }
+    /* holders first: a device is an offline purse beside the holder's own
+     * wallet, loaded from deposit, so which holders take part does not
+     * matter to the trial */
+    s->n_dev = want_soft < c->n_adopters ? want_soft : c->n_adopters;
     /* then residents with a smartphone given a wallet, then the cards */
     while (s->n_dev < want_soft) {
         int g = pick_segment(c, r, true);
         uint32_t a = g < 0 ? UINT32_MAX : prg_open_wallet(w, c, g, day, r, false);
         if (a == UINT32_MAX)
             break;
-        s->wallet[s->n_dev++] = c->wallet[a];
+        s->n_dev++;
         s->opened++;
     }
     for (uint32_t j = 0; j < s->n_hard_sim; j++) {
@@ -319,8 +303,7 @@ static bool start_trial(prg_programme *p, wld_world *w, int32_t day)
         uint32_t a = g < 0 ? UINT32_MAX : prg_open_wallet(w, c, g, day, r, true);
         if (a == UINT32_MAX)
             break;
-        s->hard[s->n_dev] = 1;
-        s->wallet[s->n_dev++] = c->wallet[a];
+        s->n_dev++;
         s->hard_given++;
     }
     prg_vouchers_tag(&s->m, w, c, off_merchants_sim(s, w), 32, day, r);
@@ -477,9 +460,7 @@ static void off_destroy(prg_programme *p)
     if (!s)
         return;
     free(s->dev);
-    free(s->wallet);
     free(s->copies);
-    free(s->hard);
     free(s->base_fen);
     free(s->local_fen);
     free(s->fit_fen);
@@ -544,9 +525,7 @@ void off_save(const prg_programme *p, ckp_writer *ck)
     uint8_t flags[2] = {s->started, s->ended};
     ckp_put(ck, flags, sizeof flags);
     ckp_put_array(ck, s->dev, sizeof *s->dev, s->cap_dev);
-    ckp_put_array(ck, s->wallet, sizeof *s->wallet, s->n_dev);
     ckp_put_array(ck, s->copies, 1, s->n_dev);
-    ckp_put_array(ck, s->hard, 1, s->n_dev);
     ckp_put_array(ck, s->base_fen, sizeof *s->base_fen, s->n_dev);
     ckp_put_array(ck, s->local_fen, sizeof *s->local_fen, (uint64_t)s->n_dev * OFF_COPIES_MAX);
     ckp_put_array(ck, s->fit_fen, sizeof *s->fit_fen, s->n_dev);
@@ -575,10 +554,9 @@ void off_load(prg_programme *p, ckp_reader *ck)
     s->ended = flags[1];
     if (ckp_get_array(ck, s->dev, sizeof *s->dev, s->cap_dev, "offline devices") != s->cap_dev)
         ckp_fail(ck, "corrupt checkpoint: [offline.%s]: the number of devices differs", p->name);
-    s->n_dev = (uint32_t)ckp_get_array(ck, s->wallet, sizeof *s->wallet, s->cap_dev, "offline devices");
+    s->n_dev = (uint32_t)ckp_get_array(ck, s->copies, 1, s->cap_dev, "offline devices");
     uint64_t n = s->n_dev;
-    bool same = ckp_get_array(ck, s->copies, 1, s->cap_dev, "offline devices") == n &&
-                ckp_get_array(ck, s->hard, 1, s->cap_dev, "offline devices") == n &&
+    bool same = 
                 ckp_get_array(ck, s->base_fen, sizeof *s->base_fen, s->cap_dev, "offline devices") == n &&
                 ckp_get_array(ck, s->local_fen, sizeof *s->local_fen, (uint64_t)s->cap_dev * OFF_COPIES_MAX,
                               "offline devices") == n * OFF_COPIES_MAX &&
