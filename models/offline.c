@@ -60,7 +60,7 @@ typedef struct {
     /* configuration */
     int32_t start, end;
     int64_t participants_real, hard_real, merchants_real;
-    int64_t per_payment_fen, offline_balance_fen, load_fen;
+    int64_t per_payment_fen, offline_balance_fen, load_fen, card_fen;
     double payments_per_day, online_per_day, cloned_share;
     int sync_hour;
     /* devices (columns, [0, n_dev)) */
@@ -107,6 +107,7 @@ static bool off_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint6
     s->per_payment_fen = scn_fen(in, "per_payment_yuan");
     s->offline_balance_fen = scn_fen(in, "offline_balance_yuan");
     s->load_fen = scn_fen(in, "load_yuan");
+    s->card_fen = scn_fen(in, "card_cost_yuan");
     s->payments_per_day = scn_real(in, "payments_per_day");
     s->online_per_day = scn_real(in, "online_per_day");
     s->cloned_share = scn_real(in, "cloned_pct") / 100.0;
@@ -305,6 +306,7 @@ static bool start_trial(prg_programme *p, wld_world *w, int32_t day)
             break;
         s->n_dev++;
         s->hard_given++;
+        p->cost_fen += s->card_fen;
     }
     prg_vouchers_tag(&s->m, w, c, off_merchants_sim(s, w), 32, day, r);
     for (uint32_t i = 0; i < s->n_dev; i++) {

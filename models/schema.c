@@ -313,6 +313,7 @@ static const scn_key offline_keys[] = {
     {"payments_per_day", SCN_REAL, "0.5", 0, 20, "1/day", "offline purchases a device makes per day at the trial's stores (Poisson; prior)", NULL},
     {"online_per_day", SCN_REAL, "0.3", 0, 1, "1/day", "daily chance a device comes online and syncs its log (prior)", NULL},
     {"sync_hour", SCN_INT, "20", 13, 23, "hour", "hour devices that came online today sync (purchases are made at noon)", NULL},
+    {"card_cost_yuan", SCN_MONEY, "0", 0, 10000, "yuan", "cost of one hard wallet card given (card, issuance, delivery), added to the trial's cost for every card handed out (no published figure: 0 by default)", NULL},
     {"cloned_pct", SCN_REAL, "0", 0, 100, "%", "share of devices tampered or cloned: two copies spend the same offline value, and the second claim is refused at sync (a double spend)", NULL},
 };
 

@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -481,6 +482,23 @@ static void test_offline_large_trial_has_room(void **state)
     wfx_free(&f);
 }
 
+/* Every hard wallet card handed out adds card_cost_yuan to the trial's
+ * cost, at the scale's people per agent; none without cards. */
+static void test_offline_cards_cost(void **state)
+{
+    (void)state;
+    wfx f = {0};
+    build(&f, "[offline.trial]\ncity = xiongan\nstart = 2020-10-05\nend = 2020-10-30\n"
+              "participants = 20000\nhard_wallets = 3000\ncard_cost_yuan = 25.50\n");
+    prg_programme *p = prg_find(f.w->prg, "offline", "trial");
+    assert_true(prg_cost_yuan(p, f.w) == 0.0);
+    wfx_run_days(&f, 6);
+    double cards = outcome(p, "hard_wallets_given");
+    assert_true(cards == 3000.0);
+    assert_true(fabs(prg_cost_yuan(p, f.w) - 25.50 * cards) < 1e-6);
+    wfx_free(&f);
+}
+
 /* ---- online platforms ---- */
 
 static const char *const lottery_ini =
@@ -546,6 +564,7 @@ int main(void)
         cmocka_unit_test(test_offline_sync_at_the_offline_limit),
         cmocka_unit_test(test_offline_participants_as_declared),
         cmocka_unit_test(test_offline_large_trial_has_room),
+        cmocka_unit_test(test_offline_cards_cost),
         cmocka_unit_test(test_platforms_online_share_follows_platforms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
