@@ -85,7 +85,7 @@ static bool output_key(const char *line)
 
 uint64_t hst_key(const wld_world *w)
 {
-    uint64_t h = fnv_str(0xcbf29ce484222325ull, "ecnysim pilot history 1");
+    uint64_t h = fnv_str(0xcbf29ce484222325ull, "ecnysim pilot history 2");
     h = fnv_str(h, ECNYSIM_VERSION);
     /* the resolved scenario, every default filled, less what never acts in the history */
     char *text = NULL;
@@ -113,8 +113,8 @@ uint64_t hst_key(const wld_world *w)
     char buf[1024];
     for (int i = 0; i < w->n_cities; i++) {
         const dat_city *c = w->city[i].data;
-        int n = snprintf(buf, sizeof buf, "%u,%s,%d,%lld,%.17g,%.17g", c->id, c->area, c->pilot_start_day,
-                         (long long)c->population, c->urban_pct, c->gdp_per_capita_yuan);
+        int n = snprintf(buf, sizeof buf, "%u,%s,%d,%lld,%.17g,%.17g,%d,%d", c->id, c->area, c->pilot_start_day,
+                         (long long)c->population, c->urban_pct, c->gdp_per_capita_yuan, c->batch, (int)c->kind);
         h = fnv(h, buf, (size_t)n);
     }
     for (int b = 0; b < w->data->n_banks; b++) {
@@ -130,9 +130,10 @@ uint64_t hst_key(const wld_world *w)
         h = fnv(h, buf, (size_t)n);
     }
     /* the days, the ledger's size and this build's record layout */
-    int n = snprintf(buf, sizeof buf, "%d,%d,%u,%d,%llu,%zu", w->hist_start_day, w->scenario_start_day,
+    int n = snprintf(buf, sizeof buf, "%d,%d,%u,%d,%llu,%llu,%zu", w->hist_start_day, w->scenario_start_day,
                      w->max_accounts, w->n_cities,
-                     (unsigned long long)led_bytes_needed(w->max_accounts, (uint32_t)w->n_cities), sizeof(wld_city));
+                     (unsigned long long)led_bytes_needed(w->max_accounts, (uint32_t)w->n_cities),
+                     (unsigned long long)w->ext_reserve, sizeof(wld_city));
     return fnv(h, buf, (size_t)n);
 }
 

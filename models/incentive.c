@@ -66,6 +66,7 @@ static bool inc_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint6
     s->v.spend_rate = scn_real(in, "spend_rate_per_day");
     s->v.online_share = scn_has(in, "online_pct") ? scn_real(in, "online_pct") / 100.0 : -1.0;
     s->open = strcmp(scn_str(in, "open_to"), "residents") == 0;
+    w->account_bitmaps += s->open;
     s->signup_per_day = scn_real(in, "signup_per_day");
     s->active30 = s->active90 = -1;
     p->window_start = s->start;
@@ -84,8 +85,10 @@ static bool inc_setup(prg_programme *p, wld_world *w, err_list *errs)
     s->pool = led_open(w->ledger, LED_POOL, 0, c->bank_acct[0], (uint16_t)c->index);
     if (s->open) {
         s->opened = calloc((size_t)s->coupons_sim + 1, sizeof *s->opened);
+        s->held = calloc((size_t)w->max_accounts / 8 + 1, 1); /* counted in the world's bytes */
     }
-    if (s->pool == LED_NONE || !prg_vouchers_alloc(&s->v, s->coupons_sim, m + 64) || (s->open && !s->opened)) {
+    if (s->pool == LED_NONE || !prg_vouchers_alloc(&s->v, s->coupons_sim, m + 64) ||
+        (s->open && (!s->opened || !s->held))) {
         err_add_kind(errs, ERR_MEMORY, "out of memory setting up [incentive.%s]", p->name);
         return false;
     }
@@ -108,9 +111,7 @@ static bool open_signups(prg_programme *p, wld_world *w, wld_city *c, int32_t da
      * aware residents without a wallet */
     uint32_t *holders = malloc(((size_t)c->n_adopters + 1) * sizeof *holders);
     uint32_t *scratch = malloc(((size_t)c->n_adopters + 1) * sizeof *scratch);
-    if (!s->held)
-        s->held = calloc((size_t)w->max_accounts / 8 + 1, 1);
-    if (!holders || !scratch || !s->held) {
+    if (!holders || !scratch) {
         free(holders);
         free(scratch);
         return false;

@@ -142,7 +142,7 @@ static bool off_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint6
     if (s->cap_dev == 0)
         s->cap_dev = 1;
     *accounts += s->cap_dev; /* the devices (participants' wallets are residents' accounts) */
-    w->ext_reserve += s->cap_dev; /* each device is a hard wallet: its offline state is a side record */
+    w->ext_reserve += (uint64_t)s->cap_dev + s->n_hard_sim; /* devices and the cards given are hard wallets: each has a side record */
     return true;
 }
 
@@ -558,8 +558,7 @@ void off_load(prg_programme *p, ckp_reader *ck)
         ckp_fail(ck, "corrupt checkpoint: [offline.%s]: the number of devices differs", p->name);
     s->n_dev = (uint32_t)ckp_get_array(ck, s->copies, 1, s->cap_dev, "offline devices");
     uint64_t n = s->n_dev;
-    bool same = 
-                ckp_get_array(ck, s->base_fen, sizeof *s->base_fen, s->cap_dev, "offline devices") == n &&
+    bool same = ckp_get_array(ck, s->base_fen, sizeof *s->base_fen, s->cap_dev, "offline devices") == n &&
                 ckp_get_array(ck, s->local_fen, sizeof *s->local_fen, (uint64_t)s->cap_dev * OFF_COPIES_MAX,
                               "offline devices") == n * OFF_COPIES_MAX &&
                 ckp_get_array(ck, s->fit_fen, sizeof *s->fit_fen, s->cap_dev, "offline devices") == n &&

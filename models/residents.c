@@ -176,12 +176,6 @@ static unsigned binomial(gsl_rng *r, double p, int64_t n)
     return gsl_ran_binomial(r, fmin(1.0, p), (unsigned)n);
 }
 
-/* Share of residents allowed to open a wallet: the pilots began by
- * invitation (whitelists) that the PBOC widened in waves for every pilot
- * area at once, geometrically, from whitelist_start_pct on whitelist_from
- * to everyone over whitelist_days, or at once on the public app launch,
- * whichever comes first. A city joining later starts at the share of the
- * day (the national H2 2021 surge of wallets came in every pilot area). */
 double res_rollout_share(const wld_world *w, const wld_city *c, int32_t day)
 {
     /* The batch-4 provinces (Guangdong, Jiangsu, Hebei and Sichuan outside
@@ -193,6 +187,13 @@ double res_rollout_share(const wld_world *w, const wld_city *c, int32_t day)
     return fmin(1.0, fmax(0.0, (double)(day - c->pilot_start_day + 1) / w->p.province_rollout_days));
 }
 
+/* Share of residents allowed to open a wallet: the pilots began by
+ * invitation (whitelists) that the PBOC widened in waves for every pilot
+ * area at once, geometrically, from whitelist_start_pct on whitelist_from
+ * to everyone over whitelist_days, or at once on the public app launch,
+ * whichever comes first. A city joining later starts at the share of the
+ * day (the national H2 2021 surge of wallets came in every pilot area); a
+ * batch-4 province only in the share its roll-out has reached. */
 double res_invited_share(const wld_world *w, const wld_city *c, int32_t day)
 {
     double reached = res_rollout_share(w, c, day);

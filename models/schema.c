@@ -351,8 +351,9 @@ static const scn_key bank_keys[] = {
 };
 
 /* How residents respond to campaigns (docs/programmes.md): the claiming
- * friction and use_up_pct are priors; the lottery sign-up keys are priors or
- * fitted jointly on the sign-up rows of data/targets.csv, as each says. */
+ * friction is a prior; use_up_pct is fitted on Futian's spending rows; the
+ * lottery sign-up keys are priors or fitted jointly on the sign-up rows of
+ * data/targets.csv, as each says. */
 static const scn_key campaign_keys[] = {
     {"holder_act_per_day", SCN_REAL, "0.6", 0, 1, "1/day", "daily chance that a winner or sign-up already holding a wallet claims and activates the money (prior)", NULL},
     {"open_per_day", SCN_REAL, "0.35", 0, 1, "1/day", "daily chance that one without a wallet, under 35 with a smartphone, opens and activates one to claim (prior)", NULL},

@@ -503,7 +503,12 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
         return NULL;
     }
     w->max_accounts = (uint32_t)accounts;
-    w->bytes = agent_bytes + led_bytes_needed(w->max_accounts, (uint32_t)w->n_cities);
+    /* the ledger as it will be sized: side records for every hard wallet the
+     * programmes hand out (each is an account, so never more than those) */
+    led_config cfg;
+    led_config_default(&cfg, w->max_accounts, (uint32_t)w->n_cities, limits);
+    cfg.max_ext += w->ext_reserve < w->max_accounts ? (uint32_t)w->ext_reserve : w->max_accounts;
+    w->bytes = agent_bytes + led_bytes_needed_ex(&cfg) + (uint64_t)w->account_bitmaps * (w->max_accounts / 8 + 1);
     double limit_gib = scn_real(sc, "memory_limit_gib");
     if ((double)w->bytes > limit_gib * 1073741824.0) {
         err_add(errs, "%s:%d: this run needs %.1f GiB for %llu agents and %u accounts: expected at most %.1f GiB "
@@ -514,12 +519,9 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
         return NULL;
     }
 
-    led_config cfg;
-    led_config_default(&cfg, w->max_accounts, (uint32_t)w->n_cities, limits);
-    cfg.max_ext += w->ext_reserve > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)w->ext_reserve;
     w->ledger = led_alloc_ex(&cfg);
     if (!w->ledger) {
-        double gib = (double)led_bytes_needed(w->max_accounts, (uint32_t)w->n_cities) / 1073741824.0;
+        double gib = (double)led_bytes_needed_ex(&cfg) / 1073741824.0;
         if (gib >= 1.0)
             err_add_kind(errs, ERR_MEMORY, "cannot allocate the ledger for %u accounts (%.1f GiB): raise 'scale' in [scenario]",
                     w->max_accounts, gib);

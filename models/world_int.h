@@ -145,6 +145,7 @@ struct wld_world {
     led_ledger *ledger;
     uint32_t max_accounts;
     uint64_t ext_reserve; /* side records (hard wallets, offline devices) programmes need beyond the ledger's default room */
+    int account_bitmaps;  /* programmes holding a bit per ledger account (open voucher campaigns) */
     uint64_t bytes;
     /* category weights */
     double ticket_mean_fen, ticket_sd_fen;

@@ -10,7 +10,8 @@
 #      (the city would start empty).
 #   2. history_cache: a run that fills the cache, one that reads it and one
 #      without it write byte-identical CSV; a corrupt cached file is a miss
-#      (same results, the file rewritten).
+#      (same results, the file rewritten); a pilot area's kind in data/ is
+#      part of the key.
 #   3. write_history = true writes the rows from the pilot start, and from
 #      the scenario start the same rows as without it.
 #   4. rerun reproduces a run with history; a run stopped by a failing write
@@ -78,6 +79,20 @@ same "$T/h" "$T/c4"
 "$BIN" run "$T/s23.ini" --set scenario.history_cache="$T/cache" --seed 5 --out "$T/c5" -q || fail "other seed"
 n=$(ls "$T/cache" | grep -c '\.ckp$')
 [ "$n" = 2 ] || fail "another seed did not get its own cached history ($n files)"
+
+# the pilot areas' data rows are part of the key: the same scenario on the
+# same copy of data/, once Hangzhou's row says 'province', is another history
+# (kind and batch set the batch-4 roll-out): a second file, not a hit
+cp -r data "$T/data2"
+rm -rf "$T/cache2"
+"$BIN" run "$T/s23.ini" --set scenario.history_cache="$T/cache2" --set scenario.data_dir="$T/data2" --out "$T/k1" -q ||
+    fail "run filling cache2"
+sed -i 's/^\(16,hangzhou,.*\),city$/\1,province/' "$T/data2/cities.csv"
+grep -q '^16,hangzhou,.*,province$' "$T/data2/cities.csv" || fail "could not edit the copy of cities.csv"
+"$BIN" run "$T/s23.ini" --set scenario.history_cache="$T/cache2" --set scenario.data_dir="$T/data2" --out "$T/k2" -q ||
+    fail "run on the edited data"
+n=$(ls "$T/cache2" | grep -c '\.ckp$')
+[ "$n" = 2 ] || fail "a pilot area's kind did not change the history's key ($n cached files)"
 
 # ---- 3. write_history
 "$BIN" run "$T/s23.ini" --set scenario.write_history=true --out "$T/wh" -q || fail "write_history run"

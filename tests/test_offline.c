@@ -482,6 +482,33 @@ static void test_offline_large_trial_has_room(void **state)
     wfx_free(&f);
 }
 
+/* Cards past the ledger's default room for hard wallets: every resident
+ * without a smartphone who can be given one gets one (the trial reserves a
+ * side record per card as well as per device; without the cards' share the
+ * ledger ran out and the trial silently stopped handing cards out). */
+static void test_offline_many_cards_have_room(void **state)
+{
+    (void)state;
+    wfx f = {0};
+    wfx_build(&f, "[scenario]\nstart = 2022-05-01\ndays = 4\nseed = 12345\nscale = 100\n"
+                  "[city.chongqing]\n[offline.trial]\ncity = chongqing\nstart = 2022-05-02\n"
+                  "end = 2022-05-03\nparticipants = 100\nhard_wallets = 3000000\n", NULL, 0);
+    wld_city *c = &f.w->city[0];
+    int64_t no_phone = 0;
+    for (int g = 0; g < SEGMENTS; g++)
+        if (!SEG_PHONE(g))
+            no_phone += c->seg_total[g] - c->seg_never[g] - c->seg_adopted[g];
+    prg_programme *p = prg_find(f.w->prg, "offline", "trial");
+    wfx_run_days(&f, 2);
+    double cards = outcome(p, "hard_wallets_given") / (double)f.w->scale;
+    print_message("cards given: %.0f of 30000 asked, %lld residents without a smartphone and without a wallet who may adopt\n", cards,
+                  (long long)no_phone);
+    assert_true(cards > 0);
+    assert_true(cards == 30000.0 || cards >= 0.9 * (double)no_phone); /* 60 % without the cards' reserve */
+    check_ledger(&f);
+    wfx_free(&f);
+}
+
 /* Every hard wallet card handed out adds card_cost_yuan to the trial's
  * cost, at the scale's people per agent; none without cards. */
 static void test_offline_cards_cost(void **state)
@@ -565,6 +592,7 @@ int main(void)
         cmocka_unit_test(test_offline_participants_as_declared),
         cmocka_unit_test(test_offline_large_trial_has_room),
         cmocka_unit_test(test_offline_cards_cost),
+        cmocka_unit_test(test_offline_many_cards_have_room),
         cmocka_unit_test(test_platforms_online_share_follows_platforms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
