@@ -244,8 +244,11 @@ enum led_reason pay_offline(wld_world *w, wld_city *c, led_acct wallet, led_acct
                             int64_t floor_fen)
 {
     assert(fare_fen > 0);
-    /* A card short of value is topped up at a machine first (online). */
-    if (led_offline_balance(w->ledger, wallet) - led_pending_fen(w->ledger, wallet) < fare_fen)
+    /* A card short of value is topped up at a machine first (online), unless
+     * the fare is over what the card may ever hold offline: the ledger
+     * refuses that one, and no deposit is converted for nothing. */
+    if (fare_fen <= led_offline_limit(w->ledger, wallet) &&
+        led_offline_balance(w->ledger, wallet) - led_pending_fen(w->ledger, wallet) < fare_fen)
         pay_topup(w, c, wallet, floor_fen > fare_fen ? floor_fen : fare_fen);
     enum led_reason r = led_pay_offline(w->ledger, wallet, payee, fare_fen);
     if (r == LED_OK)

@@ -369,18 +369,19 @@ static void test_pay_offline_pays_at_sync_and_counts_the_tap(void **state)
     assert_int_equal(led_balance(led, card), 2000 - 1500 + 2100);
     assert_int_equal(led_pending_fen(led, card), 2100);
     assert_int_equal(moved(p, M_PAYMENTS_ECNY), 5);
-    /* over the card's offline limit: topped up, refused by the ledger, not counted */
+    /* over the card's offline limit (5000): refused by the ledger, not
+     * counted, and no deposit converted for a fare that can never be paid */
     assert_int_equal(pay_offline(p->w, p->c, card, p->merchant, 6000, 2000), LED_R_OFFLINE_LIMIT);
-    assert_int_equal(moved(p, M_TOPUPS), 4);
-    assert_int_equal(moved(p, M_TOPUP_VALUE), 2000 + 2000 + 2100 + 6000);
+    assert_int_equal(moved(p, M_TOPUPS), 3);
+    assert_int_equal(moved(p, M_TOPUP_VALUE), 2000 + 2000 + 2100);
     assert_int_equal(moved(p, M_PAYMENTS_ECNY), 5);
     assert_int_equal(moved(p, M_PAYMENTS_RETAIL), 5);
-    assert_int_equal(led_pending_count(led, card), 0); /* the top-up synced the 2100 */
+    assert_int_equal(led_pending_count(led, card), 1); /* the 2100 waits for a sync */
     /* every fare debited from the card and credited to the shop, once */
     assert_int_equal(led_sync(led, card), 0);
-    assert_int_equal(led_balance(led, card), 2000 + 2000 + 2100 + 6000 - (345 + 345 + 1310 + 1500 + 2100));
+    assert_int_equal(led_balance(led, card), 2000 + 2000 + 2100 - (345 + 345 + 1310 + 1500 + 2100));
     assert_int_equal(led_balance(led, p->merchant) - shop, 345 + 345 + 1310 + 1500 + 2100);
-    assert_int_equal(p->c->circulation_fen - p->circulation_fen, 2000 + 2000 + 2100 + 6000);
+    assert_int_equal(p->c->circulation_fen - p->circulation_fen, 2000 + 2000 + 2100);
     assert_int_equal(moved(p, M_VALUE_ECNY), 0);
 }
 
