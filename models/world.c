@@ -444,6 +444,13 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
         c->gdp_factor = pow(gdp / w->p.gdp_ref_yuan, w->p.gdp_elasticity);
         double urban = scn_real(in, "urban_pct") >= 0 ? scn_real(in, "urban_pct") : c->data->urban_pct;
         set_segments(w, c, urban, scn_real(ad, "elderly_smartphone_pct"));
+        /* every resident without a smartphone who may adopt could hold a hard
+         * wallet, which takes a ledger side record: room for all of them
+         * (Xiong'an reaches 2.5 % of residents by 2025, past the ledger's
+         * default room of accounts / 64 at 1:1) */
+        for (int s = 0; s < SEGMENTS; s++)
+            if (!SEG_PHONE(s))
+                w->ext_reserve += (uint64_t)(c->seg_total[s] - c->seg_never[s]);
         uint64_t merchants = 0;
         for (int k = 0; k < data->n_categories; k++) {
             c->merchants_total[k] = merchants_of(w, c, per_1000, k);

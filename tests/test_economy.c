@@ -182,6 +182,30 @@ static void test_economy_elderly_without_smartphone_get_hard_wallets(void **stat
     destroy(&f);
 }
 
+/* Every resident without a smartphone who may adopt can hold a card, past
+ * the ledger's default room for hard wallets (accounts / 64 + 1024 side
+ * records): the world reserves a side record for each of them. */
+static void test_economy_hard_wallets_past_the_default_room(void **state)
+{
+    const char *sets[N_FAST + 1];
+    memcpy(sets, fast_adoption, sizeof fast_adoption);
+    sets[N_FAST] = "adoption.elderly_smartphone_pct=0";
+    fixture f;
+    build(&f, "[scenario]\nstart = 2021-03-01\ndays = 5\nseed = 12345\nscale = 100\nhistory = false\n[city.suzhou]\n",
+          sets, N_FAST + 1);
+    run_days(&f, 3);
+    const wld_city *c = &f.w->city[0];
+    int64_t may = 0;
+    for (int s = 0; s < SEGMENTS; s++)
+        if (!SEG_PHONE(s))
+            may += c->seg_total[s] - c->seg_never[s];
+    print_message("hard wallets: %lld of %lld who may adopt, %u accounts\n", (long long)c->hard_wallets,
+                  (long long)may, f.w->max_accounts);
+    assert_true(may > (int64_t)(f.w->max_accounts / 64 + 1024));
+    assert_int_equal(c->hard_wallets, may);
+    destroy(&f);
+}
+
 static void test_economy_nothing_before_pilot_start(void **state)
 {
     fixture f;
@@ -508,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_economy_onboarding_capacity_limits_acceptance),
         cmocka_unit_test(test_economy_payments_per_active_wallet_in_published_range),
         cmocka_unit_test(test_economy_province_rollout),
+        cmocka_unit_test(test_economy_hard_wallets_past_the_default_room),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
