@@ -609,9 +609,11 @@ bool prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng 
 {
     if (v->n_merchants == 0)
         return true;
-    uint32_t n_online = 0;
-    for (uint32_t i = 0; i < v->n_merchants; i++)
+    uint32_t n_online = 0, taking_part[DAT_MAX_CATEGORIES] = {0};
+    for (uint32_t i = 0; i < v->n_merchants; i++) {
         n_online += w->data->category[v->merchant_cat[i]].online;
+        taking_part[v->merchant_cat[i]]++;
+    }
     /* merchants by category (counting sort), for category-driven purchases */
     uint32_t cat_n[DAT_MAX_CATEGORIES] = {0}, cat_first[DAT_MAX_CATEGORIES] = {0}, fill[DAT_MAX_CATEGORIES];
     uint32_t *by_cat = NULL;
@@ -682,6 +684,15 @@ bool prg_vouchers_spend_day(prg_vouchers *v, wld_world *w, wld_city *c, gsl_rng 
             mi = by_side[(online ? 0 : n_online) + rng_below(r, n_side)];
         }
         int cat = v->merchant_cat[mi], platform = -1, ticket_cat = cat;
+        /* the purchase needs a participating store on the holder's route:
+         * with a share a of the category's stores taking part, the
+         * economy's reach a (1 + h) / (a + h) (residents.c), so few stores
+         * are used less (an online platform is always at hand) */
+        if (!w->data->category[cat].online && c->merchants_total[cat] > 0) {
+            double a = fmin(1.0, (double)taking_part[cat] / (double)c->merchants_total[cat]), half = w->p.reach_half;
+            if (half > 0 && rng_uniform(r) >= a * (1.0 + half) / (a + half))
+                continue;
+        }
         if (v->n_platforms && w->data->category[cat].online) {
             mi = plt_pick(v, w, r, mi, &platform);
             ticket_cat = plt_ticket_category(v, w, r, platform);

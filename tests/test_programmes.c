@@ -193,6 +193,40 @@ static void test_airdrop_draw_gives_min_envelopes_signups_winners(void **state)
     }
 }
 
+static double outcome(const prg_programme *p, const char *name);
+
+/* A winner spends only where a participating store is on the route: with
+ * the economy's reach (payments.reach_half_pct, here 5 % so that it binds),
+ * fewer stores taking part mean less of the envelopes spent, monotone over
+ * 3 store counts, summed over 3 seeds. */
+static void test_airdrop_spending_grows_with_stores(void **state)
+{
+    (void)state;
+    const int stores[] = {150, 1500, 15000};
+    double spent[3] = {0};
+    for (int i = 0; i < 3; i++)
+        for (int seed = 1; seed <= 3; seed++) {
+            fx f = {0};
+            char ini[1024];
+            snprintf(ini, sizeof ini,
+                     "[payments]\nreach_half_pct = 5\n"
+                     "[airdrop.test]\ncity = xiongan\npool_yuan = 2000000\nenvelope_yuan = 200\n"
+                     "registration_start = 2022-03-02\nregistration_end = 2022-03-03\nspend_start = 2022-03-05\n"
+                     "spend_end = 2022-03-09\nmerchants = %d\ncategories = retail,catering,supermarket\n",
+                     stores[i]);
+            build_seed(&f, ini, seed);
+            run_to(&f, day_of(2022, 3, 10));
+            prg_programme *p = prg_find(f.w->prg, "airdrop", "test");
+            assert_non_null(p);
+            spent[i] += outcome(p, "spent") / outcome(p, "claimed_value");
+            done(&f);
+        }
+    print_message("share of claimed envelopes spent with 150, 1500, 15000 stores: %.3f %.3f %.3f (3 seeds)\n",
+                  spent[0] / 3, spent[1] / 3, spent[2] / 3);
+    assert_true(spent[0] < spent[1] && spent[1] < spent[2]);
+    assert_true(spent[0] < 0.8 * spent[2]);
+}
+
 static void test_payroll_batch_with_invalid_leg_pays_nobody(void **state)
 {
     (void)state;
@@ -459,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_airdrop_envelope_refused_at_non_participating_merchant),
         cmocka_unit_test(test_airdrop_expired_value_returns_to_pool),
         cmocka_unit_test(test_airdrop_draw_gives_min_envelopes_signups_winners),
+        cmocka_unit_test(test_airdrop_spending_grows_with_stores),
         cmocka_unit_test(test_payroll_batch_with_invalid_leg_pays_nobody),
         cmocka_unit_test(test_rural_aid_spent_only_in_aid_categories),
         cmocka_unit_test(test_rural_hard_wallets_go_to_rural_residents),
