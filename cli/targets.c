@@ -506,9 +506,19 @@ static void usage(FILE *to)
                 "  Runs the scenarios named in the targets file (default data/targets.csv) and prints every\n"
                 "  published figure beside the model's (mean over the seeds). Exit 0 when at least 90 %% of\n"
                 "  the rows that are not 'uncertain' are within +-25 %% and none is beyond 2x, else 1.\n"
-                "  --fit: joint fit of the keys (weighted squared log ratio, pattern search, common seeds);\n"
-                "  --loao: leave-one-area-out refits and predictions; --abc N: an ensemble of plausible\n"
-                "  parameter sets around the fit (history matching), written to --posterior FILE.\n");
+                "  --targets FILE     the published figures (data/targets.csv; its header names the columns)\n"
+                "  --seeds LIST       seeds to average over (default 1,2,3); --jobs J runs J at once\n"
+                "  --set S.K=V        override a scenario key in every run (e.g. adoption.ceiling_pct=30)\n"
+                "  --fit KEYS         joint fit of the keys (weighted squared log ratio, pattern search in\n"
+                "                     their logs, common seeds); --max-evals N, --step S (initial log step);\n"
+                "                     --write-defaults FILE writes the fitted values as models/calibrated.h\n"
+                "  --loao             leave-one-area-out: refit without each area's rows, predict them\n"
+                "                     (--loao-evals N evaluations per area)\n"
+                "  --abc N            an ensemble of plausible parameter sets around the fit (history\n"
+                "                     matching over N draws), written to --posterior FILE\n"
+                "  --markdown FILE    also write the table as Markdown (docs/calibration-table.md)\n"
+                "  --quiet, -q        no progress lines while fitting\n"
+                "  Example: ecnysim targets --seeds 1,2,3 --jobs 2   (docs/calibration.md explains the table)\n");
 }
 
 static bool parse_seeds(const char *s, tgt_opts *o)
