@@ -102,7 +102,9 @@ uint32_t res_open_wallet(wld_world *w, wld_city *c, int segment, int32_t day, gs
         adopted += c->seg_adopted[s];
     }
     double late = potential > 0 ? fmin(1.0, (double)adopted / (double)potential) : 1.0;
-    if (rng_uniform(r) * 100.0 < w->p.engaged_pct * res_engagement(w, c) * (1.0 - late)) {
+    /* and in a batch-4 province only where the local pilot has arrived */
+    double local = res_rollout_share(w, c, day);
+    if (rng_uniform(r) * 100.0 < w->p.engaged_pct * res_engagement(w, c) * (1.0 - late) * local) {
         swap_adopters(c, a, c->n_engaged);
         a = c->n_engaged++;
     }
@@ -192,16 +194,14 @@ double res_rollout_share(const wld_world *w, const wld_city *c, int32_t day)
  * area at once, geometrically, from whitelist_start_pct on whitelist_from
  * to everyone over whitelist_days, or at once on the public app launch,
  * whichever comes first. A city joining later starts at the share of the
- * day (the national H2 2021 surge of wallets came in every pilot area); a
- * batch-4 province only in the share its roll-out has reached. */
+ * day (the national H2 2021 surge of wallets came in every pilot area). */
 double res_invited_share(const wld_world *w, const wld_city *c, int32_t day)
 {
-    double reached = res_rollout_share(w, c, day);
     if (day >= w->p.public_app_day)
-        return reached;
+        return 1.0;
     double start = fmax(w->p.whitelist_start_pct / 100.0, 1e-9);
     double t = fmax(0.0, (double)(day - w->p.whitelist_from_day) / w->p.whitelist_days);
-    return reached * fmin(1.0, start * exp(-log(start) * t));
+    return fmin(1.0, start * exp(-log(start) * t));
 }
 
 /* The adopter share each segment's contacts show (see res_day_start). */

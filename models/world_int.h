@@ -208,7 +208,8 @@ double res_reach(const wld_world *w, const wld_city *c, int cat);
 double res_invited_share(const wld_world *w, const wld_city *c, int32_t day);
 /* The share of an area its pilot has reached: 1, except for a province-wide
  * extension (a batch-4 province), which reaches its cities one after another
- * over province_rollout_days from its pilot start. */
+ * over province_rollout_days from its pilot start; a new adopter there is
+ * engaged only with this chance (the wallet is opened and held elsewhere). */
 double res_rollout_share(const wld_world *w, const wld_city *c, int32_t day);
 /* The share of new adopters' engagement the wallet's usefulness allows, 0..1. */
 double res_engagement(const wld_world *w, const wld_city *c);
