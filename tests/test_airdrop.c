@@ -28,20 +28,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "models/programme.h"
-#include "models/schema.h"
 #include "sim/calendar.h"
-#include "sim/engine.h"
+#include "tests/support/world_fixture.h"
 
-typedef struct {
-    char path[256];
-    scn_doc *doc;
-    dat_set *data;
-    wld_world *w;
-    eng_engine *eng;
-} fx;
+typedef wfx fx;
 
 /* The sign-up keys, explicit: the tests do not move when the fit does. */
 static const char *const campaign_ini = "[campaign]\nreach_district_per_day = 1.5\nreach_city_per_day = 0.6\n"
@@ -50,50 +42,18 @@ static const char *const campaign_ini = "[campaign]\nreach_district_per_day = 1.
 
 static void build(fx *f, const char *ini)
 {
-    snprintf(f->path, sizeof f->path, "/tmp/test_airdrop_%d.ini", (int)getpid());
-    FILE *o = fopen(f->path, "w");
-    assert_non_null(o);
-    fprintf(o, "%s%s", campaign_ini, ini);
-    fclose(o);
-    err_list *errs = calloc(1, sizeof *errs);
-    assert_non_null(errs);
-    err_init(errs);
-    f->doc = scn_load(&ecny_schema, f->path, NULL, 0, errs);
-    if (!f->doc)
-        err_print(errs, stderr);
-    assert_non_null(f->doc);
-    f->data = calloc(1, sizeof *f->data);
-    assert_non_null(f->data);
-    assert_true(dat_load("data", f->data, errs));
-    f->w = wld_create(f->doc, f->data, errs);
-    if (!f->w)
-        err_print(errs, stderr);
-    assert_non_null(f->w);
-    f->eng = eng_alloc(wld_start_day(f->w), wld_days(f->w), 4096, (size_t)1 << 24);
-    assert_non_null(f->eng);
-    assert_true(wld_attach(f->w, f->eng));
-    free(errs);
-}
-
-/* Runs whole days until the next day to run is `day`. */
-static void run_to(fx *f, int32_t day)
-{
-    while (eng_start_day(f->eng) + eng_day_index(f->eng) < day)
-        assert_true(eng_step_day(f->eng));
+    size_t n = strlen(campaign_ini) + strlen(ini) + 1;
+    char *text = malloc(n);
+    assert_non_null(text);
+    snprintf(text, n, "%s%s", campaign_ini, ini);
+    wfx_build(f, text, NULL, 0);
+    free(text);
 }
 
 static void done(fx *f)
 {
-    char why[256] = "";
-    bool ok = led_check(wld_ledger(f->w), why, sizeof why);
-    if (!ok)
-        print_message("led_check: %s\n", why);
-    assert_true(ok);
-    eng_free(f->eng);
-    wld_free(f->w);
-    free(f->data);
-    scn_free(f->doc);
-    unlink(f->path);
+    wfx_check_ledger(f);
+    wfx_free(f);
 }
 
 static int64_t signups(fx *f, const char *name)
@@ -128,7 +88,7 @@ static void test_airdrop_province_area_signs_up_fewer_than_city_area(void **stat
     for (int i = 0; i < f.w->n_cities; i++) /* the two kinds, from data/cities.csv */
         assert_int_equal(f.w->city[i].data->kind,
                          strcmp(f.w->city[i].data->area, "hainan") == 0 ? DAT_KIND_PROVINCE : DAT_KIND_CITY);
-    run_to(&f, cal_day_from_ymd(2021, 9, 8)); /* drawn on the 7th */
+    wfx_run_to(&f, cal_day_from_ymd(2021, 9, 8)); /* drawn on the 7th */
     int64_t province = signups(&f, "province"), city = signups(&f, "city");
     print_message("sign-ups: province-kind %lld, city-kind %lld\n", (long long)province, (long long)city);
     assert_true(province > 0);
@@ -161,7 +121,7 @@ static int64_t signups_on(int year, int month, int day)
              d[0], d[1], d[1], d[2], d[3]);
     fx f = {0};
     build(&f, ini);
-    run_to(&f, reg + 1);
+    wfx_run_to(&f, reg + 1);
     int64_t n = signups(&f, "x");
     done(&f);
     return n;
@@ -193,7 +153,7 @@ static void test_airdrop_citywide_first_day_reach_is_the_city_rate(void **state)
              "[airdrop.fast]\nreach_city_per_day = 1.5\n%s",
              design, design, design);
     build(&f, ini);
-    run_to(&f, cal_day_from_ymd(2021, 9, 6));
+    wfx_run_to(&f, cal_day_from_ymd(2021, 9, 6));
     double district = (double)signups(&f, "district"), citywide = (double)signups(&f, "citywide"),
            fast = (double)signups(&f, "fast");
     print_message("first-day sign-ups: district rate %.0f, citywide %.0f, citywide overridden %.0f\n", district,

@@ -45,15 +45,6 @@ static void build(wfx *f, const char *programme)
     wfx_build(f, ini, NULL, 0);
 }
 
-static void check_ledger(wfx *f)
-{
-    char why[256] = "";
-    bool ok = led_check(f->w->ledger, why, sizeof why);
-    if (!ok)
-        print_message("led_check: %s\n", why);
-    assert_true(ok);
-}
-
 /* Every device's balance is >= 0 and its unsynced claims within the
  * ledger's record-time limit. */
 static void check_devices(wfx *f, prg_programme *p)
@@ -80,7 +71,7 @@ static void test_offline_double_spends_caught_at_sync(void **state)
     assert_non_null(p);
     wfx_run_days(&f, 15); /* mid-trial: logs pending, copies spending */
     check_devices(&f, p);
-    check_ledger(&f);
+    wfx_check_ledger(&f);
     off_stats mid;
     off_stats_get(p, &mid);
     assert_true(mid.devices >= 260);
@@ -106,7 +97,7 @@ static void test_offline_double_spends_caught_at_sync(void **state)
     assert_true(st.synced_fen + st.caught_fen == st.value_fen);
     for (uint32_t i = 0; off_device(p, i) != LED_NONE; i++)
         assert_int_equal(led_balance(f.w->ledger, off_device(p, i)), 0);
-    check_ledger(&f);
+    wfx_check_ledger(&f);
     wfx_free(&f);
 }
 
@@ -125,7 +116,7 @@ static void test_offline_without_clones_nothing_refused(void **state)
     assert_int_equal(st.caught, 0);
     assert_int_equal(st.synced, st.payments);
     assert_int_equal(st.loaded_fen, st.synced_fen + st.redeemed_fen);
-    check_ledger(&f);
+    wfx_check_ledger(&f);
     wfx_free(&f);
 }
 
@@ -176,7 +167,7 @@ static void test_offline_payments_respect_limits(void **state)
     assert_int_equal(seen.offline_posted, (uint64_t)st.synced);
     assert_true(seen.max_fen <= 3000);
     led_set_trace(f.w->ledger, NULL, NULL, 0);
-    check_ledger(&f);
+    wfx_check_ledger(&f);
     wfx_free(&f);
 }
 
@@ -229,7 +220,7 @@ static void run_boundary(int64_t limit_fen, claims_seen *seen, off_stats *st)
     for (uint32_t i = 0; off_device(p, i) != LED_NONE; i++)
         assert_int_equal(led_balance(f.w->ledger, off_device(p, i)), 0);
     assert_int_equal(st->loaded_fen, st->synced_fen + st->redeemed_fen); /* no money created */
-    check_ledger(&f);
+    wfx_check_ledger(&f);
     wfx_free(&f);
 }
 
@@ -388,7 +379,7 @@ static void test_offline_sync_at_the_offline_limit(void **state)
         assert_int_equal(led_pending_count(led, d), 0);
         assert_int_equal(led_circulation(led), circulation);
         check_devices(&f, p);
-        check_ledger(&f);
+        wfx_check_ledger(&f);
         wfx_free(&f);
     }
 }
@@ -433,7 +424,7 @@ static void test_offline_participants_as_declared(void **state)
         off_stats_get(p, &st);
         assert_int_equal(st.devices, cases[i].devices);
         assert_true(outcome(p, "participants") == cases[i].participants);
-        check_ledger(&f);
+        wfx_check_ledger(&f);
         wfx_free(&f);
     }
     /* the whole city declared (at a scale where its devices fit the
@@ -453,7 +444,7 @@ static void test_offline_participants_as_declared(void **state)
     assert_true(st.devices > 0);
     assert_true((int64_t)st.devices * f.w->scale < people);
     assert_true(outcome(p, "participants") == (double)st.devices * (double)f.w->scale);
-    check_ledger(&f);
+    wfx_check_ledger(&f);
     wfx_free(&f);
 }
 
@@ -478,7 +469,7 @@ static void test_offline_large_trial_has_room(void **state)
     assert_true(outcome(p, "participants") == 210000.0);
     assert_true(outcome(p, "offline_payments") > 0);
     check_devices(&f, p);
-    check_ledger(&f);
+    wfx_check_ledger(&f);
     wfx_free(&f);
 }
 
@@ -505,7 +496,7 @@ static void test_offline_many_cards_have_room(void **state)
                   (long long)no_phone);
     assert_true(cards > 0);
     assert_true(cards == 30000.0 || cards >= 0.9 * (double)no_phone); /* 60 % without the cards' reserve */
-    check_ledger(&f);
+    wfx_check_ledger(&f);
     wfx_free(&f);
 }
 
@@ -552,7 +543,7 @@ static double online_share(const char *extra, int64_t *spent_by_platform, int n)
     int64_t drawn = v->spent_fen - v->spent_everyday_fen;
     assert_true(drawn > 0);
     double share = 100.0 * (double)v->spent_online_fen / (double)drawn;
-    check_ledger(&f);
+    wfx_check_ledger(&f);
     wfx_free(&f);
     return share;
 }

@@ -20,21 +20,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "models/programme.h"
-#include "models/schema.h"
 #include "sim/calendar.h"
-#include "sim/engine.h"
 #include "sim/rng.h"
+#include "tests/support/world_fixture.h"
 
-typedef struct {
-    char path[256];
-    scn_doc *doc;
-    dat_set *data;
-    wld_world *w;
-    eng_engine *eng;
-} fx;
+typedef wfx fx;
 
 static const char *const base_ini = "[scenario]\nstart = 2020-10-01\ndays = 60\nseed = 12345\nscale = 100\n"
                                     "[city.xiongan]\npilot_start = 2020-04-01\n";
@@ -44,47 +36,26 @@ static const char *const campaign_ini = "[scenario]\nstart = 2022-03-01\ndays = 
 
 static void build_seed(fx *f, const char *programmes, int seed)
 {
-    snprintf(f->path, sizeof f->path, "/tmp/test_programmes_%d.ini", (int)getpid());
-    FILE *o = fopen(f->path, "w");
-    assert_non_null(o);
     /* seeded runs (the campaign tests): Xiong'an in 2022, two years into its
      * pilot, after the public app, at 1:50 */
-    fprintf(o, "%s%s", seed ? campaign_ini : base_ini, programmes);
-    fclose(o);
-    err_list *errs = calloc(1, sizeof *errs);
-    err_init(errs);
+    const char *head = seed ? campaign_ini : base_ini;
+    size_t n = strlen(head) + strlen(programmes) + 1;
+    char *text = malloc(n);
+    assert_non_null(text);
+    snprintf(text, n, "%s%s", head, programmes);
     char set[64];
     snprintf(set, sizeof set, "scenario.seed=%d", seed);
     const char *sets[] = {set};
-    f->doc = scn_load(&ecny_schema, f->path, seed ? sets : NULL, seed ? 1 : 0, errs);
-    if (!f->doc)
-        err_print(errs, stderr);
-    assert_non_null(f->doc);
-    f->data = calloc(1, sizeof *f->data);
-    assert_true(dat_load("data", f->data, errs));
-    f->w = wld_create(f->doc, f->data, errs);
-    if (!f->w)
-        err_print(errs, stderr);
-    assert_non_null(f->w);
-    f->eng = eng_alloc(wld_start_day(f->w), wld_days(f->w), 4096, (size_t)1 << 24);
-    assert_non_null(f->eng);
-    assert_true(wld_attach(f->w, f->eng));
-    free(errs);
+    wfx_build(f, text, seed ? sets : NULL, seed ? 1 : 0);
+    free(text);
 }
 
 static void build(fx *f, const char *programmes) { build_seed(f, programmes, 0); }
 
-/* Runs whole days until the next day to run is `date`'s day. */
-static void run_to(fx *f, int32_t day)
-{
-    while (eng_start_day(f->eng) + eng_day_index(f->eng) < day)
-        assert_true(eng_step_day(f->eng));
-}
-
 /* Every merchant accepts, so programme spending is not limited by acceptance. */
 static void merchants_accept_all(fx *f)
 {
-    for (int k = 0; k < f->data->n_categories; k++)
+    for (int k = 0; k < f->data.n_categories; k++)
         while (mer_start_accepting(f->w, &f->w->city[0], k, wld_start_day(f->w), f->w->city[0].rng_merchants) !=
                LED_NONE)
             ;
@@ -92,16 +63,8 @@ static void merchants_accept_all(fx *f)
 
 static void done(fx *f)
 {
-    char why[256] = "";
-    bool ok = led_check(wld_ledger(f->w), why, sizeof why);
-    if (!ok)
-        print_message("led_check: %s\n", why);
-    assert_true(ok);
-    eng_free(f->eng);
-    wld_free(f->w);
-    free(f->data);
-    scn_free(f->doc);
-    unlink(f->path);
+    wfx_check_ledger(f);
+    wfx_free(f);
 }
 
 static int32_t day_of(int y, int m, int d) { return cal_day_from_ymd(y, m, d); }
@@ -116,7 +79,7 @@ static void test_airdrop_envelope_refused_at_non_participating_merchant(void **s
     (void)state;
     fx f = {0};
     build(&f, airdrop_ini);
-    run_to(&f, day_of(2020, 10, 9)); /* envelopes granted on the 8th */
+    wfx_run_to(&f, day_of(2020, 10, 9)); /* envelopes granted on the 8th */
     prg_programme *p = prg_find(f.w->prg, "airdrop", "test");
     assert_non_null(p);
     prg_vouchers *v = air_vouchers(p);
@@ -125,7 +88,7 @@ static void test_airdrop_envelope_refused_at_non_participating_merchant(void **s
     /* A retail merchant that is not in the programme. */
     led_acct outsider = led_open(led, LED_MERCHANT, 0, f.w->city[0].bank_acct[0], 0);
     assert_int_not_equal(outsider, LED_NONE);
-    led_set_merchant_category(led, outsider, (uint8_t)dat_find_category(f.data, "retail"));
+    led_set_merchant_category(led, outsider, (uint8_t)dat_find_category(&f.data, "retail"));
     int tested = 0;
     for (uint32_t h = 0; h < v->n_holders && tested < 5; h++) {
         led_acct wallet = v->holder[h];
@@ -152,11 +115,11 @@ static void test_airdrop_expired_value_returns_to_pool(void **state)
     fx f = {0};
     build(&f, airdrop_ini);
     prg_programme *p = prg_find(f.w->prg, "airdrop", "test");
-    run_to(&f, day_of(2020, 10, 12));
+    wfx_run_to(&f, day_of(2020, 10, 12));
     prg_vouchers *v = air_vouchers(p);
     int64_t granted = v->granted_fen;
     assert_true(granted > 0);
-    run_to(&f, day_of(2020, 10, 14)); /* expiry ran on the 13th */
+    wfx_run_to(&f, day_of(2020, 10, 14)); /* expiry ran on the 13th */
     int64_t unspent = granted - v->spent_fen;
     assert_true(unspent > 0);
     assert_int_equal(v->clawback_fen, unspent);
@@ -181,7 +144,7 @@ static void test_airdrop_draw_gives_min_envelopes_signups_winners(void **state)
                  pools[i]);
         build(&f, ini);
         prg_programme *p = prg_find(f.w->prg, "airdrop", "test");
-        run_to(&f, day_of(2020, 10, 7)); /* the draw runs on the 6th */
+        wfx_run_to(&f, day_of(2020, 10, 7)); /* the draw runs on the 6th */
         int64_t s = air_signups(p), e = air_envelopes(p);
         assert_true(s > 0);
         assert_int_equal(air_winners(p), s < e ? s : e);
@@ -215,7 +178,7 @@ static void test_airdrop_spending_grows_with_stores(void **state)
                      "spend_end = 2022-03-09\nmerchants = %d\ncategories = retail,catering,supermarket\n",
                      stores[i]);
             build_seed(&f, ini, seed);
-            run_to(&f, day_of(2022, 3, 10));
+            wfx_run_to(&f, day_of(2022, 3, 10));
             prg_programme *p = prg_find(f.w->prg, "airdrop", "test");
             assert_non_null(p);
             spent[i] += outcome(p, "spent") / outcome(p, "claimed_value");
@@ -234,7 +197,7 @@ static void test_payroll_batch_with_invalid_leg_pays_nobody(void **state)
     build(&f, "[payroll.test]\ncity = xiongan\nstart = 2020-10-02\nemployees = 12345\nemployers = 7\n"
               "salary_yuan = 6789.12\nkeep_pct = 100\npay_day = 25\n");
     prg_programme *p = prg_find(f.w->prg, "payroll", "test");
-    run_to(&f, day_of(2020, 10, 3)); /* enrolled on the 2nd */
+    wfx_run_to(&f, day_of(2020, 10, 3)); /* enrolled on the 2nd */
     uint32_t n, employers;
     led_acct *emp = prl_employees(p, &n, &employers);
     assert_true(n > 2 * employers);
@@ -264,7 +227,7 @@ static void test_transit_offline_tap_posts_at_sync(void **state)
     build(&f, "[transit.test]\ncity = xiongan\nstart = 2020-10-02\nriders_per_day = 1000\nfare_yuan = 2.34\n");
     prg_programme *p = prg_find(f.w->prg, "transit", "test");
     int32_t day = day_of(2020, 10, 3);
-    run_to(&f, day);
+    wfx_run_to(&f, day);
     wld_city *c = &f.w->city[0];
     led_ledger *led = f.w->ledger;
     uint32_t a = prg_open_wallet(f.w, c, SEG(0, AGE_ELDERLY, 0), day, p->rng, true);
@@ -297,12 +260,12 @@ static void test_rural_aid_spent_only_in_aid_categories(void **state)
     prg_programme *p = prg_find(f.w->prg, "rural", "test");
     assert_non_null(p);
     /* The day after the grant, holders still hold their aid. */
-    run_to(&f, day_of(2020, 10, 4));
+    wfx_run_to(&f, day_of(2020, 10, 4));
     prg_vouchers *aid = rur_aid(p);
     /* A holder cannot take the aid to a restaurant: beyond its own money the
      * payment is refused as outside the earmark, and nothing moves. */
     led_ledger *led = f.w->ledger;
-    led_acct restaurant = f.w->city[0].accepting[dat_find_category(f.data, "catering")][0];
+    led_acct restaurant = f.w->city[0].accepting[dat_find_category(&f.data, "catering")][0];
     int tested = 0;
     for (uint32_t h = 0; h < aid->n_holders && tested < 5; h++) {
         led_acct wallet = aid->holder[h];
@@ -314,12 +277,12 @@ static void test_rural_aid_spent_only_in_aid_categories(void **state)
         tested++;
     }
     assert_true(tested > 0);
-    run_to(&f, day_of(2020, 10, 20));
+    wfx_run_to(&f, day_of(2020, 10, 20));
     assert_true(aid->granted_fen > 0);
     assert_true(aid->spent_fen > 0);
-    int supermarket = dat_find_category(f.data, "supermarket");
+    int supermarket = dat_find_category(&f.data, "supermarket");
     int64_t by_cat = 0;
-    for (int k = 0; k < f.data->n_categories; k++) {
+    for (int k = 0; k < f.data.n_categories; k++) {
         if (k != supermarket)
             assert_int_equal(aid->spent_by_cat_fen[k], 0);
         by_cat += aid->spent_by_cat_fen[k];
@@ -338,7 +301,7 @@ static void test_rural_hard_wallets_go_to_rural_residents(void **state)
     prg_programme *p = prg_find(f.w->prg, "rural", "test");
     const wld_city *c = &f.w->city[0];
     int64_t hard_before = c->hard_wallets;
-    run_to(&f, day_of(2020, 10, 31));
+    wfx_run_to(&f, day_of(2020, 10, 31));
     int64_t given = rur_hard_wallets_given(p);
     assert_true(given > 0);
     assert_true(c->hard_wallets - hard_before >= given);
@@ -357,7 +320,7 @@ static void test_rural_hard_wallets_go_to_rural_residents(void **state)
 static uint32_t accepting_all(const fx *f)
 {
     uint32_t n = 0;
-    for (int k = 0; k < f->data->n_categories; k++)
+    for (int k = 0; k < f->data.n_categories; k++)
         n += f->w->city[0].merchants_accepting[k];
     return n;
 }
@@ -375,7 +338,7 @@ static void test_incentive_fee_subsidy_raises_acceptance(void **state)
                  subsidy[i]);
         build(&f, ini);
         uint32_t before = accepting_all(&f); /* those of the pilot history */
-        run_to(&f, day_of(2020, 11, 25));
+        wfx_run_to(&f, day_of(2020, 11, 25));
         accepting[i] = accepting_all(&f) - before;
         done(&f);
     }
@@ -410,7 +373,7 @@ static double campaign_friction(const char *open_to, int coupons, int seed, doub
              "coupon_yuan = 20\nopen_to = %s\n[campaign]\nopen_per_day = %g\n",
              coupons, open_to, open_per_day);
     build_seed(&f, ini, seed);
-    run_to(&f, day_of(2022, 3, 20));
+    wfx_run_to(&f, day_of(2022, 3, 20));
     prg_programme *p = prg_find(f.w->prg, "incentive", "test");
     assert_non_null(p);
     double n = outcome(p, "new_wallets");

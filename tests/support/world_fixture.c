@@ -43,6 +43,21 @@ void wfx_run_days(wfx *f, int days)
         assert_true(eng_step_day(f->eng));
 }
 
+void wfx_run_to(wfx *f, int32_t day)
+{
+    while (eng_start_day(f->eng) + eng_day_index(f->eng) < day)
+        assert_true(eng_step_day(f->eng));
+}
+
+void wfx_check_ledger(wfx *f)
+{
+    char why[256] = "";
+    bool ok = led_check(wld_ledger(f->w), why, sizeof why);
+    if (!ok)
+        print_message("led_check: %s\n", why);
+    assert_true(ok);
+}
+
 void wfx_free(wfx *f)
 {
     eng_free(f->eng);

@@ -21,6 +21,10 @@ typedef struct {
 void wfx_build(wfx *f, const char *ini, const char *const *sets, int n_sets);
 /* Runs the next days (each must succeed). */
 void wfx_run_days(wfx *f, int days);
+/* Runs whole days until the next day to run is `day`. */
+void wfx_run_to(wfx *f, int32_t day);
+/* The ledger's full check holds (its reason printed when it does not). */
+void wfx_check_ledger(wfx *f);
 void wfx_free(wfx *f);
 
 #endif
