@@ -246,28 +246,18 @@ int cli_replay(int argc, char **argv)
     return status;
 }
 
-/* Simulates the scenario in memory up to day (inclusive) into s; writes no files. */
+/* Simulates the scenario in memory up to day (inclusive) into s; writes no
+ * files. The scenario is opened as 'run' opens it (cli/session.c): the same
+ * checks and messages for a bad scenario or data folder. */
 static int simulate_to(const cli_args *a, int32_t day, bool to_end, viz_series *s, char *title, size_t title_len,
                        int32_t *first, int32_t *last)
 {
-    err_list *errs = malloc(sizeof *errs);
-    dat_set *data = malloc(sizeof *data);
-    if (!errs || !data) {
-        free(errs);
-        free(data);
-        return EXIT_RUNTIME;
-    }
-    err_init(errs);
-    int status = EXIT_BADINPUT;
-    wld_world *w = NULL;
-    eng_engine *eng = NULL;
-    scn_doc *doc = scn_load(&ecny_schema, a->scenario, a->sets, a->n_sets, errs);
-    char located[4096];
-    if (doc && dat_load(dat_locate(scn_str(scn_single(doc, "scenario"), "data_dir"), scn_path(doc), located,
-                                   sizeof located),
-                        data, errs))
-        w = wld_create(doc, data, errs);
-    if (w) {
+    cli_session ss;
+    int status = cli_session_begin(&ss, a, false);
+    if (status == EXIT_OK)
+        status = cli_session_load(&ss, true);
+    if (status == EXIT_OK) {
+        const wld_world *w = ss.world;
         *first = wld_start_day(w);
         *last = wld_start_day(w) + wld_days(w) - 1;
         if (to_end)
@@ -276,39 +266,34 @@ static int simulate_to(const cli_args *a, int32_t day, bool to_end, viz_series *
         cal_format(*first, d0);
         cal_format(*last, d1);
         if (day < *first || day > *last) {
-            err_add(errs, "--date is outside the run of %s: expected %s to %s", a->scenario, d0, d1);
+            err_add(ss.errs, "--date is outside the run of %s: expected %s to %s", a->scenario, d0, d1);
+            status = EXIT_BADINPUT;
         } else {
-            eng = eng_alloc(wld_start_day(w), wld_days(w), 4096, (size_t)1 << 30);
-            status = eng && wld_attach(w, eng) ? EXIT_OK : EXIT_RUNTIME;
-            if (status != EXIT_OK)
-                err_add_kind(errs, ERR_MEMORY, "out of memory setting up the engine");
+            status = cli_session_engine(&ss); /* says why when it fails */
         }
     }
-    while (status == EXIT_OK && !eng_finished(eng)) {
-        if (!eng_step_day(eng)) {
-            err_add(errs, "run failed: %s", eng_failed(eng) ? eng_failed(eng) : "unknown");
+    while (status == EXIT_OK && !eng_finished(ss.eng)) {
+        if (!eng_step_day(ss.eng)) {
+            err_add(ss.errs, "run failed: %s", eng_failed(ss.eng) ? eng_failed(ss.eng) : "unknown");
             status = EXIT_RUNTIME;
             break;
         }
-        const snap_frame *f = wld_frame(w);
+        const snap_frame *f = wld_frame(ss.world);
         if (!viz_series_add_frame(s, f)) {
-            err_add_kind(errs, ERR_MEMORY, "out of memory keeping the series");
+            err_add_kind(ss.errs, ERR_MEMORY, "out of memory keeping the series");
             status = EXIT_RUNTIME;
         }
         if (f->day >= day)
             break;
     }
-    if (doc) {
-        const scn_instance *sc = scn_single(doc, "scenario");
+    if (ss.doc) {
+        const scn_instance *sc = scn_single(ss.doc, "scenario");
         if (scn_has(sc, "name"))
             snprintf(title, title_len, "%s", scn_str(sc, "name"));
     }
-    err_print(errs, stderr);
-    eng_free(eng);
-    wld_free(w);
-    scn_free(doc);
-    free(data);
-    free(errs);
+    if (ss.errs && ss.world) /* a failed load printed its own messages */
+        err_print(ss.errs, stderr);
+    cli_session_close(&ss);
     return status;
 }
 
