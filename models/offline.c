@@ -142,7 +142,8 @@ static bool off_create(prg_programme *p, wld_world *w, const scn_doc *doc, uint6
     if (s->cap_dev == 0)
         s->cap_dev = 1;
     *accounts += s->cap_dev; /* the devices (participants' wallets are residents' accounts) */
-    w->ext_reserve += (uint64_t)s->cap_dev + s->n_hard_sim; /* devices and the cards given are hard wallets: each has a side record */
+    w->ext_reserve += s->cap_dev; /* each device is a hard wallet with a side record (the cards given are
+                                   * residents' wallets: world.c reserves for every resident who may hold one) */
     return true;
 }
 

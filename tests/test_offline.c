@@ -474,9 +474,10 @@ static void test_offline_large_trial_has_room(void **state)
 }
 
 /* Cards past the ledger's default room for hard wallets: every resident
- * without a smartphone who can be given one gets one (the trial reserves a
- * side record per card as well as per device; without the cards' share the
- * ledger ran out and the trial silently stopped handing cards out). */
+ * without a smartphone who can be given one gets one (the world reserves a
+ * side record for every resident who may hold a card, the trial one per
+ * device; without the cards' share the ledger ran out and the trial
+ * silently stopped handing cards out: 60 % given). */
 static void test_offline_many_cards_have_room(void **state)
 {
     (void)state;
