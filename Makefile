@@ -184,7 +184,7 @@ bench: deps
 	@sh bench/run-bench.sh $(BUILD)
 
 # The behavioural keys fitted jointly to data/targets.csv (docs/calibration.md).
-CAL_KEYS := adoption.awareness_promo,adoption.awareness_wom,adoption.whitelist_start_pct,adoption.whitelist_days,adoption.invite_aware_rate,adoption.download_rate,adoption.download_wom,adoption.ceiling_pct,adoption.extra_wallet_rate,adoption.visitor_wallet_pct,adoption.usefulness_weight,adoption.engaged_pct,adoption.dormancy_rate,payments.ecny_choice,payments.reach_half_pct,merchants.accept_base,merchants.demand_weight,merchants.onboard_per_million,firms.adopt_base,firms.adopt_peer,firms.b2b_per_day,firms.engaged_pct,firms.engage_rate,government.ecny_pct,adoption.reactivation_rate,firms.tax_ecny_pct,payments.casual_pct,merchants.gdp_elasticity,adoption.province_rollout_days
+CAL_KEYS := adoption.awareness_promo,adoption.awareness_wom,adoption.whitelist_start_pct,adoption.whitelist_days,adoption.invite_aware_rate,adoption.download_rate,adoption.download_wom,adoption.ceiling_pct,adoption.extra_wallet_rate,adoption.visitor_wallet_pct,adoption.usefulness_weight,adoption.engaged_pct,adoption.dormancy_rate,payments.ecny_choice,payments.reach_half_pct,merchants.accept_base,merchants.demand_weight,merchants.onboard_per_million,firms.adopt_base,firms.adopt_peer,firms.b2b_per_day,firms.engaged_pct,firms.engage_rate,government.ecny_pct,adoption.reactivation_rate,firms.tax_ecny_pct,payments.casual_pct,merchants.gdp_elasticity,adoption.province_rollout_days,payments.keep_yuan,merchants.platform_factor
 CAL_EVALS ?= 400
 ABC_POINTS ?= 300
 

@@ -90,6 +90,7 @@ static const scn_key payments_keys[] = {
     {"app_pct", SCN_REAL, "86", 0, 100, "%", "share of non-e-CNY purchases of smartphone users paid by third-party app (the rest cash)", NULL},
     {"weekend_factor", SCN_REAL, "1.15", 0, 5, "x", "purchase occasions on Saturday and Sunday relative to weekdays", NULL},
     {"topup_yuan", SCN_MONEY, "100", 0.01, 1e6, "yuan", "amount a resident converts when the wallet is short for a payment (or the shortfall if larger)", NULL},
+    {"keep_yuan", SCN_MONEY, CAL_PAYMENTS_KEEP_YUAN, 0, 1e6, "yuan", "working balance a resident keeps in a soft wallet: at each month's end the free balance above it goes back to the bank deposit (interest-free e-CNY competes with money-market funds; circulation stayed ~0.13-0.16 % of M0 while value grew tenfold); 0 keeps everything", NULL},
     {"active_window_days", SCN_INT, "30", 1, 365, "days", "a wallet counts as active if it paid within this many days", NULL},
     {"balance_cap_overflow", SCN_CHOICE, "reject", 0, 0, "", "a credit that would push a wallet over its class's balance cap: reject it, or sweep the excess to the wallet's bank account", "reject|sweep"},
 };
@@ -102,6 +103,8 @@ static const scn_key merchants_keys[] = {
     {"demand_weight", SCN_REAL, CAL_MERCHANTS_DEMAND_WEIGHT, 0, 100, "1/day", "extra daily acceptance chance per unit share of residents who hold e-CNY (customers ask for it)", NULL},
     {"onboard_per_million", SCN_REAL, CAL_MERCHANTS_ONBOARD_PER_MILLION, 0, 1e6, "merchants/day", "merchants the operating banks' staff can sign up per day per million residents, with 4 operators (scales with the operators active): acceptance is limited by onboarding", NULL},
     {"gdp_ref_yuan", SCN_MONEY, "81000", 1, 1e7, "yuan", "GDP per resident at which per_1000_residents holds (China 2021: 80,976)", NULL},
+    {"platform_from", SCN_DATE, "2022-01-01", DATE_MIN, DATE_MAX, "date", "day the payment platforms began signing their own merchants up for e-CNY (Meituan's offline merchants and WeChat Pay in January 2022; Alipay had pushed ~6 M e-CNY collection wallets to merchants by May 2022)", NULL},
+    {"platform_factor", SCN_REAL, CAL_MERCHANTS_PLATFORM_FACTOR, 0, 100, "x", "from platform_from, the daily acceptance chance and the onboarding capacity are this many times the banks' alone (the platforms reach merchants the banks' staff do not; acceptance still follows customers)", NULL},
     {"gdp_elasticity", SCN_REAL, CAL_MERCHANTS_GDP_ELASTICITY, 0, 3, "", "market entities per resident grow as (GDP per resident / gdp_ref_yuan)^this (Shenzhen alone, 0.23 per resident at 174,000 yuan vs 0.11 nationally, suggests ~1; the joint fit to every city's merchants and corporate wallets sets it: Xi'an's 1.59 M corporate wallets at 83,000 yuan a resident against Changsha's 0.86 M at 130,000)", NULL},
     {"must_accept", SCN_BOOL, "false", 0, 0, "", "merchants may not refuse e-CNY (the pilot guidance): all accept from the pilot start", NULL},
 };

@@ -119,12 +119,15 @@ static void read_params(const scn_doc *doc, wld_params *p)
     p->app_share = scn_real(pay, "app_pct") / 100.0;
     p->weekend_factor = scn_real(pay, "weekend_factor");
     p->topup_fen = scn_fen(pay, "topup_yuan");
+    p->keep_fen = scn_fen(pay, "keep_yuan");
     p->active_window_days = (int)scn_int(pay, "active_window_days");
     p->accept_base = scn_real(m, "accept_base");
     p->app_fee_pct = scn_real(m, "app_fee_pct");
     p->fee_weight = scn_real(m, "fee_weight");
     p->demand_weight = scn_real(m, "demand_weight");
     p->onboard_per_million = scn_real(m, "onboard_per_million");
+    p->platform_factor = scn_real(m, "platform_factor");
+    p->platform_day = scn_date(m, "platform_from");
     p->gdp_ref_yuan = (double)scn_fen(m, "gdp_ref_yuan") / 100.0; /* exact fen, a real only for the ratio */
     p->gdp_elasticity = scn_real(m, "gdp_elasticity");
     p->must_accept = scn_bool(m, "must_accept");

@@ -35,6 +35,7 @@ enum {
 typedef struct {
     double occasions_per_day, ecny_choice, casual_pct, app_share, weekend_factor, reach_half;
     int64_t topup_fen, first_topup_fen;
+    int64_t keep_fen; /* a resident's working balance: more goes back to the bank at month end (0: none) */
     int64_t balance_cap_fen[4]; /* classes 1..4, 0 = none */
     int active_window_days;
     double awareness_promo, awareness_wom, download_rate, download_wom, open_rate, hard_wallet_rate;
@@ -49,6 +50,8 @@ typedef struct {
     int32_t whitelist_days, public_app_day, whitelist_from_day;
     double class_pct[4]; /* classes 1..4 */
     double accept_base, app_fee_pct, fee_weight, demand_weight, onboard_per_million;
+    double platform_factor; /* acceptance and onboarding x this from platform_day (payment platforms onboard) */
+    int32_t platform_day;
     double gdp_ref_yuan, gdp_elasticity; /* market entities per resident grow with GDP per resident */
     bool must_accept;
     /* firms */

@@ -515,6 +515,83 @@ static void test_economy_province_rollout(void **state)
     assert_true(engaged_rollout / adopters_rollout < 0.7 * (engaged / adopters));
 }
 
+/* Residents keep a working balance: at a month's end every soft wallet's
+ * free balance above payments.keep_yuan goes back to the bank, so fiscal
+ * payments into wallets do not pile up as e-CNY in circulation; with the
+ * sweep off (0) they do. */
+static double largest_free_balance_yuan(const fixture *f)
+{
+    const wld_city *c = &f->w->city[0];
+    int64_t most = 0;
+    for (uint32_t a = 0; a < c->n_adopters; a++) {
+        if (led_kind(f->w->ledger, c->wallet[a]) != LED_WALLET)
+            continue;
+        int64_t free_fen = led_balance(f->w->ledger, c->wallet[a]) - led_earmarked(f->w->ledger, c->wallet[a]);
+        most = free_fen > most ? free_fen : most;
+    }
+    return (double)most / 100.0;
+}
+
+static void test_economy_month_end_sweep_keeps_working_balance(void **state)
+{
+    (void)state;
+    const char *sets[N_FAST + 6];
+    memcpy(sets, fast_adoption, sizeof fast_adoption);
+    sets[N_FAST] = "government.start=2021-03-01";
+    sets[N_FAST + 1] = "government.ecny_pct=100";
+    sets[N_FAST + 2] = "government.ramp_days=1";
+    sets[N_FAST + 3] = "government.g2p_pct=100";
+    sets[N_FAST + 4] = "government.g2p_median_yuan=800";
+    double largest[2], circulation[2];
+    const char *keep[2] = {"payments.keep_yuan=300", "payments.keep_yuan=0"};
+    for (int k = 0; k < 2; k++) {
+        sets[N_FAST + 5] = keep[k];
+        fixture f;
+        build(&f, small_city, sets, N_FAST + 6);
+        run_days(&f, 31); /* to the end of March 2021 */
+        largest[k] = largest_free_balance_yuan(&f);
+        circulation[k] = (double)f.w->city[0].circulation_fen / 100.0;
+        wfx_check_ledger(&f);
+        destroy(&f);
+    }
+    print_message("end of March: largest free balance %.2f yuan kept at 300, %.2f without the sweep; "
+                  "circulation %.0f vs %.0f yuan\n", largest[0], largest[1], circulation[0], circulation[1]);
+    assert_true(largest[0] <= 300.0);
+    assert_true(largest[1] > 1000.0);
+    assert_true(circulation[0] < 0.5 * circulation[1]);
+}
+
+/* From merchants.platform_from the payment platforms sign merchants up too:
+ * nothing changes before the day, and acceptance grows faster after it. */
+static void test_economy_platforms_widen_acceptance(void **state)
+{
+    (void)state;
+    const char *sets[N_FAST + 4];
+    memcpy(sets, fast_adoption, sizeof fast_adoption);
+    sets[N_FAST] = "merchants.platform_from=2021-03-21";
+    sets[N_FAST + 1] = "merchants.demand_weight=0.002";
+    sets[N_FAST + 2] = "merchants.onboard_per_million=1000000";
+    const char *factor[2] = {"merchants.platform_factor=1", "merchants.platform_factor=4"};
+    int64_t before[2], after[2];
+    for (int k = 0; k < 2; k++) {
+        sets[N_FAST + 3] = factor[k];
+        fixture f;
+        build(&f, small_city, sets, N_FAST + 4);
+        run_days(&f, 20);
+        before[k] = day_metric(&f, M_MERCHANTS_ACCEPTING);
+        run_days(&f, 30);
+        after[k] = day_metric(&f, M_MERCHANTS_ACCEPTING);
+        destroy(&f);
+    }
+    print_message("accepting merchants: %lld then %lld without platforms, %lld then %lld with them (x4)\n",
+                  (long long)before[0], (long long)after[0], (long long)before[1], (long long)after[1]);
+    assert_true(before[0] > 0);
+    assert_int_equal(before[0], before[1]);
+    double grown_without = (double)(after[0] - before[0]), grown_with = (double)(after[1] - before[1]);
+    assert_true(grown_without > 0);
+    assert_true(grown_with > 2.5 * grown_without);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -536,6 +613,8 @@ int main(void)
         cmocka_unit_test(test_economy_payments_per_active_wallet_in_published_range),
         cmocka_unit_test(test_economy_province_rollout),
         cmocka_unit_test(test_economy_hard_wallets_past_the_default_room),
+        cmocka_unit_test(test_economy_month_end_sweep_keeps_working_balance),
+        cmocka_unit_test(test_economy_platforms_widen_acceptance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
