@@ -456,6 +456,10 @@ int cli_resume(int argc, char **argv)
         return EXIT_BADINPUT;
     }
     ckp_discard(r);
+    if (strcmp(h.version, ECNYSIM_VERSION) != 0) /* the model may have changed: say so, but go on */
+        fprintf(stderr, "ecnysim: warning: %s was written by ecnysim %s and this is %s: behaviour keys that "
+                        "version lacked take this version's defaults, so the run goes on with a model it did "
+                        "not start with (docs/checkpoint.md)\n", path, h.version, ECNYSIM_VERSION);
     static char scenario[RES_PATH + 32], out[RES_PATH * 2];
     snprintf(scenario, sizeof scenario, "%s/scenario.ini", dir);
     uint64_t hash;

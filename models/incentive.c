@@ -2,7 +2,7 @@
  *
  * Three levers over [start, end] (ecny_facts.md 2.5 and 3.6): a merchant fee
  * subsidy raises each non-accepting merchant's daily chance of accepting as
- * the merchants model's own fee response would (mer_accept_chance: no
+ * the merchants model's own fee response would (mer_daily_chance, with the payment platforms from their date: no
  * customers holding e-CNY, no effect),
  * each onboarded merchant costing subsidy_per_merchant_yuan; consumption
  * coupons of coupon_yuan with a purchase threshold, claimed on the start
@@ -186,7 +186,7 @@ static void inc_day_start(prg_programme *p, wld_world *w, eng_engine *eng, int32
     (void)day_index;
     if (day >= s->start && day <= s->end) {
         /* the merchants' own fee response, on the subsidy alone */
-        double q = mer_accept_chance(w, c, s->fee_pct) - mer_accept_chance(w, c, 0.0);
+        double q = mer_daily_chance(w, c, day, s->fee_pct) - mer_daily_chance(w, c, day, 0.0);
         for (int cat = 0; cat < w->data->n_categories && q > 0; cat++) {
             uint32_t waiting = c->merchants_total[cat] - c->merchants_accepting[cat];
             unsigned n = waiting ? gsl_ran_binomial(p->rng, q, waiting) : 0;

@@ -7,7 +7,9 @@
  * (1 + fee_weight x fee saved in %), where holders is the share of residents
  * holding e-CNY: no customers, no acceptance. The operating banks' staff
  * sign merchants up, so at most onboard_per_million x residents / 1e6 x
- * (operators / 4) merchants start a day: when more are drawn, which of them
+ * (operators / 4) merchants start a day; from platform_from the payment
+ * platforms sign merchants up too, and the chance and the capacity are x
+ * platform_factor. When more are drawn than can be signed up, which of them
  * are reached is a multivariate hypergeometric draw. One binomial draw per category and
  * day. Merchants sweep their e-CNY takings back to their bank deposit at the
  * end of each day (redemption).
@@ -55,14 +57,24 @@ double mer_accept_chance(const wld_world *w, const wld_city *c, double extra_fee
     return fmin(1.0, fmax(0.0, p));
 }
 
+/* From the day the payment platforms (Meituan, WeChat Pay, Alipay) sign
+ * their own merchants up, more merchants are reached than the banks' staff
+ * alone reach: national accepting merchants went from 1.6 M in November
+ * 2021 to 4.57 M in May 2022. */
+static double platforms_on(const wld_world *w, int32_t day)
+{
+    return day >= w->p.platform_day ? w->p.platform_factor : 1.0;
+}
+
+double mer_daily_chance(const wld_world *w, const wld_city *c, int32_t day, double extra_fee_pct)
+{
+    return fmin(1.0, mer_accept_chance(w, c, extra_fee_pct) * platforms_on(w, day));
+}
+
 void mer_day_start(wld_world *w, wld_city *c, int32_t day)
 {
-    /* From the day the payment platforms (Meituan, WeChat Pay, Alipay) sign
-     * their own merchants up, more merchants are reached than the banks'
-     * staff alone reach: national accepting merchants went from 1.6 M in
-     * November 2021 to 4.57 M in May 2022. */
-    double platforms = day >= w->p.platform_day ? w->p.platform_factor : 1.0;
-    double p = fmin(1.0, mer_accept_chance(w, c, 0.0) * platforms);
+    double platforms = platforms_on(w, day);
+    double p = mer_daily_chance(w, c, day, 0.0);
     uint32_t n[DAT_MAX_CATEGORIES];
     uint64_t drawn = 0;
     for (int cat = 0; cat < w->data->n_categories; cat++) {

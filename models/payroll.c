@@ -10,7 +10,9 @@
  * hold a wallet are enrolled as they are; the rest open one (wallets opened
  * through payroll). Enrolled wallets are linked to a bank account (class 2
  * at least) so a salary fits their caps. Each employee keeps keep_pct of
- * the e-CNY pay in the wallet and converts the rest to deposit.
+ * the e-CNY pay in the wallet and converts the rest to deposit; like every
+ * resident, past a month's end they hold at most payments.keep_yuan
+ * (residents.c), so kept_in_ecny is what stays on pay day.
  *
  * Cost: O(employees) per pay day; nothing on other days.
  */

@@ -238,6 +238,8 @@ bool mer_pick_accepting(wld_world *w, wld_city *c, int category, led_acct *out);
  * demand-driven (no customers holding e-CNY, no acceptance), raised by fees
  * saved (extra_fee_pct: a fee subsidy on top of the app fee). */
 double mer_accept_chance(const wld_world *w, const wld_city *c, double extra_fee_pct);
+/* The day's acceptance chance with the payment platforms' factor from their date. */
+double mer_daily_chance(const wld_world *w, const wld_city *c, int32_t day, double extra_fee_pct);
 /* One more merchant of category cat starts accepting; LED_NONE when all do. */
 led_acct mer_start_accepting(wld_world *w, wld_city *c, int cat, int32_t day, gsl_rng *r);
 

@@ -518,18 +518,23 @@ static void test_economy_province_rollout(void **state)
 /* Residents keep a working balance: at a month's end every soft wallet's
  * free balance above payments.keep_yuan goes back to the bank, so fiscal
  * payments into wallets do not pile up as e-CNY in circulation; with the
- * sweep off (0) they do. */
-static double largest_free_balance_yuan(const fixture *f)
+ * sweep off (0) they do. Only then, only the excess, and never a hard wallet
+ * (its offline balance stays on the card). */
+static void wallet_balances_yuan(const fixture *f, double *largest_free, double *hard_total)
 {
     const wld_city *c = &f->w->city[0];
-    int64_t most = 0;
+    int64_t most = 0, hard = 0;
     for (uint32_t a = 0; a < c->n_adopters; a++) {
-        if (led_kind(f->w->ledger, c->wallet[a]) != LED_WALLET)
+        led_acct acct = c->wallet[a];
+        if (led_kind(f->w->ledger, acct) != LED_WALLET) {
+            hard += led_balance(f->w->ledger, acct);
             continue;
-        int64_t free_fen = led_balance(f->w->ledger, c->wallet[a]) - led_earmarked(f->w->ledger, c->wallet[a]);
+        }
+        int64_t free_fen = led_balance(f->w->ledger, acct) - led_earmarked(f->w->ledger, acct);
         most = free_fen > most ? free_fen : most;
     }
-    return (double)most / 100.0;
+    *largest_free = (double)most / 100.0;
+    *hard_total = (double)hard / 100.0;
 }
 
 static void test_economy_month_end_sweep_keeps_working_balance(void **state)
@@ -542,27 +547,36 @@ static void test_economy_month_end_sweep_keeps_working_balance(void **state)
     sets[N_FAST + 2] = "government.ramp_days=1";
     sets[N_FAST + 3] = "government.g2p_pct=100";
     sets[N_FAST + 4] = "government.g2p_median_yuan=800";
-    double largest[2], circulation[2];
+    double mid_month, largest[2], hard[2], circulation[2];
     const char *keep[2] = {"payments.keep_yuan=300", "payments.keep_yuan=0"};
     for (int k = 0; k < 2; k++) {
         sets[N_FAST + 5] = keep[k];
         fixture f;
         build(&f, small_city, sets, N_FAST + 6);
-        run_days(&f, 31); /* to the end of March 2021 */
-        largest[k] = largest_free_balance_yuan(&f);
+        run_days(&f, 30); /* to 30 March: no sweep yet */
+        double unused;
+        if (k == 0)
+            wallet_balances_yuan(&f, &mid_month, &unused);
+        run_days(&f, 1); /* 31 March, the month's last day */
+        wallet_balances_yuan(&f, &largest[k], &hard[k]);
         circulation[k] = (double)f.w->city[0].circulation_fen / 100.0;
         wfx_check_ledger(&f);
         destroy(&f);
     }
-    print_message("end of March: largest free balance %.2f yuan kept at 300, %.2f without the sweep; "
-                  "circulation %.0f vs %.0f yuan\n", largest[0], largest[1], circulation[0], circulation[1]);
-    assert_true(largest[0] <= 300.0);
+    print_message("largest free balance: %.2f yuan on 30 March, %.2f at the month's end kept at 300, %.2f without "
+                  "the sweep; hard wallets %.2f vs %.2f yuan; circulation %.0f vs %.0f yuan\n",
+                  mid_month, largest[0], largest[1], hard[0], hard[1], circulation[0], circulation[1]);
+    assert_true(mid_month > 300.0);                   /* not swept before the month's end */
+    assert_true(fabs(largest[0] - 300.0) < 0.005);   /* the excess goes, the working balance stays */
     assert_true(largest[1] > 1000.0);
+    assert_true(hard[0] > 0 && hard[0] == hard[1]);  /* hard wallets untouched */
     assert_true(circulation[0] < 0.5 * circulation[1]);
 }
 
 /* From merchants.platform_from the payment platforms sign merchants up too:
- * nothing changes before the day, and acceptance grows faster after it. */
+ * nothing changes before the day, and acceptance grows faster from it; where
+ * the banks' onboarding capacity binds, the platforms raise it by the same
+ * factor, from the date itself. */
 static void test_economy_platforms_widen_acceptance(void **state)
 {
     (void)state;
@@ -590,6 +604,28 @@ static void test_economy_platforms_widen_acceptance(void **state)
     double grown_without = (double)(after[0] - before[0]), grown_with = (double)(after[1] - before[1]);
     assert_true(grown_without > 0);
     assert_true(grown_with > 2.5 * grown_without);
+
+    /* every merchant wants to accept; the banks' staff sign up ~1.8 a day
+     * (40 per million residents x 25,500 agents x 7 operators / 4) */
+    sets[N_FAST + 1] = "merchants.demand_weight=100";
+    sets[N_FAST + 2] = "merchants.onboard_per_million=40";
+    sets[N_FAST + 3] = "merchants.platform_factor=4";
+    fixture f;
+    build(&f, small_city, sets, N_FAST + 4);
+    double cap = 40.0 * f.w->city[0].agents / 1e6 * 7 / 4.0;
+    run_days(&f, 20); /* to 20 March */
+    int64_t eve = day_metric(&f, M_MERCHANTS_ACCEPTING);
+    run_days(&f, 1); /* 21 March, the platforms' day */
+    int64_t first = day_metric(&f, M_MERCHANTS_ACCEPTING) - eve;
+    run_days(&f, 9);
+    int64_t ten = day_metric(&f, M_MERCHANTS_ACCEPTING) - eve;
+    destroy(&f);
+    print_message("capacity %.2f a day: %lld on the platforms' day, %lld in its first ten days\n", cap,
+                  (long long)first, (long long)ten);
+    assert_true((double)first > cap + 1.0);             /* from the date itself */
+    assert_true((double)first <= 4.0 * cap + 1.0);
+    assert_true((double)ten > 2.5 * 10.0 * cap);        /* the capacity, not only the chance */
+    assert_true((double)ten <= 10.0 * (4.0 * cap + 1.0));
 }
 
 int main(void)
