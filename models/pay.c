@@ -12,7 +12,9 @@
  * Invariants: the day's e-CNY payments and value, flow values, top-ups,
  * redemptions and the city's circulation figure are counted here only, and
  * only for transfers the ledger accepted; circulation_fen moves by exactly
- * the top-ups less the redemptions counted here. A refused transfer changes
+ * the top-ups less the redemptions counted here (and, with
+ * balance_cap_overflow = sweep, less the ledger's own sweeps of credits over
+ * a cap, counted at day end by world.c). A refused transfer changes
  * no balance (the ledger's rule), so a refused payment leaves only its
  * conversion (kept by the payer, as a person keeps what they converted,
  * except WHOLE, converted back).

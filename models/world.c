@@ -541,7 +541,8 @@ wld_world *wld_create_owned(const scn_doc *doc, const dat_set *data, const int *
         return NULL;
     }
     const char *overflow = scn_str(scn_single(doc, "payments"), "balance_cap_overflow");
-    led_set_overflow_policy(w->ledger, strcmp(overflow, "sweep") == 0 ? LED_OVERFLOW_SWEEP : LED_OVERFLOW_REJECT);
+    w->p.overflow_sweep = strcmp(overflow, "sweep") == 0;
+    led_set_overflow_policy(w->ledger, w->p.overflow_sweep ? LED_OVERFLOW_SWEEP : LED_OVERFLOW_REJECT);
     for (int i = 0; i < w->n_cities; i++) {
         for (int b = 0; b < data->n_banks && w->city[i].owned; b++) {
             led_acct branch = led_open(w->ledger, LED_BANK, 0, LED_NONE, (uint16_t)i);
@@ -810,6 +811,29 @@ static void publish(wld_world *w, int32_t day, int32_t day_index)
     w->frame.day_index = day_index;
 }
 
+/* With balance_cap_overflow = sweep the ledger itself redeems what a credit
+ * puts over a wallet's cap (it counts them as redemptions of the wallet's
+ * city); everything else is redeemed through pay_redeem, which counts it.
+ * The difference of today's counts is the sweeps: they leave the city's
+ * circulation and are redemptions too (pay.c's invariant). */
+static void count_overflow_sweeps(wld_world *w)
+{
+    for (int i = 0; i < w->n_cities; i++) {
+        wld_city *c = &w->city[i];
+        if (!c->owned)
+            continue;
+        const led_day_stats *st = led_day(w->ledger, (uint16_t)i);
+        int64_t n = (int64_t)st->count[LED_T_REDEEM] - c->m[M_REDEMPTIONS];
+        int64_t value = st->value_fen[LED_T_REDEEM] - c->m[M_REDEMPTION_VALUE];
+        if (n <= 0 || value <= 0)
+            continue;
+        c->m[M_REDEMPTIONS] += n;
+        c->m[M_REDEMPTION_VALUE] += value;
+        c->circulation_fen -= value;
+        c->m[M_CIRCULATION] = c->circulation_fen;
+    }
+}
+
 static void on_day_end(void *ctx, eng_engine *eng, int32_t day_index)
 {
     wld_world *w = ctx;
@@ -841,6 +865,8 @@ static void on_day_end(void *ctx, eng_engine *eng, int32_t day_index)
         eng_fail(eng, w->failure); /* a programme could not go on */
         return;
     }
+    if (w->p.overflow_sweep)
+        count_overflow_sweeps(w);
     if (w->check_ledger != LED_CHECK_OFF) {
         char why[256];
         if (!led_check_day(w->ledger, (enum led_check_mode)w->check_ledger, why, sizeof why)) {

@@ -54,6 +54,7 @@ typedef struct {
     int32_t platform_day;
     double gdp_ref_yuan, gdp_elasticity; /* market entities per resident grow with GDP per resident */
     bool must_accept;
+    bool overflow_sweep; /* balance_cap_overflow = sweep: the ledger redeems credits over a cap itself */
     /* firms */
     double firm_adopt_base, firm_adopt_peer, firm_large_pct, firm_b2b_per_day, firm_large_factor;
     double firm_ticket_median_fen, firm_ticket_sigma, firm_tax_ecny_pct, firm_tax_median_fen, firm_engaged_pct, firm_engage_rate;

@@ -334,12 +334,26 @@ static void test_economy_word_of_mouth_follows_contacts(void **state)
     assert_true(by_age < 0.9 * city_wide);
 }
 
+/* The city's e-CNY as the ledger holds it: every balance of its accounts
+ * outside the banks' vaults, the issuer and programme pools. */
+static int64_t city_balances_fen(const fixture *f)
+{
+    int64_t sum = 0;
+    for (led_acct a = 0; a < led_accounts(f->w->ledger); a++) {
+        enum led_account_kind k = led_kind(f->w->ledger, a);
+        if (k != LED_CENTRAL_BANK && k != LED_BANK && k != LED_POOL && led_city(f->w->ledger, a) == 0)
+            sum += led_balance(f->w->ledger, a);
+    }
+    return sum;
+}
+
 static void test_economy_balance_cap_overflow_reject_or_sweep(void **state)
 {
     /* Fiscal transfers to residents above the class-4 cap (10,000 yuan):
      * with reject they are refused for the cap; with sweep they are paid and
      * the excess goes on to the wallet's bank account, and no wallet ends
-     * over its cap either way (led_check). */
+     * over its cap either way (led_check). Either way the city's circulation
+     * is what its accounts hold: the ledger's sweeps are redemptions too. */
     int64_t refused[2], paid[2];
     const char *policy[] = {"payments.balance_cap_overflow=reject", "payments.balance_cap_overflow=sweep"};
     for (int i = 0; i < 2; i++) {
@@ -363,6 +377,8 @@ static void test_economy_balance_cap_overflow_reject_or_sweep(void **state)
             refused[i] += day_metric(&f, M_REJECTED_FIRST + LED_R_BALANCE_CAP - 1);
             paid[i] += day_metric(&f, M_VALUE_GOV);
             assert_true(led_check(f.w->ledger, why, sizeof why));
+            assert_int_equal(f.w->city[0].circulation_fen, city_balances_fen(&f));
+            assert_int_equal(day_metric(&f, M_CIRCULATION), f.w->city[0].circulation_fen);
         }
         destroy(&f);
     }
