@@ -73,7 +73,6 @@ double mer_daily_chance(const wld_world *w, const wld_city *c, int32_t day, doub
 
 void mer_day_start(wld_world *w, wld_city *c, int32_t day)
 {
-    double platforms = platforms_on(w, day);
     double p = mer_daily_chance(w, c, day, 0.0);
     uint32_t n[DAT_MAX_CATEGORIES];
     uint64_t drawn = 0;
@@ -86,7 +85,7 @@ void mer_day_start(wld_world *w, wld_city *c, int32_t day)
         int operators = 0;
         for (int b = 0; b < w->data->n_banks; b++)
             operators += w->data->bank[b].joined_day <= day;
-        double capacity = w->p.onboard_per_million * (double)c->agents / 1e6 * operators / 4.0 * platforms;
+        double capacity = w->p.onboard_per_million * (double)c->agents / 1e6 * operators / 4.0 * platforms_on(w, day);
         /* a fractional capacity is met on that share of days */
         uint64_t cap = (uint64_t)floor(capacity) + (rng_uniform(c->rng_merchants) < capacity - floor(capacity));
         if (drawn > cap) { /* which of the drawn merchants the staff reach: a multivariate hypergeometric draw */

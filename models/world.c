@@ -813,9 +813,11 @@ static void publish(wld_world *w, int32_t day, int32_t day_index)
 
 /* With balance_cap_overflow = sweep the ledger itself redeems what a credit
  * puts over a wallet's cap (it counts them as redemptions of the wallet's
- * city); everything else is redeemed through pay_redeem, which counts it.
- * The difference of today's counts is the sweeps: they leave the city's
- * circulation and are redemptions too (pay.c's invariant). */
+ * city); everything else is redeemed through pay_redeem, which counts it
+ * under the account's own city (every account is opened in the city whose
+ * model redeems it). The difference of today's counts is the sweeps: they
+ * leave the city's circulation and are redemptions too (pay.c's invariant).
+ * A negative difference would mean a redemption counted under another city. */
 static void count_overflow_sweeps(wld_world *w)
 {
     for (int i = 0; i < w->n_cities; i++) {
@@ -825,7 +827,9 @@ static void count_overflow_sweeps(wld_world *w)
         const led_day_stats *st = led_day(w->ledger, (uint16_t)i);
         int64_t n = (int64_t)st->count[LED_T_REDEEM] - c->m[M_REDEMPTIONS];
         int64_t value = st->value_fen[LED_T_REDEEM] - c->m[M_REDEMPTION_VALUE];
-        if (n <= 0 || value <= 0)
+        SIM_ASSERT(n >= 0 && value >= 0, "city %d: %lld redemptions (%lld fen) the ledger did not make", i,
+                   (long long)-n, (long long)-value);
+        if (n == 0)
             continue;
         c->m[M_REDEMPTIONS] += n;
         c->m[M_REDEMPTION_VALUE] += value;
