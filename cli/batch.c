@@ -277,6 +277,7 @@ static void write_batch_manifest(FILE *m, const bat_batch *b, const scn_doc *doc
     if (b->ensemble > 0)
         fprintf(m, "ensemble = %d\nposterior = %s\nparameter_sets = %d\nweighted = %s\n", b->ensemble,
                 b->posterior, b->n_sets, b->weighted ? "true" : "false");
+    fprintf(m, "model_error = %s\n", b->model_error_path[0] ? b->model_error_path : "none");
     scn_write_resolved(doc, m);
 }
 
@@ -325,6 +326,8 @@ static int batch_main(const cli_args *a, int argc, char **argv, bool dist)
     if (status == EXIT_OK)
         status = bat_plan_ensemble(&b, doc);
     if (status == EXIT_OK)
+        status = bat_read_model_error(&b, doc);
+    if (status == EXIT_OK)
         status = bat_plan_runs(&b, doc);
     if (status == EXIT_OK)
         status = bat_plan_validate(&b);
@@ -367,8 +370,9 @@ static int batch_main(const cli_args *a, int argc, char **argv, bool dist)
         cols[n++] = "point";
         for (int d = 0; d < b.n_dims; d++)
             cols[n++] = b.dim[d].key;
-        const char *stail[] = {"date", "city", "metric", "runs", "mean", "sd", "p05", "p50", "p95"};
-        for (int c = 0; c < 9; c++)
+        const char *stail[] = {"date", "city", "metric", "runs", "mean", "sd", "p05", "p50", "p95",
+                               "model_error_sd_log", "p05_with_model_error", "p95_with_model_error"};
+        for (int c = 0; c < 12; c++)
             cols[n++] = stail[c];
         b.sum_csv = out_csv_open(b.out, "summary.csv", cols, (size_t)n);
     }

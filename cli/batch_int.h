@@ -14,6 +14,7 @@
 
 #define BAT_MAX_DIMS (CLI_MAX_VARY + 8)
 #define BAT_POSTERIOR_MAX_KEYS 64
+#define BAT_MODEL_ERROR_MAX 64 /* metrics in model_error.csv */
 /* A point's summary reads its runs' daily.csv a block of rows at a time, the
  * block sized so the values held (runs x rows x metrics doubles) stay under this. */
 #define BAT_SUMMARY_BYTES ((size_t)64 << 20)
@@ -52,6 +53,11 @@ typedef struct {
     char **assign;       /* [set * n_keys + k]: "section.key=value" */
     bool weighted;       /* weights differ: weighted summaries */
     bool summary_only;   /* [sweep] outputs = summary */
+    /* data_dir/model_error.csv: the sd of the model's log error per metric */
+    char model_error_path[BAT_PATH]; /* "" when the data folder has none */
+    int n_model_error;
+    char me_metric[BAT_MODEL_ERROR_MAX][64];
+    double me_sd[BAT_MODEL_ERROR_MAX];
     /* output */
     out_run *out;
     out_csv *runs_csv, *all_csv, *sum_csv, *kpi_csv;
@@ -67,6 +73,13 @@ char *bat_fmt_alloc(const char *fmt, const char *a, const char *c);
  * what it read, also after a failed read. */
 int bat_read_posterior(bat_batch *b);
 void bat_posterior_free(bat_batch *b);
+/* cli/model_error.c: reads data_dir/model_error.csv, when the data folder
+ * has one, into b (model_error_path, me_metric, me_sd); an exit status (2
+ * for a bad file, its problems printed as FILE:LINE). bat_model_error: the
+ * sd of the log error of a daily.csv column, 0 when there is none. */
+struct scn_doc;
+int bat_read_model_error(bat_batch *b, const struct scn_doc *doc);
+double bat_model_error(const bat_batch *b, const char *metric);
 /* A copy of s (malloc), NULL when out of memory. */
 char *bat_dup(const char *s);
 /* cli/batch_plan.c. Each step returns an exit status (2: a bad plan, with
@@ -77,7 +90,6 @@ char *bat_dup(const char *s);
  * loads every point's scenario before anything runs; bat_plan_check_memory
  * checks --jobs runs fit in [scenario] memory_limit_gib (and preloads the
  * data for the forked runs). bat_batch_free frees what they made. */
-struct scn_doc;
 int bat_plan_read(bat_batch *b, const struct scn_doc *doc, bool *is_batch);
 int bat_plan_ensemble(bat_batch *b, const struct scn_doc *doc);
 int bat_plan_runs(bat_batch *b, const struct scn_doc *doc);

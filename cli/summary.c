@@ -2,7 +2,10 @@
  * metric: mean, sd, quantiles over the replications, weighted by the
  * ensemble's weights when they differ) and kpi_summary.csv (per point and
  * KPI, when the scenario has KPIs: the share of runs that attained it and
- * the attainment's spread).
+ * the attainment's spread), each beside the same widened by the model's
+ * error (cli/model_error.c: every run's value x exp(e), e normal with the
+ * metric's sd, so the bands and the chance say how far the model itself
+ * may be from the world, not only chance and parameters).
  *
  * Called by cli/batch.c in run order, once a point's last replication is
  * complete, so the files are byte-identical whatever --jobs is. Every run's
@@ -109,6 +112,41 @@ static size_t split_line(char *s, char **field, size_t max)
         s = c + 1;
     }
     return n;
+}
+
+/* summary.csv's model_error_sd_log, p05_with_model_error and
+ * p95_with_model_error of a metric's R values (weights w when the batch is
+ * weighted): the band of the runs, each widened by the model's error
+ * (data/model_error.csv); empty when the metric has none. */
+static void write_model_error_band(bat_batch *b, const char *metric, const double *x, const double *w, int R)
+{
+    double sd = bat_model_error(b, metric);
+    char buf[40];
+    if (sd <= 0) {
+        for (int c = 0; c < 3; c++)
+            out_csv_str(b->sum_csv, "");
+        return;
+    }
+    const double *wk = b->weighted ? w : NULL;
+    out_csv_str(b->sum_csv, bat_num(buf, sd));
+    out_csv_str(b->sum_csv, bat_num(buf, sts_with_model_error_quantile(x, wk, (size_t)R, sd, 0.05)));
+    out_csv_str(b->sum_csv, bat_num(buf, sts_with_model_error_quantile(x, wk, (size_t)R, sd, 0.95)));
+}
+
+/* The daily.csv column whose model error a KPI's metric has (models/kpi.c's
+ * metrics), NULL for none: loans are a programme's own volume. */
+static const char *kpi_error_column(const char *kpi_metric)
+{
+    static const char *const map[][2] = {{"transaction_value", "value_ecny_fen"},
+                                         {"payments", "payments_ecny"},
+                                         {"wallets", "wallets"},
+                                         {"new_wallets", "wallets"},
+                                         {"active_wallets", "active_wallets"},
+                                         {"merchants", "merchants_accepting"}};
+    for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
+        if (strcmp(map[k][0], kpi_metric) == 0)
+            return map[k][1];
+    return NULL;
 }
 
 /* Writes summary.csv rows of one point from its replications' daily.csv,
@@ -245,6 +283,7 @@ bool bat_summarize_point(bat_batch *b, const char *dir, int point)
                 out_csv_str(b->sum_csv, bat_num(buf, st.p05));
                 out_csv_str(b->sum_csv, bat_num(buf, st.p50));
                 out_csv_str(b->sum_csv, bat_num(buf, st.p95));
+                write_model_error_band(b, names[m], x, w, R);
                 out_csv_end_row(b->sum_csv);
             }
         }
@@ -304,9 +343,19 @@ bool bat_summarize_point(bat_batch *b, const char *dir, int point)
                 cols[n++] = b->dim[d].key;
             for (int c = 0; c < 4; c++)
                 cols[n++] = key_cols[c];
-            const char *tail[] = {"runs", "achieved_mean", "attainment_mean", "attainment_sd", "attainment_p05",
-                                  "attainment_p50", "attainment_p95", "p_attained"};
-            for (int c = 0; c < 8; c++)
+            const char *tail[] = {"runs",
+                                  "achieved_mean",
+                                  "attainment_mean",
+                                  "attainment_sd",
+                                  "attainment_p05",
+                                  "attainment_p50",
+                                  "attainment_p95",
+                                  "p_attained",
+                                  "model_error_sd_log",
+                                  "attainment_p05_with_model_error",
+                                  "attainment_p95_with_model_error",
+                                  "p_attained_with_model_error"};
+            for (int c = 0; c < 12; c++)
                 cols[n++] = tail[c];
             b->kpi_csv = out_csv_open(b->out, "kpi_summary.csv", cols, (size_t)n);
             ok = b->kpi_csv != NULL;
@@ -337,6 +386,15 @@ bool bat_summarize_point(bat_batch *b, const char *dir, int point)
             double p = b->weighted ? met / w_all : met / R, mean_ach = 0;
             for (int k = 0; k < R; k++)
                 mean_ach += b->weighted ? ach[k] * w[k] / w_all : ach[k] / R;
+            /* with the model's error, before point_summary may reorder x */
+            const char *col = kpi_error_column(tab_get(kt[0], row, "metric"));
+            double sd = col ? bat_model_error(b, col) : 0, me[3] = {0};
+            if (sd > 0) {
+                const double *wk = b->weighted ? w : NULL;
+                me[0] = sts_with_model_error_quantile(x, wk, (size_t)R, sd, 0.05);
+                me[1] = sts_with_model_error_quantile(x, wk, (size_t)R, sd, 0.95);
+                me[2] = 1.0 - sts_with_model_error_cdf(x, wk, (size_t)R, sd, 1.0);
+            }
             sts_summary s;
             point_summary(b, x, w, R, tmp, &s);
             char buf[40];
@@ -352,6 +410,9 @@ bool bat_summarize_point(bat_batch *b, const char *dir, int point)
             out_csv_str(b->kpi_csv, bat_num(buf, s.p50));
             out_csv_str(b->kpi_csv, bat_num(buf, s.p95));
             out_csv_str(b->kpi_csv, bat_num(buf, p));
+            out_csv_str(b->kpi_csv, sd > 0 ? bat_num(buf, sd) : "");
+            for (int c = 0; c < 3; c++)
+                out_csv_str(b->kpi_csv, sd > 0 ? bat_num(buf, me[c]) : "");
             out_csv_end_row(b->kpi_csv);
         }
         for (int k = 0; kt && k < R; k++)

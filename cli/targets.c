@@ -502,7 +502,8 @@ static void usage(FILE *to)
 {
     fprintf(to, "usage: ecnysim targets [--targets FILE] [--seeds 1,2,3] [--jobs J] [--set section.key=value]...\n"
                 "                       [--fit section.key,... [--max-evals N] [--step S] [--write-defaults FILE]]\n"
-                "                       [--loao [--loao-evals N]] [--abc N --posterior FILE] [--markdown FILE] [--quiet]\n"
+                "                       [--loao [--loao-evals N]] [--abc N --posterior FILE] [--model-error FILE]\n"
+                "                       [--markdown FILE] [--quiet]\n"
                 "  Runs the scenarios named in the targets file (default data/targets.csv) and prints every\n"
                 "  published figure beside the model's (mean over the seeds). Exit 0 when at least 90 %% of\n"
                 "  the rows that are not 'uncertain' are within +-25 %% and none is beyond 2x, else 1.\n"
@@ -516,6 +517,9 @@ static void usage(FILE *to)
                 "                     (--loao-evals N evaluations per area)\n"
                 "  --abc N            an ensemble of plausible parameter sets around the fit (history\n"
                 "                     matching over N draws), written to --posterior FILE\n"
+                "  --model-error FILE the model's error of one area per daily.csv column (root mean square\n"
+                "                     log ratio of the single areas' rows), which batches add to their\n"
+                "                     bands (data/model_error.csv)\n"
                 "  --markdown FILE    also write the table as Markdown (docs/calibration-table.md)\n"
                 "  --quiet, -q        no progress lines while fitting\n"
                 "  Example: ecnysim targets --seeds 1,2,3 --jobs 2   (docs/calibration.md explains the table)\n");
@@ -556,7 +560,8 @@ int cli_targets(int argc, char **argv)
         bool needs = strcmp(s, "--targets") == 0 || strcmp(s, "--seeds") == 0 || strcmp(s, "--set") == 0 ||
                      strcmp(s, "--fit") == 0 || strcmp(s, "--max-evals") == 0 || strcmp(s, "--jobs") == 0 ||
                      strcmp(s, "--write-defaults") == 0 || strcmp(s, "--abc") == 0 ||
-                     strcmp(s, "--posterior") == 0 || strcmp(s, "--markdown") == 0 || strcmp(s, "--loao-evals") == 0 ||
+                     strcmp(s, "--posterior") == 0 || strcmp(s, "--markdown") == 0 ||
+                     strcmp(s, "--model-error") == 0 || strcmp(s, "--loao-evals") == 0 ||
                      strcmp(s, "--step") == 0;
         if (needs && !next) {
             fprintf(stderr, "ecnysim: targets: %s needs a value\n", s);
@@ -611,6 +616,8 @@ int cli_targets(int argc, char **argv)
             o.posterior_out = argv[++i];
         } else if (strcmp(s, "--markdown") == 0) {
             o.markdown_out = argv[++i];
+        } else if (strcmp(s, "--model-error") == 0) {
+            o.model_error_out = argv[++i];
         } else if (strcmp(s, "--loao") == 0) {
             o.loao = true;
         } else if (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0) {
@@ -687,6 +694,8 @@ int cli_targets(int argc, char **argv)
     }
     fflush(stdout);
     if (o.write_defaults && !tgt_write_defaults(o.write_defaults, &o, x, f, &s, errs))
+        status = EXIT_RUNTIME;
+    if (o.model_error_out && !tgt_write_model_error(o.model_error_out, &T, model, stdout, errs))
         status = EXIT_RUNTIME;
     if (o.loao)
         tgt_loao(&T, &o, x, stdout, md, errs);

@@ -1,8 +1,9 @@
 /* targets_fit.c: the fitting half of 'ecnysim targets' (cli/targets.c):
  * the joint fit of behavioural keys to data/targets.csv by a pattern search
  * in log space, the header of fitted defaults (models/calibrated.h), the
- * leave-one-area-out table and the parameter ensemble by history matching
- * (data/posterior.csv). Every evaluation is tgt_evaluate over the same
+ * leave-one-area-out table, the parameter ensemble by history matching
+ * (data/posterior.csv) and the model error a batch adds to its bands
+ * (data/model_error.csv). Every evaluation is tgt_evaluate over the same
  * seeds (common random numbers). Cost: one evaluation per point tried.
  */
 #include <errno.h>
@@ -329,6 +330,67 @@ bool tgt_abc(tgt_set *T, const tgt_opts *o, const double *x_fit, double f_fit, e
         return false;
     }
     fprintf(stderr, "ecnysim: %s: %d of %d points kept\n", o->posterior_out, kept, o->abc);
+    return true;
+}
+
+/* ------------------------------------------------------------ model error */
+
+/* The model's error for one city, per daily.csv column: the weighted root
+ * mean square of log(model / published) over the scored rows of single
+ * areas (not 'all': a batch's KPI and bands are a city's; a national sum
+ * averages cities' errors out) whose metric is that column, or starts with
+ * it ('wallets+public_wallets' counts for wallets). Columns with fewer than
+ * TGT_MODEL_ERROR_MIN_ROWS rows are left out. Written as PATH (a batch
+ * reads data_dir/model_error.csv) and printed. */
+#define TGT_MODEL_ERROR_MIN_ROWS 3
+
+bool tgt_write_model_error(const char *path, const tgt_set *T, const double *model, FILE *to, err_list *errs)
+{
+    char col[TGT_MAX_ROWS][64];
+    double ss[TGT_MAX_ROWS] = {0}, ws[TGT_MAX_ROWS] = {0}, bias[TGT_MAX_ROWS] = {0};
+    int rows[TGT_MAX_ROWS] = {0}, n_col = 0;
+    for (int i = 0; i < T->n; i++) {
+        const tgt_row *r = &T->row[i];
+        if (!tgt_row_scored(r) || r->weight <= 0 || r->outcome[0] || strcmp(r->area, "all") == 0 || !(model[i] > 0))
+            continue;
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(r->metric, "+"), r->metric);
+        int c = 0;
+        while (c < n_col && strcmp(col[c], name) != 0)
+            c++;
+        if (c == n_col)
+            snprintf(col[n_col++], sizeof col[0], "%s", name);
+        double d = tgt_log_ratio(model[i], r->value);
+        ss[c] += r->weight * d * d;
+        bias[c] += r->weight * d;
+        ws[c] += r->weight;
+        rows[c]++;
+    }
+    char tmp[4200];
+    FILE *out = open_temp(path, tmp, sizeof tmp, errs);
+    if (!out)
+        return false;
+    fprintf(out, "# model_error.csv: how far the model is from the published figures of one area, per\n"
+                 "# daily.csv column, as the sd of a normal error in log(model / published): the weighted\n"
+                 "# root mean square over the scored rows of single areas in data/targets.csv, with the\n"
+                 "# shipped defaults (bias: their weighted mean, kept in the error, not corrected). A batch\n"
+                 "# widens its bands with it (summary.csv *_with_model_error, kpi_summary.csv). Made by\n"
+                 "# `make calibrate` (ecnysim targets --model-error); docs/calibration.md.\n"
+                 "metric,rows,sd_log,factor,bias_log\n");
+    fprintf(to, "\nmodel error of one area (data/model_error.csv):\n%-24s %5s %7s %7s %8s\n", "metric", "rows",
+            "sd_log", "factor", "bias_log");
+    for (int c = 0; c < n_col; c++) {
+        if (rows[c] < TGT_MODEL_ERROR_MIN_ROWS)
+            continue;
+        double sd = sqrt(ss[c] / ws[c]), b = bias[c] / ws[c];
+        fprintf(out, "%s,%d,%.4f,%.3f,%.4f\n", col[c], rows[c], sd, exp(sd), b);
+        fprintf(to, "%-24s %5d %7.4f %7.3f %8.4f\n", col[c], rows[c], sd, exp(sd), b);
+    }
+    if (fclose(out) != 0 || rename(tmp, path) != 0) {
+        err_add(errs, "%s: cannot write: %s", path, strerror(errno));
+        remove(tmp);
+        return false;
+    }
     return true;
 }
 

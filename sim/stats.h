@@ -26,6 +26,15 @@ void sts_summarize(double *x, size_t n, sts_summary *out);
  * probability of meeting a target, e.g. P(attainment >= 1). */
 double sts_share_at_least(const double *x, size_t n, double threshold);
 
+/* Model error (a discrepancy between the model and the world, as a factor:
+ * Kennedy & O'Hagan 2001): each value x[k] (weight w[k]; w NULL: equal
+ * weights) stands for x[k] exp(e), e ~ Normal(0, sd_log^2), sd_log > 0
+ * (asserted); values <= 0 stay where they are. The mixture's distribution
+ * function at q, and its p-quantile (0 < p < 1; the least q with F(q) >= p,
+ * by bisection). n >= 1 (asserted). */
+double sts_with_model_error_cdf(const double *x, const double *w, size_t n, double sd_log, double q);
+double sts_with_model_error_quantile(const double *x, const double *w, size_t n, double sd_log, double p);
+
 /* Relative error of a model value against a target: (model - target) / |target|,
  * or the plain difference (model - target) when the target is 0. */
 double sts_rel_error(double model, double target);

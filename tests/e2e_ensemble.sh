@@ -6,7 +6,10 @@
 # (checked against a weighted mean computed here from all_daily.csv); the
 # [sweep] ensemble key reads data_dir/posterior.csv; outputs = summary leaves
 # no all_daily.csv and no run folders; every bad posterior file exits 2 with
-# FILE:LINE; a batch over memory_limit_gib is refused before it runs.
+# FILE:LINE; a batch over memory_limit_gib is refused before it runs; the
+# model's error (data_dir/model_error.csv) widens summary.csv's bands and
+# gives kpi_summary.csv's chance with it (checked against Phi computed here);
+# without the file the columns are empty; a bad one exits 2 with FILE:LINE.
 # A few seconds.
 set -u
 E2E_FAIL_FAST=1
@@ -89,4 +92,48 @@ bad value "value.csv:5: parameter set 2 is not valid" 'set,weight,adoption.open_
 "$BIN" run "$T/s.ini" --replications 300000 --set scenario.memory_limit_gib=0.1 -q --out "$T/big" 2>"$T/err"
 [ $? -eq 2 ] && grep -qF "over memory_limit_gib = 0.1" "$T/err" || fail "memory bound: $(cat "$T/err")"
 [ ! -e "$T/big" ] || fail "memory bound: a results folder was written"
+# 5. the model's error (data_dir/model_error.csv) widens the bands and the chance
+head -1 "$T/e/summary.csv" | grep -q ',p95,model_error_sd_log,p05_with_model_error,p95_with_model_error$' ||
+    fail "summary.csv header lacks the model error columns: $(head -1 "$T/e/summary.csv")"
+grep -q '^model_error = .*data/model_error.csv$' "$T/e/manifest.ini" || fail "manifest lacks model_error"
+mkdir -p "$T/d" && cp data/*.csv "$T/d/" || fail "copy data"
+printf '# a test file\nmetric,rows,sd_log\nwallets,3,0.6931471806\nvalue_ecny_fen,3,0.5\n' > "$T/d/model_error.csv"
+# a target the members reach only just (attainment ~1), so the chance is neither 0 nor 1
+"$BIN" run "$T/s.ini" --set kpi.wallets.target=13000000 --set scenario.data_dir="$T/d" --ensemble 4 --posterior $P -q --out "$T/m" 2>"$T/err" ||
+    { cat "$T/err"; fail "ensemble with a model error file"; }
+# every wallets row: sd as the file says, the band at least as wide as the runs'; aware has none
+awk -F, 'NR > 1 && $4 == "wallets" { n++; if ($11 != "0.6931471806" || $12 > $8 || $13 < $10) bad++ }
+         NR > 1 && $4 == "aware" && ($11 != "" || $12 != "" || $13 != "") { bad++ }
+         END { exit !(n > 0 && bad == 0) }' "$T/m/summary.csv" || fail "summary.csv model error band"
+# on the last day the wallets band is wider than the runs' by about the factor 2^1.645
+awk -F, '$2 == "2022-02-03" && $4 == "wallets" && $8 > 0 { r = $12 / $8; exit !(r > 0.2 && r < 0.45) }' \
+    "$T/m/summary.csv" || fail "p05_with_model_error is not ~p05 / 2^1.645: $(grep 2022-02-03,suzhou,wallets, "$T/m/summary.csv")"
+# the chance of meeting the KPI: the weighted mean over runs of Phi(ln(attainment) / sd)
+# (set 12 weighs 3), Phi by Abramowitz & Stegun 26.2.17 (error < 1e-7), from each run's kpi.csv
+want=$(for k in 1 2 3 4; do awk -F, -v w=$(awk -F, -v r=$k '$1 == r { print ($6 == 12 ? 3 : 1) }' "$T/m/runs.csv") \
+        'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c["attainment_pct"], w }' \
+        "$T/m/run-000$k/kpi.csv"; done | awk '
+    function phi(z,  t, p) { t = 1 / (1 + 0.2316419 * (z < 0 ? -z : z))
+        p = t * (0.319381530 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))))
+        p = 1 - exp(-z * z / 2) / sqrt(2 * 3.141592653589793) * p
+        return z < 0 ? 1 - p : p }
+    { a = $1 / 100; s += $2 * (a > 0 ? phi(log(a) / 0.6931471806) : 0); n += $2 } END { printf "%.5f", s / n }')
+got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    { printf "%.5f %s", $c["p_attained_with_model_error"], $c["model_error_sd_log"] }' "$T/m/kpi_summary.csv")
+[ "$got" = "$want 0.6931471806" ] || fail "p_attained_with_model_error, sd: got '$got', expected '$want 0.6931471806'"
+# a data folder without the file: empty columns, model_error = none
+rm "$T/d/model_error.csv"
+"$BIN" run "$T/s.ini" --set scenario.data_dir="$T/d" --ensemble 2 --posterior $P -q --out "$T/n" 2>/dev/null ||
+    fail "ensemble without a model error file"
+grep -q '^model_error = none$' "$T/n/manifest.ini" || fail "manifest lacks model_error = none"
+awk -F, 'NR > 1 && ($11 != "" || $12 != "" || $13 != "") { exit 1 }' "$T/n/summary.csv" ||
+    fail "model error columns filled without a model error file"
+# a bad file: exit 2 with FILE:LINE, nothing written
+printf 'metric,sd_log\nwallets,-1\n' > "$T/d/model_error.csv"
+"$BIN" run "$T/s.ini" --set scenario.data_dir="$T/d" --ensemble 2 --posterior $P -q --out "$T/bad-me" 2>"$T/err"
+[ $? -eq 2 ] && grep -qF "model_error.csv:2: column 'sd_log' is '-1'" "$T/err" || fail "bad model_error.csv: $(cat "$T/err")"
+[ ! -e "$T/bad-me" ] || fail "bad model_error.csv: a results folder was written"
+printf 'metric,sd_log\nwallets,0.3\nwallets,0.4\n' > "$T/d/model_error.csv"
+"$BIN" run "$T/s.ini" --set scenario.data_dir="$T/d" --ensemble 2 --posterior $P -q --out "$T/bad-me" 2>"$T/err"
+[ $? -eq 2 ] && grep -qF "model_error.csv:3: metric 'wallets' twice" "$T/err" || fail "twice in model_error.csv: $(cat "$T/err")"
 echo "e2e_ensemble: ok"

@@ -81,6 +81,43 @@ static void test_stats_objective(void **state)
     assert_true(sts_objective(model, target, NULL, 0) == 0);
 }
 
+/* Known answers of the normal distribution: Phi(1) = 0.841344746, Phi(-1) =
+ * 0.158655254, Phi^-1(0.95) = 1.644853627. */
+static void test_stats_with_model_error(void **state)
+{
+    (void)state;
+    const double sd = log(2.0); /* one sd: a factor 2 */
+    double one[] = {100};
+    assert_true(fabs(sts_with_model_error_cdf(one, NULL, 1, sd, 100) - 0.5) < 1e-12);
+    assert_true(fabs(sts_with_model_error_cdf(one, NULL, 1, sd, 200) - 0.841344746) < 1e-9);
+    assert_true(fabs(sts_with_model_error_cdf(one, NULL, 1, sd, 50) - 0.158655254) < 1e-9);
+    assert_true(sts_with_model_error_cdf(one, NULL, 1, sd, 0) == 0.0);
+    /* the 95th percentile of 100 x 2^Z: 100 x 2^1.644853627 = 312.71613 */
+    assert_true(fabs(sts_with_model_error_quantile(one, NULL, 1, sd, 0.95) - 312.71613) < 1e-4);
+    assert_true(fabs(sts_with_model_error_quantile(one, NULL, 1, sd, 0.05) - 31.97788) < 1e-4);
+    assert_true(fabs(sts_with_model_error_quantile(one, NULL, 1, sd, 0.5) - 100) < 1e-6);
+    /* weights: 1 for 1, 3 for 4; at 2 each is one sd away */
+    double two[] = {1, 4}, w[] = {1, 3};
+    double want = (0.841344746 + 3 * 0.158655254) / 4;
+    assert_true(fabs(sts_with_model_error_cdf(two, w, 2, sd, 2) - want) < 1e-9);
+    assert_true(fabs(sts_with_model_error_quantile(two, w, 2, sd, want) - 2) < 1e-6);
+    /* equal weights when w is NULL */
+    assert_true(fabs(sts_with_model_error_cdf(two, NULL, 2, sd, 2) - 0.5) < 1e-9);
+    /* a zero stays a zero: half the mass at 0, the other half lognormal at 100 */
+    double zero[] = {0, 100};
+    assert_true(fabs(sts_with_model_error_cdf(zero, NULL, 2, sd, 0) - 0.5) < 1e-12);
+    assert_true(fabs(sts_with_model_error_cdf(zero, NULL, 2, sd, -1) - 0.0) < 1e-12);
+    assert_true(sts_with_model_error_quantile(zero, NULL, 2, sd, 0.25) == 0.0);
+    assert_true(fabs(sts_with_model_error_quantile(zero, NULL, 2, sd, 0.75) - 100) < 1e-6);
+    double negative[] = {-5, -2, 100}; /* a third at -5, a third at -2 */
+    assert_true(sts_with_model_error_quantile(negative, NULL, 3, sd, 0.25) == -5.0);
+    assert_true(sts_with_model_error_quantile(negative, NULL, 3, sd, 0.5) == -2.0);
+    assert_true(fabs(sts_with_model_error_quantile(negative, NULL, 3, sd, 5.0 / 6) - 100) < 1e-6);
+    /* the chance of meeting a target from an attainment of 1/2: Phi(-1) */
+    double half[] = {0.5};
+    assert_true(fabs(1 - sts_with_model_error_cdf(half, NULL, 1, sd, 1.0) - 0.158655254) < 1e-9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -89,6 +126,7 @@ int main(void)
         cmocka_unit_test(test_stats_summarize_single_value),
         cmocka_unit_test(test_stats_share_at_least),
         cmocka_unit_test(test_stats_objective),
+        cmocka_unit_test(test_stats_with_model_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
