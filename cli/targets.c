@@ -53,6 +53,33 @@
 static const char *const required_columns[] = {"id",    "area",       "scenario", "metric", "kind",  "date_from",
                                                "date_to", "value",    "confidence", "weight", "source", "note"};
 
+/* A row's scenario path as given when it opens from here; else, when it is
+ * relative, from the project root the targets file sits in (its folder's
+ * parent: data/targets.csv names scenarios/...) or from the file's own
+ * folder, so `ecnysim targets --targets /path/to/data/targets.csv` works
+ * from any folder. Left as given when none opens: loading says why. */
+static void resolve_scenario(const char *targets_path, const char *scenario, char *out, size_t len)
+{
+    snprintf(out, len, "%s", scenario);
+    if (scenario[0] == '/' || access(scenario, R_OK) == 0)
+        return;
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", targets_path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    char tried[2][1400];
+    snprintf(tried[0], sizeof tried[0], "%s/../%s", dir, scenario);
+    snprintf(tried[1], sizeof tried[1], "%s/%s", dir, scenario);
+    for (int k = 0; k < 2; k++)
+        if (strlen(tried[k]) < len && access(tried[k], R_OK) == 0) {
+            snprintf(out, len, "%s", tried[k]);
+            return;
+        }
+}
+
 bool tgt_load_targets(const char *path, tgt_set *T, err_list *errs)
 {
     tab_table *t = tab_read(path, required_columns, sizeof required_columns / sizeof *required_columns, errs);
@@ -103,9 +130,11 @@ bool tgt_load_targets(const char *path, tgt_set *T, err_list *errs)
         if (!row->sum && row->day_from != INT32_MIN)
             err_add(errs, "%s:%d: a level row has a date_from: expected it empty (a level is read on date_to)",
                     path, tab_line(t, r));
+        char resolved[sizeof T->scenario[0]];
+        resolve_scenario(path, row->scenario, resolved, sizeof resolved);
         int g = -1;
         for (int k = 0; k < T->n_scenarios; k++)
-            if (strcmp(T->scenario[k], row->scenario) == 0)
+            if (strcmp(T->scenario[k], resolved) == 0)
                 g = k;
         if (g < 0) {
             if (T->n_scenarios == TGT_MAX_SCENARIOS) {
@@ -114,7 +143,7 @@ bool tgt_load_targets(const char *path, tgt_set *T, err_list *errs)
                 continue;
             }
             g = T->n_scenarios++;
-            memcpy(T->scenario[g], row->scenario, sizeof T->scenario[g]);
+            memcpy(T->scenario[g], resolved, sizeof T->scenario[g]);
         }
         row->group = g;
         T->n++;

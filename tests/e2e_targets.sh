@@ -7,7 +7,8 @@
 #    (within 15 %; the city starts empty, history = false, so awareness
 #    drives its first weeks), and --write-defaults writes it as a header macro;
 # 3. --abc writes an ensemble file whose first set is the fit;
-# 4. a bad targets file (a bad kind, an unknown metric) exits 2 naming FILE:LINE.
+# 4. a bad targets file (a bad kind, an unknown metric) exits 2 naming FILE:LINE;
+# a scenario named relative to the project root is found from any folder.
 # About ten seconds.
 set -u
 E2E_FAIL_FAST=1
@@ -47,6 +48,17 @@ if "$BIN" targets --targets "$T/t3.csv" --seeds 1 --set adoption.awareness_promo
 fi
 grep -q "beyond 2x" "$T/bad.out" || fail "no summary on a failed rule"
 echo "ok: the pass rule"
+
+# 1b. scenarios named relative to the project root the targets file sits in
+# (data/targets.csv names scenarios/...): found from any folder
+mkdir -p "$T/proj/scenarios" "$T/elsewhere" && cp -r data "$T/proj/data" && cp "$T/s.ini" "$T/proj/scenarios/s.ini"
+sed "s|,$T/s.ini,|,scenarios/s.ini,|" "$T/t.csv" > "$T/proj/data/t.csv"
+grep -q ",scenarios/s.ini," "$T/proj/data/t.csv" || fail "relative targets file: $(cat "$T/proj/data/t.csv")"
+bin=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+(cd "$T/elsewhere" && "$bin" targets --targets ../proj/data/t.csv --seeds 1 --set adoption.awareness_promo=0.01) \
+    > "$T/rel.out" 2>&1 || { cat "$T/rel.out"; fail "a targets file naming scenarios from the project root"; }
+grep -q "4 of 4 scored rows within +-25 %" "$T/rel.out" || fail "relative: $(tail -1 "$T/rel.out")"
+echo "ok: scenarios found from the targets file's project"
 
 # 2. the fit recovers the known value
 "$BIN" targets --targets "$T/t.csv" --seeds 1 --set adoption.awareness_promo=0.004 --fit adoption.awareness_promo \
