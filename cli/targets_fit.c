@@ -340,31 +340,57 @@ bool tgt_abc(tgt_set *T, const tgt_opts *o, const double *x_fit, double f_fit, e
  * areas (not 'all': a batch's KPI and bands are a city's; a national sum
  * averages cities' errors out) whose metric is that column, or starts with
  * it ('wallets+public_wallets' counts for wallets). Columns with fewer than
- * TGT_MODEL_ERROR_MIN_ROWS rows are left out. Written as PATH (a batch
- * reads data_dir/model_error.csv) and printed. */
+ * TGT_MODEL_ERROR_MIN_ROWS rows have none. */
 #define TGT_MODEL_ERROR_MIN_ROWS 3
 
+static bool counts_for_error(const tgt_row *r, double model)
+{
+    return tgt_row_scored(r) && r->weight > 0 && !r->outcome[0] && strcmp(r->area, "all") != 0 && model > 0;
+}
+
+static void error_column(const tgt_row *r, char *out, size_t len)
+{
+    snprintf(out, len, "%.*s", (int)strcspn(r->metric, "+"), r->metric);
+}
+
+/* The error's sd of column col over the rows counting for it, leaving out
+ * skip_area's (NULL: none); *rows how many; *bias their weighted mean log
+ * ratio (NULL: not wanted). 0 when there are too few rows. */
+static double error_sd(const tgt_set *T, const double *model, const char *col, const char *skip_area, int *rows,
+                       double *bias)
+{
+    double ss = 0, ws = 0, sum = 0;
+    *rows = 0;
+    for (int i = 0; i < T->n; i++) {
+        const tgt_row *r = &T->row[i];
+        char c[64];
+        error_column(r, c, sizeof c);
+        if (!counts_for_error(r, model[i]) || strcmp(c, col) != 0 || (skip_area && strcmp(r->area, skip_area) == 0))
+            continue;
+        double d = tgt_log_ratio(model[i], r->value);
+        ss += r->weight * d * d;
+        sum += r->weight * d;
+        ws += r->weight;
+        (*rows)++;
+    }
+    if (bias)
+        *bias = ws > 0 ? sum / ws : 0;
+    return *rows >= TGT_MODEL_ERROR_MIN_ROWS ? sqrt(ss / ws) : 0.0;
+}
+
+/* Written as PATH (a batch reads data_dir/model_error.csv) and printed. */
 bool tgt_write_model_error(const char *path, const tgt_set *T, const double *model, FILE *to, err_list *errs)
 {
     char col[TGT_MAX_ROWS][64];
-    double ss[TGT_MAX_ROWS] = {0}, ws[TGT_MAX_ROWS] = {0}, bias[TGT_MAX_ROWS] = {0};
-    int rows[TGT_MAX_ROWS] = {0}, n_col = 0;
+    int n_col = 0;
     for (int i = 0; i < T->n; i++) {
-        const tgt_row *r = &T->row[i];
-        if (!tgt_row_scored(r) || r->weight <= 0 || r->outcome[0] || strcmp(r->area, "all") == 0 || !(model[i] > 0))
-            continue;
-        char name[64];
-        snprintf(name, sizeof name, "%.*s", (int)strcspn(r->metric, "+"), r->metric);
-        int c = 0;
-        while (c < n_col && strcmp(col[c], name) != 0)
-            c++;
-        if (c == n_col)
-            snprintf(col[n_col++], sizeof col[0], "%s", name);
-        double d = tgt_log_ratio(model[i], r->value);
-        ss[c] += r->weight * d * d;
-        bias[c] += r->weight * d;
-        ws[c] += r->weight;
-        rows[c]++;
+        char c[64];
+        error_column(&T->row[i], c, sizeof c);
+        int k = 0;
+        while (k < n_col && strcmp(col[k], c) != 0)
+            k++;
+        if (k == n_col && counts_for_error(&T->row[i], model[i]))
+            snprintf(col[n_col++], sizeof col[0], "%s", c);
     }
     char tmp[4200];
     FILE *out = open_temp(path, tmp, sizeof tmp, errs);
@@ -380,11 +406,12 @@ bool tgt_write_model_error(const char *path, const tgt_set *T, const double *mod
     fprintf(to, "\nmodel error of one area (data/model_error.csv):\n%-24s %5s %7s %7s %8s\n", "metric", "rows",
             "sd_log", "factor", "bias_log");
     for (int c = 0; c < n_col; c++) {
-        if (rows[c] < TGT_MODEL_ERROR_MIN_ROWS)
+        int rows;
+        double b, sd = error_sd(T, model, col[c], NULL, &rows, &b);
+        if (sd <= 0)
             continue;
-        double sd = sqrt(ss[c] / ws[c]), b = bias[c] / ws[c];
-        fprintf(out, "%s,%d,%.4f,%.3f,%.4f\n", col[c], rows[c], sd, exp(sd), b);
-        fprintf(to, "%-24s %5d %7.4f %7.3f %8.4f\n", col[c], rows[c], sd, exp(sd), b);
+        fprintf(out, "%s,%d,%.4f,%.3f,%.4f\n", col[c], rows, sd, exp(sd), b);
+        fprintf(to, "%-24s %5d %7.4f %7.3f %8.4f\n", col[c], rows, sd, exp(sd), b);
     }
     if (fclose(out) != 0 || rename(tmp, path) != 0) {
         err_add(errs, "%s: cannot write: %s", path, strerror(errno));
@@ -415,10 +442,13 @@ void tgt_loao(tgt_set *T, const tgt_opts *o, const double *x_fit, FILE *to, FILE
         return;
     }
     fprintf(to, "\nleave one area out: refit without the area's rows (%d evaluations from the joint fit), "
-                "predict them\n%-16s %5s %12s %12s %12s\n", o->loao_evals, "area", "rows", "in-fit |log|",
-            "held |log|", "within 25%");
+                "predict them\n(in 90%% band: held-out rows inside the model-error band a batch would give them, "
+                "1.645 sd of the other areas' errors)\n%-16s %5s %12s %12s %12s %12s\n",
+            o->loao_evals, "area", "rows", "in-fit |log|", "held |log|", "within 25%", "in 90% band");
     if (md)
-        fprintf(md, "\n| held-out area | rows | mean abs log ratio, in the joint fit | held out | rows within +-25 %% held out |\n| --- | ---: | ---: | ---: | ---: |\n");
+        fprintf(md, "\n| held-out area | rows | mean abs log ratio, in the joint fit | held out | rows within +-25 %% "
+                    "held out | held out in the 90 %% model-error band |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    int band_in = 0, band_rows = 0;
     char set_text[TGT_MAX_FIT][192];
     const char *sets[TGT_MAX_SETS + TGT_MAX_FIT];
     int n = tgt_build_sets(o, x_fit, set_text, sets);
@@ -447,7 +477,7 @@ void tgt_loao(tgt_set *T, const tgt_opts *o, const double *x_fit, FILE *to, FILE
         if (!tgt_evaluate(T, o, sets, n, model, errs))
             break;
         double in_fit = 0, held = 0;
-        int within = 0;
+        int within = 0, in_band = 0, banded = 0;
         for (int i = 0; i < T->n; i++) {
             if (include[i] || !tgt_row_scored(&T->row[i]))
                 continue;
@@ -455,12 +485,36 @@ void tgt_loao(tgt_set *T, const tgt_opts *o, const double *x_fit, FILE *to, FILE
             double l = fabs(tgt_log_ratio(model[i], T->row[i].value));
             held += l;
             within += l <= log(1.25) && model[i] / T->row[i].value >= 0.75;
+            /* the band a batch would give it, its sd from the other areas alone */
+            char col[64];
+            int n_err;
+            error_column(&T->row[i], col, sizeof col);
+            double sd = counts_for_error(&T->row[i], model[i]) ? error_sd(T, joint, col, areas[a], &n_err, NULL) : 0;
+            if (sd > 0) {
+                banded++;
+                in_band += l <= 1.6448536270 * sd;
+            }
         }
-        const char *label = strcmp(areas[a], "hangzhou+ningbo+wenzhou+huzhou+shaoxing+jinhua") == 0 ? "zhejiang (6)" : areas[a];
-        fprintf(to, "%-16s %5d %12.3f %12.3f %9d/%d\n", label, rows, in_fit / rows, held / rows, within, rows);
+        band_in += in_band;
+        band_rows += banded;
+        char band[32] = "-";
+        if (banded)
+            snprintf(band, sizeof band, "%d/%d", in_band, banded);
+        const char *label =
+            strcmp(areas[a], "hangzhou+ningbo+wenzhou+huzhou+shaoxing+jinhua") == 0 ? "zhejiang (6)" : areas[a];
+        fprintf(to, "%-16s %5d %12.3f %12.3f %9d/%d %12s\n", label, rows, in_fit / rows, held / rows, within, rows,
+                band);
         if (md)
-            fprintf(md, "| %s | %d | %.3f | %.3f | %d of %d |\n", label, rows, in_fit / rows, held / rows, within, rows);
+            fprintf(md, "| %s | %d | %.3f | %.3f | %d of %d | %s |\n", label, rows, in_fit / rows, held / rows, within,
+                    rows, band);
         fflush(to);
+    }
+    if (band_rows) {
+        fprintf(to, "held-out rows of single areas inside the 90%% model-error band: %d of %d (%.0f %%)\n", band_in,
+                band_rows, 100.0 * band_in / band_rows);
+        if (md)
+            fprintf(md, "\nHeld-out rows of single areas inside the 90 %% model-error band: %d of %d.\n", band_in,
+                    band_rows);
     }
     free(joint);
     free(include);
