@@ -8,7 +8,8 @@
 #    drives its first weeks), and --write-defaults writes it as a header macro;
 # 3. --abc writes an ensemble file whose first set is the fit;
 # 4. a bad targets file (a bad kind, an unknown metric) exits 2 naming FILE:LINE;
-# a scenario named relative to the project root is found from any folder.
+# a scenario named relative to the project root is found from any folder;
+# the model error of one area and the held-out band on two areas of known errors.
 # About ten seconds.
 set -u
 E2E_FAIL_FAST=1
@@ -75,6 +76,46 @@ echo "ok: the fit recovered $fitted (true 0.01)"
 grep -qx "set,weight,adoption.awareness_promo" "$T/post.csv" || fail "posterior header: $(grep -v '^#' "$T/post.csv" | head -1)"
 grep -qx "1,1,0.01" "$T/post.csv" || fail "set 1 is not the fit: $(grep -v '^#' "$T/post.csv" | sed -n 2p)"
 echo "ok: the ensemble"
+
+# 3b. the model error of one area (--model-error) and the leave-one-area-out band: two
+# areas whose published figures are the truth times known factors. Suzhou's log errors
+# 0, -0.405, +0.405, 0 (sd 0.2867), Xiong'an's 0, 0, -1.2, -0.5 (sd 0.6500), both 0.5023.
+# Held out, Xiong'an's rows against the band of Suzhou's errors alone, 1.645 x 0.2867 =
+# 0.472: 2 of 4 inside (0.5 is not; against both areas' sd it would be); Suzhou's against
+# 1.645 x 0.6500 = 1.069: 4 of 4.
+cat > "$T/two.ini" <<INI
+[scenario]
+start = 2022-01-10
+end = 2022-03-31
+seed = 1
+scale = 2000
+history = false
+[city.suzhou]
+[city.xiongan]
+INI
+"$BIN" run "$T/two.ini" --quiet --set adoption.awareness_promo=0.01 --out "$T/two" || fail "two-area truth run"
+c=$(col "$T/two/daily.csv" adopters)
+{
+    echo "id,area,scenario,metric,kind,date_from,date_to,value,confidence,weight,source,note"
+    for city in suzhou xiongan; do
+        k=0
+        for d in 2022-02-01 2022-02-20 2022-03-10 2022-03-31; do
+            k=$((k + 1))
+            awk -F, -v d=$d -v c="$c" -v city=$city -v k=$k -v s="$T/two.ini" '$1 == d && $2 == city {
+                f = city == "suzhou" ? (k == 2 ? 1.5 : k == 3 ? 1 / 1.5 : 1) : (k == 3 ? exp(1.2) : k == 4 ? exp(0.5) : 1)
+                printf "%s_%d,%s,%s,adopters,level,,%s,%.6f,official,1,truth x %g,\n", city, k, city, s, d, $c * f, f
+            }' "$T/two/daily.csv"
+        done
+    done
+} > "$T/two.csv"
+[ "$(wc -l < "$T/two.csv")" -eq 9 ] || fail "two-area targets file: $(cat "$T/two.csv")"
+"$BIN" targets --targets "$T/two.csv" --seeds 1 --fit adoption.awareness_promo --set adoption.awareness_promo=0.01 \
+    --max-evals 1 --loao --loao-evals 1 --model-error "$T/me.csv" --quiet > "$T/loao.out" 2>&1
+grep -q '^adopters,8,0.5023,' "$T/me.csv" || fail "model error: $(cat "$T/me.csv")"
+grep -q '^suzhou .* 4/4$' "$T/loao.out" || fail "Suzhou held out: $(grep '^suzhou' "$T/loao.out")"
+grep -q '^xiongan .* 2/4$' "$T/loao.out" || fail "Xiong'an held out: $(grep '^xiongan' "$T/loao.out")"
+grep -q 'inside the 90% model-error band: 6 of 8' "$T/loao.out" || fail "band total: $(tail -1 "$T/loao.out")"
+echo "ok: the model error and the held-out band"
 
 # 4. a bad file
 sed 's/,level,/,levl,/' "$T/t.csv" > "$T/kind.csv"
