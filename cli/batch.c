@@ -423,6 +423,9 @@ static int batch_main(const cli_args *a, int argc, char **argv, bool dist)
             fprintf(stderr, "ecnysim: %d run%s (%d point%s x %d replication%s, %d job%s%s): results in %s/%s\n",
                     b.n_runs, b.n_runs == 1 ? "" : "s", b.n_points, b.n_points == 1 ? "" : "s", b.reps,
                     b.reps == 1 ? "" : "s", jobs, jobs == 1 ? "" : "s", over, root, name);
+            char dir[sizeof root + sizeof name + 2];
+            snprintf(dir, sizeof dir, "%s/%s", root, name);
+            cli_print_batch_kpis(dir, stderr);
         }
     } else {
         if (out_failed(b.out))

@@ -192,6 +192,10 @@ void cli_usage(FILE *to);
 struct wld_world;
 struct out_run;
 struct out_csv;
+/* cli/kpi_report.c: a run's KPI lines from dir/kpi.csv, a batch's from
+ * dir/kpi_summary.csv (nothing when the file is not there). */
+void cli_print_run_kpis(const char *dir, FILE *to);
+void cli_print_batch_kpis(const char *dir, FILE *to);
 int cli_resume(int argc, char **argv);
 int cli_ckp_prepare(const cli_args *a, struct wld_world *w, eng_engine *eng);
 bool cli_ckp_restore_rows(const cli_args *a, const char *file, struct out_csv *csv, char *err, size_t err_len);

@@ -345,6 +345,9 @@ int cli_run_session(cli_session *s, int argc, char **argv, const cli_hooks *hook
         } else if (!a.quiet) {
             fprintf(stderr, "ecnysim: %d days, %llu agents: results in %s/%s\n", eng_days(eng),
                     (unsigned long long)wld_agents(w), root, name);
+            char dir[sizeof root + sizeof name + 2];
+            snprintf(dir, sizeof dir, "%s/%s", root, name);
+            cli_print_run_kpis(dir, stderr);
         }
     } else if (run) {
         if (out_failed(run))

@@ -93,8 +93,19 @@ grep -q -- "--vary 'adoption.open_rate=0.01:0.02'" "$T/err" || fail "message sho
 echo "ok: bad flags exit 2"
 
 # 5. KPIs over replications: kpi_summary.csv gives the probability of meeting each target
-"$BIN" run scenarios/suzhou_2023_kpi.ini --quiet --replications 3 --jobs 2 --set scenario.scale=2000 \
-    --out "$T/kpi" || fail "replicated KPI run"
+"$BIN" run scenarios/suzhou_2023_kpi.ini --replications 3 --jobs 2 --set scenario.scale=2000 \
+    --out "$T/kpi" 2> "$T/kpi.err" || fail "replicated KPI run"
+# the batch ends with a line per KPI, from kpi_summary.csv, with the model's error
+grep -q '^  KPI transactions_2t (suzhou): attainment .* P(met) 0.00; with the model.s error .*, P(met) 0\.[0-9][0-9]$' \
+    "$T/kpi.err" || fail "the batch's KPI line: $(cat "$T/kpi.err")"
+grep -q '^  KPI sme_loans_200b (suzhou): attainment 100.0 % (5-95 %: 100.0-100.0 %), P(met) 1.00$' "$T/kpi.err" ||
+    fail "the batch's loans KPI line: $(cat "$T/kpi.err")"
+# a single run ends with whether each KPI was met, from its kpi.csv
+"$BIN" run scenarios/suzhou_2023_kpi.ini --set scenario.scale=2000 --out "$T/kpi1" 2> "$T/kpi1.err" || fail "KPI run"
+grep -q '^  KPI sme_loans_200b (suzhou): 200.0 bn of 200.0 bn yuan by 2023-12-31 (100.0 %): met$' "$T/kpi1.err" ||
+    fail "the run's loans KPI line: $(cat "$T/kpi1.err")"
+grep -q '^  KPI transactions_2t (suzhou): .* bn of 2.00 trillion yuan by 2023-12-31 (.* %): not met$' "$T/kpi1.err" ||
+    fail "the run's transactions KPI line: $(cat "$T/kpi1.err")"
 head -1 "$T/kpi/kpi_summary.csv" | grep -q "p_attained" || fail "kpi_summary.csv lacks p_attained"
 # the loans KPI is met in every run (its programme lends the target), the 2 trillion one in none
 # (p_attained); with the model's error the loans KPI has none (a programme's own volume) and
