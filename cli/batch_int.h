@@ -76,7 +76,8 @@ void bat_posterior_free(bat_batch *b);
 /* cli/model_error.c: reads data_dir/model_error.csv, when the data folder
  * has one, into b (model_error_path, me_metric, me_sd); an exit status (2
  * for a bad file, its problems printed as FILE:LINE). bat_model_error: the
- * sd of the log error of a daily.csv column, 0 when there is none. */
+ * sd of the log error of a daily.csv column as a batch uses it (widened for
+ * the few rows it was measured on), 0 when there is none. */
 struct scn_doc;
 int bat_read_model_error(bat_batch *b, const struct scn_doc *doc);
 double bat_model_error(const bat_batch *b, const char *metric);

@@ -192,7 +192,7 @@ void cli_usage(FILE *to);
 struct wld_world;
 struct out_run;
 struct out_csv;
-/* cli/kpi_report.c: a run's KPI lines from dir/kpi.csv, a batch's from
+/* cli/run.c: a run's KPI lines from dir/kpi.csv, a batch's from
  * dir/kpi_summary.csv (nothing when the file is not there). */
 void cli_print_run_kpis(const char *dir, FILE *to);
 void cli_print_batch_kpis(const char *dir, FILE *to);

@@ -1,5 +1,6 @@
 /* model_error.c: the model's error a batch adds to its bands: reads
- * data_dir/model_error.csv (metric, sd_log per daily.csv column; made by
+ * data_dir/model_error.csv (metric, sd_log, and rows: the published figures
+ * it was measured on; made by
  * `ecnysim targets --model-error`, docs/calibration.md) for cli/summary.c,
  * which writes summary.csv's *_with_model_error columns and kpi_summary.csv's
  * chance of meeting a KPI with it.
@@ -10,6 +11,7 @@
  * Cost: one read of a few rows.
  */
 #include <errno.h>
+#include <gsl/gsl_cdf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 
 #include "cli/batch_int.h"
 #include "models/data.h"
+#include "models/world.h"
 #include "sim/scenario.h"
 #include "sim/table.h"
 
@@ -53,8 +56,21 @@ int bat_read_model_error(bat_batch *b, const struct scn_doc *doc)
             if (strcmp(b->me_metric[k], metric) == 0)
                 err_add(errs, "%s:%d: metric '%s' twice: expected one row per metric", tab_path(t), tab_line(t, r),
                         metric);
-        if (errs->count || !tab_real(t, r, "sd_log", 1e-6, 10, &sd, errs))
+        if (!errs->count && !wld_daily_column_exists(metric))
+            err_add(errs, "%s:%d: column 'metric' is '%s': expected a column of daily.csv (e.g. value_ecny_fen, "
+                          "wallets; docs/outputs.md)",
+                    tab_path(t), tab_line(t, r), metric);
+        int64_t rows = 0;
+        if (errs->count || !tab_real(t, r, "sd_log", 1e-6, 10, &sd, errs) ||
+            (tab_get(t, r, "rows")[0] && !tab_int(t, r, "rows", 1, 1000000, &rows, errs)))
             break;
+        /* An sd measured on few rows is itself uncertain: the error of one
+         * more figure is a Student t with `rows` degrees of freedom. The
+         * batch uses the normal with the same 90 % band (sd x t / z): exact
+         * at the band's edges, fast (a t's distribution function costs 20
+         * times a normal's, and a batch evaluates it millions of times). */
+        if (rows > 0)
+            sd *= gsl_cdf_tdist_Pinv(0.95, (double)rows) / gsl_cdf_ugaussian_Pinv(0.95);
         snprintf(b->me_metric[b->n_model_error], sizeof b->me_metric[0], "%s", metric);
         b->me_sd[b->n_model_error++] = sd;
     }

@@ -53,24 +53,25 @@
 static const char *const required_columns[] = {"id",    "area",       "scenario", "metric", "kind",  "date_from",
                                                "date_to", "value",    "confidence", "weight", "source", "note"};
 
-/* A row's scenario path as given when it opens from here; else, when it is
- * relative, from the project root the targets file sits in (its folder's
- * parent: data/targets.csv names scenarios/...) or from the file's own
- * folder, so `ecnysim targets --targets /path/to/data/targets.csv` works
- * from any folder. Left as given when none opens: loading says why. */
+/* A row's scenario path: a relative one from the project root the targets
+ * file sits in (its folder's parent: data/targets.csv names scenarios/...),
+ * else from the file's own folder, else as given (from the current folder),
+ * so `ecnysim targets --targets /path/to/data/targets.csv` runs that
+ * project's scenarios from any folder. Left as given when none opens:
+ * loading says why. */
 static void resolve_scenario(const char *targets_path, const char *scenario, char *out, size_t len)
 {
     snprintf(out, len, "%s", scenario);
-    if (scenario[0] == '/' || access(scenario, R_OK) == 0)
+    if (scenario[0] == '/')
         return;
-    char dir[1024];
+    char dir[4096];
     snprintf(dir, sizeof dir, "%s", targets_path);
     char *slash = strrchr(dir, '/');
     if (slash)
         *slash = '\0';
     else
         snprintf(dir, sizeof dir, ".");
-    char tried[2][1400];
+    char tried[2][4096 + 300];
     snprintf(tried[0], sizeof tried[0], "%s/../%s", dir, scenario);
     snprintf(tried[1], sizeof tried[1], "%s/%s", dir, scenario);
     for (int k = 0; k < 2; k++)

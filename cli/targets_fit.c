@@ -7,6 +7,7 @@
  * seeds (common random numbers). Cost: one evaluation per point tried.
  */
 #include <errno.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_vector.h>
 #include <math.h>
@@ -340,7 +341,8 @@ bool tgt_abc(tgt_set *T, const tgt_opts *o, const double *x_fit, double f_fit, e
  * areas (not 'all': a batch's KPI and bands are a city's; a national sum
  * averages cities' errors out) whose metric is that column, or starts with
  * it ('wallets+public_wallets' counts for wallets). Columns with fewer than
- * TGT_MODEL_ERROR_MIN_ROWS rows have none. */
+ * TGT_MODEL_ERROR_MIN_ROWS rows have none. Rows the model gives 0 are left
+ * out (their log ratio is unbounded); none of the shipped rows is one. */
 #define TGT_MODEL_ERROR_MIN_ROWS 3
 
 static bool counts_for_error(const tgt_row *r, double model)
@@ -397,22 +399,37 @@ bool tgt_write_model_error(const char *path, const tgt_set *T, const double *mod
     if (!out)
         return false;
     fprintf(out, "# model_error.csv: how far the model is from the published figures of one area, per\n"
-                 "# daily.csv column, as the sd of a normal error in log(model / published): the weighted\n"
-                 "# root mean square over the scored rows of single areas in data/targets.csv, with the\n"
-                 "# shipped defaults (bias: their weighted mean, kept in the error, not corrected). A batch\n"
+                 "# daily.csv column: sd_log, the weighted root mean square of log(model / published) over\n"
+                 "# the scored rows of single areas in %s with the shipped defaults (and any\n"
+                 "# --set or --fit of the command that wrote it), and rows,\n"
+                 "# how many (the error is a Student t with that many degrees of freedom: the sd is itself\n"
+                 "# an estimate; bias: the rows' weighted mean, kept in the error, not corrected). A batch\n"
                  "# widens its bands with it (summary.csv *_with_model_error, kpi_summary.csv). Made by\n"
                  "# `make calibrate` (ecnysim targets --model-error); docs/calibration.md.\n"
-                 "metric,rows,sd_log,factor,bias_log\n");
-    fprintf(to, "\nmodel error of one area (data/model_error.csv):\n%-24s %5s %7s %7s %8s\n", "metric", "rows",
-            "sd_log", "factor", "bias_log");
+                 "metric,rows,sd_log,factor,bias_log\n",
+            T->path);
+    fprintf(to, "\nmodel error of one area (%s):\n%-24s %5s %7s %7s %8s\n", path, "metric", "rows", "sd_log",
+            "factor", "bias_log");
+    int written = 0;
     for (int c = 0; c < n_col; c++) {
         int rows;
         double b, sd = error_sd(T, model, col[c], NULL, &rows, &b);
         if (sd <= 0)
             continue;
-        fprintf(out, "%s,%d,%.4f,%.3f,%.4f\n", col[c], rows, sd, exp(sd), b);
+        /* what a batch accepts (cli/model_error.c): outside it, say so and leave the column out */
+        if (sd < 1e-6 || sd > 10) {
+            fprintf(stderr, "ecnysim: warning: %s: the model error of '%s' is %g, outside 1e-6..10: left out\n",
+                    path, col[c], sd);
+            continue;
+        }
+        fprintf(out, "%s,%d,%.6g,%.4g,%.4g\n", col[c], rows, sd, exp(sd), b);
         fprintf(to, "%-24s %5d %7.4f %7.3f %8.4f\n", col[c], rows, sd, exp(sd), b);
+        written++;
     }
+    if (written == 0)
+        fprintf(stderr, "ecnysim: warning: %s has no metric (no column has %d scored rows of single areas): "
+                        "batches using it will have no model error\n",
+                path, TGT_MODEL_ERROR_MIN_ROWS);
     if (fclose(out) != 0 || rename(tmp, path) != 0) {
         err_add(errs, "%s: cannot write: %s", path, strerror(errno));
         remove(tmp);
@@ -443,7 +460,7 @@ void tgt_loao(tgt_set *T, const tgt_opts *o, const double *x_fit, FILE *to, FILE
     }
     fprintf(to, "\nleave one area out: refit without the area's rows (%d evaluations from the joint fit), "
                 "predict them\n(in 90%% band: held-out rows inside the model-error band a batch would give them, "
-                "1.645 sd of the other areas' errors)\n%-16s %5s %12s %12s %12s %12s\n",
+                "the t band of the other areas' errors)\n%-16s %5s %12s %12s %12s %12s\n",
             o->loao_evals, "area", "rows", "in-fit |log|", "held |log|", "within 25%", "in 90% band");
     if (md)
         fprintf(md, "\n| held-out area | rows | mean abs log ratio, in the joint fit | held out | rows within +-25 %% "
@@ -489,10 +506,13 @@ void tgt_loao(tgt_set *T, const tgt_opts *o, const double *x_fit, FILE *to, FILE
             char col[64];
             int n_err;
             error_column(&T->row[i], col, sizeof col);
-            double sd = counts_for_error(&T->row[i], model[i]) ? error_sd(T, joint, col, areas[a], &n_err, NULL) : 0;
+            /* a held-out row the model gives 0 is outside any band: counted, not dropped */
+            bool single = tgt_row_scored(&T->row[i]) && T->row[i].weight > 0 && !T->row[i].outcome[0] &&
+                          strcmp(T->row[i].area, "all") != 0;
+            double sd = single ? error_sd(T, joint, col, areas[a], &n_err, NULL) : 0;
             if (sd > 0) {
                 banded++;
-                in_band += l <= 1.6448536270 * sd;
+                in_band += model[i] > 0 && l <= gsl_cdf_tdist_Pinv(0.95, n_err) * sd;
             }
         }
         band_in += in_band;

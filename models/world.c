@@ -75,6 +75,15 @@ static void init_ledger_columns(void)
 }
 
 
+bool wld_daily_column_exists(const char *name)
+{
+    init_ledger_columns();
+    for (int i = 0; i < M_COUNT; i++)
+        if (daily_columns[i] && strcmp(daily_columns[i], name) == 0)
+            return true;
+    return false;
+}
+
 static void read_params(const scn_doc *doc, wld_params *p)
 {
     const scn_instance *a = scn_single(doc, "adoption"), *pay = scn_single(doc, "payments"),

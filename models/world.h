@@ -47,6 +47,8 @@ const led_ledger *wld_ledger(const wld_world *w);
 bool wld_attach(wld_world *w, eng_engine *eng);
 /* The metrics of the day just run (valid until the next day runs). */
 const snap_frame *wld_frame(const wld_world *w);
+/* Whether name is a column of daily.csv (for files that name them). */
+bool wld_daily_column_exists(const char *name);
 /* Sends a deterministic sample (rate) of every ledger transfer to fn. */
 void wld_set_trace(wld_world *w, led_trace_fn fn, void *ctx, double rate);
 /* Why the run failed, when a day hook found a broken invariant; else NULL. */

@@ -45,6 +45,7 @@ double sts_with_model_error_cdf(const double *x, const double *w, size_t n, doub
     assert(n >= 1 && sd_log > 0);
     double below = 0, all = 0;
     for (size_t k = 0; k < n; k++) {
+        assert(isfinite(x[k]));
         double wk = w ? w[k] : 1.0, g;
         if (x[k] <= 0)
             g = q >= x[k] ? 1.0 : 0.0;
@@ -60,7 +61,8 @@ double sts_with_model_error_quantile(const double *x, const double *w, size_t n,
 {
     assert(n >= 1 && sd_log > 0 && p > 0 && p < 1);
     /* Values <= 0 are point masses: when they hold p, the quantile is one of them. */
-    if (sts_with_model_error_cdf(x, w, n, sd_log, 0.0) >= p) {
+    double at_zero = sts_with_model_error_cdf(x, w, n, sd_log, 0.0);
+    if (at_zero >= p) {
         double best = -HUGE_VAL; /* the largest of them holds it all */
         for (size_t k = 0; k < n; k++)
             if (x[k] <= 0 && x[k] > best)
@@ -70,23 +72,48 @@ double sts_with_model_error_quantile(const double *x, const double *w, size_t n,
                 best = x[k];
         return best;
     }
-    /* Otherwise it is positive: bisection in its log, every lognormal
-     * holding all but ~1e-23 of its mass within 10 sd; 60 halvings of that
-     * range leave a relative error below 1e-15. */
-    double lo = HUGE_VAL, hi = -HUGE_VAL;
-    for (size_t k = 0; k < n; k++)
+    /* Otherwise it is positive, y = log q solving G(y) = sum w_k Phi((y - l_k)
+     * / sd) / sum w - (p - at_zero) = 0 over the positive values. With
+     * p' = (p - at_zero) / (1 - at_zero), the root lies between the least
+     * and the largest l_k + sd Phi^-1(p'): a bracket for Newton's steps,
+     * which fall back to bisection when they leave it. */
+    double all = 0, plus = 0, lo = HUGE_VAL, hi = -HUGE_VAL;
+    for (size_t k = 0; k < n; k++) {
+        double wk = w ? w[k] : 1.0;
+        all += wk;
         if (x[k] > 0) {
-            lo = fmin(lo, log(x[k]) - 10 * sd_log);
-            hi = fmax(hi, log(x[k]) + 10 * sd_log);
+            plus += wk;
+            lo = fmin(lo, log(x[k]));
+            hi = fmax(hi, log(x[k]));
         }
-    for (int it = 0; it < 60; it++) {
-        double mid = lo + (hi - lo) / 2;
-        if (sts_with_model_error_cdf(x, w, n, sd_log, exp(mid)) >= p)
-            hi = mid;
-        else
-            lo = mid;
     }
-    return exp(hi);
+    double target = p - at_zero, shift = sd_log * gsl_cdf_ugaussian_Pinv(target / (plus / all));
+    lo += shift;
+    hi += shift;
+    double y = (lo + hi) / 2;
+    for (int it = 0; it < 200 && hi - lo > 1e-13 * fmax(1.0, fabs(y)); it++) {
+        double g = 0, dg = 0;
+        for (size_t k = 0; k < n; k++)
+            if (x[k] > 0) {
+                double wk = (w ? w[k] : 1.0) / all, z = (y - log(x[k])) / sd_log;
+                g += wk * gsl_cdf_ugaussian_P(z);
+                dg += wk * exp(-0.5 * z * z) / (sd_log * 2.5066282746310002);
+            }
+        g -= target;
+        if (g < 0)
+            lo = y;
+        else
+            hi = y;
+        double next = dg > 0 ? y - g / dg : lo;
+        if (!(next > lo && next < hi))
+            next = (lo + hi) / 2;
+        if (fabs(next - y) <= 1e-14 * fmax(1.0, fabs(y))) {
+            y = next;
+            break;
+        }
+        y = next;
+    }
+    return exp(y);
 }
 
 double sts_rel_error(double model, double target)

@@ -28,10 +28,11 @@ double sts_share_at_least(const double *x, size_t n, double threshold);
 
 /* Model error (a discrepancy between the model and the world, as a factor:
  * Kennedy & O'Hagan 2001): each value x[k] (weight w[k]; w NULL: equal
- * weights) stands for x[k] exp(e), e ~ Normal(0, sd_log^2), sd_log > 0
- * (asserted); values <= 0 stay where they are. The mixture's distribution
- * function at q, and its p-quantile (0 < p < 1; the least q with F(q) >= p,
- * by bisection). n >= 1 (asserted). */
+ * weights; finite, asserted) stands for x[k] exp(e), e ~ Normal(0,
+ * sd_log^2), sd_log > 0 (asserted); values <= 0 stay where they are. The
+ * mixture's distribution function at q, and its p-quantile (0 < p < 1; the
+ * least q with F(q) >= p, to ~1e-12 relative, by Newton's method kept
+ * inside a bracket). n >= 1 (asserted). */
 double sts_with_model_error_cdf(const double *x, const double *w, size_t n, double sd_log, double q);
 double sts_with_model_error_quantile(const double *x, const double *w, size_t n, double sd_log, double p);
 

@@ -97,7 +97,8 @@ head -1 "$T/e/summary.csv" | grep -q ',p95,model_error_sd_log,p05_with_model_err
     fail "summary.csv header lacks the model error columns: $(head -1 "$T/e/summary.csv")"
 grep -q '^model_error = .*data/model_error.csv$' "$T/e/manifest.ini" || fail "manifest lacks model_error"
 mkdir -p "$T/d" && cp data/*.csv "$T/d/" || fail "copy data"
-printf '# a test file\nmetric,rows,sd_log\nwallets,3,0.6931471806\nvalue_ecny_fen,3,0.5\n' > "$T/d/model_error.csv"
+# without a rows column the error is normal
+printf '# a test file\nmetric,sd_log,note\nwallets,0.6931471806,x\nvalue_ecny_fen,0.5,y\n' > "$T/d/model_error.csv"
 # a target the members reach only just (attainment ~1), so the chance is neither 0 nor 1
 "$BIN" run "$T/s.ini" --set kpi.wallets.target=13000000 --set scenario.data_dir="$T/d" --ensemble 4 --posterior $P -q --out "$T/m" 2>"$T/err" ||
     { cat "$T/err"; fail "ensemble with a model error file"; }
@@ -121,6 +122,23 @@ want=$(for k in 1 2 3 4; do awk -F, -v w=$(awk -F, -v r=$k '$1 == r { print ($6 
 got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     { printf "%.5f %s", $c["p_attained_with_model_error"], $c["model_error_sd_log"] }' "$T/m/kpi_summary.csv")
 [ "$got" = "$want 0.6931471806" ] || fail "p_attained_with_model_error, sd: got '$got', expected '$want 0.6931471806'"
+# with rows = 3 (the sd measured on 3 figures) the band is a Student t's with 3 degrees of
+# freedom: the normal with sd x t(0.95, 3) / z(0.95) = 0.6931471806 x 2.353363435 / 1.644853627
+printf 'metric,rows,sd_log\nwallets,3,0.6931471806\n' > "$T/d/model_error.csv"
+"$BIN" run "$T/s.ini" --set kpi.wallets.target=13000000 --set scenario.data_dir="$T/d" --ensemble 4 --posterior $P \
+    -q --out "$T/t3" 2>"$T/err" || { cat "$T/err"; fail "ensemble with a t model error"; }
+want=$(for k in 1 2 3 4; do awk -F, -v w=$(awk -F, -v r=$k '$1 == r { print ($6 == 12 ? 3 : 1) }' "$T/t3/runs.csv") \
+        'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c["attainment_pct"], w }' \
+        "$T/t3/run-000$k/kpi.csv"; done | awk '
+    function phi(z,  t, p) { t = 1 / (1 + 0.2316419 * (z < 0 ? -z : z))
+        p = t * (0.319381530 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))))
+        p = 1 - exp(-z * z / 2) / sqrt(2 * 3.141592653589793) * p
+        return z < 0 ? 1 - p : p }
+    BEGIN { sd = 0.6931471806 * 2.353363435 / 1.644853627 }
+    { a = $1 / 100; s += $2 * (a > 0 ? phi(log(a) / sd) : 0); n += $2 } END { printf "%.5f %.6f", s / n, sd }')
+got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    { printf "%.5f %.6f", $c["p_attained_with_model_error"], $c["model_error_sd_log"] }' "$T/t3/kpi_summary.csv")
+[ "$got" = "$want" ] || fail "p_attained_with_model_error, sd with rows = 3: got '$got', expected '$want'"
 # a data folder without the file: empty columns, model_error = none
 rm "$T/d/model_error.csv"
 "$BIN" run "$T/s.ini" --set scenario.data_dir="$T/d" --ensemble 2 --posterior $P -q --out "$T/n" 2>/dev/null ||
@@ -133,6 +151,14 @@ printf 'metric,sd_log\nwallets,-1\n' > "$T/d/model_error.csv"
 "$BIN" run "$T/s.ini" --set scenario.data_dir="$T/d" --ensemble 2 --posterior $P -q --out "$T/bad-me" 2>"$T/err"
 [ $? -eq 2 ] && grep -qF "model_error.csv:2: column 'sd_log' is '-1'" "$T/err" || fail "bad model_error.csv: $(cat "$T/err")"
 [ ! -e "$T/bad-me" ] || fail "bad model_error.csv: a results folder was written"
+printf 'metric,sd_log,rows\nwallets,0.3,0\n' > "$T/d/model_error.csv"
+"$BIN" run "$T/s.ini" --set scenario.data_dir="$T/d" --ensemble 2 --posterior $P -q --out "$T/bad-me" 2>"$T/err"
+[ $? -eq 2 ] && grep -qF "model_error.csv:2: column 'rows' is '0'" "$T/err" || fail "rows 0 in model_error.csv: $(cat "$T/err")"
+[ ! -e "$T/bad-me" ] || fail "rows 0 in model_error.csv: a results folder was written"
+printf 'metric,sd_log\nvalue_ecny,0.8\n' > "$T/d/model_error.csv"
+"$BIN" run "$T/s.ini" --set scenario.data_dir="$T/d" --ensemble 2 --posterior $P -q --out "$T/bad-me" 2>"$T/err"
+[ $? -eq 2 ] && grep -qF "model_error.csv:2: column 'metric' is 'value_ecny': expected a column of daily.csv" "$T/err" ||
+    fail "unknown metric in model_error.csv: $(cat "$T/err")"
 printf 'metric,sd_log\nwallets,0.3\nwallets,0.4\n' > "$T/d/model_error.csv"
 "$BIN" run "$T/s.ini" --set scenario.data_dir="$T/d" --ensemble 2 --posterior $P -q --out "$T/bad-me" 2>"$T/err"
 [ $? -eq 2 ] && grep -qF "model_error.csv:3: metric 'wallets' twice" "$T/err" || fail "twice in model_error.csv: $(cat "$T/err")"

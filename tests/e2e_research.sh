@@ -102,10 +102,19 @@ grep -q '^  KPI sme_loans_200b (suzhou): attainment 100.0 % (5-95 %: 100.0-100.0
     fail "the batch's loans KPI line: $(cat "$T/kpi.err")"
 # a single run ends with whether each KPI was met, from its kpi.csv
 "$BIN" run scenarios/suzhou_2023_kpi.ini --set scenario.scale=2000 --out "$T/kpi1" 2> "$T/kpi1.err" || fail "KPI run"
-grep -q '^  KPI sme_loans_200b (suzhou): 200.0 bn of 200.0 bn yuan by 2023-12-31 (100.0 %): met$' "$T/kpi1.err" ||
-    fail "the run's loans KPI line: $(cat "$T/kpi1.err")"
-grep -q '^  KPI transactions_2t (suzhou): .* bn of 2.00 trillion yuan by 2023-12-31 (.* %): not met$' "$T/kpi1.err" ||
-    fail "the run's transactions KPI line: $(cat "$T/kpi1.err")"
+grep -q '^  KPI sme_loans_200b (suzhou): 200.0 bn of 200.0 bn yuan on 2023-12-31 (100.0 %): met on 2023-12-31 (deadline 2023-12-31)$' \
+    "$T/kpi1.err" || fail "the run's loans KPI line: $(cat "$T/kpi1.err")"
+grep -q '^  KPI transactions_2t (suzhou): .* bn of 2.00 trillion yuan on 2023-12-31 (.* %): not met by the deadline 2023-12-31' \
+    "$T/kpi1.err" || fail "the run's transactions KPI line: $(cat "$T/kpi1.err")"
+# a target reached after its deadline is not met, whatever the end of the run says
+"$BIN" run scenarios/suzhou_2023_kpi.ini --set scenario.scale=2000 --set kpi.sme_loans_200b.deadline=2023-06-30 \
+    --out "$T/kpi2" 2> "$T/kpi2.err" || fail "KPI run, early deadline"
+grep -q '^  KPI sme_loans_200b (suzhou): .*: not met: reached on 2023-12-31, after the deadline 2023-06-30$' \
+    "$T/kpi2.err" || fail "a KPI reached after its deadline: $(cat "$T/kpi2.err")"
+"$BIN" run scenarios/suzhou_2023_kpi.ini --set scenario.scale=2000 --set kpi.sme_loans_200b.deadline=2023-06-30 \
+    --replications 2 --jobs 2 -q --out "$T/kpi3" || fail "replicated KPI run, early deadline"
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $2 == "sme_loans_200b" { print $c["p_attained"] }' \
+    "$T/kpi3/kpi_summary.csv" | grep -qx 0 || fail "p_attained of a KPI reached after its deadline is not 0"
 head -1 "$T/kpi/kpi_summary.csv" | grep -q "p_attained" || fail "kpi_summary.csv lacks p_attained"
 # the loans KPI is met in every run (its programme lends the target), the 2 trillion one in none
 # (p_attained); with the model's error the loans KPI has none (a programme's own volume) and

@@ -79,10 +79,10 @@ echo "ok: the ensemble"
 
 # 3b. the model error of one area (--model-error) and the leave-one-area-out band: two
 # areas whose published figures are the truth times known factors. Suzhou's log errors
-# 0, -0.405, +0.405, 0 (sd 0.2867), Xiong'an's 0, 0, -1.2, -0.5 (sd 0.6500), both 0.5023.
-# Held out, Xiong'an's rows against the band of Suzhou's errors alone, 1.645 x 0.2867 =
-# 0.472: 2 of 4 inside (0.5 is not; against both areas' sd it would be); Suzhou's against
-# 1.645 x 0.6500 = 1.069: 4 of 4.
+# 0, -0.405, +0.405, 0 (sd 0.2867), Xiong'an's 0, 0, -1.2, -0.8 (sd 0.7211), both 0.5487.
+# Held out, Xiong'an's rows against the t band (4 rows: t 2.1318) of Suzhou's errors alone,
+# 0.611: 2 of 4 inside (0.8 is not; against both areas' sd, 1.860 x 0.5487 = 1.020, it would
+# be); Suzhou's against 2.1318 x 0.7211 = 1.537: 4 of 4.
 cat > "$T/two.ini" <<INI
 [scenario]
 start = 2022-01-10
@@ -102,7 +102,7 @@ c=$(col "$T/two/daily.csv" adopters)
         for d in 2022-02-01 2022-02-20 2022-03-10 2022-03-31; do
             k=$((k + 1))
             awk -F, -v d=$d -v c="$c" -v city=$city -v k=$k -v s="$T/two.ini" '$1 == d && $2 == city {
-                f = city == "suzhou" ? (k == 2 ? 1.5 : k == 3 ? 1 / 1.5 : 1) : (k == 3 ? exp(1.2) : k == 4 ? exp(0.5) : 1)
+                f = city == "suzhou" ? (k == 2 ? 1.5 : k == 3 ? 1 / 1.5 : 1) : (k == 3 ? exp(1.2) : k == 4 ? exp(0.8) : 1)
                 printf "%s_%d,%s,%s,adopters,level,,%s,%.6f,official,1,truth x %g,\n", city, k, city, s, d, $c * f, f
             }' "$T/two/daily.csv"
         done
@@ -111,10 +111,17 @@ c=$(col "$T/two/daily.csv" adopters)
 [ "$(wc -l < "$T/two.csv")" -eq 9 ] || fail "two-area targets file: $(cat "$T/two.csv")"
 "$BIN" targets --targets "$T/two.csv" --seeds 1 --fit adoption.awareness_promo --set adoption.awareness_promo=0.01 \
     --max-evals 1 --loao --loao-evals 1 --model-error "$T/me.csv" --quiet > "$T/loao.out" 2>&1
-grep -q '^adopters,8,0.5023,' "$T/me.csv" || fail "model error: $(cat "$T/me.csv")"
+grep -q '^adopters,8,0.548726,' "$T/me.csv" || fail "model error: $(cat "$T/me.csv")"
 grep -q '^suzhou .* 4/4$' "$T/loao.out" || fail "Suzhou held out: $(grep '^suzhou' "$T/loao.out")"
 grep -q '^xiongan .* 2/4$' "$T/loao.out" || fail "Xiong'an held out: $(grep '^xiongan' "$T/loao.out")"
 grep -q 'inside the 90% model-error band: 6 of 8' "$T/loao.out" || fail "band total: $(tail -1 "$T/loao.out")"
+# what targets writes, a batch reads: the sd widened to a t's band with 8 degrees of freedom,
+# 0.548726 x t(0.95, 8) / z(0.95) = 0.548726 x 1.859548 / 1.644854 = 0.620350
+mkdir -p "$T/dd" && cp data/*.csv "$T/dd/" && cp "$T/me.csv" "$T/dd/model_error.csv"
+"$BIN" run "$T/two.ini" --set scenario.data_dir="$T/dd" --replications 2 -q --out "$T/twob" 2>"$T/err" ||
+    { cat "$T/err"; fail "a batch reading the model error targets wrote"; }
+awk -F, '$3 == "suzhou" && $4 == "adopters" && $2 == "2022-03-31" { printf "%.5f", $11 }' "$T/twob/summary.csv" |
+    grep -qx "0.62035" || fail "round trip: $(grep '2022-03-31,suzhou,adopters,' "$T/twob/summary.csv")"
 echo "ok: the model error and the held-out band"
 
 # 4. a bad file
