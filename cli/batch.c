@@ -277,7 +277,11 @@ static void write_batch_manifest(FILE *m, const bat_batch *b, const scn_doc *doc
     if (b->ensemble > 0)
         fprintf(m, "ensemble = %d\nposterior = %s\nparameter_sets = %d\nweighted = %s\n", b->ensemble,
                 b->posterior, b->n_sets, b->weighted ? "true" : "false");
-    fprintf(m, "model_error = %s\n", b->model_error_path[0] ? b->model_error_path : "none");
+    if (b->model_error_path[0])
+        fprintf(m, "model_error = %s\nmodel_error_hash = %016llx\n", b->model_error_path,
+                (unsigned long long)b->model_error_hash);
+    else
+        fprintf(m, "model_error = none\n");
     scn_write_resolved(doc, m);
 }
 

@@ -55,6 +55,7 @@ typedef struct {
     bool summary_only;   /* [sweep] outputs = summary */
     /* data_dir/model_error.csv: the sd of the model's log error per metric */
     char model_error_path[BAT_PATH]; /* "" when the data folder has none */
+    uint64_t model_error_hash;       /* ckp_hash_file of it: the manifest says which file it was */
     int n_model_error;
     char me_metric[BAT_MODEL_ERROR_MAX][64];
     double me_sd[BAT_MODEL_ERROR_MAX];

@@ -20,6 +20,7 @@
 #include "cli/batch_int.h"
 #include "models/data.h"
 #include "models/world.h"
+#include "sim/checkpoint.h"
 #include "sim/scenario.h"
 #include "sim/table.h"
 
@@ -74,6 +75,8 @@ int bat_read_model_error(bat_batch *b, const struct scn_doc *doc)
         snprintf(b->me_metric[b->n_model_error], sizeof b->me_metric[0], "%s", metric);
         b->me_sd[b->n_model_error++] = sd;
     }
+    if (!errs->count && !ckp_hash_file(b->model_error_path, &b->model_error_hash))
+        err_add(errs, "%s: cannot read: %s", b->model_error_path, strerror(errno));
     int status = EXIT_OK;
     if (errs->count) {
         err_print(errs, stderr);

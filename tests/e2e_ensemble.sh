@@ -96,6 +96,7 @@ bad value "value.csv:5: parameter set 2 is not valid" 'set,weight,adoption.open_
 head -1 "$T/e/summary.csv" | grep -q ',p95,model_error_sd_log,p05_with_model_error,p95_with_model_error$' ||
     fail "summary.csv header lacks the model error columns: $(head -1 "$T/e/summary.csv")"
 grep -q '^model_error = .*data/model_error.csv$' "$T/e/manifest.ini" || fail "manifest lacks model_error"
+grep -q '^model_error_hash = [0-9a-f]\{16\}$' "$T/e/manifest.ini" || fail "manifest lacks model_error_hash"
 mkdir -p "$T/d" && cp data/*.csv "$T/d/" || fail "copy data"
 # without a rows column the error is normal
 printf '# a test file\nmetric,sd_log,note\nwallets,0.6931471806,x\nvalue_ecny_fen,0.5,y\n' > "$T/d/model_error.csv"
