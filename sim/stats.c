@@ -40,6 +40,14 @@ double sts_share_at_least(const double *x, size_t n, double threshold)
     return (double)k / (double)n;
 }
 
+/* The standard normal's distribution function through C99's erfc: the
+ * same values as gsl_cdf_ugaussian_P to a few ulps, at half the cost (a
+ * batch evaluates it millions of times). */
+static double normal_cdf(double z)
+{
+    return 0.5 * erfc(-z * 0.70710678118654752440);
+}
+
 double sts_with_model_error_cdf(const double *x, const double *w, size_t n, double sd_log, double q)
 {
     assert(n >= 1 && sd_log > 0);
@@ -50,7 +58,7 @@ double sts_with_model_error_cdf(const double *x, const double *w, size_t n, doub
         if (x[k] <= 0)
             g = q >= x[k] ? 1.0 : 0.0;
         else
-            g = q <= 0 ? 0.0 : gsl_cdf_ugaussian_P((log(q) - log(x[k])) / sd_log);
+            g = q <= 0 ? 0.0 : normal_cdf((log(q) - log(x[k])) / sd_log);
         below += wk * g;
         all += wk;
     }
@@ -77,26 +85,31 @@ double sts_with_model_error_quantile(const double *x, const double *w, size_t n,
      * p' = (p - at_zero) / (1 - at_zero), the root lies between the least
      * and the largest l_k + sd Phi^-1(p'): a bracket for Newton's steps,
      * which fall back to bisection when they leave it. */
-    double all = 0, plus = 0, lo = HUGE_VAL, hi = -HUGE_VAL;
+    double all = 0, plus = 0, mean = 0, lo = HUGE_VAL, hi = -HUGE_VAL;
     for (size_t k = 0; k < n; k++) {
         double wk = w ? w[k] : 1.0;
         all += wk;
         if (x[k] > 0) {
+            double l = log(x[k]);
             plus += wk;
-            lo = fmin(lo, log(x[k]));
-            hi = fmax(hi, log(x[k]));
+            mean += wk * l;
+            lo = fmin(lo, l);
+            hi = fmax(hi, l);
         }
     }
     double target = p - at_zero, shift = sd_log * gsl_cdf_ugaussian_Pinv(target / (plus / all));
     lo += shift;
     hi += shift;
-    double y = (lo + hi) / 2;
+    /* Start at the weighted mean log moved by the shift: exact when the runs
+     * agree, and close when they differ by less than the error (the usual
+     * case), so Newton takes a few steps. */
+    double y = fmin(hi, fmax(lo, mean / plus + shift));
     for (int it = 0; it < 200 && hi - lo > 1e-13 * fmax(1.0, fabs(y)); it++) {
         double g = 0, dg = 0;
         for (size_t k = 0; k < n; k++)
             if (x[k] > 0) {
                 double wk = (w ? w[k] : 1.0) / all, z = (y - log(x[k])) / sd_log;
-                g += wk * gsl_cdf_ugaussian_P(z);
+                g += wk * normal_cdf(z);
                 dg += wk * exp(-0.5 * z * z) / (sd_log * 2.5066282746310002);
             }
         g -= target;
@@ -107,7 +120,7 @@ double sts_with_model_error_quantile(const double *x, const double *w, size_t n,
         double next = dg > 0 ? y - g / dg : lo;
         if (!(next > lo && next < hi))
             next = (lo + hi) / 2;
-        if (fabs(next - y) <= 1e-14 * fmax(1.0, fabs(y))) {
+        if (fabs(next - y) <= 1e-13 * fmax(1.0, fabs(y))) {
             y = next;
             break;
         }
