@@ -272,8 +272,11 @@ static bool run_group(tgt_set *T, int g, const char *const *sets, int n_sets, ui
     if (!doc) {
         for (int i = 0; i < T->n; i++)
             if (T->row[i].group == g) {
-                err_add(errs, "%s:%d: row '%s' names scenario '%s', which did not load (above)", T->path,
-                        T->row[i].line, T->row[i].id, T->scenario[g]);
+                err_add(errs,
+                        "%s:%d: row '%s' names scenario '%s', which did not load (above; a relative path is "
+                        "looked for from the targets file's project root (its folder's parent), its folder, "
+                        "then the current folder)",
+                        T->path, T->row[i].line, T->row[i].id, T->row[i].scenario);
                 break;
             }
         return false;

@@ -139,4 +139,11 @@ for jobs in 1 2; do
     grep -q "metric.csv:2: row 'adopters_2022-02-01': metric 'adoptrs' is not a column of daily.csv" "$T/metric.out" \
         || fail "message with --jobs $jobs: $(cat "$T/metric.out")"
 done
+# a scenario that is nowhere: exit 2, saying where a relative path was looked for
+sed "s|,$T/s.ini,|,scenarios/nowhere.ini,|" "$T/t.csv" > "$T/nowhere.csv"
+"$BIN" targets --targets "$T/nowhere.csv" --seeds 1 > "$T/nowhere.out" 2>&1
+rc=$?
+[ "$rc" -eq 2 ] || fail "a missing scenario exited $rc, expected 2"
+grep -q "nowhere.csv:2: row 'adopters_2022-02-01' names scenario 'scenarios/nowhere.ini', which did not load (above; a relative path is looked for from the targets file's project root" \
+    "$T/nowhere.out" || fail "missing scenario message: $(cat "$T/nowhere.out")"
 echo "e2e_targets: ok"
