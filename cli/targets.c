@@ -550,9 +550,9 @@ static void usage(FILE *to)
                 "                     (--loao-evals N evaluations per area)\n"
                 "  --abc N            an ensemble of plausible parameter sets around the fit (history\n"
                 "                     matching over N draws), written to --posterior FILE\n"
-                "  --model-error FILE the model's error of one area per daily.csv column (root mean square\n"
-                "                     log ratio of the single areas' rows), which batches add to their\n"
-                "                     bands (data/model_error.csv)\n"
+                "  --model-error FILE write the model's error of one area per daily.csv column (root mean\n"
+                "                     square log ratio of the single areas' rows, printed after every\n"
+                "                     table), which batches add to their bands (data/model_error.csv)\n"
                 "  --markdown FILE    also write the table as Markdown (docs/calibration-table.md)\n"
                 "  --quiet, -q        no progress lines while fitting\n"
                 "  Example: ecnysim targets --seeds 1,2,3 --jobs 2   (docs/calibration.md explains the table)\n");
@@ -700,6 +700,9 @@ int cli_targets(int argc, char **argv)
         return status;
     }
     tgt_print_table(stdout, &T, model, false);
+    /* the model error of one area, after every table (make validate shows it), then the verdict */
+    if (!tgt_write_model_error(o.model_error_out, &T, model, stdout, errs))
+        status = EXIT_RUNTIME;
     tgt_summary s = tgt_summarise(&T, model);
     double f = tgt_loss(&T, model, NULL);
     printf("\n%d of %d scored rows within +-25 %% (%.0f %%), %d beyond 2x; worst %s at %.2fx; loss %.4f "
@@ -727,8 +730,6 @@ int cli_targets(int argc, char **argv)
     }
     fflush(stdout);
     if (o.write_defaults && !tgt_write_defaults(o.write_defaults, &o, x, f, &s, errs))
-        status = EXIT_RUNTIME;
-    if (o.model_error_out && !tgt_write_model_error(o.model_error_out, &T, model, stdout, errs))
         status = EXIT_RUNTIME;
     if (o.loao)
         tgt_loao(&T, &o, x, stdout, md, errs);

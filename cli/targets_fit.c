@@ -380,7 +380,8 @@ static double error_sd(const tgt_set *T, const double *model, const char *col, c
     return *rows >= TGT_MODEL_ERROR_MIN_ROWS ? sqrt(ss / ws) : 0.0;
 }
 
-/* Written as PATH (a batch reads data_dir/model_error.csv) and printed. */
+/* Printed to `to`, and written as PATH when it is not NULL (a batch reads
+ * data_dir/model_error.csv). */
 bool tgt_write_model_error(const char *path, const tgt_set *T, const double *model, FILE *to, err_list *errs)
 {
     char col[TGT_MAX_ROWS][64];
@@ -395,21 +396,23 @@ bool tgt_write_model_error(const char *path, const tgt_set *T, const double *mod
             snprintf(col[n_col++], sizeof col[0], "%s", c);
     }
     char tmp[4200];
-    FILE *out = open_temp(path, tmp, sizeof tmp, errs);
-    if (!out)
+    FILE *out = path ? open_temp(path, tmp, sizeof tmp, errs) : NULL;
+    if (path && !out)
         return false;
-    fprintf(out, "# model_error.csv: how far the model is from the published figures of one area, per\n"
-                 "# daily.csv column: sd_log, the weighted root mean square of log(model / published) over\n"
-                 "# the scored rows of single areas in %s with the shipped defaults (and any\n"
-                 "# --set or --fit of the command that wrote it), and rows,\n"
-                 "# how many (the error is a Student t with that many degrees of freedom: the sd is itself\n"
-                 "# an estimate; bias: the rows' weighted mean, kept in the error, not corrected). A batch\n"
-                 "# widens its bands with it (summary.csv *_with_model_error, kpi_summary.csv). Made by\n"
-                 "# `make calibrate` (ecnysim targets --model-error); docs/calibration.md.\n"
-                 "metric,rows,sd_log,factor,bias_log\n",
-            T->path);
-    fprintf(to, "\nmodel error of one area (%s):\n%-24s %5s %7s %7s %8s\n", path, "metric", "rows", "sd_log",
-            "factor", "bias_log");
+    if (out)
+        fprintf(out,
+                "# model_error.csv: how far the model is from the published figures of one area, per\n"
+                "# daily.csv column: sd_log, the weighted root mean square of log(model / published) over\n"
+                "# the scored rows of single areas in %s with the shipped defaults (and any\n"
+                "# --set or --fit of the command that wrote it), and rows,\n"
+                "# how many (the error is a Student t with that many degrees of freedom: the sd is itself\n"
+                "# an estimate; bias: the rows' weighted mean, kept in the error, not corrected). A batch\n"
+                "# widens its bands with it (summary.csv *_with_model_error, kpi_summary.csv). Made by\n"
+                "# `make calibrate` (ecnysim targets --model-error); docs/calibration.md.\n"
+                "metric,rows,sd_log,factor,bias_log\n",
+                T->path);
+    fprintf(to, "\nmodel error of one area (%s):\n%-24s %5s %7s %7s %8s\n",
+            path ? path : "what --model-error FILE would write", "metric", "rows", "sd_log", "factor", "bias_log");
     int written = 0;
     for (int c = 0; c < n_col; c++) {
         int rows;
@@ -418,19 +421,20 @@ bool tgt_write_model_error(const char *path, const tgt_set *T, const double *mod
             continue;
         /* what a batch accepts (cli/model_error.c): outside it, say so and leave the column out */
         if (sd < 1e-6 || sd > 10) {
-            fprintf(stderr, "ecnysim: warning: %s: the model error of '%s' is %g, outside 1e-6..10: left out\n",
-                    path, col[c], sd);
+            fprintf(stderr, "ecnysim: warning: the model error of '%s' is %g, outside 1e-6..10: left out\n", col[c],
+                    sd);
             continue;
         }
-        fprintf(out, "%s,%d,%.6g,%.4g,%.4g\n", col[c], rows, sd, exp(sd), b);
+        if (out)
+            fprintf(out, "%s,%d,%.6g,%.4g,%.4g\n", col[c], rows, sd, exp(sd), b);
         fprintf(to, "%-24s %5d %7.4f %7.3f %8.4f\n", col[c], rows, sd, exp(sd), b);
         written++;
     }
-    if (written == 0)
+    if (written == 0 && path)
         fprintf(stderr, "ecnysim: warning: %s has no metric (no column has %d scored rows of single areas): "
                         "batches using it will have no model error\n",
                 path, TGT_MODEL_ERROR_MIN_ROWS);
-    if (fclose(out) != 0 || rename(tmp, path) != 0) {
+    if (out && (fclose(out) != 0 || rename(tmp, path) != 0)) {
         err_add(errs, "%s: cannot write: %s", path, strerror(errno));
         remove(tmp);
         return false;

@@ -97,7 +97,8 @@ bool tgt_write_defaults(const char *path, const tgt_opts *o, const double *x, do
                         err_list *errs);
 /* The history-matching ensemble around x_fit into o->posterior_out. */
 bool tgt_abc(tgt_set *T, const tgt_opts *o, const double *x_fit, double f_fit, err_list *errs);
-/* The model error of one area per daily.csv column into path (and to `to`). */
+/* The model error of one area per daily.csv column, to `to` and into path
+ * when it is not NULL. */
 bool tgt_write_model_error(const char *path, const tgt_set *T, const double *model, FILE *to, err_list *errs);
 /* The leave-one-area-out table, to `to` (and `md` when not NULL). */
 void tgt_loao(tgt_set *T, const tgt_opts *o, const double *x_fit, FILE *to, FILE *md, err_list *errs);

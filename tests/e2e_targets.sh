@@ -43,6 +43,10 @@ c=$(col "$T/truth/daily.csv" adopters)
     || { cat "$T/ok.out"; fail "the model's own figures did not pass"; }
 grep -q "^adopters_2022-03-31 .* 1.00  official   ok" "$T/ok.out" || fail "no ratio 1.00 row: $(cat "$T/ok.out")"
 grep -q "4 of 4 scored rows within +-25 %" "$T/ok.out" || fail "summary: $(tail -1 "$T/ok.out")"
+# every table is followed by the model error of one area (no row here: the model's own figures)
+grep -q "^model error of one area (what --model-error FILE would write):" "$T/ok.out" ||
+    fail "no model error after the table: $(cat "$T/ok.out")"
+tail -1 "$T/ok.out" | grep -q "scored rows within" || fail "the verdict is not the last line"
 awk -F, 'NR == 1 { print; next } { $8 = $8 * 3; print }' OFS=, "$T/t.csv" > "$T/t3.csv"
 if "$BIN" targets --targets "$T/t3.csv" --seeds 1 --set adoption.awareness_promo=0.01 > "$T/bad.out" 2>&1; then
     fail "rows three times off passed"
