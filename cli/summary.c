@@ -334,7 +334,8 @@ bool bat_summarize_point(bat_batch *b, const char *dir, int point)
             if (!ok && k == 0) { /* not the KPI table we summarise: say so, go on without it */
                 err_print(b->errs, stderr);
                 err_init(b->errs);
-                fprintf(stderr, "ecnysim: warning: %s lacks 'attainment_pct' or 'met_by_deadline': kpi_summary.csv skipped\n",
+                fprintf(stderr,
+                        "ecnysim: warning: %s lacks 'attainment_pct' or 'met_by_deadline': kpi_summary.csv skipped\n",
                         path);
                 free(kt);
                 free(ach);
@@ -404,7 +405,8 @@ bool bat_summarize_point(bat_batch *b, const char *dir, int point)
             /* with the model's error, before point_summary may reorder x */
             const char *col = kpi_error_column(tab_get(kt[0], row, "metric"));
             double sd = col ? bat_model_error(b, col) : 0, me[3] = {0};
-            if (sd > 0 && all_finite(x, R)) {
+            bool banded = sd > 0 && all_finite(x, R);
+            if (banded) {
                 const double *wk = b->weighted ? w : NULL;
                 me[0] = sts_with_model_error_quantile(x, wk, (size_t)R, sd, 0.05);
                 me[1] = sts_with_model_error_quantile(x, wk, (size_t)R, sd, 0.95);
@@ -425,7 +427,6 @@ bool bat_summarize_point(bat_batch *b, const char *dir, int point)
             out_csv_str(b->kpi_csv, bat_num(buf, s.p50));
             out_csv_str(b->kpi_csv, bat_num(buf, s.p95));
             out_csv_str(b->kpi_csv, bat_num(buf, p));
-            bool banded = sd > 0 && all_finite(x, R);
             out_csv_str(b->kpi_csv, banded ? bat_num(buf, sd) : "");
             for (int c = 0; c < 3; c++)
                 out_csv_str(b->kpi_csv, banded ? bat_num(buf, me[c]) : "");

@@ -345,9 +345,15 @@ bool tgt_abc(tgt_set *T, const tgt_opts *o, const double *x_fit, double f_fit, e
  * out (their log ratio is unbounded); none of the shipped rows is one. */
 #define TGT_MODEL_ERROR_MIN_ROWS 3
 
+/* A scored row of one area's daily.csv figures (not national, not a campaign outcome). */
+static bool single_area_row(const tgt_row *r)
+{
+    return tgt_row_scored(r) && r->weight > 0 && !r->outcome[0] && strcmp(r->area, "all") != 0;
+}
+
 static bool counts_for_error(const tgt_row *r, double model)
 {
-    return tgt_row_scored(r) && r->weight > 0 && !r->outcome[0] && strcmp(r->area, "all") != 0 && model > 0;
+    return single_area_row(r) && model > 0;
 }
 
 static void error_column(const tgt_row *r, char *out, size_t len)
@@ -468,7 +474,8 @@ void tgt_loao(tgt_set *T, const tgt_opts *o, const double *x_fit, FILE *to, FILE
             o->loao_evals, "area", "rows", "in-fit |log|", "held |log|", "within 25%", "in 90% band");
     if (md)
         fprintf(md, "\n| held-out area | rows | mean abs log ratio, in the joint fit | held out | rows within +-25 %% "
-                    "held out | held out in the 90 %% model-error band |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
+                    "held out | held out in the 90 %% model-error band |\n"
+                    "| --- | ---: | ---: | ---: | ---: | ---: |\n");
     int band_in = 0, band_rows = 0;
     char set_text[TGT_MAX_FIT][192];
     const char *sets[TGT_MAX_SETS + TGT_MAX_FIT];
@@ -511,9 +518,7 @@ void tgt_loao(tgt_set *T, const tgt_opts *o, const double *x_fit, FILE *to, FILE
             int n_err;
             error_column(&T->row[i], col, sizeof col);
             /* a held-out row the model gives 0 is outside any band: counted, not dropped */
-            bool single = tgt_row_scored(&T->row[i]) && T->row[i].weight > 0 && !T->row[i].outcome[0] &&
-                          strcmp(T->row[i].area, "all") != 0;
-            double sd = single ? error_sd(T, joint, col, areas[a], &n_err, NULL) : 0;
+            double sd = single_area_row(&T->row[i]) ? error_sd(T, joint, col, areas[a], &n_err, NULL) : 0;
             if (sd > 0) {
                 banded++;
                 in_band += model[i] > 0 && l <= gsl_cdf_tdist_Pinv(0.95, n_err) * sd;

@@ -2,8 +2,9 @@
  *
  * Three levers over [start, end] (ecny_facts.md 2.5 and 3.6): a merchant fee
  * subsidy raises each non-accepting merchant's daily chance of accepting as
- * the merchants model's own fee response would (mer_daily_chance, with the payment platforms from their date: no
- * customers holding e-CNY, no effect),
+ * the merchants model's own fee response would (mer_daily_chance, the
+ * payment platforms' factor included from their date: no customers holding
+ * e-CNY, no effect),
  * each onboarded merchant costing subsidy_per_merchant_yuan; consumption
  * coupons of coupon_yuan with a purchase threshold, claimed on the start
  * date by wallet holders and valid at the programme's participating

@@ -111,14 +111,24 @@ awk -F, 'NR > 1 && $4 == "wallets" { n++; if ($11 != "0.6931471806" || $12 > $8 
 # on the last day the wallets band is wider than the runs' by about the factor 2^1.645
 awk -F, '$2 == "2022-02-03" && $4 == "wallets" && $8 > 0 { r = $12 / $8; exit !(r > 0.2 && r < 0.45) }' \
     "$T/m/summary.csv" || fail "p05_with_model_error is not ~p05 / 2^1.645: $(grep 2022-02-03,suzhou,wallets, "$T/m/summary.csv")"
+# The standard normal's distribution function for the awk checks below: Abramowitz &
+# Stegun 26.2.17 (error < 1e-7).
+PHI_AWK='function phi(z,  t, p) { t = 1 / (1 + 0.2316419 * (z < 0 ? -z : z))
+    p = t * (0.319381530 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))))
+    p = 1 - exp(-z * z / 2) / sqrt(2 * 3.141592653589793) * p
+    return z < 0 ? 1 - p : p }'
+# attainments DIR: each run's KPI attainment (fraction) and its member's weight (set 12 weighs 3)
+attainments() {
+    for k in 1 2 3 4; do
+        awk -F, -v w="$(awk -F, -v r=$k '$1 == r { print ($6 == 12 ? 3 : 1) }' "$1/runs.csv")" \
+            'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c["attainment_pct"] / 100, w }' \
+            "$1/run-000$k/kpi.csv"
+    done
+}
 # p05_with_model_error of the last day's wallets, solved here: the least q with
-# sum_k w_k Phi(ln(q / x_k) / sd) / sum_k w_k >= 0.05 (set 12 weighs 3), by bisection in log q
+# sum_k w_k Phi(ln(q / x_k) / sd) / sum_k w_k >= 0.05, by bisection in log q
 want=$(awk -F, 'NR == FNR { if (FNR > 1) w[$1] = ($6 == 12 ? 3 : 1); next }
-        $3 == "2022-02-03" && $5 == "wallets" { print $6, w[$1] }' "$T/m/runs.csv" "$T/m/all_daily.csv" | awk '
-    function phi(z,  t, p) { t = 1 / (1 + 0.2316419 * (z < 0 ? -z : z))
-        p = t * (0.319381530 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))))
-        p = 1 - exp(-z * z / 2) / sqrt(2 * 3.141592653589793) * p
-        return z < 0 ? 1 - p : p }
+        $3 == "2022-02-03" && $5 == "wallets" { print $6, w[$1] }' "$T/m/runs.csv" "$T/m/all_daily.csv" | awk "$PHI_AWK"'
     { x[NR] = $1; w[NR] = $2; n = NR }
     END { lo = 0; hi = 40
         for (it = 0; it < 100; it++) { mid = (lo + hi) / 2; f = 0; t = 0
@@ -128,15 +138,8 @@ want=$(awk -F, 'NR == FNR { if (FNR > 1) w[$1] = ($6 == 12 ? 3 : 1); next }
 got=$(awk -F, '$2 == "2022-02-03" && $4 == "wallets" { printf "%.4g", $12 }' "$T/m/summary.csv")
 [ -n "$want" ] && [ "$got" = "$want" ] || fail "p05_with_model_error of wallets: got '$got', expected '$want' (weighted)"
 # the chance of meeting the KPI: the weighted mean over runs of Phi(ln(attainment) / sd)
-# (set 12 weighs 3), Phi by Abramowitz & Stegun 26.2.17 (error < 1e-7), from each run's kpi.csv
-want=$(for k in 1 2 3 4; do awk -F, -v w=$(awk -F, -v r=$k '$1 == r { print ($6 == 12 ? 3 : 1) }' "$T/m/runs.csv") \
-        'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c["attainment_pct"], w }' \
-        "$T/m/run-000$k/kpi.csv"; done | awk '
-    function phi(z,  t, p) { t = 1 / (1 + 0.2316419 * (z < 0 ? -z : z))
-        p = t * (0.319381530 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))))
-        p = 1 - exp(-z * z / 2) / sqrt(2 * 3.141592653589793) * p
-        return z < 0 ? 1 - p : p }
-    { a = $1 / 100; s += $2 * (a > 0 ? phi(log(a) / 0.6931471806) : 0); n += $2 } END { printf "%.5f", s / n }')
+want=$(attainments "$T/m" | awk "$PHI_AWK"'
+    { s += $2 * ($1 > 0 ? phi(log($1) / 0.6931471806) : 0); n += $2 } END { printf "%.5f", s / n }')
 got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     { printf "%.5f %s", $c["p_attained_with_model_error"], $c["model_error_sd_log"] }' "$T/m/kpi_summary.csv")
 [ "$got" = "$want 0.6931471806" ] || fail "p_attained_with_model_error, sd: got '$got', expected '$want 0.6931471806'"
@@ -145,15 +148,9 @@ got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 printf 'metric,rows,sd_log\nwallets,3,0.6931471806\n' > "$T/d/model_error.csv"
 "$BIN" run "$T/s.ini" --set kpi.wallets.target=13000000 --set scenario.data_dir="$T/d" --ensemble 4 --posterior $P \
     -q --out "$T/t3" 2>"$T/err" || { cat "$T/err"; fail "ensemble with a t model error"; }
-want=$(for k in 1 2 3 4; do awk -F, -v w=$(awk -F, -v r=$k '$1 == r { print ($6 == 12 ? 3 : 1) }' "$T/t3/runs.csv") \
-        'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c["attainment_pct"], w }' \
-        "$T/t3/run-000$k/kpi.csv"; done | awk '
-    function phi(z,  t, p) { t = 1 / (1 + 0.2316419 * (z < 0 ? -z : z))
-        p = t * (0.319381530 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))))
-        p = 1 - exp(-z * z / 2) / sqrt(2 * 3.141592653589793) * p
-        return z < 0 ? 1 - p : p }
+want=$(attainments "$T/t3" | awk "$PHI_AWK"'
     BEGIN { sd = 0.6931471806 * 2.353363435 / 1.644853627 }
-    { a = $1 / 100; s += $2 * (a > 0 ? phi(log(a) / sd) : 0); n += $2 } END { printf "%.5f %.6f", s / n, sd }')
+    { s += $2 * ($1 > 0 ? phi(log($1) / sd) : 0); n += $2 } END { printf "%.5f %.6f", s / n, sd }')
 got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     { printf "%.5f %.6f", $c["p_attained_with_model_error"], $c["model_error_sd_log"] }' "$T/t3/kpi_summary.csv")
 [ "$got" = "$want" ] || fail "p_attained_with_model_error, sd with rows = 3: got '$got', expected '$want'"

@@ -87,16 +87,7 @@ echo "ok: the ensemble"
 # Held out, Xiong'an's rows against the t band (4 rows: t 2.1318) of Suzhou's errors alone,
 # 0.611: 2 of 4 inside (0.8 is not; against both areas' sd, 1.860 x 0.5487 = 1.020, it would
 # be); Suzhou's against 2.1318 x 0.7211 = 1.537: 4 of 4.
-cat > "$T/two.ini" <<INI
-[scenario]
-start = 2022-01-10
-end = 2022-03-31
-seed = 1
-scale = 2000
-history = false
-[city.suzhou]
-[city.xiongan]
-INI
+{ cat "$T/s.ini"; echo "[city.xiongan]"; } > "$T/two.ini" # the truth scenario, and Xiong'an
 "$BIN" run "$T/two.ini" --quiet --set adoption.awareness_promo=0.01 --out "$T/two" || fail "two-area truth run"
 c=$(col "$T/two/daily.csv" adopters)
 {
