@@ -82,7 +82,7 @@ void firm_day_start(wld_world *w, wld_city *c, int32_t day)
      * of agents each making a fifth of the value would otherwise make a
      * city's value a lottery at coarse scales). */
     if (f->adopted[0] > 0) {
-        uint32_t want = (uint32_t)llround((double)f->adopted[1] * f->engaged[0] / f->adopted[0]);
+        uint32_t want = (uint32_t)wld_round_agents(w, c, ROUND_LARGE_FIRMS, (double)f->adopted[1] * f->engaged[0] / f->adopted[0]);
         while (f->engaged[1] < want && f->engaged[1] < f->adopted[1]) {
             uint32_t pick = f->engaged[1] + rng_below(c->rng_firms, f->adopted[1] - f->engaged[1]);
             uint32_t e = f->engaged[1]++;

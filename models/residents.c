@@ -261,7 +261,7 @@ void res_day_start(wld_world *w, wld_city *c, int32_t day)
     for (int s = 0; s < SEGMENTS; s++) {
         /* Only invited residents may move down the funnel. */
         int64_t potential = c->seg_total[s] - c->seg_never[s];
-        int64_t not_invited = potential - (int64_t)floor(invited * (double)potential);
+        int64_t not_invited = potential - wld_round_agents(w, c, ROUND_INVITED + (uint32_t)s, invited * (double)potential);
         /* Rural outreach programmes add awareness around bank outlets. */
         double p = p_aware + w->p.awareness_wom * contact[s] + (SEG_URBAN(s) ? 0 : c->rural_awareness_boost);
         double p_download = (w->p.download_rate + w->p.download_wom * contact[s]) * w->p.limit_factor;
@@ -272,7 +272,8 @@ void res_day_start(wld_world *w, wld_city *c, int32_t day)
         int64_t newly_aware = binomial(r, p, c->seg_unaware[s] - not_invited);
         int64_t downloading = binomial(r, SEG_PHONE(s) ? p_download : w->p.hard_wallet_rate, c->seg_aware[s]);
         if (SEG_PHONE(s)) {
-            int64_t room = (int64_t)floor(worth * (double)potential) - c->seg_downloaded[s] - c->seg_adopted[s];
+            int64_t room = wld_round_agents(w, c, ROUND_WORTH + (uint32_t)s, worth * (double)potential) -
+                           c->seg_downloaded[s] - c->seg_adopted[s];
             if (downloading > room)
                 downloading = room > 0 ? room : 0;
         }

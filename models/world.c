@@ -25,6 +25,13 @@
 
 enum { EV_SHOP = 1, EV_B2B = 2, EV_FISCAL = 3 };
 
+int64_t wld_round_agents(const wld_world *w, const wld_city *c, uint32_t key, double x)
+{
+    uint64_t h = rng_mix(rng_stream_seed(w->seed, c->data->id, RNG_ADOPTION), key);
+    double u = (double)(h >> 11) * 0x1.0p-53;
+    return x > 0 ? (int64_t)floor(x + u) : 0;
+}
+
 /* Published limits (data/sources.md, ecny_facts 1.1); class 3 is not
  * published and interpolated. Values in fen, 0 = no cap. */
 static const led_class_limits published_limits[4] = {
@@ -291,7 +298,7 @@ static void set_segments(wld_world *w, wld_city *c, double urban_pct, double eld
      * programmes). The rest never enter the funnel. */
     for (int s = 0; s < SEGMENTS; s++) {
         double willing = w->p.ceiling_pct / 100.0;
-        c->seg_never[s] = c->seg_total[s] - (int64_t)llround(willing * (double)c->seg_total[s]);
+        c->seg_never[s] = c->seg_total[s] - wld_round_agents(w, c, ROUND_NEVER + (uint32_t)s, willing * (double)c->seg_total[s]);
         c->seg_unaware[s] = c->seg_total[s] - c->seg_never[s];
         c->seg_aware[s] = c->seg_adopted[s] = 0;
     }

@@ -221,6 +221,15 @@ double res_engagement(const wld_world *w, const wld_city *c);
 void res_mark_active(wld_city *c, uint32_t a, int32_t day);
 extern const double res_hour_weight[24];
 
+/* A count of agents that stands for x people-agents rounded to a whole one:
+ * floor(x + u), u a uniform in [0, 1) fixed for (the run's seed, the city,
+ * key). Its mean over seeds is x, so a coarse scale (1 agent for 2,000
+ * people) has the expectation of 1:1 (a plain floor loses up to one agent
+ * per segment a day: every first invitation of a small segment), and it is
+ * monotone in x from one day to the next, unlike a fresh draw each day. */
+int64_t wld_round_agents(const wld_world *w, const wld_city *c, uint32_t key, double x);
+enum { ROUND_INVITED = 0, ROUND_WORTH = SEGMENTS, ROUND_NEVER = 2 * SEGMENTS, ROUND_LARGE_FIRMS = 3 * SEGMENTS };
+
 /* firms.c: corporate wallets and B2B payments; government.c: fiscal flows */
 void firm_day_start(wld_world *w, wld_city *c, int32_t day);
 void firm_business_hour(wld_world *w, wld_city *c, int32_t day);

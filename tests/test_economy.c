@@ -593,6 +593,67 @@ static void test_economy_month_end_sweep_keeps_working_balance(void **state)
  * nothing changes before the day, and acceptance grows faster from it; where
  * the banks' onboarding capacity binds, the platforms raise it by the same
  * factor, from the date itself. */
+/* A coarse scale must have the expectation of a fine one: 1 agent for 2,000
+ * people leaves ~8 potential adopters in a segment of a small city, so an
+ * invited share of 2 % is 0.16 of an agent there, which a plain floor made
+ * nobody (no wallet at all until the share passed 1/8). Over seeds the coarse
+ * runs' mean must match the fine run within the sampling error. */
+static double adopters_people(const char *scale, uint64_t seed)
+{
+    char ini[256];
+    snprintf(ini, sizeof ini,
+             "[scenario]\nstart = 2020-06-01\ndays = 30\nseed = %llu\nscale = %s\nhistory = false\n"
+             "[city.xiongan]\npilot_start = 2020-06-01\n",
+             (unsigned long long)seed, scale);
+    const char *sets[N_FAST + 3];
+    memcpy(sets, fast_adoption, sizeof fast_adoption);
+    sets[0] = "adoption.whitelist_start_pct=2";
+    sets[N_FAST] = "adoption.whitelist_from=2020-06-01";
+    sets[N_FAST + 1] = "adoption.whitelist_days=3650";
+    sets[N_FAST + 2] = "adoption.extra_wallet_rate=0";
+    fixture f;
+    build(&f, ini, sets, N_FAST + 3);
+    run_days(&f, 20);
+    double people = (double)f.w->city[0].n_adopters * f.w->scale;
+    destroy(&f);
+    return people;
+}
+
+static void test_economy_coarse_scale_keeps_the_mean(void **state)
+{
+    double fine = adopters_people("20", 1);
+    double coarse = 0;
+    int seeds = 40;
+    for (int s = 1; s <= seeds; s++)
+        coarse += adopters_people("2000", (uint64_t)s) / seeds;
+    assert_true(fine > 1000);
+    assert_true(fabs(coarse / fine - 1.0) < 0.25);
+}
+
+static void test_economy_round_agents_mean_and_monotone(void **state)
+{
+    fixture f;
+    build(&f, small_city, NULL, 0);
+    wld_world *w = f.w;
+    uint64_t seed = w->seed;
+    double sum = 0;
+    int n = 4000;
+    for (int s = 0; s < n; s++) {
+        w->seed = (uint64_t)s;
+        sum += (double)wld_round_agents(w, &w->city[0], 7, 0.3);
+        /* the same seed, city and key never round a larger x lower */
+        int64_t last = 0;
+        for (double x = 0; x < 3.0; x += 0.05) {
+            int64_t r = wld_round_agents(w, &w->city[0], 7, x);
+            assert_true(r >= last && r >= (int64_t)floor(x) && r <= (int64_t)floor(x) + 1);
+            last = r;
+        }
+    }
+    assert_true(fabs(sum / n - 0.3) < 0.03);
+    w->seed = seed;
+    destroy(&f);
+}
+
 static void test_economy_platforms_widen_acceptance(void **state)
 {
     (void)state;
@@ -667,6 +728,8 @@ int main(void)
         cmocka_unit_test(test_economy_hard_wallets_past_the_default_room),
         cmocka_unit_test(test_economy_month_end_sweep_keeps_working_balance),
         cmocka_unit_test(test_economy_platforms_widen_acceptance),
+        cmocka_unit_test(test_economy_coarse_scale_keeps_the_mean),
+        cmocka_unit_test(test_economy_round_agents_mean_and_monotone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
