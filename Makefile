@@ -192,7 +192,7 @@ ABC_POINTS ?= 300
 validate: deps
 	@$(MAKE) --no-print-directory all
 	@./$(BIN) targets --seeds 1,2,3 --jobs 2 --quiet; status=$$?; \
-	 ./$(BIN) targets --seeds 1 --set scenario.scale=5000 --fit $(CAL_KEYS) --max-evals 1 --loao --loao-evals 20 --quiet \
+	 ./$(BIN) targets --seeds 1 --set scenario.scale=2000 --fit $(CAL_KEYS) --max-evals 1 --loao --loao-evals 20 --quiet \
 	   | sed -n '/leave one area out/,$$p'; exit $$status
 
 ## calibrate: refit the defaults jointly to data/targets.csv (models/calibrated.h), the ensemble data/posterior.csv and the model error data/model_error.csv
