@@ -52,6 +52,9 @@ LIB       := $(BUILD)/libecnysim.a
 BIN       := $(BUILD)/ecnysim
 TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+# Test-only tools the end-to-end scripts call (tests/tool_*.c, a main each),
+# linked by the test programs' rule; run-all.sh runs only test_* itself.
+TOOL_BIN  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/tool_*.c))
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
@@ -128,7 +131,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(LIB)
 
 # The test and benchmark objects are made by a chain of pattern rules: keep
 # them (not deleted as intermediates) so `make test` does not recompile them.
-.SECONDARY: $(TEST_BIN:=.o) $(TEST_SUPPORT_OBJ) $(VIZ_TEST_SUPPORT_OBJ) $(BENCH_BIN:=.o) $(BUILD)/tests/fuzz/fuzz_scenario.o $(BUILD)/tests/fuzz/fuzz_table.o
+.SECONDARY: $(TEST_BIN:=.o) $(TOOL_BIN:=.o) $(TEST_SUPPORT_OBJ) $(VIZ_TEST_SUPPORT_OBJ) $(BENCH_BIN:=.o) $(BUILD)/tests/fuzz/fuzz_scenario.o $(BUILD)/tests/fuzz/fuzz_table.o
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 	$(CC) -o $@ $^ $(LDFLAGS) $(LDLIBS)
@@ -140,7 +143,7 @@ run: deps
 
 ## test: install what is missing, build, run every test (unit, end-to-end, bad inputs)
 test: deps
-	@$(MAKE) --no-print-directory all $(TEST_BIN) $(FAULT_BIN)
+	@$(MAKE) --no-print-directory all $(TEST_BIN) $(TOOL_BIN) $(FAULT_BIN)
 	@sh tests/run-all.sh $(BUILD)
 
 ## unit: build and run the cmocka unit-test programs only (tests/test_*.c)
@@ -151,7 +154,7 @@ unit: deps
 ## check: the same tests under AddressSanitizer and UndefinedBehaviorSanitizer
 check: deps
 	@$(MAKE) --no-print-directory MODE=sanitize all-sanitize
-all-sanitize: $(BIN) $(VIEW_SO) $(TEST_BIN) $(FAULT_BIN)
+all-sanitize: $(BIN) $(VIEW_SO) $(TEST_BIN) $(TOOL_BIN) $(FAULT_BIN)
 	@ASAN_OPTIONS=detect_leaks=1 sh tests/run-all.sh $(BUILD)
 
 ## valgrind: the test scenarios under valgrind memcheck (debug build)

@@ -11,14 +11,26 @@
 #      loans, KPIs; chongqing_2022.ini: rural): ECNYSIM_FAIL_WRITE=N stops a
 #      run with exit 1 at its Nth write, leaving the last good checkpoint; its
 #      resume must equal the uninterrupted run, for every N tried.
-#   5. Refusals, exit 2: corrupt, truncated, other-version state.ckp, an
-#      edited scenario.ini, a branch key that sizes the population, a branch
-#      without --out, a complete run, no checkpoint at all.
-#   6. A branch: resume --set payments.ecny_choice=... --out NEW runs (exit 0).
+#      A resume of a checkpoint of this version prints no version warning.
+#   5. Refusals, exit 2: corrupt, truncated, other-format-version state.ckp,
+#      the ecnysim version's bytes patched without the checksum, an edited
+#      scenario.ini, a branch key that sizes the population, a branch without
+#      --out, a complete run, no checkpoint at all.
+#   6. Another ecnysim version: a state.ckp restamped with a valid checksum by
+#      tests/tool_ckp_version.c (BUILD/tests/tool_ckp_version beside BIN, or
+#      ECNYSIM_CKP_TOOL) is resumed (exit 0) with a warning naming both
+#      versions, and finishes byte-identical to the uninterrupted run;
+#      restamped back to this version it is the original file, byte for byte.
+#   7. A branch: resume --set payments.ecny_choice=... --out NEW runs (exit 0).
 # Waits are polls with bounds; if a run ends before the kill lands, the case
 # is retried at a smaller scale.
 . "$(dirname "$0")/support/e2e.sh"
 e2e_setup e2e_checkpoint # $pid: a run in the background, killed on exit
+TOOL=${ECNYSIM_CKP_TOOL:-$(dirname "$BIN")/tests/tool_ckp_version}
+[ -x "$TOOL" ] || { echo "e2e_checkpoint: no tool at $TOOL (make $(dirname "$BIN")/tests/tool_ckp_version)"; exit 1; }
+THIS=$("$BIN" --version | sed -n 's/^ecnysim //p')
+[ -n "$THIS" ] || { echo "e2e_checkpoint: no version in '$BIN --version'"; exit 1; }
+WARNED="was written by ecnysim" # the version warning of cli/resume.c
 same() { # same REF DIR FILE...
     r=$1; d=$2; shift 2
     for f in "$@"; do
@@ -96,7 +108,10 @@ fault_case() { # fault_case SCENARIO FILES...
         [ $rc -eq 1 ] || fail "$s FAIL_WRITE=$n: exit $rc, expected 1"
         [ -e "$work/f" ] && fail "$s FAIL_WRITE=$n: a failed run left results"
         [ -f "$work/f.checkpoint/state.ckp" ] || continue # failed before the first checkpoint
-        "$BIN" resume "$work/f.checkpoint" -q || { fail "$s FAIL_WRITE=$n: resume failed"; continue; }
+        "$BIN" resume "$work/f.checkpoint" -q 2>"$work/ferr.txt" ||
+            { fail "$s FAIL_WRITE=$n: resume failed: $(cat "$work/ferr.txt")"; continue; }
+        # The same version wrote it: a warning here would be a false alarm.
+        grep -q "$WARNED" "$work/ferr.txt" && fail "$s FAIL_WRITE=$n: a version warning: $(cat "$work/ferr.txt")"
         same "$work/fr" "$work/f" "$@"
         resumed=$((resumed + 1))
     done
@@ -119,14 +134,33 @@ if [ -f "$work/c.checkpoint/state.ckp" ]; then
     expect2 "truncated" "truncated\|checksum" "$BIN" resume "$work/bad" -q
     cp "$ck/state.ckp" "$work/bad/state.ckp"
     printf '\011' | dd of="$work/bad/state.ckp" bs=1 seek=8 conv=notrunc 2>/dev/null
-    expect2 "other version" "version 9" "$BIN" resume "$work/bad" -q
+    expect2 "other format version" "version 9" "$BIN" resume "$work/bad" -q
+    cp "$ck/state.ckp" "$work/bad/state.ckp"
+    # The ecnysim version's first byte (after magic, format, byte order and
+    # the string's length): the checksum covers it, hence section 6's tool.
+    printf '9' | dd of="$work/bad/state.ckp" bs=1 seek=20 conv=notrunc 2>/dev/null
+    expect2 "ecnysim version patched" "checksum" "$BIN" resume "$work/bad" -q
     cp "$ck/state.ckp" "$work/bad/state.ckp"
     echo "; edited" >>"$work/bad/scenario.ini"
     expect2 "edited scenario" "changed after the checkpoint" "$BIN" resume "$work/bad" -q
     expect2 "sizing key" "city.shenzhen.population" "$BIN" resume "$ck" --set city.shenzhen.population=1000 --out "$work/b1" -q
     expect2 "scale" "scenario.scale" "$BIN" resume "$ck" --set scenario.scale=100 --out "$work/b1" -q
     expect2 "branch without --out" "needs --out" "$BIN" resume "$ck" --set payments.ecny_choice=0.2 -q
-    # ---- 6. a branch
+    # ---- 6. another ecnysim version, validly stamped: said, then the same results
+    other=0.0.0-e2e
+    [ "$other" != "$THIS" ] || fail "this ecnysim is $other: choose another version for the test"
+    mkdir "$work/v" && cp -r "$ck" "$work/v/c.checkpoint"
+    "$TOOL" "$ck/state.ckp" "$work/v/c.checkpoint/state.ckp" "$other" || fail "$TOOL could not restamp $ck"
+    "$TOOL" "$work/v/c.checkpoint/state.ckp" "$work/back.ckp" "$THIS" || fail "$TOOL could not restamp back"
+    cmp -s "$ck/state.ckp" "$work/back.ckp" || fail "restamped back to $THIS, state.ckp differs from the original"
+    "$BIN" resume "$work/v/c" -q 2>"$work/verr.txt"; rc=$?
+    [ $rc -eq 0 ] || fail "other ecnysim version: exit $rc, expected 0 ($(cat "$work/verr.txt"))"
+    grep -q "warning" "$work/verr.txt" && grep -qF "$WARNED $other and this is $THIS" "$work/verr.txt" ||
+        fail "other ecnysim version: no warning naming $other and $THIS: $(cat "$work/verr.txt")"
+    same "$work/ref" "$work/v/c" $FILES
+    grep -q "status = complete" "$work/v/c/manifest.ini" || fail "other ecnysim version: the run is not complete"
+    [ -e "$work/v/c.checkpoint" ] && fail "other ecnysim version: the resumed run left its checkpoint"
+    # ---- 7. a branch
     "$BIN" resume "$ck" --set payments.ecny_choice=0.2 --out "$work/branch" -q || fail "branch: resume failed"
     [ -f "$work/branch/daily.csv" ] || fail "branch: no daily.csv"
     [ -f "$ck/state.ckp" ] || fail "branch: the original checkpoint was removed"
