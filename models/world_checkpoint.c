@@ -93,6 +93,8 @@ void wld_city_save(const wld_world *w, const wld_city *c, ckp_writer *ck)
         ckp_put_u32(ck, c->merchants_total[k]);
         ckp_put_array(ck, c->accepting[k], sizeof(led_acct), c->merchants_accepting[k]);
     }
+    ckp_put(ck, c->accept_due, sizeof c->accept_due);
+    ckp_put(ck, c->accept_done, sizeof c->accept_done);
     ckp_put_array(ck, c->paid_today, sizeof(led_acct), c->n_paid_today);
     ckp_put_i64(ck, c->circulation_fen);
     ckp_put_rng(ck, c->rng_adoption);
@@ -171,6 +173,8 @@ void wld_city_load(const wld_world *w, wld_city *c, ckp_reader *ck)
         c->merchants_accepting[k] = (uint32_t)ckp_get_array(ck, c->accepting[k], sizeof(led_acct),
                                                              c->merchants_total[k], "accepting merchants");
     }
+    ckp_get(ck, c->accept_due, sizeof c->accept_due);
+    ckp_get(ck, c->accept_done, sizeof c->accept_done);
     c->n_paid_today = (uint32_t)ckp_get_array(ck, c->paid_today, sizeof(led_acct), c->merchants_all,
                                                "merchants paid today");
     c->circulation_fen = ckp_get_i64(ck);

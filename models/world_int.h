@@ -121,6 +121,10 @@ typedef struct {
     /* merchants by category: totals and the accounts of accepting ones */
     uint32_t merchants_total[DAT_MAX_CATEGORIES];
     uint32_t merchants_accepting[DAT_MAX_CATEGORIES];
+    /* the daily chance's expected starts summed since the pilot began, and how
+     * many of them happened: starts are floor(due + u) - done (merchants.c) */
+    double accept_due[DAT_MAX_CATEGORIES];
+    uint32_t accept_done[DAT_MAX_CATEGORIES];
     led_acct *accepting[DAT_MAX_CATEGORIES];
     led_acct *paid_today; /* merchants with a non-zero balance to redeem */
     uint32_t n_paid_today, merchants_all;
@@ -228,7 +232,7 @@ extern const double res_hour_weight[24];
  * per segment a day: every first invitation of a small segment), and it is
  * monotone in x from one day to the next, unlike a fresh draw each day. */
 int64_t wld_round_agents(const wld_world *w, const wld_city *c, uint32_t key, double x);
-enum { ROUND_INVITED = 0, ROUND_WORTH = SEGMENTS, ROUND_NEVER = 2 * SEGMENTS, ROUND_LARGE_FIRMS = 3 * SEGMENTS };
+enum { ROUND_INVITED = 0, ROUND_WORTH = SEGMENTS, ROUND_NEVER = 2 * SEGMENTS, ROUND_LARGE_FIRMS = 3 * SEGMENTS, ROUND_ACCEPT };
 
 /* firms.c: corporate wallets and B2B payments; government.c: fiscal flows */
 void firm_day_start(wld_world *w, wld_city *c, int32_t day);

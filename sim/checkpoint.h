@@ -35,8 +35,8 @@
 #include <stdint.h>
 
 /* 2: a KPI's achieved, base and cost are integers (fen for money), not doubles. */
-#define CKP_VERSION 4u /* 3: platforms in vouchers, offline trials; 4: ever_paid_wallets among the metrics, offline
-                          * trials without per-device wallets and card flags */
+#define CKP_VERSION 5u /* 3: platforms in vouchers, offline trials; 4: ever_paid_wallets among the metrics, offline
+                          * trials without per-device wallets and card flags; 5: merchants' expected starts */
 #define CKP_TAG(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 #define CKP_STR_MAX 4096
 

@@ -464,6 +464,38 @@ static void test_economy_onboarding_capacity_limits_acceptance(void **state)
     destroy(&f);
 }
 
+/* Merchants start accepting as their expected starts come due, not by a
+ * binomial draw: at 1:2000 one agent is 2,000 stores, and a binomial count of
+ * such lumps would scatter a young pilot's acceptance (and, reach being
+ * concave in it, lower its residents' payments on average). Every category's
+ * accepting count stays within one agent of the daily chances' running sum. */
+static void test_economy_acceptance_follows_its_expectation(void **state)
+{
+    const char *sets[N_FAST + 3];
+    memcpy(sets, fast_adoption, sizeof fast_adoption);
+    sets[N_FAST] = "merchants.onboard_per_million=0";
+    sets[N_FAST + 1] = "merchants.demand_weight=0.02";
+    sets[N_FAST + 2] = "merchants.accept_base=0.001";
+    int some = 0;
+    for (int seed = 1; seed <= 20; seed++) {
+        char ini[200];
+        snprintf(ini, sizeof ini, "[scenario]\nstart = 2021-03-01\ndays = 40\nseed = %d\nscale = 2000\n"
+                                  "history = false\n[city.xiongan]\n", seed);
+        fixture f;
+        build(&f, ini, sets, N_FAST + 3);
+        for (int d = 0; d < 40; d++) {
+            run_days(&f, 1);
+            const wld_city *c = &f.w->city[0];
+            for (int k = 0; k < f.data.n_categories; k++) {
+                assert_true(fabs((double)c->merchants_accepting[k] - c->accept_due[k]) < 1.0);
+                some += c->merchants_accepting[k] > 0;
+            }
+        }
+        destroy(&f);
+    }
+    assert_true(some > 0);
+}
+
 /* Payments per active wallet per day stay inside the published range: at
  * least one in the active window (1/30 a day, by the definition of an
  * active wallet) and at most every purchase a person makes (~1.94 non-bank
@@ -723,6 +755,7 @@ int main(void)
         cmocka_unit_test(test_economy_sanity_people_wallets_merchants),
         cmocka_unit_test(test_economy_no_customers_no_accepting_merchants),
         cmocka_unit_test(test_economy_onboarding_capacity_limits_acceptance),
+        cmocka_unit_test(test_economy_acceptance_follows_its_expectation),
         cmocka_unit_test(test_economy_payments_per_active_wallet_in_published_range),
         cmocka_unit_test(test_economy_province_rollout),
         cmocka_unit_test(test_economy_hard_wallets_past_the_default_room),
