@@ -25,7 +25,7 @@ static const scn_key scenario_keys[] = {
     {"end", SCN_DATE, "", DATE_MIN, DATE_MAX, "date", "last simulated day, inclusive (give end or days, not both)", NULL},
     {"days", SCN_INT, "90", 1, 7305, "days", "number of simulated days when end is not given", NULL},
     {"seed", SCN_INT, "1", 0, 9.2e18, "", "base seed: every random stream is derived from it, the city and the purpose", NULL},
-    {"scale", SCN_INT, "100", 1, 1000000, "people/agent", "one simulated resident stands for this many people (1 = full 1:1 scale); the defaults are calibrated at 500, and results hold their mean from 1 to 500 (coarser scales blur a young pilot's first weeks: docs/calibration.md)", NULL},
+    {"scale", SCN_INT, "100", 1, 1000000, "people/agent", "one simulated resident stands for this many people (1 = full 1:1 scale); the defaults are calibrated at 500 (finer scales give a young pilot's first weeks ~15-20 % more transactions: docs/calibration.md, Scale)", NULL},
     {"data_dir", SCN_STRING, "data", 0, 0, "", "folder with cities.csv, banks.csv and merchant_categories.csv", NULL},
     {"results_dir", SCN_STRING, "results", 0, 0, "", "folder that receives the results folder", NULL},
     {"check_ledger", SCN_CHOICE, "true", 0, 0, "", "ledger invariants at the end of every day: true = running sums (O(1)) and a rotating 1/64 of the accounts, full = every account, false = none; every account at the end of the run in all three", "true|false|full"},

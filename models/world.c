@@ -29,7 +29,13 @@ int64_t wld_round_agents(const wld_world *w, const wld_city *c, uint32_t key, do
 {
     uint64_t h = rng_mix(rng_stream_seed(w->seed, c->data->id, RNG_ADOPTION), key);
     double u = (double)(h >> 11) * 0x1.0p-53;
-    return x > 0 ? (int64_t)floor(x + u) : 0;
+    if (!(x > 0))
+        return 0;
+    /* floor(x + u) as floor(x) + [u >= 1 - frac(x)]: the sum itself could
+     * round up to the next integer when x is whole and u within half an ulp
+     * of 1, one above the bound x */
+    double whole = floor(x);
+    return (int64_t)whole + (u >= 1.0 - (x - whole));
 }
 
 /* Published limits (data/sources.md, ecny_facts 1.1); class 3 is not

@@ -232,7 +232,15 @@ extern const double res_hour_weight[24];
  * per segment a day: every first invitation of a small segment), and it is
  * monotone in x from one day to the next, unlike a fresh draw each day. */
 int64_t wld_round_agents(const wld_world *w, const wld_city *c, uint32_t key, double x);
-enum { ROUND_INVITED = 0, ROUND_WORTH = SEGMENTS, ROUND_NEVER = 2 * SEGMENTS, ROUND_LARGE_FIRMS = 3 * SEGMENTS, ROUND_ACCEPT };
+/* keys: one range per use, each as long as its index (segments, categories) */
+enum {
+    ROUND_INVITED = 0,
+    ROUND_WORTH = SEGMENTS,
+    ROUND_NEVER = 2 * SEGMENTS,
+    ROUND_LARGE_FIRMS = 3 * SEGMENTS,
+    ROUND_ACCEPT,
+    ROUND_ACCEPT_END = ROUND_ACCEPT + DAT_MAX_CATEGORIES
+};
 
 /* firms.c: corporate wallets and B2B payments; government.c: fiscal flows */
 void firm_day_start(wld_world *w, wld_city *c, int32_t day);

@@ -136,9 +136,12 @@ if [ -f "$work/c.checkpoint/state.ckp" ]; then
     printf '\011' | dd of="$work/bad/state.ckp" bs=1 seek=8 conv=notrunc 2>/dev/null
     expect2 "other format version" "version 9" "$BIN" resume "$work/bad" -q
     cp "$ck/state.ckp" "$work/bad/state.ckp"
-    # The ecnysim version's first byte (after magic, format, byte order and
-    # the string's length): the checksum covers it, hence section 6's tool.
-    printf '9' | dd of="$work/bad/state.ckp" bs=1 seek=20 conv=notrunc 2>/dev/null
+    # The ecnysim version's first byte, found by its text in the header (not
+    # a guessed layout): the checksum covers it, hence section 6's tool.
+    version=$(cat VERSION)
+    at=$(head -c 256 "$ck/state.ckp" | grep -abo "$version" | head -n 1 | cut -d: -f1)
+    [ -n "$at" ] || fail "the version $version is not in state.ckp's header"
+    printf '9' | dd of="$work/bad/state.ckp" bs=1 seek="$at" conv=notrunc 2>/dev/null
     expect2 "ecnysim version patched" "checksum" "$BIN" resume "$work/bad" -q
     cp "$ck/state.ckp" "$work/bad/state.ckp"
     echo "; edited" >>"$work/bad/scenario.ini"
